@@ -1,0 +1,64 @@
+package xfbot_test
+
+import (
+	"testing"
+
+	"github.com/qingchuan/xfbot"
+)
+
+func TestMaskPetitioner(t *testing.T) {
+	full := xfbot.Petitioner{Name: "张建国", Phone: "13812345678", IDCard: "99000019650312001X"}
+	tests := []struct {
+		name string
+		p    xfbot.Petitioner
+		acc  bool
+		aud  xfbot.Audience
+		want xfbot.Petitioner
+	}{
+		{"GroupHidesAll", full, false, xfbot.GroupAudience, xfbot.Petitioner{Name: "张某", Phone: "138****5678"}},
+		{"GroupIgnoresAdminRole", full, false, xfbot.Audience{Group: true, Role: xfbot.RoleAdmin}, xfbot.Petitioner{Name: "张某", Phone: "138****5678"}},
+		{"GroupAccusationAnonymous", full, true, xfbot.GroupAudience, xfbot.Petitioner{Name: "匿名信访人", Phone: "138****5678"}},
+		{"AdminPrivateFullButID", full, false, xfbot.Audience{Role: xfbot.RoleAdmin}, xfbot.Petitioner{Name: "张建国", Phone: "13812345678", IDCard: "**************001X"}},
+		{"MemberPrivate", full, false, xfbot.Audience{Role: xfbot.RoleMember}, xfbot.Petitioner{Name: "张建国", Phone: "13812345678", IDCard: "**************001X"}},
+		{"LeaderPrivate", full, true, xfbot.Audience{Role: xfbot.RoleLeader}, xfbot.Petitioner{Name: "张建国", Phone: "13812345678", IDCard: "**************001X"}},
+		{"LiaisonNoID", full, false, xfbot.Audience{Role: xfbot.RoleLiaison}, xfbot.Petitioner{Name: "张建国", Phone: "138****5678"}},
+		{"ViewerMasked", full, false, xfbot.Audience{Role: xfbot.RoleViewer}, xfbot.Petitioner{Name: "张某", Phone: "138****5678"}},
+		{"NonMemberMasked", full, false, xfbot.Audience{}, xfbot.Petitioner{Name: "张某", Phone: "138****5678"}},
+		{"EmptyStaysEmpty", xfbot.Petitioner{}, true, xfbot.GroupAudience, xfbot.Petitioner{}},
+		{"CompoundSurname", xfbot.Petitioner{Name: "欧阳娜娜"}, false, xfbot.GroupAudience, xfbot.Petitioner{Name: "欧阳某"}},
+		{"AlreadyMasked", xfbot.Petitioner{Name: "李某某"}, false, xfbot.GroupAudience, xfbot.Petitioner{Name: "李某"}},
+		{"Landline", xfbot.Petitioner{Phone: "0755-8888123"}, false, xfbot.GroupAudience, xfbot.Petitioner{Phone: "075****8123"}},
+		{"FullWidthPhone", xfbot.Petitioner{Phone: "１３８１２３４５６７８"}, false, xfbot.GroupAudience, xfbot.Petitioner{Phone: "138****5678"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := xfbot.MaskPetitioner(tt.p, tt.acc, tt.aud); got != tt.want {
+				t.Errorf("MaskPetitioner() = %+v, want %+v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestMaskName(t *testing.T) {
+	for in, want := range map[string]string{"张三": "张某", "张": "张某", "司马光": "司马某", "司马": "司某", " 王五 ": "王某", "": "", "Tom": "T某"} {
+		if got := xfbot.MaskName(in); got != want {
+			t.Errorf("MaskName(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestMaskPhone(t *testing.T) {
+	for in, want := range map[string]string{"13812345678": "138****5678", "138 1234 5678": "138****5678", "+86 13812345678": "138****5678", "1234": "****", "12345678": "******78", "": "", "abc": ""} {
+		if got := xfbot.MaskPhone(in); got != want {
+			t.Errorf("MaskPhone(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestMaskIDCard(t *testing.T) {
+	for in, want := range map[string]string{"99000019650312001X": "**************001X", "123": "****", "": ""} {
+		if got := xfbot.MaskIDCard(in); got != want {
+			t.Errorf("MaskIDCard(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -1,0 +1,108 @@
+package xfbot
+
+import "strings"
+
+// Role is what a member may do. A user who is not a member may only ask for help.
+type Role string
+
+const (
+	RoleAdmin   Role = "admin"   // 管理员 / 专班负责人: everything, manages members
+	RoleMember  Role = "member"  // 专班成员 (信访督查专员): registers and updates cases
+	RoleLeader  Role = "leader"  // 区领导 (包案领导): reads all, updates the cases they watch
+	RoleLiaison Role = "liaison" // 单位联络员: reads and updates own unit's cases only
+	RoleViewer  Role = "viewer"  // 观察员: reads, always masked
+)
+
+// Roles lists the roles with their Chinese names, in order of power.
+var Roles = []struct {
+	Role  Role
+	Label string
+	Alias []string
+}{
+	{RoleAdmin, "管理员", []string{"负责人", "专班负责人", "lead"}},
+	{RoleMember, "专班成员", []string{"成员", "督查专员", "专员", "inspector", "staff"}},
+	{RoleLeader, "领导", []string{"区领导", "包案领导"}},
+	{RoleLiaison, "联络员", []string{"单位联络员"}},
+	{RoleViewer, "观察员", []string{"只读"}},
+}
+
+// Label is the Chinese name of r.
+func (r Role) Label() string {
+	for _, x := range Roles {
+		if x.Role == r {
+			return x.Label
+		}
+	}
+	if r == "" {
+		return "非成员"
+	}
+	return string(r)
+}
+
+// ParseRole accepts the Chinese name, an alias or the code.
+func ParseRole(s string) (Role, bool) {
+	s = strings.ToLower(strings.TrimSpace(s))
+	for _, x := range Roles {
+		if s == string(x.Role) || s == x.Label {
+			return x.Role, true
+		}
+		for _, a := range x.Alias {
+			if s == a {
+				return x.Role, true
+			}
+		}
+	}
+	return "", false
+}
+
+// Member is a Feishu user known to the bot, with one role. A liaison belongs
+// to a unit and sees only the cases whose 主责单位 or 属地 is that unit.
+type Member struct {
+	OpenID string `json:"id"`
+	Name   string `json:"name,omitempty"`
+	Role   Role   `json:"role"`
+	Unit   string `json:"unit,omitempty"`
+}
+
+// Person returns m as a case participant.
+func (m Member) Person() Person { return Person{OpenID: m.OpenID, Name: m.Name} }
+
+// IsMember reports whether m is any kind of member.
+func (m Member) IsMember() bool { return m.Role != "" }
+
+// CanWrite reports whether m may change cases at all.
+func (m Member) CanWrite() bool {
+	switch m.Role {
+	case RoleAdmin, RoleMember, RoleLeader, RoleLiaison:
+		return true
+	}
+	return false
+}
+
+// CanSee reports whether m may read c.
+func (m Member) CanSee(c *Case) bool {
+	switch m.Role {
+	case RoleAdmin, RoleMember, RoleLeader, RoleViewer:
+		return true
+	case RoleLiaison:
+		return m.Unit != "" && (c.Unit == m.Unit || c.Area == m.Unit)
+	}
+	return false
+}
+
+// CanEdit reports whether m may change c: admins and task-force members any
+// case, a leader the cases they watch or own, a liaison the own unit's cases.
+func (m Member) CanEdit(c *Case) bool {
+	switch m.Role {
+	case RoleAdmin, RoleMember:
+		return true
+	case RoleLeader:
+		return c.Leader.OpenID == m.OpenID || c.Owner.OpenID == m.OpenID
+	case RoleLiaison:
+		return m.CanSee(c)
+	}
+	return false
+}
+
+// CanManage reports whether m may administer members and sign off cases.
+func (m Member) CanManage() bool { return m.Role == RoleAdmin }
