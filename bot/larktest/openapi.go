@@ -1,0 +1,465 @@
+package larktest
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Feishu response codes the fake answers with.
+const (
+	codeInvalidParam      = 10003    // token endpoint: unknown app_id
+	codeAppSecretInvalid  = 10014    // token endpoint: wrong app_secret
+	codeTokenInvalid      = 99991663 // tenant token missing or not issued here
+	codeFieldValidation   = 99992402 // malformed body or query
+	codeFrequencyLimit    = 99991400 // gateway: per-app limit
+	codeInvalidContent    = 230001   // bad content or msg_type
+	codeChatFrequency     = 230020   // per-chat / per-user limit
+	codeContentTooLong    = 230025
+	codeFileInvalidParam  = 234001
+	uuidTTL               = time.Hour
+	textLimit, cardLimit  = 150 << 10, 30 << 10
+	rateWindow            = time.Second
+	defaultTenantKey      = "736588c9260f175e"
+	msgInvalidContent     = "Your request contains an invalid request parameter, ext=invalid message content."
+	msgFieldValidation    = "field validation failed"
+	msgChatFrequencyLimit = "This operation triggers the frequency limit"
+)
+
+// uuidEntry is a cached first answer for an idempotency uuid.
+type uuidEntry struct {
+	at   time.Time
+	body []byte
+}
+
+// msgInfo is what the server knows about a message id, so that replies can
+// be attributed to the chat (and rate-limit window) of the message they
+// answer.
+type msgInfo struct {
+	chatID   string
+	recvType string
+	recvID   string
+	rateKey  string
+	rootID   string
+}
+
+// apiError is a Feishu error answer. A zero code means a non-JSON body.
+type apiError struct {
+	status int
+	code   int
+	msg    string
+}
+
+func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	s.tokenCalls++
+	s.mu.Unlock()
+	var req struct {
+		AppID     string `json:"app_id"`
+		AppSecret string `json:"app_secret"`
+	}
+	_ = json.NewDecoder(r.Body).Decode(&req)
+	switch {
+	case req.AppID != s.appID:
+		writeError(w, apiError{http.StatusBadRequest, codeInvalidParam, "invalid param"})
+	case req.AppSecret != s.appSecret:
+		writeError(w, apiError{http.StatusBadRequest, codeAppSecretInvalid, "app secret invalid"})
+	default:
+		writeJSON(w, http.StatusOK, map[string]any{
+			"code": 0, "msg": "ok", "tenant_access_token": s.token, "expire": 7200,
+		})
+	}
+}
+
+// auth rejects calls without the issued tenant token, as the Open API does.
+// The SDK retries once on 99991663, so a bad token shows up as two calls.
+func (s *Server) auth(next http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") != "Bearer "+s.token {
+			writeError(w, apiError{http.StatusBadRequest, codeTokenInvalid,
+				"Invalid access token for authorization. Please make a request with token attached."})
+			return
+		}
+		next(w, r)
+	}
+}
+
+// call is a validated message call waiting for the stateful checks.
+type call struct {
+	sent     Sent
+	rateKey  string
+	chatID   string
+	rootID   string
+	parentID string
+}
+
+func (s *Server) handleCreate(w http.ResponseWriter, r *http.Request) {
+	if e, ok := s.fault(); ok {
+		writeError(w, e)
+		return
+	}
+	var body struct {
+		ReceiveID string `json:"receive_id"`
+		MsgType   string `json:"msg_type"`
+		Content   string `json:"content"`
+		UUID      string `json:"uuid"`
+	}
+	idType := r.URL.Query().Get("receive_id_type")
+	if err := json.NewDecoder(r.Body).Decode(&body); err != nil || !validReceiveID(idType, body.ReceiveID) {
+		writeError(w, apiError{http.StatusBadRequest, codeFieldValidation, msgFieldValidation})
+		return
+	}
+	if e, ok := checkContent(body.MsgType, body.Content); !ok {
+		writeError(w, e)
+		return
+	}
+	chatID := body.ReceiveID
+	if idType != "chat_id" {
+		chatID = p2pChatID(body.ReceiveID)
+	}
+	s.send(w, call{
+		sent: Sent{
+			Method: r.Method, Path: r.URL.Path, ReceiveIDType: idType, ReceiveID: body.ReceiveID,
+			MsgType: body.MsgType, Content: body.Content, UUID: body.UUID,
+		},
+		// Feishu limits per user for direct messages and per group for chats.
+		rateKey: body.ReceiveID,
+		chatID:  chatID,
+	})
+}
+
+func (s *Server) handleReply(w http.ResponseWriter, r *http.Request) {
+	if e, ok := s.fault(); ok {
+		writeError(w, e)
+		return
+	}
+	var body struct {
+		Content       string `json:"content"`
+		MsgType       string `json:"msg_type"`
+		ReplyInThread bool   `json:"reply_in_thread"`
+		UUID          string `json:"uuid"`
+	}
+	if err := json.NewDecoder(r.Body).Decode(&body); err != nil {
+		writeError(w, apiError{http.StatusBadRequest, codeFieldValidation, msgFieldValidation})
+		return
+	}
+	if e, ok := checkContent(body.MsgType, body.Content); !ok {
+		writeError(w, e)
+		return
+	}
+	parent := r.PathValue("message_id")
+	s.mu.Lock()
+	info, known := s.msgs[parent]
+	s.mu.Unlock()
+	c := call{
+		sent: Sent{
+			Method: r.Method, Path: r.URL.Path, ReplyTo: parent, MsgType: body.MsgType,
+			Content: body.Content, UUID: body.UUID, ReplyInThread: body.ReplyInThread,
+		},
+		rateKey:  parent,
+		parentID: parent,
+		rootID:   parent,
+	}
+	if known {
+		c.sent.ReceiveIDType, c.sent.ReceiveID = info.recvType, info.recvID
+		c.rateKey, c.chatID = info.rateKey, info.chatID
+		if info.rootID != "" {
+			c.rootID = info.rootID
+		}
+	}
+	s.send(w, c)
+}
+
+func (s *Server) handlePatch(w http.ResponseWriter, r *http.Request) {
+	if e, ok := s.fault(); ok {
+		writeError(w, e)
+		return
+	}
+	var body struct {
+		Content string `json:"content"`
+	}
+	if err := json.NewDecoder(r.Body).Decode(&body); err != nil {
+		writeError(w, apiError{http.StatusBadRequest, codeFieldValidation, msgFieldValidation})
+		return
+	}
+	// Only cards can be patched, so the content follows the card rules.
+	if e, ok := checkContent("interactive", body.Content); !ok {
+		writeError(w, e)
+		return
+	}
+	id := r.PathValue("message_id")
+	now := s.now()
+	s.mu.Lock()
+	// Feishu allows 5 patches per second per message: the per-chat limit,
+	// keyed by the message.
+	if e, ok := s.admitLocked(now, id); !ok {
+		s.mu.Unlock()
+		writeError(w, e)
+		return
+	}
+	s.recordLocked(Sent{Method: r.Method, Path: r.URL.Path, MessageID: id, Content: body.Content, At: now})
+	s.mu.Unlock()
+	writeJSON(w, http.StatusOK, map[string]any{"code": 0, "msg": "success", "data": map[string]any{}})
+}
+
+func (s *Server) handleFile(w http.ResponseWriter, r *http.Request) {
+	bad := apiError{http.StatusBadRequest, codeFileInvalidParam, "Invalid request param."}
+	if err := r.ParseMultipartForm(32 << 20); err != nil {
+		writeError(w, bad)
+		return
+	}
+	f, _, err := r.FormFile("file")
+	if err != nil {
+		writeError(w, bad)
+		return
+	}
+	defer f.Close()
+	data, err := io.ReadAll(f)
+	ft, name := r.FormValue("file_type"), r.FormValue("file_name")
+	if err != nil || len(data) == 0 || name == "" || !oneOf(ft, "opus", "mp4", "pdf", "doc", "xls", "ppt", "stream") {
+		writeError(w, bad)
+		return
+	}
+	key := newID("file_v3_")
+	s.mu.Lock()
+	s.files = append(s.files, File{Key: key, Type: ft, Name: name, Data: data})
+	s.notifyLocked()
+	s.mu.Unlock()
+	writeJSON(w, http.StatusOK, map[string]any{"code": 0, "msg": "success", "data": map[string]any{"file_key": key}})
+}
+
+// fault consumes an injected failure, if any.
+func (s *Server) fault() (apiError, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	switch {
+	case s.down:
+		return apiError{status: http.StatusServiceUnavailable}, true
+	case s.failN > 0:
+		s.failN--
+		return apiError{s.failStatus, s.failCode, "injected failure"}, true
+	}
+	return apiError{}, false
+}
+
+// send runs the stateful part of create and reply: rate limits, the uuid
+// cache, then recording. The rate limits come first because Feishu's
+// gateway counts a request before the message service sees its uuid.
+func (s *Server) send(w http.ResponseWriter, c call) {
+	now := s.now()
+	s.mu.Lock()
+	if e, ok := s.admitLocked(now, c.rateKey); !ok {
+		s.mu.Unlock()
+		writeError(w, e)
+		return
+	}
+	if u := c.sent.UUID; u != "" {
+		if e, ok := s.uuids[u]; ok && now.Sub(e.at) < uuidTTL {
+			s.dups++
+			s.mu.Unlock()
+			writeRaw(w, http.StatusOK, e.body)
+			return
+		}
+	}
+	id := newID("om_")
+	c.sent.MessageID, c.sent.At = id, now
+	ms := strconv.FormatInt(now.UnixMilli(), 10)
+	body, _ := json.Marshal(map[string]any{
+		"code": 0, "msg": "success",
+		"data": map[string]any{
+			"message_id": id, "root_id": c.rootID, "parent_id": c.parentID, "thread_id": "",
+			"msg_type": c.sent.MsgType, "create_time": ms, "update_time": ms,
+			"deleted": false, "updated": false, "chat_id": c.chatID,
+			"sender": map[string]any{
+				"id": s.appID, "id_type": "app_id", "sender_type": "app", "tenant_key": defaultTenantKey,
+			},
+			"body":             map[string]any{"content": c.sent.Content},
+			"mentions":         []any{},
+			"upper_message_id": "",
+		},
+	})
+	if c.sent.UUID != "" {
+		s.uuids[c.sent.UUID] = uuidEntry{at: now, body: body}
+	}
+	s.msgs[id] = msgInfo{
+		chatID: c.chatID, recvType: c.sent.ReceiveIDType, recvID: c.sent.ReceiveID,
+		rateKey: c.rateKey, rootID: c.rootID,
+	}
+	s.recordLocked(c.sent)
+	s.mu.Unlock()
+	writeRaw(w, http.StatusOK, body)
+}
+
+func (s *Server) recordLocked(m Sent) {
+	s.sent = append(s.sent, m)
+	s.notifyLocked()
+}
+
+// admitLocked applies the per-app, then the per-key sliding one-second
+// windows. Only admitted calls enter a window, so a client that backs off
+// gets through again after a second.
+func (s *Server) admitLocked(now time.Time, key string) (apiError, bool) {
+	if s.perApp > 0 {
+		s.appHits = prune(s.appHits, now)
+		if len(s.appHits) >= s.perApp {
+			s.limited++
+			return apiError{http.StatusTooManyRequests, codeFrequencyLimit, "request trigger frequency limit"}, false
+		}
+	}
+	if s.perChat > 0 {
+		hits := prune(s.chatHits[key], now)
+		if len(hits) >= s.perChat {
+			s.chatHits[key] = hits
+			s.limited++
+			return apiError{http.StatusBadRequest, codeChatFrequency, msgChatFrequencyLimit}, false
+		}
+		s.chatHits[key] = append(hits, now)
+	}
+	if s.perApp > 0 {
+		s.appHits = append(s.appHits, now)
+	}
+	return apiError{}, true
+}
+
+// prune drops the hits that left the window.
+func prune(hits []time.Time, now time.Time) []time.Time {
+	i := 0
+	for i < len(hits) && now.Sub(hits[i]) >= rateWindow {
+		i++
+	}
+	return hits[i:]
+}
+
+// checkContent applies Feishu's per-msg_type content rules. content is
+// always a JSON object serialised into a string.
+func checkContent(msgType, content string) (apiError, bool) {
+	invalid := apiError{http.StatusBadRequest, codeInvalidContent, msgInvalidContent}
+	limit := cardLimit
+	if msgType == "text" {
+		limit = textLimit
+	}
+	if len(content) > limit {
+		return apiError{http.StatusBadRequest, codeContentTooLong, "message content too long"}, false
+	}
+	var v map[string]any
+	if err := json.Unmarshal([]byte(content), &v); err != nil {
+		return invalid, false
+	}
+	str := func(key string) bool { s, ok := v[key].(string); return ok && s != "" }
+	var ok bool
+	switch msgType {
+	case "text":
+		_, ok = v["text"].(string)
+	case "post":
+		ok = validPost(v)
+	case "interactive":
+		ok = len(v) > 0
+	case "image":
+		ok = str("image_key")
+	case "file", "audio", "media", "sticker":
+		ok = str("file_key")
+	case "share_chat":
+		ok = str("chat_id")
+	case "share_user":
+		ok = str("user_id")
+	}
+	if !ok {
+		return invalid, false
+	}
+	return apiError{}, true
+}
+
+// validPost wants {"zh_cn":{"title":..,"content":[[...]]}, ...}. A "post"
+// wrapper, which the older message API used, is rejected as Feishu does.
+func validPost(v map[string]any) bool {
+	if len(v) == 0 {
+		return false
+	}
+	for _, loc := range v {
+		m, ok := loc.(map[string]any)
+		if !ok {
+			return false
+		}
+		if _, ok := m["content"].([]any); !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// validReceiveID catches the classic bug of an id sent with the wrong
+// receive_id_type: Feishu ids carry their kind in the prefix.
+func validReceiveID(idType, id string) bool {
+	if id == "" {
+		return false
+	}
+	switch idType {
+	case "open_id":
+		return strings.HasPrefix(id, "ou_")
+	case "chat_id":
+		return strings.HasPrefix(id, "oc_")
+	case "union_id":
+		return strings.HasPrefix(id, "on_")
+	case "email":
+		return strings.Contains(id, "@")
+	case "user_id":
+		return true
+	}
+	return false
+}
+
+// p2pChatID gives the direct chat with a user a stable chat id.
+func p2pChatID(receiveID string) string {
+	sum := sha256.Sum256([]byte(receiveID))
+	return "oc_" + hex.EncodeToString(sum[:16])
+}
+
+func oneOf(s string, set ...string) bool {
+	for _, x := range set {
+		if s == x {
+			return true
+		}
+	}
+	return false
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	b, _ := json.Marshal(v)
+	writeRaw(w, status, b)
+}
+
+func writeRaw(w http.ResponseWriter, status int, body []byte) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	if w.Header().Get("X-Tt-Logid") == "" {
+		w.Header().Set("X-Tt-Logid", newID("")) // the SDK's resp.RequestId()
+	}
+	w.WriteHeader(status)
+	_, _ = w.Write(body)
+}
+
+// writeError answers e. A zero code answers plain text, which the SDK
+// cannot parse and returns as a Go error, like an outage in front of the
+// Open API.
+func writeError(w http.ResponseWriter, e apiError) {
+	if e.code == 0 {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.WriteHeader(e.status)
+		_, _ = io.WriteString(w, http.StatusText(e.status))
+		return
+	}
+	if e.code == codeFrequencyLimit {
+		// error-rate-limited-99991400.json: back off for the reset seconds.
+		w.Header().Set("x-ogw-ratelimit-reset", "1")
+	}
+	logID := newID("")
+	w.Header().Set("X-Tt-Logid", logID)
+	writeJSON(w, e.status, map[string]any{
+		"code": e.code, "msg": e.msg,
+		"error": map[string]any{"log_id": logID},
+	})
+}
