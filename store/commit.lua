@@ -1,0 +1,72 @@
+-- commit.lua: one atomic write of the ledger (see tx.go).
+--
+-- KEYS[1]  a key carrying the deployment's hash tag; it only routes the script.
+--          Every key an op names carries the same tag, so all live in one slot.
+-- ARGV[1]  the dedupe key of the event being handled, or "" for none
+-- ARGV[2]  the dedupe key's time to live, in seconds
+-- ARGV[3]  a JSON array of ops, applied in order
+--
+-- Returns {"ok", allocated case number or ""}, {"dup", ""} when the event was
+-- already handled, or {"conflict", key} when a checked version is stale. Every
+-- check runs before the first write, so a refused commit writes nothing.
+local dkey = ARGV[1]
+if dkey ~= "" and redis.call("EXISTS", dkey) == 1 then
+  return {"dup", ""}
+end
+
+local ops = cjson.decode(ARGV[3])
+
+for _, op in ipairs(ops) do
+  if op.op == "check" then
+    local cur = redis.call("GET", op.key)
+    local ver = 0
+    if cur then
+      ver = cjson.decode(cur).ver or 0
+    end
+    if ver ~= op.ver then
+      return {"conflict", op.key}
+    end
+  end
+end
+
+-- "@@NO@@" in any key, member or value stands for the case number allocated by
+-- an earlier "alloc" op: a new case's reply names its number before it exists.
+local no = ""
+local function sub(s)
+  if no ~= "" and type(s) == "string" and string.find(s, "@@NO@@", 1, true) then
+    return (string.gsub(s, "@@NO@@", no))
+  end
+  return s
+end
+
+for _, op in ipairs(ops) do
+  local o = op.op
+  if o == "alloc" then
+    no = string.format(op.fmt, redis.call("INCR", op.key))
+  elseif o == "set" then
+    redis.call("SET", sub(op.key), sub(op.val))
+  elseif o == "rpush" then
+    redis.call("RPUSH", sub(op.key), sub(op.val))
+  elseif o == "zadd" then
+    redis.call("ZADD", sub(op.key), op.score, sub(op.member))
+  elseif o == "zrem" then
+    redis.call("ZREM", sub(op.key), sub(op.member))
+  elseif o == "hset" then
+    redis.call("HSET", sub(op.key), sub(op.field), sub(op.val))
+  elseif o == "hdel" then
+    redis.call("HDEL", sub(op.key), sub(op.field))
+  elseif o == "xadd" then
+    if op.maxlen and op.maxlen > 0 then
+      redis.call("XADD", sub(op.key), "MAXLEN", "~", op.maxlen, "*", "m", sub(op.val))
+    else
+      redis.call("XADD", sub(op.key), "*", "m", sub(op.val))
+    end
+  end
+end
+
+if dkey ~= "" then
+  local v = "1"
+  if no ~= "" then v = no end
+  redis.call("SET", dkey, v, "EX", ARGV[2])
+end
+return {"ok", no}

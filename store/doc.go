@@ -1,0 +1,52 @@
+// Package store is xfbot's Redis adapter: the case ledger, its indexes, its
+// audit trail, members, event dedupe, the outbox of messages for Feishu, and
+// the shared Feishu token cache.
+//
+// # Contract
+//
+// Every exported method is one round trip: a pipeline of reads or one Lua
+// script. Writes go through Commit, which applies a Tx (built without I/O by
+// a handler) atomically: version checks first, then the case, its indexes,
+// progress, history, audit entries, queued messages and the event's dedupe
+// marker, or nothing at all. A command is thus one read (Load) and one write
+// (Commit): two round trips from event to reply queued.
+//
+// # Schema (version v1)
+//
+// Every key starts with {P}:v1: where P is the configured prefix (default
+// "xf"). The braces are a Redis Cluster hash tag: all keys of a deployment
+// are in one slot, so a Commit spanning a case, its indexes and the outbox is
+// one script on one node. Bump the version when a layout changes meaning.
+//
+//	case:<XF-YYYY-NNNN>   string  the case as JSON (xfbot.Case); field "ver" is
+//	                              its version, checked by Commit
+//	prog:<no>             list    timeline entries (xfbot.Progress JSON), oldest first
+//	hist:<no>             list    audited changes (xfbot.Change JSON): who, when, before → after
+//	seq:<YYYY>            string  last serial allocated in that year (INCR inside Commit,
+//	                              so numbers are gap-free: a refused commit allocates none)
+//	idx:open              zset    open cases (办理中, 稳控中), score = due day number
+//	idx:owner:<open_id>   zset    open cases by 包案人, score = due day number
+//	idx:leader:<open_id>  zset    open cases by 包案领导, score = due day number
+//	idx:unit:<name>       zset    open cases by 主责单位, score = due day number
+//	idx:area:<name>       zset    open cases by 属地, score = due day number
+//	idx:status:<status>   zset    every case by status, score = due day number
+//	idx:all               zset    every case, score = registration time (unix s)
+//	members               hash    open_id → xfbot.Member JSON
+//	dedupe:<event>        string  set when an event's effects were committed; TTL 24 h
+//	                              (Feishu redelivers for about 7.1 h)
+//	audit                 stream  global audit log (members, sensitive reads), field m =
+//	                              AuditEntry JSON, trimmed to about 1,000,000 entries
+//	outbox                stream  messages for Feishu, field m = OutboundMessage JSON;
+//	                              consumer group "senders"; entries are deleted once sent
+//	outbox:dead           stream  messages Feishu refused for good, with the reason
+//	lark:<sdk cache key>  string  the tenant access token, shared by all replicas
+//
+// Lists never scan the ledger: "overdue" is ZRANGEBYSCORE idx:open -inf
+// today-1, so its cost follows the matches.
+//
+// # Persistence
+//
+// Run Redis with AOF (appendonly yes). appendfsync everysec can lose up to
+// about a second of acknowledged writes on a power loss; appendfsync always
+// loses none at the cost of an fsync per write. See the README.
+package store

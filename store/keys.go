@@ -1,0 +1,54 @@
+package store
+
+import (
+	"strconv"
+
+	"github.com/qingchuan/xfbot"
+)
+
+// schemaVersion is part of every key. A change of layout that old code could
+// misread bumps it, so that two versions never share keys.
+const schemaVersion = "v1"
+
+// keys builds every key name the store uses; no other file concatenates one.
+//
+// Every key of one deployment carries the same hash tag, {prefix}, so that a
+// command's write, its indexes, its audit entries, its dedupe marker and its
+// queued replies live in one Redis Cluster slot and commit in one script.
+// One ledger is one consistency domain; Cluster gives it failover, and
+// several deployments (prefixes) spread across the slots.
+type keys struct{ base string }
+
+func newKeys(prefix string) keys {
+	if prefix == "" {
+		prefix = "xf"
+	}
+	return keys{base: "{" + prefix + "}:" + schemaVersion + ":"}
+}
+
+func (k keys) caseKey(no xfbot.CaseNo) string { return k.base + "case:" + string(no) }
+func (k keys) progress(no xfbot.CaseNo) string {
+	return k.base + "prog:" + string(no)
+}
+func (k keys) history(no xfbot.CaseNo) string { return k.base + "hist:" + string(no) }
+func (k keys) seq(year int) string            { return k.base + "seq:" + strconv.Itoa(year) }
+
+// Indexes. idxOpen and the per-person/per-unit sets hold open cases only,
+// scored by the due date's day number, so that "overdue" and "due soon" are
+// range queries whose cost follows the matches. idxAll holds every case,
+// scored by registration time; idxStatus one sorted set per status.
+func (k keys) idxOpen() string                 { return k.base + "idx:open" }
+func (k keys) idxAll() string                  { return k.base + "idx:all" }
+func (k keys) idxStatus(s xfbot.Status) string { return k.base + "idx:status:" + string(s) }
+func (k keys) idxOwner(id string) string       { return k.base + "idx:owner:" + id }
+func (k keys) idxLeader(id string) string      { return k.base + "idx:leader:" + id }
+func (k keys) idxUnit(u string) string         { return k.base + "idx:unit:" + u }
+func (k keys) idxArea(a string) string         { return k.base + "idx:area:" + a }
+
+func (k keys) members() string             { return k.base + "members" }
+func (k keys) dedupe(id string) string     { return k.base + "dedupe:" + id }
+func (k keys) audit() string               { return k.base + "audit" }
+func (k keys) outbox() string              { return k.base + "outbox" }
+func (k keys) outboxDead() string          { return k.base + "outbox:dead" }
+func (k keys) lock(name string) string     { return k.base + "lock:" + name }
+func (k keys) tokenCache(k2 string) string { return k.base + "lark:" + k2 }

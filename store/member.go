@@ -1,0 +1,72 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/qingchuan/xfbot"
+	"github.com/redis/go-redis/v9"
+)
+
+// Members returns every member, sorted by role then name.
+func (s *Store) Members(ctx context.Context) ([]xfbot.Member, error) {
+	vals, err := s.rdb.HGetAll(ctx, s.k.members()).Result()
+	if err != nil {
+		return nil, fmt.Errorf("store: members: %w", err)
+	}
+	out := make([]xfbot.Member, 0, len(vals))
+	for id, v := range vals {
+		var m xfbot.Member
+		if err := json.Unmarshal([]byte(v), &m); err != nil {
+			return nil, fmt.Errorf("store: decode member %s: %w", id, err)
+		}
+		out = append(out, m)
+	}
+	rank := func(r xfbot.Role) int {
+		for i, x := range xfbot.Roles {
+			if x.Role == r {
+				return i
+			}
+		}
+		return len(xfbot.Roles)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if a, b := rank(out[i].Role), rank(out[j].Role); a != b {
+			return a < b
+		}
+		return out[i].Name < out[j].Name
+	})
+	return out, nil
+}
+
+// TokenCache keeps the Feishu tenant access token in Redis, so that every
+// replica shares one token. It satisfies the SDK's larkcore.Cache.
+type TokenCache struct{ s *Store }
+
+// TokenCache returns the store's token cache.
+func (s *Store) TokenCache() *TokenCache { return &TokenCache{s: s} }
+
+// Set stores value under key for ttl.
+func (c *TokenCache) Set(ctx context.Context, key, value string, ttl time.Duration) error {
+	return c.s.rdb.Set(ctx, c.s.k.tokenCache(key), value, ttl).Err()
+}
+
+// Get returns the value under key, or "" and no error on a miss: the SDK
+// treats any error as fatal for the request.
+func (c *TokenCache) Get(ctx context.Context, key string) (string, error) {
+	v, err := c.s.rdb.Get(ctx, c.s.k.tokenCache(key)).Result()
+	if errors.Is(err, redis.Nil) {
+		return "", nil
+	}
+	return v, err
+}
+
+// Forget drops a cached token that Feishu rejected (the SDK retries once
+// without clearing its cache, so a stale shared token would fail twice).
+func (c *TokenCache) Forget(ctx context.Context, key string) error {
+	return c.s.rdb.Del(ctx, c.s.k.tokenCache(key)).Err()
+}

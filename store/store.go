@@ -1,0 +1,89 @@
+package store
+
+import (
+	"context"
+	_ "embed"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/qingchuan/xfbot"
+	"github.com/redis/go-redis/v9"
+)
+
+// ErrDuplicate is returned by Commit when the event was handled before: the
+// write and its replies happened then, and nothing happens now.
+var ErrDuplicate = errors.New("store: duplicate event")
+
+// DedupeTTL is how long an event id is remembered. Feishu redelivers an
+// unacknowledged event for about 7.1 hours; a day leaves a wide margin.
+const DedupeTTL = 24 * time.Hour
+
+// auditMaxLen caps the global audit stream (approximate trimming); per-case
+// history is kept whole in the case's own list.
+const auditMaxLen = 1_000_000
+
+//go:embed commit.lua
+var commitSrc string
+
+var commitScript = redis.NewScript(commitSrc)
+
+// Store is the Redis adapter of the ledger. Every exported method is one
+// round trip to Redis: one pipeline of reads, or one script that writes.
+type Store struct {
+	rdb redis.UniversalClient
+	k   keys
+}
+
+// New returns a Store on rdb whose keys start with {prefix}:v1:.
+func New(rdb redis.UniversalClient, prefix string) *Store {
+	return &Store{rdb: rdb, k: newKeys(prefix)}
+}
+
+// Client returns the underlying client, for health checks and the token cache.
+func (s *Store) Client() redis.UniversalClient { return s.rdb }
+
+// Ping checks that Redis answers.
+func (s *Store) Ping(ctx context.Context) error { return s.rdb.Ping(ctx).Err() }
+
+// Commit applies tx atomically: either everything in it (case write, indexes,
+// progress, history, audit, queued messages and the dedupe marker) or nothing.
+// It returns the case number allocated for a new case, ErrDuplicate when
+// tx.DedupeID was seen before, and an *xfbot.Error with code ECONFLICT when a
+// case changed since it was read (the caller reloads and retries).
+func (s *Store) Commit(ctx context.Context, tx *Tx) (xfbot.CaseNo, error) {
+	ops, err := tx.encode()
+	if err != nil {
+		return "", fmt.Errorf("store: encode tx: %w", err)
+	}
+	dkey := ""
+	if tx.DedupeID != "" {
+		dkey = s.k.dedupe(tx.DedupeID)
+	}
+	res, err := commitScript.Run(ctx, s.rdb, []string{s.k.members()}, dkey, int(DedupeTTL/time.Second), ops).StringSlice()
+	if err != nil {
+		return "", fmt.Errorf("store: commit: %w", err)
+	}
+	if len(res) != 2 {
+		return "", fmt.Errorf("store: commit: unexpected reply %q", res)
+	}
+	switch res[0] {
+	case "ok":
+		return xfbot.CaseNo(res[1]), nil
+	case "dup":
+		return "", ErrDuplicate
+	case "conflict":
+		return "", xfbot.Errorf(xfbot.ECONFLICT, "案件刚被其他人修改，请刷新后重试。")
+	}
+	return "", fmt.Errorf("store: commit: unexpected reply %q", res)
+}
+
+// Seen reports whether an event id has been handled, for callers that want to
+// skip work early. The authoritative check is the one inside Commit.
+func (s *Store) Seen(ctx context.Context, eventID string) (bool, error) {
+	n, err := s.rdb.Exists(ctx, s.k.dedupe(eventID)).Result()
+	if err != nil {
+		return false, fmt.Errorf("store: seen %s: %w", eventID, err)
+	}
+	return n == 1, nil
+}

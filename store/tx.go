@@ -1,0 +1,166 @@
+package store
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/qingchuan/xfbot"
+)
+
+// NoPlaceholder stands for the number of the case a Tx creates, in any text the
+// Tx writes (a reply naming the new number, for example). Commit replaces it.
+const NoPlaceholder = "@@NO@@"
+
+// Tx is one atomic write, built by a handler and committed by the bot together
+// with the event's dedupe marker and the rendered replies. Building a Tx does
+// no I/O; Commit sends it in one round trip.
+type Tx struct {
+	// DedupeID is the id of the event being handled ("" for none: jobs that
+	// carry their own ledger, the console's local commands).
+	DedupeID string
+
+	k   keys
+	ops []op
+	err error
+}
+
+type op struct {
+	Op     string  `json:"op"`
+	Key    string  `json:"key"`
+	Ver    int64   `json:"ver,omitempty"`
+	Fmt    string  `json:"fmt,omitempty"`
+	Val    string  `json:"val,omitempty"`
+	Field  string  `json:"field,omitempty"`
+	Member string  `json:"member,omitempty"`
+	Score  float64 `json:"score,omitempty"`
+	MaxLen int64   `json:"maxlen,omitempty"`
+}
+
+// NewTx starts an empty transaction for this store.
+func (s *Store) NewTx() *Tx { return &Tx{k: s.k} }
+
+// Empty reports whether tx writes anything.
+func (tx *Tx) Empty() bool { return len(tx.ops) == 0 }
+
+func (tx *Tx) add(o op) { tx.ops = append(tx.ops, o) }
+
+func (tx *Tx) json(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil && tx.err == nil {
+		tx.err = err
+	}
+	return string(b)
+}
+
+func (tx *Tx) encode() (string, error) {
+	if tx.err != nil {
+		return "", tx.err
+	}
+	if len(tx.ops) == 0 {
+		return "[]", nil // a dedupe marker alone; nil would encode as null
+	}
+	b, err := json.Marshal(tx.ops)
+	return string(b), err
+}
+
+// CreateCase registers c as a new case. Its number is allocated inside Commit
+// (gap-free within c.CreatedAt's year as given by year); until then c.No and
+// every text of this Tx may use NoPlaceholder.
+func (tx *Tx) CreateCase(c *xfbot.Case, year int) {
+	c.No = NoPlaceholder
+	c.Version = 1
+	tx.ops = append([]op{{Op: "alloc", Key: tx.k.seq(year), Fmt: fmt.Sprintf("XF-%04d-%%04d", year)}}, tx.ops...)
+	tx.add(op{Op: "set", Key: tx.k.caseKey(c.No), Val: tx.json(c)})
+	tx.add(op{Op: "zadd", Key: tx.k.idxAll(), Member: string(c.No), Score: float64(c.CreatedAt.Unix())})
+	for key, score := range tx.k.indexes(c) {
+		tx.add(op{Op: "zadd", Key: key, Member: string(c.No), Score: score})
+	}
+}
+
+// UpdateCase replaces old with c, which must be a modified copy of old: it
+// fails with ECONFLICT in Commit if the stored case is no longer old's
+// version, bumps c.Version and moves c between the indexes as needed.
+func (tx *Tx) UpdateCase(old, c *xfbot.Case) {
+	c.Version = old.Version + 1
+	tx.add(op{Op: "check", Key: tx.k.caseKey(old.No), Ver: old.Version})
+	tx.add(op{Op: "set", Key: tx.k.caseKey(c.No), Val: tx.json(c)})
+	before, after := tx.k.indexes(old), tx.k.indexes(c)
+	for key := range before {
+		if _, ok := after[key]; !ok {
+			tx.add(op{Op: "zrem", Key: key, Member: string(c.No)})
+		}
+	}
+	for key, score := range after {
+		if s, ok := before[key]; !ok || s != score {
+			tx.add(op{Op: "zadd", Key: key, Member: string(c.No), Score: score})
+		}
+	}
+}
+
+// AddProgress appends p to the case's timeline.
+func (tx *Tx) AddProgress(no xfbot.CaseNo, p xfbot.Progress) {
+	tx.add(op{Op: "rpush", Key: tx.k.progress(no), Val: tx.json(p)})
+}
+
+// AddChanges appends audited changes to the case's history.
+func (tx *Tx) AddChanges(no xfbot.CaseNo, changes ...xfbot.Change) {
+	for _, c := range changes {
+		tx.add(op{Op: "rpush", Key: tx.k.history(no), Val: tx.json(c)})
+	}
+}
+
+// AuditEntry is one line of the global audit log: changes that are not about a
+// single case (members) and sensitive reads.
+type AuditEntry struct {
+	At     time.Time    `json:"at"`
+	By     xfbot.Person `json:"by"`
+	Action string       `json:"act"`
+	Entity string       `json:"ent"`
+	Before string       `json:"b,omitempty"`
+	After  string       `json:"a,omitempty"`
+	Via    string       `json:"via,omitempty"` // chat, card, cron, console
+}
+
+// Audit appends e to the global audit stream.
+func (tx *Tx) Audit(e AuditEntry) {
+	tx.add(op{Op: "xadd", Key: tx.k.audit(), Val: tx.json(e), MaxLen: auditMaxLen})
+}
+
+// PutMember adds or replaces a member.
+func (tx *Tx) PutMember(m xfbot.Member) {
+	tx.add(op{Op: "hset", Key: tx.k.members(), Field: m.OpenID, Val: tx.json(m)})
+}
+
+// RemoveMember removes a member.
+func (tx *Tx) RemoveMember(openID string) {
+	tx.add(op{Op: "hdel", Key: tx.k.members(), Field: openID})
+}
+
+// Enqueue queues an outbound message; the sender delivers it after Commit.
+func (tx *Tx) Enqueue(m OutboundMessage) {
+	tx.add(op{Op: "xadd", Key: tx.k.outbox(), Val: tx.json(m)})
+}
+
+// indexes returns the sorted sets c belongs to and its score in each.
+func (k keys) indexes(c *xfbot.Case) map[string]float64 {
+	due := float64(c.Due.DayNumber())
+	m := map[string]float64{k.idxStatus(c.Status): due}
+	if !c.Status.Open() {
+		return m
+	}
+	m[k.idxOpen()] = due
+	if c.Owner.OpenID != "" {
+		m[k.idxOwner(c.Owner.OpenID)] = due
+	}
+	if c.Leader.OpenID != "" {
+		m[k.idxLeader(c.Leader.OpenID)] = due
+	}
+	if c.Unit != "" {
+		m[k.idxUnit(c.Unit)] = due
+	}
+	if c.Area != "" {
+		m[k.idxArea(c.Area)] = due
+	}
+	return m
+}
