@@ -1,0 +1,277 @@
+package bot
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+)
+
+// MaxCardBytes is Feishu's limit on a card's JSON (30 KB). Cards are built to
+// stay well below it; Render trims the longest sections if one would not.
+const MaxCardBytes = 30 * 1024
+
+// Card is a message card in our own terms. Handlers build one (usually through
+// CaseCard); bot/ alone turns it into Feishu card JSON 2.0 or plain text.
+type Card struct {
+	Title    string
+	Subtitle string
+	Color    string   // header template: blue, green, yellow, orange, red, carmine, grey...
+	Tags     []Tag    // at most 3, shown in the header
+	Fields   []Field  // label/value pairs, two per row
+	Sections []string // markdown paragraphs
+	Buttons  []Button
+	Form     *Form
+	Note     string // small grey text at the bottom
+}
+
+// Tag is a coloured label in the header.
+type Tag struct{ Text, Color string }
+
+// Field is one label/value pair. Value is plain text, escaped when rendered.
+type Field struct{ Label, Value string }
+
+// Button calls back the action named Action with Value; Confirm, when set,
+// asks before it does.
+type Button struct {
+	Text    string
+	Kind    string // primary, default, danger
+	Action  string
+	Value   map[string]string
+	Confirm string
+}
+
+// Form is a card form; its submit button calls Submit.Action with the inputs'
+// values in the callback's form_value.
+type Form struct {
+	Name   string
+	Inputs []Input
+	Submit Button
+}
+
+// Input is one form field.
+type Input struct {
+	Name        string
+	Label       string
+	Placeholder string
+	Required    bool
+	MaxLength   int
+	Multiline   bool
+}
+
+type obj = map[string]any
+
+func plain(s string) obj { return obj{"tag": "plain_text", "content": s} }
+
+// mdEscapes are the characters Feishu card markdown gives a meaning to,
+// written as the HTML entities its documentation prescribes, so that user
+// text is shown as typed and can never form a tag such as <at>.
+var mdEscapes = []string{"&", "&amp;", "<", "&#60;", ">", "&#62;", "*", "&#42;", "_", "&#95;", "~", "&#126;", "`", "&#96;",
+	"[", "&#91;", "]", "&#93;", "#", "&#35;", "$", "&#36;"}
+
+var (
+	mdEscaper   = strings.NewReplacer(mdEscapes...)
+	mdUnescaper = strings.NewReplacer(reversePairs(mdEscapes)...)
+)
+
+func reversePairs(p []string) []string {
+	r := make([]string, 0, len(p))
+	for i := len(p) - 2; i >= 0; i -= 2 {
+		r = append(r, p[i+1], p[i])
+	}
+	return r
+}
+
+// escapeMD keeps user text from being read as card markdown.
+func escapeMD(s string) string { return mdEscaper.Replace(s) }
+
+// JSON renders c as Feishu card JSON 2.0. A card that would exceed
+// MaxCardBytes loses its longest sections, marked as cut, until it fits.
+func (c Card) JSON() (string, error) {
+	for {
+		b, err := json.Marshal(c.tree())
+		if err != nil {
+			return "", fmt.Errorf("bot: render card: %w", err)
+		}
+		if len(b) <= MaxCardBytes {
+			return string(b), nil
+		}
+		i := longest(c.Sections)
+		if i < 0 || len(c.Sections[i]) < 64 {
+			return "", fmt.Errorf("bot: card is %d bytes, over the %d limit", len(b), MaxCardBytes)
+		}
+		secs := append([]string(nil), c.Sections...)
+		r := []rune(secs[i])
+		secs[i] = string(r[:len(r)/2]) + "\n……（内容过长，已截断）"
+		c.Sections = secs
+	}
+}
+
+func longest(ss []string) int {
+	at, n := -1, 0
+	for i, s := range ss {
+		if len(s) > n {
+			at, n = i, len(s)
+		}
+	}
+	return at
+}
+
+func (c Card) tree() obj {
+	header := obj{"title": plain(c.Title), "template": orDefault(c.Color, "blue")}
+	if c.Subtitle != "" {
+		header["subtitle"] = plain(c.Subtitle)
+	}
+	if len(c.Tags) > 0 {
+		var tags []obj
+		for i, t := range c.Tags {
+			if i == 3 {
+				break
+			}
+			tags = append(tags, obj{"tag": "text_tag", "text": plain(t.Text), "color": orDefault(t.Color, "neutral")})
+		}
+		header["text_tag_list"] = tags
+	}
+	var els []obj
+	for i := 0; i < len(c.Fields); i += 2 {
+		cols := []obj{fieldColumn(c.Fields[i])}
+		if i+1 < len(c.Fields) {
+			cols = append(cols, fieldColumn(c.Fields[i+1]))
+		} else {
+			cols = append(cols, obj{"tag": "column", "width": "weighted", "weight": 1, "elements": []obj{}})
+		}
+		els = append(els, obj{"tag": "column_set", "flex_mode": "bisect", "columns": cols})
+	}
+	for _, s := range c.Sections {
+		els = append(els, obj{"tag": "markdown", "content": s})
+	}
+	if c.Form != nil {
+		els = append(els, c.Form.tree())
+	}
+	if len(c.Buttons) > 0 {
+		els = append(els, obj{"tag": "hr"})
+		var cols []obj
+		for _, b := range c.Buttons {
+			cols = append(cols, obj{"tag": "column", "width": "auto", "elements": []obj{b.tree("")}})
+		}
+		els = append(els, obj{"tag": "column_set", "flex_mode": "flow", "horizontal_spacing": "8px", "columns": cols})
+	}
+	if c.Note != "" {
+		els = append(els, obj{"tag": "markdown", "content": "<font color='grey'>" + escapeMD(c.Note) + "</font>", "text_size": "notation"})
+	}
+	return obj{
+		"schema": "2.0",
+		"config": obj{"update_multi": true, "width_mode": "fill", "summary": obj{"content": c.Title}},
+		"header": header,
+		"body":   obj{"elements": els},
+	}
+}
+
+// fieldColumn shows a label in bold and the value as plain text: values
+// (names, phone numbers) need no escaping and cannot be misread as markup.
+func fieldColumn(f Field) obj {
+	v := f.Value
+	if v == "" {
+		v = "—"
+	}
+	return obj{"tag": "column", "width": "weighted", "weight": 1, "elements": []obj{
+		{"tag": "markdown", "content": "**" + escapeMD(f.Label) + "**"},
+		{"tag": "div", "text": plain(v)},
+	}}
+}
+
+func (b Button) tree(formAction string) obj {
+	value := obj{"a": b.Action}
+	for k, v := range b.Value {
+		value[k] = v
+	}
+	t := obj{"tag": "button", "text": plain(b.Text), "type": orDefault(b.Kind, "default"),
+		"behaviors": []obj{{"type": "callback", "value": value}}}
+	if formAction != "" {
+		t["form_action_type"] = formAction
+		t["name"] = b.Action
+	}
+	if b.Confirm != "" {
+		t["confirm"] = obj{"title": plain(b.Text), "text": plain(b.Confirm)}
+	}
+	return t
+}
+
+func (f *Form) tree() obj {
+	var els []obj
+	for _, in := range f.Inputs {
+		t := obj{"tag": "input", "name": in.Name, "required": in.Required, "width": "fill",
+			"label": plain(in.Label), "label_position": "top"}
+		if in.Placeholder != "" {
+			t["placeholder"] = plain(in.Placeholder)
+		}
+		if in.MaxLength > 0 {
+			t["max_length"] = in.MaxLength
+		}
+		if in.Multiline {
+			t["input_type"] = "multiline_text"
+			t["rows"] = 3
+		}
+		els = append(els, t)
+	}
+	els = append(els, f.Submit.tree("submit"))
+	return obj{"tag": "form", "name": f.Name, "elements": els}
+}
+
+func orDefault(s, d string) string {
+	if s == "" {
+		return d
+	}
+	return s
+}
+
+// Text renders c for the console and as the fallback Feishu gets when a card
+// is refused: the same content, line by line.
+func (c Card) Text() string {
+	var b strings.Builder
+	b.WriteString("【" + c.Title + "】")
+	for _, t := range c.Tags {
+		b.WriteString(" [" + t.Text + "]")
+	}
+	b.WriteString("\n")
+	if c.Subtitle != "" {
+		b.WriteString(c.Subtitle + "\n")
+	}
+	for _, f := range c.Fields {
+		v := f.Value
+		if v == "" {
+			v = "—"
+		}
+		b.WriteString(f.Label + "：" + v + "\n")
+	}
+	for _, s := range c.Sections {
+		b.WriteString(stripMD(s) + "\n")
+	}
+	if c.Form != nil {
+		var names []string
+		for _, in := range c.Form.Inputs {
+			names = append(names, in.Label)
+		}
+		b.WriteString("（表单：" + strings.Join(names, "、") + "）\n")
+	}
+	if len(c.Buttons) > 0 {
+		var names []string
+		for _, bt := range c.Buttons {
+			names = append(names, "["+bt.Text+"]")
+		}
+		b.WriteString(strings.Join(names, " ") + "\n")
+	}
+	if c.Note != "" {
+		b.WriteString(c.Note + "\n")
+	}
+	return strings.TrimRight(b.String(), "\n")
+}
+
+// stripMD drops the markdown we emit (bold, grey notes) and undoes escapeMD,
+// for plain text.
+func stripMD(s string) string {
+	s = strings.NewReplacer("**", "", "<font color='grey'>", "", "</font>", "").Replace(s)
+	return mdUnescaper.Replace(s)
+}
+
+// Escape makes user text safe inside a card's markdown Sections.
+func Escape(s string) string { return escapeMD(s) }

@@ -1,0 +1,211 @@
+package bot
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/qingchuan/xfbot"
+)
+
+// Card actions of the case card (registered by handlers/).
+const (
+	ActionProgressForm   = "progress.form"   // 添加进展: show the form
+	ActionProgressSubmit = "progress.submit" // the form's submit
+	ActionClaim          = "case.claim"      // 我来包案
+	ActionRefresh        = "case.refresh"    // 刷新
+)
+
+// View is what a rendering depends on besides the case: who reads it, in
+// which chat, on which day, with which warning thresholds.
+type View struct {
+	Audience   xfbot.Audience
+	ChatID     string
+	Today      xfbot.Date
+	Thresholds xfbot.Thresholds
+	Loc        *time.Location
+}
+
+func locOf(v View) *time.Location {
+	if v.Loc == nil {
+		return time.UTC
+	}
+	return v.Loc
+}
+
+// ViewFor is the view of a request's own chat.
+func ViewFor(req *Request, th xfbot.Thresholds) View {
+	return View{Audience: req.Audience(), ChatID: req.ChatID, Today: req.Today(), Thresholds: th, Loc: req.Loc}
+}
+
+// Level is the case's warning level on v's day: none once it no longer runs
+// against a deadline.
+func (v View) Level(c *xfbot.Case) xfbot.Level {
+	if !c.Status.Open() {
+		return xfbot.LevelNone
+	}
+	return v.Thresholds.Level(c.Due, v.Today)
+}
+
+// DueText describes the deadline: "2026-05-15（剩 12 天）", "（今天到期）",
+// "（已超期 3 天）".
+func (v View) DueText(c *xfbot.Case) string {
+	if c.Due.IsZero() {
+		return "未设定"
+	}
+	s := c.Due.String()
+	if !c.Status.Open() {
+		return s
+	}
+	left := c.Due.Sub(v.Today)
+	lv := v.Level(c)
+	switch {
+	case left > 0:
+		s += fmt.Sprintf("（剩 %d 天）", left)
+	case left == 0:
+		s += "（今天到期）"
+	default:
+		s += fmt.Sprintf("（已超期 %d 天）", -left)
+	}
+	if e := lv.Emoji(); e != "" {
+		s = e + " " + s
+	}
+	return s
+}
+
+// dueShort is DueText without the warning mark, for lines that lead with it.
+func (v View) dueShort(c *xfbot.Case) string {
+	s := v.DueText(c)
+	if e := v.Level(c).Emoji(); e != "" {
+		s = strings.TrimPrefix(s, e+" ")
+	}
+	return s
+}
+
+// CaseCard renders a case for v's audience: petitioner data pass through
+// xfbot.MaskPetitioner, so a group never sees them whole.
+func CaseCard(c *xfbot.Case, recent []xfbot.Progress, v View) *Card {
+	lv := v.Level(c)
+	color := lv.Color()
+	switch c.Status {
+	case xfbot.StatusResolved:
+		color = "green"
+	case xfbot.StatusClosed:
+		color = "grey"
+	}
+	card := &Card{
+		Title: string(c.No) + " · " + c.Title,
+		Color: color,
+		Tags:  []Tag{{Text: c.Status.Label(), Color: statusColor(c.Status)}},
+	}
+	if lv != xfbot.LevelNone && lv != xfbot.LevelGreen {
+		card.Tags = append(card.Tags, Tag{Text: lv.Emoji() + lv.Label(), Color: lv.Color()})
+	}
+	if c.Screening != "" {
+		card.Tags = append(card.Tags, Tag{Text: c.Screening.Label(), Color: "purple"})
+	}
+	p := xfbot.MaskPetitioner(c.Petitioner, c.Accusation, v.Audience)
+	screening := c.Screening.Label()
+	if c.Hardship {
+		screening += "（困难诉求）"
+	}
+	ext := "未延期"
+	if c.ExtensionDays > 0 {
+		ext = fmt.Sprintf("已延期 %d 天：%s", c.ExtensionDays, c.ExtensionReason)
+	}
+	card.Fields = []Field{
+		{"类别", c.Category.Label()},
+		{"状态", c.Status.Label()},
+		{"属地", c.Area},
+		{"主责单位", c.Unit},
+		{"信访人", p.Name},
+		{"联系电话", p.Phone},
+		{"包案人", c.Owner.Display()},
+		{"包案领导", c.Leader.Display()},
+		{"甄别", screening},
+		{"办结期限", v.DueText(c)},
+		{"受理日期", c.AcceptedOn.String()},
+		{"延期", ext},
+	}
+	if p.IDCard != "" {
+		card.Fields = append(card.Fields, Field{"身份证", p.IDCard})
+	}
+	if c.Result != "" {
+		card.Sections = append(card.Sections, "**化解结果**\n"+escapeMD(c.Result))
+	}
+	card.Sections = append(card.Sections, progressSection(recent, v))
+	if c.Status != xfbot.StatusClosed {
+		card.Buttons = append(card.Buttons,
+			Button{Text: "添加进展", Kind: "primary", Action: ActionProgressForm, Value: caseValue(c, v)})
+		if c.Owner.IsZero() {
+			card.Buttons = append(card.Buttons,
+				Button{Text: "我来包案", Action: ActionClaim, Value: caseValue(c, v), Confirm: "确认由您包案 " + string(c.No) + "？"})
+		}
+	}
+	card.Buttons = append(card.Buttons, Button{Text: "刷新", Action: ActionRefresh, Value: caseValue(c, v)})
+	card.Note = fmt.Sprintf("登记：%s %s", c.CreatedBy.Display(), c.CreatedAt.In(locOf(v)).Format("2006-01-02 15:04"))
+	return card
+}
+
+// ProgressForm is the case card with the 添加进展 form open.
+func ProgressForm(c *xfbot.Case, recent []xfbot.Progress, v View) *Card {
+	card := CaseCard(c, recent, v)
+	card.Buttons = []Button{{Text: "取消", Action: ActionRefresh, Value: caseValue(c, v)}}
+	card.Form = &Form{
+		Name: "progress_form",
+		Inputs: []Input{{Name: "text", Label: "进展内容", Placeholder: "例如：3月12日会同云溪街道约谈开发商，明确4月30日前完成消防验收。",
+			Required: true, MaxLength: xfbot.MaxTextRunes, Multiline: true}},
+		Submit: Button{Text: "提交进展", Kind: "primary_filled", Action: ActionProgressSubmit, Value: caseValue(c, v)},
+	}
+	return card
+}
+
+func progressSection(recent []xfbot.Progress, v View) string {
+	if len(recent) == 0 {
+		return "**最新进展**\n暂无进展记录。"
+	}
+	var b strings.Builder
+	b.WriteString("**最新进展**")
+	for i := len(recent) - 1; i >= 0; i-- {
+		p := recent[i]
+		fmt.Fprintf(&b, "\n• %s %s（%s）：%s", p.At.In(locOf(v)).Format("01-02"), escapeMD(p.Author.Display()), p.Kind.Label(), escapeMD(p.Text))
+	}
+	return b.String()
+}
+
+// caseValue is the callback value of a case button. g and c record the
+// audience the card was rendered for: a card forwarded from a private chat to
+// a group must not show unmasked data when someone there clicks 刷新.
+func caseValue(c *xfbot.Case, v View) map[string]string {
+	g := "0"
+	if v.Audience.Group {
+		g = "1"
+	}
+	return map[string]string{"no": string(c.No), "g": g, "c": v.ChatID}
+}
+
+func statusColor(s xfbot.Status) string {
+	switch s {
+	case xfbot.StatusHandling:
+		return "blue"
+	case xfbot.StatusMonitoring:
+		return "orange"
+	case xfbot.StatusResolved:
+		return "green"
+	}
+	return "neutral"
+}
+
+// CaseLine is a one-line summary for lists: number, warning, due, title.
+func CaseLine(c *xfbot.Case, v View) string {
+	lv := v.Level(c)
+	mark := lv.Emoji()
+	if mark == "" {
+		mark = "▫️"
+	}
+	owner := ""
+	if !c.Owner.IsZero() {
+		owner = " · " + c.Owner.Display()
+	}
+	return fmt.Sprintf("%s %s %s · %s%s · %s", mark, c.No, xfbot.Clip(c.Title, 20), c.Status.Label(), owner, v.dueShort(c))
+}

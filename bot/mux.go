@@ -1,0 +1,498 @@
+package bot
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"runtime/debug"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/qingchuan/xfbot"
+	"github.com/qingchuan/xfbot/store"
+)
+
+// MaxCommandRunes bounds one command. Longer messages are refused whole with a
+// reply that says so; nothing of them is stored.
+const MaxCommandRunes = 2000
+
+// conflictRetries is how often a command is re-run on a fresh read when two
+// people change one case at the same moment.
+const conflictRetries = 3
+
+// Handler handles one request. Its reply (and the write it carries) is
+// committed by the mux, atomically with the event's dedupe marker.
+type Handler interface {
+	Handle(ctx context.Context, req *Request) (*Reply, error)
+}
+
+// HandlerFunc adapts a function to Handler.
+type HandlerFunc func(ctx context.Context, req *Request) (*Reply, error)
+
+// Handle calls f.
+func (f HandlerFunc) Handle(ctx context.Context, req *Request) (*Reply, error) { return f(ctx, req) }
+
+// Route is one command in the routing table. Help and usage errors are
+// generated from the same fields.
+type Route struct {
+	Verb    string   // the Chinese command word
+	Aliases []string // English and other aliases
+	Args    string   // usage of the arguments, e.g. "<案件号> <内容>"
+	Summary string
+	Example string
+	Section string // help section
+
+	Case   bool // the first word is a case number; the case is loaded into req.Case
+	Write  bool // changes the ledger: refused to read-only roles
+	Admin  bool // admins only
+	Public bool // also for non-members (帮助)
+
+	Handler Handler
+}
+
+// Usage is the route's usage line.
+func (r *Route) Usage() string { return strings.TrimSpace(r.Verb + " " + r.Args) }
+
+// ActionRoute is one card action. Case actions carry the case number in the
+// button value under "no".
+type ActionRoute struct {
+	Name    string
+	Case    bool
+	Write   bool
+	Handler Handler
+}
+
+// MuxOptions configure a Mux.
+type MuxOptions struct {
+	Admins   []string // open_ids that are always admins (from config)
+	Location *time.Location
+	Metrics  *Metrics
+	Logger   *slog.Logger
+}
+
+// Mux routes requests to handlers and commits their replies: the one place
+// that checks roles, loads the case a command names, turns errors into
+// Chinese replies, and queues every reply in the outbox atomically with the
+// event's dedupe marker and the handler's write.
+type Mux struct {
+	st      *store.Store
+	routes  []*Route
+	byWord  map[string]*Route
+	actions map[string]*ActionRoute
+	admins  map[string]bool
+	loc     *time.Location
+	metrics *Metrics
+	log     *slog.Logger
+}
+
+// NewMux returns an empty mux committing to st.
+func NewMux(st *store.Store, opt MuxOptions) *Mux {
+	m := &Mux{st: st, byWord: map[string]*Route{}, actions: map[string]*ActionRoute{}, admins: map[string]bool{},
+		loc: opt.Location, metrics: opt.Metrics, log: opt.Logger}
+	for _, a := range opt.Admins {
+		m.admins[a] = true
+	}
+	if m.loc == nil {
+		m.loc = time.UTC
+	}
+	if m.log == nil {
+		m.log = slog.Default()
+	}
+	return m
+}
+
+// Location is the ledger's time zone.
+func (m *Mux) Location() *time.Location { return m.loc }
+
+// Handle registers a route. Registering a word twice is a programming error
+// and panics at start-up, like net/http.
+func (m *Mux) Handle(r Route) {
+	rt := &r
+	for _, w := range append([]string{r.Verb}, r.Aliases...) {
+		w = strings.ToLower(w)
+		if _, dup := m.byWord[w]; dup {
+			panic("bot: command word registered twice: " + w)
+		}
+		m.byWord[w] = rt
+	}
+	m.routes = append(m.routes, rt)
+}
+
+// HandleAction registers a card action.
+func (m *Mux) HandleAction(r ActionRoute) {
+	if _, dup := m.actions[r.Name]; dup {
+		panic("bot: card action registered twice: " + r.Name)
+	}
+	m.actions[r.Name] = &r
+}
+
+// Routes returns the routing table in registration order (for help).
+func (m *Mux) Routes() []*Route { return m.routes }
+
+// Lookup finds the route for a typed word (case-insensitive, a leading "/"
+// ignored).
+func (m *Mux) Lookup(word string) *Route {
+	return m.byWord[strings.ToLower(strings.TrimPrefix(xfbot.Normalize(word), "/"))]
+}
+
+// ActionResponse is what a card callback returns to Feishu: a toast and,
+// optionally, the card that replaces the clicked one.
+type ActionResponse struct {
+	Toast     string
+	ToastKind string // info, success, error, warning
+	Card      *Card
+}
+
+// ServeMessage handles a chat command end to end. It returns an error only
+// when the outcome could not be made durable (Redis unreachable); the
+// transport then refuses the event so that Feishu delivers it again.
+func (m *Mux) ServeMessage(ctx context.Context, req *Request) error {
+	start := time.Now()
+	for attempt := 1; ; attempt++ {
+		verb, reply, err := m.runMessage(ctx, req)
+		if errors.Is(err, errStore) {
+			m.metrics.Command(verb, "store_error", time.Since(start))
+			return err
+		}
+		res := "ok"
+		if err != nil {
+			res = xfbot.ErrorCode(err)
+			reply = m.errorReply(req, verb, err)
+		}
+		if reply == nil {
+			m.metrics.Command(verb, "ignored", time.Since(start))
+			return nil
+		}
+		err = m.commit(ctx, req, reply, false)
+		switch {
+		case err == nil:
+			m.metrics.Command(verb, res, time.Since(start))
+			return nil
+		case errors.Is(err, store.ErrDuplicate):
+			m.metrics.Command(verb, "duplicate", time.Since(start))
+			return nil
+		case xfbot.ErrorCode(err) == xfbot.ECONFLICT && attempt < conflictRetries:
+			continue // someone else changed the case: decide again on a fresh read
+		case xfbot.ErrorCode(err) == xfbot.ECONFLICT:
+			reply = m.errorReply(req, verb, err)
+			if err = m.commit(ctx, req, reply, false); err == nil || errors.Is(err, store.ErrDuplicate) {
+				m.metrics.Command(verb, xfbot.ECONFLICT, time.Since(start))
+				return nil
+			}
+		}
+		m.metrics.Command(verb, "store_error", time.Since(start))
+		return err
+	}
+}
+
+// ServeAction handles a card callback. Its reply is returned (Feishu shows
+// the toast and swaps the card at once) rather than queued; notices and the
+// write are committed first, with the dedupe marker.
+func (m *Mux) ServeAction(ctx context.Context, req *Request) (*ActionResponse, error) {
+	start := time.Now()
+	name := ""
+	if req.Action != nil {
+		name = req.Action.Name
+	}
+	ar := m.actions[name]
+	if ar == nil {
+		m.metrics.Command("card:"+name, "unknown", time.Since(start))
+		return &ActionResponse{Toast: "这个按钮已失效，请发送“查看 案件号”获取新卡片。", ToastKind: "warning"}, nil
+	}
+	req.Verb = "card:" + name
+	// A card is rendered for one audience; clicked anywhere else (forwarded
+	// to a group, say) it is treated as a group, so it never unmasks.
+	req.Group = req.Action.Value["g"] != "0" || req.Action.Value["c"] != req.ChatID
+	for attempt := 1; ; attempt++ {
+		reply, err := m.runAction(ctx, req, ar)
+		if errors.Is(err, errStore) {
+			m.metrics.Command(req.Verb, "store_error", time.Since(start))
+			return nil, err
+		}
+		if err != nil {
+			m.metrics.Command(req.Verb, xfbot.ErrorCode(err), time.Since(start))
+			if xfbot.ErrorCode(err) == xfbot.EINTERNAL {
+				m.log.Error("card action failed", "action", name, "event", req.EventID, "err", err)
+			}
+			return &ActionResponse{Toast: xfbot.ErrorMessage(err), ToastKind: "error"}, nil
+		}
+		err = m.commit(ctx, req, reply, true)
+		switch {
+		case err == nil:
+			m.metrics.Command(req.Verb, "ok", time.Since(start))
+			return actionResponse(reply), nil
+		case errors.Is(err, store.ErrDuplicate):
+			m.metrics.Command(req.Verb, "duplicate", time.Since(start))
+			return &ActionResponse{Toast: "已处理。", ToastKind: "info", Card: reply.Card}, nil
+		case xfbot.ErrorCode(err) == xfbot.ECONFLICT && attempt < conflictRetries:
+			continue
+		case xfbot.ErrorCode(err) == xfbot.ECONFLICT:
+			return &ActionResponse{Toast: xfbot.ErrorMessage(err), ToastKind: "warning"}, nil
+		}
+		m.metrics.Command(req.Verb, "store_error", time.Since(start))
+		return nil, err
+	}
+}
+
+func (m *Mux) runAction(ctx context.Context, req *Request, ar *ActionRoute) (reply *Reply, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			m.log.Error("panic in card action", "action", ar.Name, "panic", p, "stack", string(debug.Stack()))
+			reply, err = nil, fmt.Errorf("bot: panic in %s: %v", ar.Name, p)
+		}
+	}()
+	return m.run(ctx, req, ar.Case, ar.Write, false, false, ar.Handler)
+}
+
+func actionResponse(r *Reply) *ActionResponse {
+	resp := &ActionResponse{Toast: r.Toast, ToastKind: "success", Card: r.Card}
+	if resp.Toast == "" && r.Card == nil {
+		resp.Toast = r.Text
+	}
+	return resp
+}
+
+var errStore = errors.New("bot: store unavailable")
+
+func (m *Mux) runMessage(ctx context.Context, req *Request) (verb string, reply *Reply, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			m.log.Error("panic in handler", "verb", verb, "panic", p, "stack", string(debug.Stack()))
+			reply, err = nil, fmt.Errorf("bot: panic in %s: %v", verb, p)
+		}
+	}()
+	if req.Text == nonTextCommand {
+		return "non-text", nil, xfbot.Errorf(xfbot.EINVALID, "目前只能识别文字消息（图片、文件、富文本暂不支持）。请直接发送文字命令，例如“查看 XF-2026-0012”；发送“帮助”查看全部命令。")
+	}
+	text := strings.TrimSpace(req.Text)
+	if xfbot.RuneLen(text) > MaxCommandRunes {
+		return "-", nil, xfbot.Errorf(xfbot.EINVALID, "消息太长（%d 字），一条命令请控制在 %d 字以内；较长的进展可以分几次记录。", xfbot.RuneLen(text), MaxCommandRunes)
+	}
+	first, rest := splitVerb(text)
+	if first == "" {
+		first = "帮助"
+	}
+	rt := m.Lookup(first)
+	if rt == nil {
+		return "unknown", nil, m.unknownVerb(first)
+	}
+	req.Verb = rt.Verb
+	req.Args = splitArgs(rest)
+	reply, err = m.run(ctx, req, rt.Case, rt.Write, rt.Admin, rt.Public, rt.Handler)
+	return rt.Verb, reply, err
+}
+
+// run loads what the request needs, checks the role and calls h, re-running
+// it on a fresh read when its write lost a race.
+func (m *Mux) run(ctx context.Context, req *Request, wantCase, write, admin, public bool, h Handler) (*Reply, error) {
+	var no xfbot.CaseNo
+	if wantCase {
+		raw := ""
+		if req.Action != nil {
+			raw = req.Action.Value["no"]
+		} else {
+			raw = req.Args.Word(0)
+		}
+		if raw == "" {
+			return nil, xfbot.Errorf(xfbot.EINVALID, "缺少案件号。")
+		}
+		var err error
+		if no, err = xfbot.ParseCaseNo(raw); err != nil {
+			return nil, err
+		}
+	}
+	req.Loc = m.loc
+	l, err := m.st.Load(ctx, req.Sender.OpenID, no)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", errStore, err)
+	}
+	req.Member = xfbot.Member{OpenID: req.Sender.OpenID, Name: req.Sender.Name}
+	if l.Member != nil {
+		req.Member = *l.Member
+		if req.Member.Name == "" {
+			req.Member.Name = req.Sender.Name
+		}
+	}
+	if m.admins[req.Sender.OpenID] {
+		req.Member.Role = xfbot.RoleAdmin
+	}
+	switch {
+	case !public && !req.Member.IsMember():
+		return nil, xfbot.Errorf(xfbot.EFORBIDDEN, "您还不是专班成员，暂时不能使用这个命令。请联系专班管理员发送“成员 添加 @您 专班成员”把您加入。")
+	case write && !req.Member.CanWrite():
+		return nil, xfbot.Errorf(xfbot.EFORBIDDEN, "您的角色是%s，只能查看，不能修改。", req.Member.Role.Label())
+	case admin && !req.Member.CanManage():
+		return nil, xfbot.Errorf(xfbot.EFORBIDDEN, "只有专班管理员可以执行“%s”。", req.Verb)
+	}
+	if wantCase {
+		if l.Case == nil {
+			return nil, xfbot.Errorf(xfbot.ENOTFOUND, "没有找到案件 %s，请检查案件号；发送“列表”可查看在办案件。", no)
+		}
+		if !req.Member.CanSee(l.Case) {
+			return nil, xfbot.Errorf(xfbot.EFORBIDDEN, "案件 %s 不属于您所在单位，无权查看。", no)
+		}
+		if write && !req.Member.CanEdit(l.Case) {
+			return nil, xfbot.Errorf(xfbot.EFORBIDDEN, "您只能修改本单位或您包保的案件，%s 不在其中。", no)
+		}
+		req.Case, req.Recent = l.Case, l.Recent
+	}
+	return h.Handle(ctx, req)
+}
+
+// commit queues the reply (unless it is returned to a card callback) and
+// commits it with the handler's write and the dedupe marker. A conflict re-runs
+// the whole request on a fresh read.
+func (m *Mux) commit(ctx context.Context, req *Request, reply *Reply, isAction bool) error {
+	tx := reply.Tx
+	if tx == nil {
+		tx = m.st.NewTx()
+	}
+	tx.DedupeID = req.EventID
+	n := 0
+	enqueue := func(om store.OutboundMessage) {
+		om.ID = messageUUID(req.EventID, n)
+		om.EnqueuedAt = req.Time
+		n++
+		tx.Enqueue(om)
+	}
+	if !isAction {
+		if om, ok := render(reply.Text, reply.Card); ok {
+			om.Kind, om.ReplyTo, om.ChatID = store.KindReply, req.MessageID, req.ChatID
+			if req.MessageID == "" { // a request with nothing to reply to
+				om.Kind, om.ReceiveIDType, om.ReceiveID = store.KindSend, "chat_id", req.ChatID
+			}
+			enqueue(om)
+		}
+	}
+	for _, nt := range reply.Notices {
+		om, ok := render(nt.Text, nt.Card)
+		if !ok {
+			continue
+		}
+		om.Kind = store.KindSend
+		if nt.ChatID != "" {
+			om.ReceiveIDType, om.ReceiveID, om.ChatID = "chat_id", nt.ChatID, nt.ChatID
+		} else {
+			om.ReceiveIDType, om.ReceiveID = "open_id", nt.OpenID
+		}
+		enqueue(om)
+	}
+	_, err := m.st.Commit(ctx, tx)
+	return err
+}
+
+// render turns text and/or a card into an outbound message body.
+func render(text string, card *Card) (store.OutboundMessage, bool) {
+	if card != nil {
+		js, err := card.JSON()
+		if err == nil {
+			t := card.Text()
+			if text != "" {
+				t = text + "\n" + t
+			}
+			return store.OutboundMessage{MsgType: "interactive", Content: js, Text: t}, true
+		}
+		text = strings.TrimSpace(text + "\n" + card.Text())
+	}
+	if text == "" {
+		return store.OutboundMessage{}, false
+	}
+	b, _ := json.Marshal(map[string]string{"text": text})
+	return store.OutboundMessage{MsgType: "text", Content: string(b), Text: text}, true
+}
+
+// messageUUID derives the Feishu idempotency uuid of the n-th message queued
+// for an event: a handler re-run after a conflict queues the same ids.
+func messageUUID(eventID string, n int) string {
+	if eventID == "" {
+		eventID = strconv.FormatInt(time.Now().UnixNano(), 36)
+	}
+	sum := sha256.Sum256([]byte(eventID + "#" + strconv.Itoa(n)))
+	return hex.EncodeToString(sum[:16])
+}
+
+// errorReply turns an error into the reply the user reads. Invalid input gets
+// the route's usage and example; internal errors are logged, never shown.
+func (m *Mux) errorReply(req *Request, verb string, err error) *Reply {
+	code := xfbot.ErrorCode(err)
+	if code == xfbot.EINTERNAL {
+		m.log.Error("command failed", "verb", verb, "event", req.EventID, "user", req.Sender.OpenID, "err", err)
+	}
+	msg := xfbot.ErrorMessage(err)
+	if code == xfbot.EINVALID {
+		if rt := m.Lookup(verb); rt != nil {
+			msg += "\n用法：" + rt.Usage()
+			if rt.Example != "" {
+				msg += "\n例如：" + rt.Example
+			}
+		}
+	}
+	return &Reply{Text: msg}
+}
+
+// unknownVerb answers a word that is no command, suggesting the closest one.
+func (m *Mux) unknownVerb(word string) error {
+	best, bestD := "", 1<<30
+	words := make([]string, 0, len(m.byWord))
+	for w := range m.byWord {
+		words = append(words, w)
+	}
+	sort.Strings(words)
+	lw := strings.ToLower(word)
+	for _, w := range words {
+		d := editDistance(lw, w)
+		if strings.HasPrefix(w, lw) || strings.HasPrefix(lw, w) {
+			d = min(d, 1)
+		}
+		if d < bestD {
+			best, bestD = m.byWord[w].Verb, d
+		}
+	}
+	limit := 1
+	if xfbot.RuneLen(word) > 3 {
+		limit = 2
+	}
+	if best != "" && bestD <= limit {
+		return xfbot.Errorf(xfbot.EINVALID, "没有“%s”这个命令。您是不是想用“%s”？\n用法：%s\n发送“帮助”查看全部命令。", xfbot.Clip(word, 20), best, m.Lookup(best).Usage())
+	}
+	return xfbot.Errorf(xfbot.EINVALID, "没有“%s”这个命令。发送“帮助”查看全部命令。", xfbot.Clip(word, 20))
+}
+
+// splitVerb separates the first word (the verb) from the rest.
+func splitVerb(text string) (string, string) {
+	text = strings.TrimSpace(strings.ReplaceAll(text, "\u3000", " "))
+	for i, r := range text {
+		if r == ' ' || r == '\n' || r == '\t' {
+			return text[:i], text[i:]
+		}
+	}
+	return text, ""
+}
+
+// editDistance is the Levenshtein distance between a and b, in runes.
+func editDistance(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(rb)]
+}

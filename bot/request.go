@@ -1,0 +1,130 @@
+package bot
+
+import (
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/qingchuan/xfbot"
+	"github.com/qingchuan/xfbot/store"
+)
+
+// Via tells where a request came from.
+const (
+	ViaChat    = "chat"    // a message in Feishu
+	ViaCard    = "card"    // a card button or form
+	ViaConsole = "console" // the local console
+)
+
+// Request is one command or card action, in our own terms: the Lark SDK's
+// types stop at the transports. The transport fills the first block; the mux
+// fills the rest before the handler runs.
+type Request struct {
+	EventID   string // Feishu event id: the dedupe key
+	MessageID string // the message to reply to (or the card's message)
+	ChatID    string
+	Group     bool         // a group chat (masking applies), false for p2p
+	Sender    xfbot.Person // open_id, and the name when known
+	Text      string       // the command text, bot mention removed
+	Mentions  []xfbot.Person
+	Action    *Action // a card callback, nil for a message
+	Time      time.Time
+	Via       string
+	Loc       *time.Location // the ledger's time zone (set by the mux)
+
+	Verb   string       // the route's verb, even when an alias was typed
+	Args   Args         // the words after the verb
+	Member xfbot.Member // role "" for a non-member
+	Case   *xfbot.Case  // the case named by the first argument (routes with Case)
+	Recent []xfbot.Progress
+}
+
+// Action is a card callback: the button's action name and value, and the form
+// inputs when a form was submitted.
+type Action struct {
+	Name  string
+	Value map[string]string
+	Form  map[string]string
+}
+
+// Audience is who reads the reply: everyone in a group, or the sender.
+func (r *Request) Audience() xfbot.Audience {
+	if r.Group {
+		return xfbot.GroupAudience
+	}
+	return xfbot.Audience{Role: r.Member.Role}
+}
+
+// Today is the request's day in the ledger's time zone.
+func (r *Request) Today() xfbot.Date {
+	if r.Loc == nil {
+		return xfbot.DateOf(r.Time, time.UTC)
+	}
+	return xfbot.DateOf(r.Time, r.Loc)
+}
+
+// Actor is the member as a case participant, with the best name known.
+func (r *Request) Actor() xfbot.Person {
+	p := r.Sender
+	if r.Member.Name != "" {
+		p.Name = r.Member.Name
+	}
+	return p
+}
+
+// Reply is what a handler returns. Text or Card (or both: Text then becomes the
+// console's and the fallback's wording) answers the request; Tx is the write
+// to commit together with the reply; Notices go to other chats; Toast is
+// shown to whoever clicked a card button.
+type Reply struct {
+	Text    string
+	Card    *Card
+	Toast   string
+	Tx      *store.Tx
+	Notices []Notice
+}
+
+// Notice is a message to another chat or a person, sent with the reply.
+type Notice struct {
+	ChatID string // a group chat id, or
+	OpenID string // a person (direct message)
+	Text   string
+	Card   *Card
+}
+
+// Args are the words after the verb. Words split on any white space
+// (full-width too); Raw keeps the text as typed, for free text.
+type Args struct {
+	Raw   string
+	Words []string
+}
+
+func splitArgs(raw string) Args {
+	raw = strings.TrimSpace(strings.ReplaceAll(raw, "\u3000", " "))
+	return Args{Raw: raw, Words: strings.FieldsFunc(raw, unicode.IsSpace)}
+}
+
+// Len is the number of words.
+func (a Args) Len() int { return len(a.Words) }
+
+// Word returns word i, or "".
+func (a Args) Word(i int) string {
+	if i < len(a.Words) {
+		return a.Words[i]
+	}
+	return ""
+}
+
+// Rest returns the text from word i on, as typed (inner spacing kept).
+func (a Args) Rest(i int) string {
+	s := a.Raw
+	for j := 0; j < i; j++ {
+		s = strings.TrimLeftFunc(s, unicode.IsSpace)
+		k := strings.IndexFunc(s, unicode.IsSpace)
+		if k < 0 {
+			return ""
+		}
+		s = s[k:]
+	}
+	return strings.TrimSpace(s)
+}

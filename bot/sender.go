@@ -1,0 +1,652 @@
+package bot
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"log/slog"
+	"math/rand/v2"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/qingchuan/xfbot/store"
+	"golang.org/x/time/rate"
+)
+
+// SenderOptions configure a Sender. Zero values take the defaults.
+type SenderOptions struct {
+	// Consumer names this replica in the outbox's consumer group (default
+	// hostname-pid). Two live replicas must not share a name.
+	Consumer string
+	// Workers is how many sends run at once (default 16). Feishu answers in
+	// 100–300 ms, so 16 workers keep the app's 50/s limit busy.
+	Workers int
+	// PerChat limits sends to one chat or user (default 5/s) and PerApp all
+	// sends (default 50/s): Feishu's own limits, so that we queue instead of
+	// collecting 230020 and 429. rate.Inf turns a limit off.
+	PerChat rate.Limit
+	PerApp  rate.Limit
+	// PerChatBurst and PerAppBurst are the token buckets' sizes (default 1).
+	// A bucket of b at r/s lets b+r calls through in one second, and Feishu
+	// counts calls in a sliding second: a burst of 5 at 5/s would send up to
+	// 9 in one second and collect 230020 for the excess. A burst of 1 spaces
+	// calls evenly and still reaches the full rate.
+	PerChatBurst int
+	PerAppBurst  int
+	// MaxBackoff caps the wait between retries of one message (default 60 s).
+	MaxBackoff time.Duration
+	// ClaimIdle is how long a message may sit pending under a silent replica
+	// before another takes it over (default 30 s). Live replicas refresh the
+	// messages they hold every ClaimIdle/3.
+	ClaimIdle time.Duration
+	// SendTimeout bounds one call to the transport (default 30 s), so that a
+	// hung connection cannot stall a worker forever.
+	SendTimeout time.Duration
+	// ShutdownGrace is how long Run waits, once its context is done, for
+	// sends already on the wire to finish and be acknowledged (default 10 s).
+	ShutdownGrace time.Duration
+
+	Metrics *Metrics
+	Logger  *slog.Logger // default slog.Default()
+	// Now and Sleep drive rate limiting and backoff; tests inject a fake
+	// clock so that limits are checked without real waiting. Sleep returns
+	// the context's error when it is done first.
+	Now   func() time.Time
+	Sleep func(ctx context.Context, d time.Duration) error
+}
+
+// Sender delivers the outbox: every message any part of the bot queues. It
+// reads the outbox stream as one consumer of the group "senders", so several
+// replicas share the work and a message is acknowledged only after Feishu
+// took it. Messages to one chat are sent in order by one worker; different
+// chats go in parallel, within Feishu's per-chat and per-app limits.
+//
+// Delivery is at least once; Feishu's uuid (the message's ID, reused on every
+// retry) makes it exactly once within Feishu's one-hour window.
+type Sender struct {
+	st  *store.Store
+	t   Transport
+	opt SenderOptions
+	log *slog.Logger
+	met *Metrics
+
+	app   *rate.Limiter
+	chats *limiters // nil when PerChat is off
+
+	running  atomic.Bool
+	mu       sync.Mutex
+	inflight map[string]struct{} // stream ids read or claimed and not yet settled
+}
+
+// readBatch is how many entries one read or claim takes. With queueLen it
+// bounds how many messages a replica holds pending at once.
+const (
+	readBatch = 64
+	queueLen  = 32
+)
+
+// NewSender returns a Sender reading st's outbox and delivering through t.
+func NewSender(st *store.Store, t Transport, opt SenderOptions) *Sender {
+	if st == nil || t == nil {
+		panic("bot: NewSender needs a store and a transport")
+	}
+	if opt.Consumer == "" {
+		host, _ := os.Hostname()
+		opt.Consumer = host + "-" + strconv.Itoa(os.Getpid())
+	}
+	if opt.Workers <= 0 {
+		opt.Workers = 16
+	}
+	if opt.PerChat <= 0 {
+		opt.PerChat = 5
+	}
+	if opt.PerApp <= 0 {
+		opt.PerApp = 50
+	}
+	opt.PerChatBurst = max(opt.PerChatBurst, 1)
+	opt.PerAppBurst = max(opt.PerAppBurst, 1)
+	if opt.MaxBackoff <= 0 {
+		opt.MaxBackoff = 60 * time.Second
+	}
+	if opt.ClaimIdle <= 0 {
+		opt.ClaimIdle = 30 * time.Second
+	}
+	if opt.SendTimeout <= 0 {
+		opt.SendTimeout = 30 * time.Second
+	}
+	if opt.ShutdownGrace <= 0 {
+		opt.ShutdownGrace = 10 * time.Second
+	}
+	if opt.Logger == nil {
+		opt.Logger = slog.Default()
+	}
+	if opt.Now == nil {
+		opt.Now = time.Now
+	}
+	if opt.Sleep == nil {
+		opt.Sleep = sleep
+	}
+	s := &Sender{
+		st: st, t: t, opt: opt, log: opt.Logger, met: opt.Metrics,
+		app:      rate.NewLimiter(opt.PerApp, opt.PerAppBurst),
+		inflight: map[string]struct{}{},
+	}
+	if opt.PerChat != rate.Inf {
+		s.chats = newLimiters(opt.PerChat, opt.PerChatBurst)
+	}
+	return s
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// Run delivers the outbox until ctx is done. Then it stops reading, lets
+// the sends already on the wire finish within ShutdownGrace, and returns.
+// Messages it had not finished stay pending in Redis; another replica (or
+// this one restarted) delivers them after ClaimIdle. Redis or Feishu being
+// down does not end Run: it retries with backoff. The error reports sends
+// cut off at shutdown.
+func (s *Sender) Run(ctx context.Context) error { return s.run(ctx, false) }
+
+// RunUntilEmpty is Run that also returns once the outbox is empty: nothing
+// queued, nothing pending under any consumer. For tests, and for draining
+// the outbox from a tool.
+func (s *Sender) RunUntilEmpty(ctx context.Context) error { return s.run(ctx, true) }
+
+func (s *Sender) run(parent context.Context, untilEmpty bool) error {
+	if !s.running.CompareAndSwap(false, true) {
+		return errors.New("bot: sender is already running")
+	}
+	defer s.running.Store(false)
+	// Entries still queued when a run ends stay pending in Redis; forget
+	// them here, or a later run would skip them as in flight forever.
+	defer s.forgetInflight()
+	ctx, stop := context.WithCancel(parent)
+	defer stop()
+	if err := s.retry(ctx, "create outbox group", s.st.EnsureOutboxGroup); err != nil {
+		return nil // ctx ended before Redis answered; nothing was in flight
+	}
+	// Sends and acks run on work, which outlives ctx by the grace period:
+	// cutting a send off mid-request would only make it be sent again.
+	work, cancelWork := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancelWork()
+
+	queues := make([]chan store.OutboxEntry, s.opt.Workers)
+	var workers, loops sync.WaitGroup
+	for i := range queues {
+		queues[i] = make(chan store.OutboxEntry, queueLen)
+		workers.Go(func() { s.worker(ctx, work, queues[i]) })
+	}
+	loops.Go(func() { s.claimLoop(ctx, queues) })
+	loops.Go(func() { s.touchLoop(ctx) })
+	s.readLoop(ctx, queues, untilEmpty)
+	stop()
+	loops.Wait()
+
+	done := make(chan struct{})
+	go func() { workers.Wait(); close(done) }()
+	grace := time.NewTimer(s.opt.ShutdownGrace)
+	defer grace.Stop()
+	select {
+	case <-done:
+		return nil
+	case <-grace.C:
+	}
+	n := s.inflightCount()
+	cancelWork()
+	<-done
+	return fmt.Errorf("bot: sender stopped with sends still in flight after %s; %d messages stay pending", s.opt.ShutdownGrace, n)
+}
+
+func (s *Sender) readLoop(ctx context.Context, queues []chan store.OutboxEntry, untilEmpty bool) {
+	block := time.Second
+	if untilEmpty {
+		block = 50 * time.Millisecond // the emptiness check runs after every empty read
+	}
+	for attempt := 0; ctx.Err() == nil; {
+		es, err := s.st.ReadOutbox(ctx, s.opt.Consumer, readBatch, block)
+		if err != nil {
+			if ctx.Err() != nil {
+				return
+			}
+			s.log.Warn("outbox read failed", "consumer", s.opt.Consumer, "err", err)
+			if strings.Contains(err.Error(), "NOGROUP") {
+				// Someone deleted the stream; recreate it rather than spin.
+				_ = s.st.EnsureOutboxGroup(ctx)
+			}
+			if s.opt.Sleep(ctx, s.backoff(attempt)) != nil {
+				return
+			}
+			attempt++
+			continue
+		}
+		attempt = 0
+		if !s.dispatch(ctx, queues, es) {
+			return
+		}
+		if untilEmpty && len(es) == 0 && s.inflightCount() == 0 {
+			if n, err := s.st.OutboxDepth(ctx); err == nil && n == 0 {
+				return
+			}
+		}
+	}
+}
+
+// claimLoop takes over messages left pending by replicas that died.
+func (s *Sender) claimLoop(ctx context.Context, queues []chan store.OutboxEntry) {
+	t := time.NewTicker(max(s.opt.ClaimIdle/2, 10*time.Millisecond))
+	defer t.Stop()
+	for {
+		es, err := s.st.ClaimStaleOutbox(ctx, s.opt.Consumer, s.opt.ClaimIdle, readBatch)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			s.log.Warn("outbox claim failed", "consumer", s.opt.Consumer, "err", err)
+		case len(es) > 0:
+			s.log.Info("reclaimed stale outbox messages", "consumer", s.opt.Consumer, "n", len(es))
+			if !s.dispatch(ctx, queues, es) {
+				return
+			}
+			if len(es) == readBatch {
+				continue // more may wait behind this page
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// touchLoop keeps the messages this replica holds from looking abandoned
+// while they wait in a queue or out a Feishu outage, and refreshes the depth
+// gauge.
+func (s *Sender) touchLoop(ctx context.Context) {
+	t := time.NewTicker(max(s.opt.ClaimIdle/3, 10*time.Millisecond))
+	defer t.Stop()
+	var lastDepth time.Time
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if ids := s.inflightIDs(); len(ids) > 0 {
+			if err := s.st.TouchOutbox(ctx, s.opt.Consumer, ids...); err != nil && ctx.Err() == nil {
+				s.log.Warn("outbox touch failed", "consumer", s.opt.Consumer, "err", err)
+			}
+		}
+		if s.met != nil && time.Since(lastDepth) >= 5*time.Second {
+			lastDepth = time.Now()
+			if n, err := s.st.OutboxDepth(ctx); err == nil {
+				s.met.SetOutboxDepth(n)
+			}
+		}
+	}
+}
+
+// dispatch hands entries to the worker of their recipient. It marks all of
+// them in flight first, so that the claim loop does not take them again
+// while dispatch waits for a full queue. It returns false when ctx ended.
+func (s *Sender) dispatch(ctx context.Context, queues []chan store.OutboxEntry, es []store.OutboxEntry) bool {
+	es = s.track(es)
+	for i, e := range es {
+		select {
+		case queues[workerOf(e.Msg, len(queues))] <- e:
+		case <-ctx.Done():
+			for _, rest := range es[i:] {
+				s.untrack(rest.StreamID)
+			}
+			return false
+		}
+	}
+	return true
+}
+
+func (s *Sender) worker(ctx, work context.Context, q <-chan store.OutboxEntry) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case e := <-q:
+			if ctx.Err() == nil {
+				s.deliver(ctx, work, e)
+			}
+			s.untrack(e.StreamID)
+		}
+	}
+}
+
+// deliver sends one message until it is delivered or given up on. Waits
+// (rate limits, backoff) end with ctx; the send and its ack run on work.
+func (s *Sender) deliver(ctx, work context.Context, e store.OutboxEntry) {
+	m := e.Msg
+	var cardErr error // set once a card was refused and m became its text
+	for attempt := 0; ; {
+		if s.admit(ctx, recipient(m)) != nil {
+			return // shutting down: the entry stays pending
+		}
+		start := s.opt.Now()
+		sctx, cancel := context.WithTimeout(work, s.opt.SendTimeout)
+		id, err := s.t.Deliver(sctx, m)
+		cancel()
+		took := s.opt.Now().Sub(start)
+		log := func() *slog.Logger { // built only when there is something to say
+			return s.log.With("stream_id", e.StreamID, "uuid", m.ID, "kind", m.Kind, "to", recipient(m))
+		}
+
+		if err == nil {
+			s.met.Send(m.Kind, "ok", took)
+			if s.settle(ctx, work, func(c context.Context) error { return s.st.AckOutbox(c, e.StreamID) }) != nil {
+				log().Warn("delivered but not acknowledged; it will be sent again with the same uuid", "message_id", id)
+			}
+			return
+		}
+
+		s.met.SendError(errorCode(err))
+		if retryable(err) {
+			s.met.Send(m.Kind, "retry", took)
+			wait := s.retryDelay(err, attempt)
+			attempt++
+			log().Warn("send failed, retrying", "attempt", attempt, "wait", wait, "err", err)
+			if s.opt.Sleep(ctx, wait) != nil {
+				return
+			}
+			continue
+		}
+
+		s.met.Send(m.Kind, "failed", took)
+		if cardErr == nil && m.MsgType == "interactive" && m.Text != "" {
+			// A card Feishu refuses (bad JSON, too long) still has a
+			// message worth reading: send its plain text instead.
+			cardErr = err
+			m = textFallback(m)
+			attempt = 0
+			log().Warn("card refused, sending its text instead", "err", err)
+			continue
+		}
+		reason := err.Error()
+		if cardErr != nil {
+			reason = "card: " + cardErr.Error() + "; text: " + reason
+		}
+		if err := s.settle(ctx, work, func(c context.Context) error { return s.st.DeadLetterOutbox(c, e, reason) }); err != nil {
+			log().Error("send failed for good, and the dead letter was not written; it stays pending", "err", reason, "redis_err", err)
+			return
+		}
+		s.met.Dead()
+		log().Error("send failed for good; moved to dead letters", "err", reason)
+		return
+	}
+}
+
+// admit waits for the recipient's and then the app's rate limit. The chat
+// comes first so that a worker held back by a busy chat does not sit on an
+// app token others could use.
+func (s *Sender) admit(ctx context.Context, key string) error {
+	if s.chats != nil {
+		if err := s.wait(ctx, s.chats.get(key, s.opt.Now())); err != nil {
+			return err
+		}
+	}
+	return s.wait(ctx, s.app)
+}
+
+// wait reserves a token at the injected clock's time and sleeps with the
+// injected Sleep, so that tests run rate limits on a fake clock.
+func (s *Sender) wait(ctx context.Context, l *rate.Limiter) error {
+	now := s.opt.Now()
+	r := l.ReserveN(now, 1)
+	if !r.OK() {
+		return errors.New("bot: rate limiter refused a single token")
+	}
+	if err := s.opt.Sleep(ctx, r.DelayFrom(now)); err != nil {
+		r.CancelAt(s.opt.Now())
+		return err
+	}
+	return nil
+}
+
+// settle runs a Redis write that ends a message's life (ack or dead letter)
+// until it succeeds. It gives up only when ctx is done; the message then
+// stays pending and is sent again later under the same uuid.
+func (s *Sender) settle(ctx, work context.Context, op func(context.Context) error) error {
+	for attempt := 0; ; attempt++ {
+		err := op(work)
+		if err == nil {
+			return nil
+		}
+		if ctx.Err() != nil {
+			return err
+		}
+		s.log.Warn("outbox write failed, retrying", "err", err)
+		if s.opt.Sleep(ctx, s.backoff(attempt)) != nil {
+			return err
+		}
+	}
+}
+
+// retryDelay honours Feishu's x-ogw-ratelimit-reset when it gave one, with a
+// little jitter so that workers limited together do not return together.
+func (s *Sender) retryDelay(err error, attempt int) time.Duration {
+	var se *SendError
+	if errors.As(err, &se) && se.RetryAfter > 0 {
+		return se.RetryAfter + rand.N(250*time.Millisecond)
+	}
+	return s.backoff(attempt)
+}
+
+// backoff is exponential with equal jitter: [500 ms, 1 s) on the first retry,
+// doubling up to [MaxBackoff/2, MaxBackoff).
+func (s *Sender) backoff(attempt int) time.Duration {
+	d := s.opt.MaxBackoff
+	if attempt < 20 {
+		d = min(time.Second<<attempt, s.opt.MaxBackoff)
+	}
+	half := d / 2
+	if half <= 0 {
+		return d
+	}
+	return half + rand.N(half)
+}
+
+func retryable(err error) bool {
+	var se *SendError
+	if errors.As(err, &se) {
+		return se.Retryable()
+	}
+	return true // not Feishu's answer: the network or the transport itself
+}
+
+// errorCode picks the label of a failed send: Feishu's code, else the HTTP
+// status, else -1 for a network failure.
+func errorCode(err error) int {
+	var se *SendError
+	if errors.As(err, &se) {
+		if se.Code != 0 {
+			return se.Code
+		}
+		if se.HTTPStatus != 0 {
+			return se.HTTPStatus
+		}
+	}
+	return -1
+}
+
+// textFallback turns a refused card into a text message with the same
+// target. A card update cannot carry text, so a patch becomes a reply to the
+// card's message. The uuid is derived, not reused: Feishu may have recorded
+// the refused card under the original one.
+func textFallback(m store.OutboundMessage) store.OutboundMessage {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false) // keep <at user_id="..."> readable; JSON escapes quotes and newlines
+	_ = enc.Encode(map[string]string{"text": m.Text})
+	m.MsgType = "text"
+	m.Content = strings.TrimSuffix(b.String(), "\n")
+	if m.Kind == store.KindPatch {
+		m.Kind = store.KindReply
+	}
+	m.ID = TextFallbackUUID(m.ID)
+	return m
+}
+
+// TextFallbackUUID is the uuid a message's text fallback is sent under:
+// stable, so that a retried fallback is still sent at most once, and within
+// Feishu's 50 characters.
+func TextFallbackUUID(id string) string {
+	if id == "" {
+		return ""
+	}
+	if d := id + "-t"; len(d) <= 50 {
+		return d
+	}
+	sum := sha256.Sum256([]byte(id + "-t"))
+	return hex.EncodeToString(sum[:16])
+}
+
+// recipient is what Feishu rate-limits a message by and what keeps its
+// order: the chat or user it lands in.
+func recipient(m store.OutboundMessage) string {
+	if m.Kind == store.KindSend && m.ReceiveID != "" {
+		return m.ReceiveID
+	}
+	if m.ChatID != "" {
+		return m.ChatID
+	}
+	return m.ReplyTo
+}
+
+func workerOf(m store.OutboundMessage, n int) int {
+	h := fnv.New32a()
+	h.Write([]byte(recipient(m)))
+	return int(h.Sum32() % uint32(n))
+}
+
+// track marks entries in flight and returns those that were not already:
+// a claim can return a message this replica still holds when a touch came
+// late.
+func (s *Sender) track(es []store.OutboxEntry) []store.OutboxEntry {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := es[:0:0]
+	for _, e := range es {
+		if _, ok := s.inflight[e.StreamID]; ok {
+			continue
+		}
+		s.inflight[e.StreamID] = struct{}{}
+		out = append(out, e)
+	}
+	return out
+}
+
+func (s *Sender) untrack(id string) {
+	s.mu.Lock()
+	delete(s.inflight, id)
+	s.mu.Unlock()
+}
+
+func (s *Sender) forgetInflight() {
+	s.mu.Lock()
+	clear(s.inflight)
+	s.mu.Unlock()
+}
+
+func (s *Sender) inflightCount() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.inflight)
+}
+
+func (s *Sender) inflightIDs() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ids := make([]string, 0, len(s.inflight))
+	for id := range s.inflight {
+		ids = append(ids, id)
+	}
+	return ids
+}
+
+// retry runs op until it succeeds or ctx ends.
+func (s *Sender) retry(ctx context.Context, what string, op func(context.Context) error) error {
+	for attempt := 0; ; attempt++ {
+		err := op(ctx)
+		if err == nil {
+			return nil
+		}
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		s.log.Warn("outbox: "+what+" failed, retrying", "err", err)
+		if err := s.opt.Sleep(ctx, s.backoff(attempt)); err != nil {
+			return err
+		}
+	}
+}
+
+// limiters holds one limiter per recipient. A limiter idle for longer than
+// it takes to refill is equal to a new one, so idle ones are dropped: the
+// map stays as small as the set of recently active chats.
+type limiters struct {
+	limit rate.Limit
+	burst int
+	idle  time.Duration
+
+	mu        sync.Mutex
+	m         map[string]*limiter
+	lastSweep time.Time
+}
+
+type limiter struct {
+	*rate.Limiter
+	last time.Time
+}
+
+// sweepAbove is the map size below which sweeping is not worth its time.
+const sweepAbove = 1024
+
+func newLimiters(l rate.Limit, burst int) *limiters {
+	// Refill time plus one queued reservation, doubled for margin.
+	refill := time.Duration(float64(burst+1) / float64(l) * float64(time.Second))
+	return &limiters{limit: l, burst: burst, idle: max(2*refill, time.Second), m: map[string]*limiter{}}
+}
+
+func (ls *limiters) get(key string, now time.Time) *rate.Limiter {
+	ls.mu.Lock()
+	defer ls.mu.Unlock()
+	if len(ls.m) > sweepAbove && now.Sub(ls.lastSweep) >= ls.idle {
+		ls.lastSweep = now
+		for k, l := range ls.m {
+			if now.Sub(l.last) >= ls.idle {
+				delete(ls.m, k)
+			}
+		}
+	}
+	l := ls.m[key]
+	if l == nil {
+		l = &limiter{Limiter: rate.NewLimiter(ls.limit, ls.burst)}
+		ls.m[key] = l
+	}
+	l.last = now
+	return l.Limiter
+}
