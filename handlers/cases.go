@@ -1,0 +1,469 @@
+package handlers
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/qingchuan/xfbot"
+	"github.com/qingchuan/xfbot/bot"
+	"github.com/qingchuan/xfbot/store"
+)
+
+// create registers a case: 新建 <标题> [字段:值 ...].
+func (h *Handlers) create(ctx context.Context, req *bot.Request) (*bot.Reply, error) {
+	title, f, err := parseFields(req.Args.Words)
+	if err != nil {
+		return nil, err
+	}
+	title = xfbot.CleanText(title)
+	if title == "" {
+		return nil, xfbot.Errorf(xfbot.EINVALID, "缺少标题：请用一句话概括事项，写在“新建”后面。")
+	}
+	if n := xfbot.RuneLen(title); n > xfbot.MaxTitleRunes {
+		return nil, xfbot.Errorf(xfbot.EINVALID, "标题太长（%d 字），请控制在 %d 字以内，详细情况可以用“进展”记录。", n, xfbot.MaxTitleRunes)
+	}
+	today := req.Today()
+	c := &xfbot.Case{
+		Title: title, Category: "other", Status: xfbot.StatusHandling, AcceptedOn: today,
+		CreatedBy: req.Actor(), CreatedAt: req.Time, UpdatedAt: req.Time,
+	}
+	if v, ok := f["类别"]; ok {
+		if c.Category, err = xfbot.ParseCategory(v); err != nil {
+			return nil, err
+		}
+	}
+	if v, ok := f["属地"]; ok {
+		if c.Area, err = parseName(v, "属地"); err != nil {
+			return nil, err
+		}
+	}
+	if v, ok := f["单位"]; ok {
+		if c.Unit, err = parseName(v, "主责单位"); err != nil {
+			return nil, err
+		}
+	}
+	if v, ok := f["信访人"]; ok {
+		if c.Petitioner.Name, err = parseName(v, "信访人姓名"); err != nil {
+			return nil, err
+		}
+	}
+	if v, ok := f["电话"]; ok {
+		if c.Petitioner.Phone, err = parsePhone(v); err != nil {
+			return nil, err
+		}
+	}
+	if v, ok := f["身份证"]; ok {
+		if c.Petitioner.IDCard, err = parseIDCard(v); err != nil {
+			return nil, err
+		}
+	}
+	if v, ok := f["性质"]; ok {
+		switch strings.TrimSuffix(v, "类") {
+		case "检举控告", "检举", "控告":
+			c.Accusation = true
+		case "申诉求决", "建议意见", "求决", "建议":
+		default:
+			return nil, xfbot.Errorf(xfbot.EINVALID, "性质“%s”不认识，可选：申诉求决、建议意见、检举控告。", xfbot.Clip(v, 10))
+		}
+	}
+	if v, ok := f["受理"]; ok {
+		d, err := xfbot.ParseDate(v)
+		if err != nil {
+			return nil, err
+		}
+		if d.After(today) {
+			return nil, xfbot.Errorf(xfbot.EINVALID, "受理日期 %s 在今天之后，请检查。", d)
+		}
+		c.AcceptedOn = d
+	}
+	if v, ok := f["期限"]; ok {
+		d, err := xfbot.ParseDate(v)
+		if err != nil {
+			return nil, err
+		}
+		if d.Before(c.AcceptedOn) {
+			return nil, xfbot.Errorf(xfbot.EINVALID, "期限 %s 早于受理日期 %s，请检查。", d, c.AcceptedOn)
+		}
+		c.DueOverride = d
+	}
+	c.Due = h.dueOf(c)
+	if req.Member.Role == xfbot.RoleLiaison && c.Unit == "" && c.Area == "" {
+		c.Unit = req.Member.Unit // a liaison registers for the own unit, and must see it afterwards
+	}
+	if !req.Member.CanSee(c) {
+		return nil, xfbot.Errorf(xfbot.EFORBIDDEN, "联络员只能登记本单位（%s）的案件。", req.Member.Unit)
+	}
+
+	tx := h.Store.NewTx()
+	tx.CreateCase(c, req.Time.In(req.Loc).Year())
+	tx.AddChanges(c.No, change(req, "登记", "", title))
+	msg := "✅ 已登记，案件号 " + store.NoPlaceholder
+	reply := h.caseReply(req, c, nil, msg, tx)
+	reply.Text = "已登记 " + store.NoPlaceholder
+	reply.Notices = h.groupNotice(req, c, nil, "新登记案件")
+	return reply, nil
+}
+
+// show shows a case: 查看 <案件号>.
+func (h *Handlers) show(ctx context.Context, req *bot.Request) (*bot.Reply, error) {
+	if err := extraWords(req, 1); err != nil {
+		return nil, err
+	}
+	return &bot.Reply{Card: bot.CaseCard(req.Case, req.Recent, h.view(req))}, nil
+}
+
+// addEntry records a timeline entry: 进展 and 下访.
+func (h *Handlers) addEntry(kind xfbot.ProgressKind, example string) bot.HandlerFunc {
+	return func(ctx context.Context, req *bot.Request) (*bot.Reply, error) {
+		text, err := needText(req.Args.Rest(1), kind.Label()+"内容", example)
+		if err != nil {
+			return nil, err
+		}
+		return h.recordEntry(req, kind, text)
+	}
+}
+
+func (h *Handlers) recordEntry(req *bot.Request, kind xfbot.ProgressKind, text string) (*bot.Reply, error) {
+	if err := notOpen(req.Case, "记录"+kind.Label()); err != nil {
+		return nil, err
+	}
+	_, c, tx := h.update(req)
+	p := xfbot.Progress{At: req.Time, Author: req.Actor(), Kind: kind, Text: text}
+	c.Progresses++
+	c.LastProgressAt = req.Time
+	if kind == xfbot.KindVisit {
+		c.LastContactAt = req.Time
+	}
+	tx.UpdateCase(req.Case, c)
+	tx.AddProgress(c.No, p)
+	recent := lastN(append(append([]xfbot.Progress(nil), req.Recent...), p), store.RecentProgress)
+	return h.caseReply(req, c, recent, "✅ 已记录"+kind.Label(), tx), nil
+}
+
+// assign sets the owner (包案人) or the watching leader (包案领导).
+func (h *Handlers) assign(leader bool) bot.HandlerFunc {
+	return func(ctx context.Context, req *bot.Request) (*bot.Reply, error) {
+		who := "包案人"
+		if leader {
+			who = "包案领导"
+		}
+		p, err := oneMention(req, who)
+		if err != nil {
+			return nil, err
+		}
+		if err := extraWords(req, 1); err != nil {
+			return nil, err
+		}
+		if err := notOpen(req.Case, "更换"+who); err != nil {
+			return nil, err
+		}
+		m, err := h.member(ctx, p.OpenID)
+		if err != nil {
+			return nil, err
+		}
+		switch {
+		case m == nil:
+			return nil, xfbot.Errorf(xfbot.EINVALID, "%s 还不是成员，请管理员先发送“成员 添加 @%s %s”。", p.Display(), p.Display(), map[bool]string{true: "领导", false: "专班成员"}[leader])
+		case leader && m.Role != xfbot.RoleLeader:
+			return nil, xfbot.Errorf(xfbot.EINVALID, "%s 的角色是%s，包案领导须是区领导（角色：领导）。", p.Display(), m.Role.Label())
+		case !leader && !m.CanWrite():
+			return nil, xfbot.Errorf(xfbot.EINVALID, "%s 的角色是%s，不能包案。", p.Display(), m.Role.Label())
+		}
+		if m.Name != "" {
+			p.Name = m.Name
+		}
+		old, c, tx := h.update(req)
+		before := old.Owner
+		if leader {
+			before, c.Leader = old.Leader, p
+		} else {
+			c.Owner = p
+		}
+		if before.OpenID == p.OpenID {
+			return nil, xfbot.Errorf(xfbot.EINVALID, "%s 已经是 %s 的%s。", p.Display(), c.No, who)
+		}
+		tx.UpdateCase(old, c)
+		tx.AddChanges(c.No, change(req, who, before.Display(), p.Display()))
+		reply := h.caseReply(req, c, req.Recent, "✅ "+who+"："+p.Display(), tx)
+		if p.OpenID != req.Sender.OpenID {
+			v := bot.View{Audience: xfbot.Audience{Role: m.Role}, Today: req.Today(), Thresholds: h.Thresholds, Loc: req.Loc}
+			card := bot.CaseCard(c, req.Recent, v)
+			card.Subtitle = fmt.Sprintf("%s 指定您为%s", req.Actor().Display(), who)
+			reply.Notices = append(reply.Notices, bot.Notice{OpenID: p.OpenID, Card: card})
+		}
+		return reply, nil
+	}
+}
+
+// claim is 我来包案: the clicker becomes the owner.
+func (h *Handlers) claim(ctx context.Context, req *bot.Request) (*bot.Reply, error) {
+	if err := notOpen(req.Case, "包案"); err != nil {
+		return nil, err
+	}
+	if !req.Case.Owner.IsZero() {
+		if req.Case.Owner.OpenID == req.Sender.OpenID {
+			return nil, xfbot.Errorf(xfbot.EINVALID, "您已经是 %s 的包案人。", req.Case.No)
+		}
+		return nil, xfbot.Errorf(xfbot.ECONFLICT, "%s 已由 %s 包案。", req.Case.No, req.Case.Owner.Display())
+	}
+	old, c, tx := h.update(req)
+	c.Owner = req.Actor()
+	tx.UpdateCase(old, c)
+	tx.AddChanges(c.No, change(req, "包案人", "", c.Owner.Display()))
+	return h.caseReply(req, c, req.Recent, "✅ 您已包案", tx), nil
+}
+
+// setPlace sets 主责单位 (unit) or 属地 (area).
+func (h *Handlers) setPlace(area bool) bot.HandlerFunc {
+	return func(ctx context.Context, req *bot.Request) (*bot.Reply, error) {
+		label := "主责单位"
+		if area {
+			label = "属地"
+		}
+		v, err := parseName(req.Args.Rest(1), label)
+		if err != nil {
+			return nil, err
+		}
+		if err := notOpen(req.Case, "修改"+label); err != nil {
+			return nil, err
+		}
+		old, c, tx := h.update(req)
+		before := old.Unit
+		if area {
+			before, c.Area = old.Area, v
+		} else {
+			c.Unit = v
+		}
+		if before == v {
+			return nil, xfbot.Errorf(xfbot.EINVALID, "%s 的%s已经是“%s”。", c.No, label, v)
+		}
+		if !req.Member.CanSee(c) {
+			return nil, xfbot.Errorf(xfbot.EFORBIDDEN, "改成“%s”后案件将不属于您的单位，请由专班成员修改。", v)
+		}
+		tx.UpdateCase(old, c)
+		tx.AddChanges(c.No, change(req, label, before, v))
+		return h.caseReply(req, c, req.Recent, "✅ "+label+"："+v, tx), nil
+	}
+}
+
+// screen records the screening: 甄别 <案件号> 合理|部分合理|无理|过度 [困难].
+func (h *Handlers) screen(ctx context.Context, req *bot.Request) (*bot.Reply, error) {
+	s, ok := xfbot.ParseScreening(req.Args.Word(1))
+	if !ok {
+		return nil, xfbot.Errorf(xfbot.EINVALID, "甄别结果应为 合理、部分合理、无理 或 过度，您写的是“%s”。", xfbot.Clip(req.Args.Word(1), 10))
+	}
+	hard := false
+	switch w := req.Args.Word(2); w {
+	case "":
+	case "困难", "困难诉求", "hardship":
+		hard = true
+	default:
+		return nil, xfbot.Errorf(xfbot.EINVALID, "甄别结果后只能再写“困难”（困难诉求），您写的是“%s”。", xfbot.Clip(w, 10))
+	}
+	if err := extraWords(req, 3); err != nil {
+		return nil, err
+	}
+	if err := notOpen(req.Case, "甄别"); err != nil {
+		return nil, err
+	}
+	old, c, tx := h.update(req)
+	c.Screening, c.Hardship = s, hard
+	label := func(x *xfbot.Case) string {
+		if x.Hardship {
+			return x.Screening.Label() + "（困难）"
+		}
+		return x.Screening.Label()
+	}
+	tx.UpdateCase(old, c)
+	tx.AddChanges(c.No, change(req, "甄别", label(old), label(c)))
+	return h.caseReply(req, c, req.Recent, "✅ 甄别："+label(c), tx), nil
+}
+
+// setDue overrides the deadline: 期限 <案件号> <日期>.
+func (h *Handlers) setDue(ctx context.Context, req *bot.Request) (*bot.Reply, error) {
+	if req.Args.Word(1) == "" {
+		return nil, xfbot.Errorf(xfbot.EINVALID, "缺少日期。")
+	}
+	d, err := xfbot.ParseDate(req.Args.Word(1))
+	if err != nil {
+		return nil, err
+	}
+	if err := extraWords(req, 2); err != nil {
+		return nil, err
+	}
+	if err := notOpen(req.Case, "修改期限"); err != nil {
+		return nil, err
+	}
+	if d.Before(req.Case.AcceptedOn) {
+		return nil, xfbot.Errorf(xfbot.EINVALID, "期限 %s 早于受理日期 %s，请检查。", d, req.Case.AcceptedOn)
+	}
+	old, c, tx := h.update(req)
+	c.DueOverride, c.ExtensionDays, c.ExtensionReason = d, 0, ""
+	c.Due = h.dueOf(c)
+	tx.UpdateCase(old, c)
+	tx.AddChanges(c.No, change(req, "期限", old.Due.String(), c.Due.String()))
+	msg := "✅ 期限改为 " + c.Due.String()
+	if old.ExtensionDays > 0 {
+		msg += "（原延期已并入新期限）"
+	}
+	return h.caseReply(req, c, req.Recent, msg, tx), nil
+}
+
+// extend grants the one extension: 延期 <案件号> <天数> <理由>.
+func (h *Handlers) extend(ctx context.Context, req *bot.Request) (*bot.Reply, error) {
+	days, err := strconv.Atoi(strings.TrimSuffix(strings.TrimSuffix(xfbot.Normalize(req.Args.Word(1)), "天"), "日"))
+	if err != nil || days <= 0 {
+		return nil, xfbot.Errorf(xfbot.EINVALID, "延期天数应为 1 到 %d 的整数，您写的是“%s”。", xfbot.MaxExtensionDays, xfbot.Clip(req.Args.Word(1), 10))
+	}
+	if days > xfbot.MaxExtensionDays {
+		return nil, xfbot.Errorf(xfbot.EINVALID, "延期不得超过 %d 天（《信访工作条例》第三十四条），您写的是 %d 天。", xfbot.MaxExtensionDays, days)
+	}
+	reason, err := needText(req.Args.Rest(2), "延期理由", "延期 XF-2026-0012 20 需第三方评估，负责人已批准并告知信访人")
+	if err != nil {
+		return nil, err
+	}
+	c0 := req.Case
+	if err := notOpen(c0, "延期"); err != nil {
+		return nil, err
+	}
+	if c0.ExtensionDays > 0 {
+		return nil, xfbot.Errorf(xfbot.EINVALID, "%s 已延期一次（%d 天），依规只能延期一次、累计不超过 %d 天。", c0.No, c0.ExtensionDays, xfbot.MaxExtensionDays)
+	}
+	if req.Today().After(c0.Due) {
+		return nil, xfbot.Errorf(xfbot.EINVALID, "%s 已于 %s 到期，超期后不能再补办延期。", c0.No, c0.Due)
+	}
+	old, c, tx := h.update(req)
+	c.ExtensionDays, c.ExtensionReason = days, reason
+	c.Due = h.dueOf(c)
+	p := xfbot.Progress{At: req.Time, Author: req.Actor(), Kind: xfbot.KindSystem, Text: fmt.Sprintf("延期 %d 天，期限 %s → %s。理由：%s", days, old.Due, c.Due, reason)}
+	c.Progresses++
+	tx.UpdateCase(old, c)
+	tx.AddProgress(c.No, p)
+	tx.AddChanges(c.No, change(req, "期限", old.Due.String(), c.Due.String()+"（延期 "+strconv.Itoa(days)+" 天）"))
+	recent := lastN(append(append([]xfbot.Progress(nil), req.Recent...), p), store.RecentProgress)
+	return h.caseReply(req, c, recent, fmt.Sprintf("✅ 已延期 %d 天，新期限 %s", days, c.Due), tx), nil
+}
+
+// transition moves a case along the ledger: 化解, 稳控, 销号, 重开.
+func (h *Handlers) transition(to xfbot.Status) bot.HandlerFunc {
+	return func(ctx context.Context, req *bot.Request) (*bot.Reply, error) {
+		c0 := req.Case
+		text := xfbot.CleanText(req.Args.Rest(1))
+		var err error
+		switch to {
+		case xfbot.StatusResolved:
+			if text, err = needText(text, "化解结果", "化解 XF-2026-0012 已签订息诉罢访协议，补偿款已到位"); err != nil {
+				return nil, err
+			}
+			if err := notOpen(c0, "化解"); err != nil {
+				return nil, err
+			}
+		case xfbot.StatusMonitoring:
+			if c0.Status == xfbot.StatusMonitoring {
+				return nil, xfbot.Errorf(xfbot.EINVALID, "%s 已在稳控中。", c0.No)
+			}
+			if err := notOpen(c0, "转稳控"); err != nil {
+				return nil, err
+			}
+		case xfbot.StatusClosed:
+			if c0.Status == xfbot.StatusClosed {
+				return nil, xfbot.Errorf(xfbot.EINVALID, "%s 已经销号。", c0.No)
+			}
+			if c0.Status != xfbot.StatusResolved {
+				return nil, xfbot.Errorf(xfbot.EINVALID, "%s 还是“%s”，只有已化解的案件才能销号。请先发送“化解 %s <结果>”。", c0.No, c0.Status.Label(), c0.No)
+			}
+		case xfbot.StatusHandling:
+			if c0.Status == xfbot.StatusHandling {
+				return nil, xfbot.Errorf(xfbot.EINVALID, "%s 正在办理中，不需要重开。", c0.No)
+			}
+			if text, err = needText(text, "重开理由", "重开 XF-2026-0012 信访人以新的事实再次反映"); err != nil {
+				return nil, err
+			}
+		}
+		old, c, tx := h.update(req)
+		c.Status = to
+		today := req.Today()
+		var entry string
+		switch to {
+		case xfbot.StatusResolved:
+			c.Result, c.ResolvedOn = text, today
+			entry = "化解：" + text
+		case xfbot.StatusMonitoring:
+			entry = "转入稳控"
+			if text != "" {
+				entry += "：" + text
+			}
+		case xfbot.StatusClosed:
+			c.ClosedOn = today
+			entry = "台账销号"
+		case xfbot.StatusHandling:
+			c.ResolvedOn, c.ClosedOn = xfbot.Date{}, xfbot.Date{}
+			entry = "重开：" + text
+		}
+		kind := xfbot.KindSystem
+		if to == xfbot.StatusResolved {
+			kind = xfbot.KindResolve
+		}
+		p := xfbot.Progress{At: req.Time, Author: req.Actor(), Kind: kind, Text: entry}
+		c.Progresses++
+		c.LastProgressAt = req.Time
+		tx.UpdateCase(old, c)
+		tx.AddProgress(c.No, p)
+		tx.AddChanges(c.No, change(req, "状态", old.Status.Label(), c.Status.Label()))
+		recent := lastN(append(append([]xfbot.Progress(nil), req.Recent...), p), store.RecentProgress)
+		msg := "✅ " + c.Status.Label()
+		if to == xfbot.StatusHandling {
+			msg = "✅ 已重开，继续办理"
+			if today.After(c.Due) {
+				msg += "；原期限已过，请用“期限”设定新期限"
+			}
+		}
+		reply := h.caseReply(req, c, recent, msg, tx)
+		if to == xfbot.StatusResolved || to == xfbot.StatusClosed {
+			reply.Notices = h.groupNotice(req, c, recent, msg)
+		}
+		return reply, nil
+	}
+}
+
+// history lists every change of a case and its whole timeline.
+func (h *Handlers) history(ctx context.Context, req *bot.Request) (*bot.Reply, error) {
+	if err := extraWords(req, 1); err != nil {
+		return nil, err
+	}
+	changes, progs, err := h.Store.History(ctx, req.Case.No)
+	if err != nil {
+		return nil, err
+	}
+	var b strings.Builder
+	for _, ch := range changes {
+		fmt.Fprintf(&b, "• %s %s %s", ch.At.In(req.Loc).Format("2006-01-02 15:04"), ch.By.Display(), ch.Action)
+		if ch.Field != "" && ch.Field != ch.Action {
+			fmt.Fprintf(&b, "·%s", ch.Field)
+		}
+		if ch.Before != "" || ch.After != "" {
+			fmt.Fprintf(&b, "：%s → %s", orDash(ch.Before), orDash(ch.After))
+		}
+		b.WriteString("\n")
+	}
+	card := &bot.Card{Title: string(req.Case.No) + " · 变更历史", Color: "blue",
+		Subtitle: fmt.Sprintf("%d 项变更，%d 条进展", len(changes), len(progs))}
+	card.Sections = append(card.Sections, "**变更记录**\n"+bot.Escape(strings.TrimSpace(b.String())))
+	if len(progs) > 0 {
+		b.Reset()
+		for _, p := range progs {
+			fmt.Fprintf(&b, "• %s %s（%s）：%s\n", p.At.In(req.Loc).Format("2006-01-02 15:04"), p.Author.Display(), p.Kind.Label(), p.Text)
+		}
+		card.Sections = append(card.Sections, "**进展记录**\n"+bot.Escape(strings.TrimSpace(b.String())))
+	}
+	return &bot.Reply{Card: card}, nil
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "（空）"
+	}
+	return s
+}

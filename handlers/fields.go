@@ -1,0 +1,158 @@
+package handlers
+
+import (
+	"strings"
+
+	"github.com/qingchuan/xfbot"
+)
+
+// caseFields are the 字段:值 pairs 新建 takes, with the names people also use.
+var caseFields = []struct {
+	Name    string
+	Aliases []string
+}{
+	{"类别", []string{"分类", "类型"}},
+	{"属地", []string{"街镇", "街道"}},
+	{"单位", []string{"主责单位", "责任单位"}},
+	{"信访人", []string{"姓名", "当事人"}},
+	{"电话", []string{"手机", "联系电话", "手机号"}},
+	{"身份证", []string{"身份证号", "证件号"}},
+	{"期限", []string{"截止", "办结期限", "到期"}},
+	{"受理", []string{"受理日期", "受理日"}},
+	{"性质", nil},
+}
+
+func fieldName(key string) (string, bool) {
+	key = strings.TrimSpace(xfbot.Normalize(key))
+	for _, f := range caseFields {
+		if key == f.Name {
+			return f.Name, true
+		}
+		for _, a := range f.Aliases {
+			if key == a {
+				return f.Name, true
+			}
+		}
+	}
+	return "", false
+}
+
+func fieldNames() string {
+	var ns []string
+	for _, f := range caseFields {
+		ns = append(ns, f.Name)
+	}
+	return strings.Join(ns, " ")
+}
+
+// splitColon splits "名称:值" at the first colon, full-width or not.
+func splitColon(tok string) (key, val string, ok bool) {
+	i := strings.IndexAny(tok, ":：")
+	if i < 0 {
+		return "", "", false
+	}
+	_, w := firstRune(tok[i:])
+	return tok[:i], tok[i+w:], true
+}
+
+func firstRune(s string) (rune, int) {
+	for _, r := range s {
+		return r, len(string(r))
+	}
+	return 0, 0
+}
+
+// parseFields splits the words of 新建 into the title (the words before the
+// first field) and the fields. A field's value may follow its name after a
+// space (期限： 2026-05-01).
+func parseFields(words []string) (title string, fields map[string]string, err error) {
+	fields = map[string]string{}
+	var titleWords []string
+	inFields := false
+	for i := 0; i < len(words); i++ {
+		w := words[i]
+		key, val, hasColon := splitColon(w)
+		name, known := "", false
+		if hasColon {
+			name, known = fieldName(key)
+		}
+		switch {
+		case known:
+			inFields = true
+			if val == "" && i+1 < len(words) {
+				if _, _, c := splitColon(words[i+1]); !c {
+					val = words[i+1]
+					i++
+				}
+			}
+			if val == "" {
+				return "", nil, xfbot.Errorf(xfbot.EINVALID, "字段“%s”没有写值，请写成 %s:值。", name, name)
+			}
+			if _, dup := fields[name]; dup {
+				return "", nil, xfbot.Errorf(xfbot.EINVALID, "字段“%s”写了两次。", name)
+			}
+			fields[name] = val
+		case !inFields:
+			titleWords = append(titleWords, w)
+		case hasColon:
+			return "", nil, xfbot.Errorf(xfbot.EINVALID, "不认识的字段“%s”，可用的字段：%s。", xfbot.Clip(key, 10), fieldNames())
+		default:
+			return "", nil, xfbot.Errorf(xfbot.EINVALID, "多余的内容“%s”：标题写在最前面，之后每项写成 字段:值。", xfbot.Clip(w, 20))
+		}
+	}
+	return strings.Join(titleWords, " "), fields, nil
+}
+
+// parsePhone accepts a mobile number (11 digits, starting with 1) or a
+// landline, with spaces, dashes or full-width digits.
+func parsePhone(s string) (string, error) {
+	d := strings.Map(func(r rune) rune {
+		switch {
+		case r >= '0' && r <= '9':
+			return r
+		case r == '-' || r == ' ' || r == '+':
+			return -1
+		}
+		return 'x'
+	}, xfbot.Normalize(s))
+	if strings.HasPrefix(d, "86") && len(d) == 13 {
+		d = d[2:]
+	}
+	switch {
+	case strings.ContainsRune(d, 'x'):
+	case len(d) == 11 && d[0] == '1':
+		return d, nil
+	case len(d) >= 7 && len(d) <= 12 && d[0] == '0':
+		return d, nil
+	}
+	return "", xfbot.Errorf(xfbot.EINVALID, "电话“%s”格式不对，请写 11 位手机号（如 13800001234）或带区号的座机号。", xfbot.Clip(s, 20))
+}
+
+// parseIDCard accepts an 18-character ID number (17 digits and a digit or X)
+// or an old 15-digit one. The check digit is deliberately not verified: the
+// ledger records what the petitioner gave, and synthetic data must not pass.
+func parseIDCard(s string) (string, error) {
+	id := strings.ToUpper(strings.TrimSpace(xfbot.Normalize(s)))
+	ok := len(id) == 18 || len(id) == 15
+	for i, r := range id {
+		if !(r >= '0' && r <= '9' || r == 'X' && i == len(id)-1 && len(id) == 18) {
+			ok = false
+		}
+	}
+	if !ok {
+		return "", xfbot.Errorf(xfbot.EINVALID, "身份证号“%s”格式不对：应为 18 位（末位可以是 X）。", xfbot.Clip(s, 24))
+	}
+	return id, nil
+}
+
+// parseName checks a person's or a unit's name.
+func parseName(s, what string) (string, error) {
+	s = xfbot.CleanText(s)
+	if s == "" {
+		return "", xfbot.Errorf(xfbot.EINVALID, "%s不能为空。", what)
+	}
+	if n := xfbot.RuneLen(s); n > xfbot.MaxFieldRunes {
+		return "", xfbot.Errorf(xfbot.EINVALID, "%s太长（%d 字），请控制在 %d 字以内。", what, n, xfbot.MaxFieldRunes)
+	}
+	return s, nil
+}

@@ -1,0 +1,154 @@
+// Package handlers holds xfbot's commands and card actions, one file per
+// feature; routes.go registers them all in one routing table.
+//
+// A handler decides; it does no writing of its own. It reads what it needs
+// (the mux has already loaded the caller and the case a command names),
+// builds the change as a store.Tx and returns it with the reply. The mux
+// commits both in one round trip, with the event's dedupe marker.
+package handlers
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/qingchuan/xfbot"
+	"github.com/qingchuan/xfbot/bot"
+	"github.com/qingchuan/xfbot/store"
+)
+
+// Handlers carries what the commands need. Plain values: config belongs to cmd.
+type Handlers struct {
+	Store       *store.Store
+	Calendar    *xfbot.Calendar // nil: weekends only
+	Thresholds  xfbot.Thresholds
+	GroupChatID string // the task-force group; "" disables group notices
+	// Demo allows 演示数据 (loading synthetic cases): the local console only,
+	// never a real ledger.
+	Demo bool
+
+	mux *bot.Mux
+}
+
+func (h *Handlers) view(req *bot.Request) bot.View { return bot.ViewFor(req, h.Thresholds) }
+
+// dueOf is a case's effective last day: the statutory 60 days counted from
+// acceptance (calendar days from the next day, the last day rolled past
+// holidays), or the date set by hand; plus any extension.
+func (h *Handlers) dueOf(c *xfbot.Case) xfbot.Date {
+	if !c.DueOverride.IsZero() {
+		if c.ExtensionDays == 0 {
+			return c.DueOverride
+		}
+		return xfbot.ComputeDue(c.DueOverride, c.ExtensionDays, xfbot.DayCalendarRollover, h.Calendar, nil)
+	}
+	return xfbot.ComputeDue(c.AcceptedOn, xfbot.StatutoryDays+c.ExtensionDays, xfbot.DayCalendarRollover, h.Calendar, nil)
+}
+
+// change records one audited field change.
+func change(req *bot.Request, field, before, after string) xfbot.Change {
+	return xfbot.Change{At: req.Time, By: req.Actor(), Action: req.Verb, Field: field, Before: before, After: after}
+}
+
+// caseReply is the reply to a change of a case: the updated card, with what
+// happened in its subtitle.
+func (h *Handlers) caseReply(req *bot.Request, c *xfbot.Case, recent []xfbot.Progress, msg string, tx *store.Tx) *bot.Reply {
+	card := bot.CaseCard(c, recent, h.view(req))
+	card.Subtitle = msg
+	return &bot.Reply{Card: card, Text: msg, Toast: msg, Tx: tx}
+}
+
+// update starts the write of a modified copy of the request's case.
+func (h *Handlers) update(req *bot.Request) (old, c *xfbot.Case, tx *store.Tx) {
+	old = req.Case
+	cp := *old
+	cp.UpdatedAt = req.Time
+	tx = h.Store.NewTx()
+	return old, &cp, tx
+}
+
+// notOpen refuses changes to a case that is no longer being handled.
+func notOpen(c *xfbot.Case, what string) error {
+	switch c.Status {
+	case xfbot.StatusClosed:
+		return xfbot.Errorf(xfbot.EINVALID, "案件 %s 已销号，不能再%s。如有新情况，请管理员先发送“重开 %s <理由>”。", c.No, what, c.No)
+	case xfbot.StatusResolved:
+		return xfbot.Errorf(xfbot.EINVALID, "案件 %s 已化解，不能再%s。如出现反复，请管理员发送“重开 %s <理由>”。", c.No, what, c.No)
+	}
+	return nil
+}
+
+// needText checks a free-text argument: present, not too long.
+func needText(s, what, example string) (string, error) {
+	s = xfbot.CleanText(s)
+	if s == "" {
+		return "", xfbot.Errorf(xfbot.EINVALID, "缺少%s。例如：%s", what, example)
+	}
+	if n := xfbot.RuneLen(s); n > xfbot.MaxTextRunes {
+		return "", xfbot.Errorf(xfbot.EINVALID, "%s太长（%d 字），请控制在 %d 字以内，可分几次记录。", what, n, xfbot.MaxTextRunes)
+	}
+	return s, nil
+}
+
+// oneMention returns the single person @-mentioned in the command.
+func oneMention(req *bot.Request, who string) (xfbot.Person, error) {
+	switch len(req.Mentions) {
+	case 0:
+		return xfbot.Person{}, xfbot.Errorf(xfbot.EINVALID, "请 @ 一位%s。", who)
+	case 1:
+		return req.Mentions[0], nil
+	}
+	return xfbot.Person{}, xfbot.Errorf(xfbot.EINVALID, "一次只能 @ 一位%s，您 @ 了 %d 位。", who, len(req.Mentions))
+}
+
+// extraWords refuses words beyond what a command takes.
+func extraWords(req *bot.Request, max int) error {
+	words := 0
+	for _, w := range req.Args.Words {
+		if !strings.HasPrefix(w, "@") {
+			words++
+		}
+	}
+	if words > max {
+		return xfbot.Errorf(xfbot.EINVALID, "多了参数“%s”。", xfbot.Clip(strings.Join(req.Args.Words[max:], " "), 30))
+	}
+	return nil
+}
+
+// member reads another person's member record (for 指派, 包保, 成员).
+func (h *Handlers) member(ctx context.Context, openID string) (*xfbot.Member, error) {
+	l, err := h.Store.Load(ctx, openID, "")
+	if err != nil {
+		return nil, fmt.Errorf("handlers: load member %s: %w", openID, err)
+	}
+	return l.Member, nil
+}
+
+// groupNotice is a masked card for the task-force group, unless the request
+// itself is in that group (its reply already shows the card there).
+func (h *Handlers) groupNotice(req *bot.Request, c *xfbot.Case, recent []xfbot.Progress, msg string) []bot.Notice {
+	if h.GroupChatID == "" || req.ChatID == h.GroupChatID {
+		return nil
+	}
+	v := bot.View{Audience: xfbot.GroupAudience, ChatID: h.GroupChatID, Today: req.Today(), Thresholds: h.Thresholds, Loc: req.Loc}
+	card := bot.CaseCard(c, recent, v)
+	card.Subtitle = msg
+	return []bot.Notice{{ChatID: h.GroupChatID, Card: card}}
+}
+
+func lastN(ps []xfbot.Progress, n int) []xfbot.Progress {
+	if len(ps) > n {
+		return ps[len(ps)-n:]
+	}
+	return ps
+}
+
+func dateText(d xfbot.Date) string {
+	if d.IsZero() {
+		return ""
+	}
+	return d.String()
+}
+
+var _ = time.Second

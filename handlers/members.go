@@ -1,0 +1,140 @@
+package handlers
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/qingchuan/xfbot"
+	"github.com/qingchuan/xfbot/bot"
+	"github.com/qingchuan/xfbot/store"
+)
+
+// members answers 成员 添加 @人 <角色> [单位] | 成员 移除 @人 | 成员 列表.
+func (h *Handlers) members(ctx context.Context, req *bot.Request) (*bot.Reply, error) {
+	switch sub := req.Args.Word(0); sub {
+	case "列表", "list", "":
+		return h.memberList(ctx, req)
+	case "添加", "加入", "add":
+		return h.memberAdd(ctx, req)
+	case "移除", "删除", "remove":
+		return h.memberRemove(ctx, req)
+	default:
+		return nil, xfbot.Errorf(xfbot.EINVALID, "“成员”后面应写 添加、移除 或 列表，您写的是“%s”。", xfbot.Clip(sub, 10))
+	}
+}
+
+func (h *Handlers) requireAdmin(req *bot.Request) error {
+	if !req.Member.CanManage() {
+		return xfbot.Errorf(xfbot.EFORBIDDEN, "只有专班管理员可以管理成员。")
+	}
+	return nil
+}
+
+func (h *Handlers) memberAdd(ctx context.Context, req *bot.Request) (*bot.Reply, error) {
+	if err := h.requireAdmin(req); err != nil {
+		return nil, err
+	}
+	p, err := oneMention(req, "要添加的人")
+	if err != nil {
+		return nil, err
+	}
+	var words []string
+	for _, w := range req.Args.Words[1:] {
+		if !strings.HasPrefix(w, "@") {
+			words = append(words, w)
+		}
+	}
+	if len(words) == 0 {
+		return nil, xfbot.Errorf(xfbot.EINVALID, "缺少角色，可选：管理员、专班成员、领导、联络员、观察员。")
+	}
+	role, ok := xfbot.ParseRole(words[0])
+	if !ok {
+		return nil, xfbot.Errorf(xfbot.EINVALID, "角色“%s”不认识，可选：管理员、专班成员、领导、联络员、观察员。", xfbot.Clip(words[0], 10))
+	}
+	m := xfbot.Member{OpenID: p.OpenID, Name: p.Name, Role: role}
+	switch {
+	case role == xfbot.RoleLiaison && len(words) < 2:
+		return nil, xfbot.Errorf(xfbot.EINVALID, "联络员要写明所在单位，例如：成员 添加 @王某 联络员 区住建局")
+	case role == xfbot.RoleLiaison:
+		if m.Unit, err = parseName(strings.Join(words[1:], ""), "单位"); err != nil {
+			return nil, err
+		}
+	case len(words) > 1:
+		return nil, xfbot.Errorf(xfbot.EINVALID, "多了参数“%s”：只有联络员需要写单位。", xfbot.Clip(strings.Join(words[1:], " "), 20))
+	}
+	old, err := h.member(ctx, p.OpenID)
+	if err != nil {
+		return nil, err
+	}
+	before := ""
+	if old != nil {
+		before = old.Role.Label()
+		if *old == m {
+			return nil, xfbot.Errorf(xfbot.EINVALID, "%s 已经是%s。", p.Display(), role.Label())
+		}
+	}
+	tx := h.Store.NewTx()
+	tx.PutMember(m)
+	tx.Audit(store.AuditEntry{At: req.Time, By: req.Actor(), Action: "成员添加", Entity: "member:" + p.OpenID, Before: before, After: role.Label() + m.Unit, Via: req.Via})
+	what := role.Label()
+	if m.Unit != "" {
+		what += "（" + m.Unit + "）"
+	}
+	return &bot.Reply{Text: fmt.Sprintf("✅ 已将 %s 设为%s。", p.Display(), what), Tx: tx}, nil
+}
+
+func (h *Handlers) memberRemove(ctx context.Context, req *bot.Request) (*bot.Reply, error) {
+	if err := h.requireAdmin(req); err != nil {
+		return nil, err
+	}
+	p, err := oneMention(req, "要移除的人")
+	if err != nil {
+		return nil, err
+	}
+	if err := extraWords(req, 1); err != nil {
+		return nil, err
+	}
+	old, err := h.member(ctx, p.OpenID)
+	if err != nil {
+		return nil, err
+	}
+	if old == nil {
+		return nil, xfbot.Errorf(xfbot.ENOTFOUND, "%s 不是成员。", p.Display())
+	}
+	if p.OpenID == req.Sender.OpenID && old.Role == xfbot.RoleAdmin {
+		return nil, xfbot.Errorf(xfbot.EINVALID, "不能移除自己的管理员身份，请由另一位管理员操作。")
+	}
+	tx := h.Store.NewTx()
+	tx.RemoveMember(p.OpenID)
+	tx.Audit(store.AuditEntry{At: req.Time, By: req.Actor(), Action: "成员移除", Entity: "member:" + p.OpenID, Before: old.Role.Label(), Via: req.Via})
+	return &bot.Reply{Text: fmt.Sprintf("✅ 已移除成员 %s（原角色：%s）。其包案的案件请及时改派。", p.Display(), old.Role.Label()), Tx: tx}, nil
+}
+
+func (h *Handlers) memberList(ctx context.Context, req *bot.Request) (*bot.Reply, error) {
+	ms, err := h.Store.Members(ctx)
+	if err != nil {
+		return nil, err
+	}
+	card := &bot.Card{Title: fmt.Sprintf("成员（共 %d 人）", len(ms)), Color: "blue"}
+	if len(ms) == 0 {
+		card.Sections = []string{"还没有成员。管理员可发送“成员 添加 @人 专班成员”。"}
+	}
+	byRole := map[xfbot.Role][]string{}
+	for _, m := range ms {
+		n := m.Name
+		if n == "" {
+			n = m.OpenID
+		}
+		if m.Unit != "" {
+			n += "（" + m.Unit + "）"
+		}
+		byRole[m.Role] = append(byRole[m.Role], n)
+	}
+	for _, r := range xfbot.Roles {
+		if names := byRole[r.Role]; len(names) > 0 {
+			card.Sections = append(card.Sections, "**"+r.Label+"**："+bot.Escape(strings.Join(names, "、")))
+		}
+	}
+	return &bot.Reply{Card: card}, nil
+}

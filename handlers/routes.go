@@ -1,0 +1,67 @@
+package handlers
+
+import (
+	"github.com/qingchuan/xfbot"
+	"github.com/qingchuan/xfbot/bot"
+)
+
+// Register puts every command and card action in the mux: the one routing
+// table. 帮助 and usage errors are generated from it.
+func Register(mux *bot.Mux, h *Handlers) {
+	h.mux = mux
+	const cases, people, other = "案件", "人员与分工", "其他"
+	for _, r := range []bot.Route{
+		{Verb: "新建", Aliases: []string{"new", "登记"}, Section: cases, Write: true, Handler: bot.HandlerFunc(h.create),
+			Args:    "<标题> [类别:x 属地:x 单位:x 信访人:x 电话:x 身份证:x 受理:日期 期限:日期 性质:x]",
+			Summary: "登记新案件，回复案件号；默认办结期限为受理后 60 日",
+			Example: "新建 桂园社区回迁安置房延期交付 类别:征地拆迁 属地:云溪街道 单位:区住建局 信访人:张某某 电话:19900001234"},
+		{Verb: "查看", Aliases: []string{"show", "查"}, Section: cases, Case: true, Handler: bot.HandlerFunc(h.show),
+			Args: "<案件号>", Summary: "查看案件卡片", Example: "查看 XF-2026-0012"},
+		{Verb: "进展", Aliases: []string{"progress"}, Section: cases, Case: true, Write: true, Handler: h.addEntry(xfbot.KindProgress, "进展 XF-2026-0012 已与开发商约谈，4月底前交房"),
+			Args: "<案件号> <内容>", Summary: "记录一条进展", Example: "进展 XF-2026-0012 已与开发商约谈，4月底前交房"},
+		{Verb: "下访", Aliases: []string{"visit", "接谈"}, Section: cases, Case: true, Write: true, Handler: h.addEntry(xfbot.KindVisit, "下访 XF-2026-0012 上门走访，信访人情绪平稳，同意等待评估结果"),
+			Args: "<案件号> <记录>", Summary: "记录一次下访、接谈", Example: "下访 XF-2026-0012 上门走访，信访人情绪平稳，同意等待评估结果"},
+		{Verb: "列表", Aliases: []string{"list"}, Section: cases, Handler: bot.HandlerFunc(h.list),
+			Args: "[逾期|临期|我的|包保|全部|稳控|已化解|已销号|单位:x|属地:x]", Summary: "按期限列出案件", Example: "列表 逾期"},
+		{Verb: "我的", Aliases: []string{"mine"}, Section: cases, Handler: bot.HandlerFunc(h.mine),
+			Summary: "我包案（领导：包保）的在办案件", Example: "我的"},
+		{Verb: "甄别", Aliases: []string{"screen"}, Section: cases, Case: true, Write: true, Handler: bot.HandlerFunc(h.screen),
+			Args: "<案件号> 合理|部分合理|无理|过度 [困难]", Summary: "记录诉求甄别结果", Example: "甄别 XF-2026-0012 部分合理 困难"},
+		{Verb: "期限", Aliases: []string{"due"}, Section: cases, Case: true, Write: true, Handler: bot.HandlerFunc(h.setDue),
+			Args: "<案件号> <日期>", Summary: "手工设定办结期限", Example: "期限 XF-2026-0012 2026-05-15"},
+		{Verb: "延期", Aliases: []string{"extend"}, Section: cases, Case: true, Write: true, Handler: bot.HandlerFunc(h.extend),
+			Args: "<案件号> <天数> <理由>", Summary: "延期一次，最多 30 天，须在到期前", Example: "延期 XF-2026-0012 20 需第三方评估，负责人已批准并告知信访人"},
+		{Verb: "化解", Aliases: []string{"resolve"}, Section: cases, Case: true, Write: true, Handler: h.transition(xfbot.StatusResolved),
+			Args: "<案件号> <结果>", Summary: "案结事了，记录化解结果", Example: "化解 XF-2026-0012 已签订息诉罢访协议"},
+		{Verb: "稳控", Aliases: []string{"monitor"}, Section: cases, Case: true, Write: true, Handler: h.transition(xfbot.StatusMonitoring),
+			Args: "<案件号> [说明]", Summary: "一时不能解决的，转属地稳控", Example: "稳控 XF-2026-0012 属地街道落实联系人"},
+		{Verb: "销号", Aliases: []string{"close"}, Section: cases, Case: true, Write: true, Admin: true, Handler: h.transition(xfbot.StatusClosed),
+			Args: "<案件号>", Summary: "已化解的案件台账销号（管理员）", Example: "销号 XF-2026-0012"},
+		{Verb: "重开", Aliases: []string{"reopen"}, Section: cases, Case: true, Write: true, Admin: true, Handler: h.transition(xfbot.StatusHandling),
+			Args: "<案件号> <理由>", Summary: "重新办理（管理员）", Example: "重开 XF-2026-0012 信访人以新的事实再次反映"},
+		{Verb: "历史", Aliases: []string{"history"}, Section: cases, Case: true, Handler: bot.HandlerFunc(h.history),
+			Args: "<案件号>", Summary: "全部变更：谁、何时、由什么改成什么", Example: "历史 XF-2026-0012"},
+
+		{Verb: "指派", Aliases: []string{"assign"}, Section: people, Case: true, Write: true, Handler: h.assign(false),
+			Args: "<案件号> @人", Summary: "指定包案人", Example: "指派 XF-2026-0012 @张三"},
+		{Verb: "包保", Aliases: []string{"leader"}, Section: people, Case: true, Write: true, Handler: h.assign(true),
+			Args: "<案件号> @领导", Summary: "指定包案领导", Example: "包保 XF-2026-0012 @周某"},
+		{Verb: "单位", Aliases: []string{"unit"}, Section: people, Case: true, Write: true, Handler: h.setPlace(false),
+			Args: "<案件号> <主责单位>", Summary: "设定主责单位", Example: "单位 XF-2026-0012 区住建局"},
+		{Verb: "属地", Aliases: []string{"area"}, Section: people, Case: true, Write: true, Handler: h.setPlace(true),
+			Args: "<案件号> <街镇>", Summary: "设定属地街镇", Example: "属地 XF-2026-0012 云溪街道"},
+		{Verb: "成员", Aliases: []string{"member", "members"}, Section: people, Handler: bot.HandlerFunc(h.members),
+			Args: "添加 @人 <角色> [单位] | 移除 @人 | 列表", Summary: "管理成员与角色（添加、移除限管理员）", Example: "成员 添加 @王某 联络员 区住建局"},
+
+		{Verb: "帮助", Aliases: []string{"help", "?", "？"}, Section: other, Public: true, Handler: bot.HandlerFunc(h.help),
+			Args: "[命令]", Summary: "查看命令说明", Example: "帮助 新建"},
+		{Verb: "演示数据", Aliases: []string{"demo"}, Section: other, Admin: true, Write: true, Handler: bot.HandlerFunc(h.demo),
+			Summary: "载入虚构的演示数据（仅本地控制台）", Example: "演示数据"},
+	} {
+		mux.Handle(r)
+	}
+	mux.HandleAction(bot.ActionRoute{Name: bot.ActionProgressForm, Case: true, Write: true, Handler: bot.HandlerFunc(h.progressForm)})
+	mux.HandleAction(bot.ActionRoute{Name: bot.ActionProgressSubmit, Case: true, Write: true, Handler: bot.HandlerFunc(h.progressSubmit)})
+	mux.HandleAction(bot.ActionRoute{Name: bot.ActionClaim, Case: true, Write: true, Handler: bot.HandlerFunc(h.claim)})
+	mux.HandleAction(bot.ActionRoute{Name: bot.ActionRefresh, Case: true, Handler: bot.HandlerFunc(h.refresh)})
+}
