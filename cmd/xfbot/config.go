@@ -1,0 +1,562 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math"
+	"net/url"
+	"os"
+	"reflect"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+	// Embedded so that Asia/Shanghai loads on hosts and images without
+	// /usr/share/zoneinfo; a silent fall-back to UTC would move every reminder
+	// by eight hours. The system database still wins when present.
+	_ "time/tzdata"
+
+	"github.com/robfig/cron/v3"
+	"go.yaml.in/yaml/v3"
+
+	"github.com/qingchuan/xfbot"
+)
+
+// envPrefix starts every environment override. The rest of the name is the
+// dotted YAML path in upper snake case: lark.app_id -> XFBOT_LARK_APP_ID.
+const envPrefix = "XFBOT_"
+
+// Config is everything the process reads at start-up. It is loaded from an
+// optional YAML file (config.example.yaml documents every key) and then from
+// XFBOT_* environment variables; see LoadConfig for the rule.
+//
+// Every field carries a yaml tag: the tag is the key's name in the file and,
+// through envName, in the environment, so a new field needs nothing else.
+// Fields tagged secret:"true" are blanked by Redacted.
+type Config struct {
+	Lark        LarkConfig           `yaml:"lark"`
+	HTTP        HTTPConfig           `yaml:"http"`
+	Redis       RedisConfig          `yaml:"redis"`
+	Timezone    string               `yaml:"timezone"`
+	Admins      []string             `yaml:"admins"`  // open_ids
+	Leaders     []string             `yaml:"leaders"` // open_ids of district leaders
+	GroupChatID string               `yaml:"group_chat_id"`
+	Deadline    DeadlineConfig       `yaml:"deadline"`
+	Holidays    []xfbot.HolidayTable `yaml:"holidays"` // not settable from env: too structured for one variable
+	Schedule    ScheduleConfig       `yaml:"schedule"`
+	Reception   ReceptionConfig      `yaml:"reception"`
+	Sender      SenderConfig         `yaml:"sender"`
+	Log         LogConfig            `yaml:"log"`
+}
+
+// LarkConfig is the Feishu (Lark) app and how events reach us.
+type LarkConfig struct {
+	AppID     string `yaml:"app_id"`
+	AppSecret string `yaml:"app_secret" secret:"true"`
+	// BaseURL serves both the Open API and the long-connection endpoint, so a
+	// test or a private deployment moves both with one key.
+	BaseURL           string `yaml:"base_url"`
+	Mode              string `yaml:"mode"` // ModeWebsocket or ModeWebhook
+	VerificationToken string `yaml:"verification_token" secret:"true"`
+	EncryptKey        string `yaml:"encrypt_key" secret:"true"`
+	// AllowUnsigned admits webhook events without an encrypt key. It exists for
+	// local testing; in production anyone who finds the URL could forge events.
+	AllowUnsigned bool `yaml:"allow_unsigned"`
+	// BotOpenID lets a deployment skip the start-up lookup of the bot's own
+	// open_id (needed to recognise @mentions of the bot).
+	BotOpenID string `yaml:"bot_open_id"`
+}
+
+// Lark event delivery modes.
+const (
+	ModeWebsocket = "websocket"
+	ModeWebhook   = "webhook"
+)
+
+// HTTPConfig is the listener for webhooks, health and metrics.
+type HTTPConfig struct {
+	Addr string `yaml:"addr"`
+}
+
+// RedisConfig selects one of three topologies: a single node, Sentinel
+// (MasterName set) or Cluster (Cluster true). Addr may list several
+// comma-separated seed nodes for the latter two; see RedisAddrs.
+type RedisConfig struct {
+	Addr       string `yaml:"addr"`
+	Password   string `yaml:"password" secret:"true"`
+	DB         int    `yaml:"db"`
+	Prefix     string `yaml:"prefix"`
+	MasterName string `yaml:"master_name"`
+	Cluster    bool   `yaml:"cluster"`
+}
+
+// DeadlineConfig holds the warning thresholds in days; see xfbot.Thresholds.
+type DeadlineConfig struct {
+	Yellow int `yaml:"yellow"`
+	Orange int `yaml:"orange"`
+	Black  int `yaml:"black"`
+}
+
+// ScheduleConfig holds robfig/cron specs: five fields in Timezone, or a
+// descriptor such as "@every 2s" (handy in demos and tests).
+type ScheduleConfig struct {
+	Overdue      string `yaml:"overdue"`
+	GroupDaily   string `yaml:"group_daily"`
+	Reception    string `yaml:"reception"`
+	LeaderDigest string `yaml:"leader_digest"`
+	GroupWeekly  string `yaml:"group_weekly"`
+	Monthly      string `yaml:"monthly"`
+}
+
+// ReceptionConfig configures the monthly leader reception (领导接访) reminder.
+type ReceptionConfig struct {
+	// NagDay stops at 28 so that the day exists in every month.
+	NagDay int `yaml:"nag_day"`
+}
+
+// SenderConfig sizes the outbox sender. The rates are messages per second and
+// sit at Feishu's documented limits (5/s per chat, 50/s per app) by default.
+type SenderConfig struct {
+	Workers int     `yaml:"workers"`
+	PerChat float64 `yaml:"per_chat"`
+	PerApp  float64 `yaml:"per_app"`
+}
+
+// LogConfig configures log/slog.
+type LogConfig struct {
+	Level  string `yaml:"level"`  // debug, info, warn, error (slog.Level text)
+	Format string `yaml:"format"` // text or json
+}
+
+// DefaultConfig returns the configuration used for every key that neither the
+// file nor the environment sets. config.example.yaml repeats these values and
+// a test keeps the two equal.
+func DefaultConfig() Config {
+	th := xfbot.DefaultThresholds
+	return Config{
+		Lark: LarkConfig{
+			BaseURL: "https://open.feishu.cn",
+			Mode:    ModeWebsocket,
+		},
+		HTTP: HTTPConfig{Addr: ":8080"},
+		Redis: RedisConfig{
+			Addr:   "127.0.0.1:6379",
+			Prefix: "xf",
+		},
+		Timezone: "Asia/Shanghai",
+		Deadline: DeadlineConfig{Yellow: th.Yellow, Orange: th.Orange, Black: th.Black},
+		Holidays: xfbot.DefaultHolidayTables(),
+		Schedule: ScheduleConfig{
+			Overdue:      "5 9 * * 1-5",
+			GroupDaily:   "35 9 * * 1-5",
+			Reception:    "10 10 * * *",
+			LeaderDigest: "45 8 * * 1-5",
+			GroupWeekly:  "10 9 * * 1",
+			Monthly:      "15 9 1 * *",
+		},
+		Reception: ReceptionConfig{NagDay: 25},
+		Sender:    SenderConfig{Workers: 16, PerChat: 5, PerApp: 50},
+		Log:       LogConfig{Level: "info", Format: "text"},
+	}
+}
+
+// LoadConfig starts from DefaultConfig, decodes the YAML file at path over it
+// (path "" skips the file; a path that does not exist is an error, because a
+// mistyped -config must not quietly run on defaults), then applies the
+// environment, given as os.Environ() does.
+//
+// The environment rule: the key at dotted path a.b_c is overridden by
+// XFBOT_A_B_C. A variable that is unset or empty leaves the key alone (so a
+// blank line in an env file does not wipe the file's value); lists are comma
+// separated with blanks trimmed and empty items dropped; booleans are what
+// strconv.ParseBool accepts. The holidays tables cannot be set this way, and
+// XFBOT_HOLIDAYS is an error rather than ignored. Other XFBOT_ variables that
+// name no key (XFBOT_CONFIG, XFBOT_TEST_REDIS_ADDR) are left to their owners.
+//
+// Unknown YAML keys and unparsable variables are errors, all reported at once.
+// LoadConfig does not call Validate.
+func LoadConfig(path string, environ []string) (Config, error) {
+	c := DefaultConfig()
+	if path != "" {
+		if err := c.decodeFile(path); err != nil {
+			return Config{}, err
+		}
+	}
+	if err := c.applyEnv(environ); err != nil {
+		return Config{}, err
+	}
+	return c, nil
+}
+
+func (c *Config) decodeFile(path string) error {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return fmt.Errorf("config: %w", err)
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(b))
+	dec.KnownFields(true) // a typo'd key would otherwise silently fall back to its default
+	switch err := dec.Decode(c); {
+	case errors.Is(err, io.EOF):
+		return nil // an empty file, or only comments
+	case err != nil:
+		return fmt.Errorf("config %s: %w", path, err)
+	}
+	// A second document would be ignored by Decode; say so instead.
+	var rest yaml.Node
+	if err := dec.Decode(&rest); !errors.Is(err, io.EOF) {
+		return fmt.Errorf("config %s: only one YAML document is allowed", path)
+	}
+	return nil
+}
+
+func (c *Config) applyEnv(environ []string) error {
+	env := make(map[string]string, len(environ))
+	for _, kv := range environ {
+		if k, v, ok := strings.Cut(kv, "="); ok {
+			env[k] = v // later entries win, as in os/exec
+		}
+	}
+	root := reflect.ValueOf(c).Elem()
+	var errs []error
+	for _, k := range configKeys() {
+		v, ok := env[k.Env]
+		if !ok || strings.TrimSpace(v) == "" {
+			continue
+		}
+		if !k.EnvSettable {
+			errs = append(errs, fmt.Errorf("%s: %s 不能用环境变量设置，请写在配置文件里 / cannot be set from the environment; set it in the config file", k.Env, k.Path))
+			continue
+		}
+		if err := setFromString(root.FieldByIndex(k.Index), v); err != nil {
+			shown := strconv.Quote(v)
+			if k.Secret {
+				shown = "(secret)"
+			}
+			errs = append(errs, fmt.Errorf("%s=%s: %w", k.Env, shown, err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+var durationType = reflect.TypeFor[time.Duration]()
+
+// setFromString parses s into v by kind, so that a new field of an ordinary
+// type gets its environment override without code here.
+func setFromString(v reflect.Value, s string) error {
+	s = strings.TrimSpace(s)
+	if v.Type() == durationType {
+		d, err := time.ParseDuration(s)
+		if err != nil {
+			return errors.New("不是时长，例如 30s / not a duration such as 30s")
+		}
+		v.SetInt(int64(d))
+		return nil
+	}
+	switch v.Kind() {
+	case reflect.String:
+		v.SetString(s)
+	case reflect.Bool:
+		b, err := strconv.ParseBool(s)
+		if err != nil {
+			return errors.New("应为 true 或 false / not a boolean (true or false)")
+		}
+		v.SetBool(b)
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		n, err := strconv.ParseInt(s, 10, v.Type().Bits())
+		if err != nil {
+			return errors.New("不是整数 / not an integer")
+		}
+		v.SetInt(n)
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		n, err := strconv.ParseUint(s, 10, v.Type().Bits())
+		if err != nil {
+			return errors.New("不是非负整数 / not a non-negative integer")
+		}
+		v.SetUint(n)
+	case reflect.Float32, reflect.Float64:
+		f, err := strconv.ParseFloat(s, v.Type().Bits())
+		if err != nil {
+			return errors.New("不是数字 / not a number")
+		}
+		v.SetFloat(f)
+	case reflect.Slice: // only []string reaches here; see envSettable
+		var items []string
+		for item := range strings.SplitSeq(s, ",") {
+			if item = strings.TrimSpace(item); item != "" {
+				items = append(items, item)
+			}
+		}
+		v.Set(reflect.ValueOf(items).Convert(v.Type()))
+	default:
+		return fmt.Errorf("type %s cannot be set from the environment", v.Type())
+	}
+	return nil
+}
+
+// configKey is one leaf of the YAML tree.
+type configKey struct {
+	Path        string // dotted YAML path, "lark.app_id"
+	Env         string // XFBOT_LARK_APP_ID; set even when !EnvSettable, to reject it
+	EnvSettable bool
+	Secret      bool
+	Index       []int // for reflect.Value.FieldByIndex on a Config
+}
+
+// configKeys lists the leaves of Config in field order.
+var configKeys = sync.OnceValue(func() []configKey {
+	var keys []configKey
+	walkKeys(reflect.TypeFor[Config](), "", nil, &keys)
+	return keys
+})
+
+func walkKeys(t reflect.Type, prefix string, index []int, out *[]configKey) {
+	for i := range t.NumField() {
+		f := t.Field(i)
+		if !f.IsExported() {
+			continue
+		}
+		name, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
+		if name == "-" {
+			continue
+		}
+		if name == "" {
+			panic(fmt.Sprintf("config: field %s%s has no yaml tag", prefix, f.Name))
+		}
+		path := prefix + name
+		idx := append(append([]int(nil), index...), i)
+		if f.Type.Kind() == reflect.Struct {
+			walkKeys(f.Type, path+".", idx, out)
+			continue
+		}
+		*out = append(*out, configKey{
+			Path:        path,
+			Env:         envName(path),
+			EnvSettable: envSettable(f.Type),
+			Secret:      f.Tag.Get("secret") == "true",
+			Index:       idx,
+		})
+	}
+}
+
+func envName(path string) string {
+	return envPrefix + strings.ToUpper(strings.ReplaceAll(path, ".", "_"))
+}
+
+func envSettable(t reflect.Type) bool {
+	switch t.Kind() {
+	case reflect.String, reflect.Bool,
+		reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64,
+		reflect.Float32, reflect.Float64:
+		return true
+	case reflect.Slice:
+		return t.Elem().Kind() == reflect.String
+	}
+	return false
+}
+
+// keyLabel names a key for an operator: its path and, when it has one, the
+// variable that overrides it.
+func keyLabel(path string) string {
+	for _, k := range configKeys() {
+		if k.Path == path && k.EnvSettable {
+			return path + " (" + k.Env + ")"
+		}
+	}
+	return path
+}
+
+// Validate reports every problem at once, one line per key, so an operator
+// fixes a config in one round rather than one restart per mistake.
+func (c Config) Validate() error {
+	var errs []error
+	bad := func(path, format string, args ...any) {
+		errs = append(errs, fmt.Errorf("%s: %s", keyLabel(path), fmt.Sprintf(format, args...)))
+	}
+
+	switch c.Lark.Mode {
+	case ModeWebsocket:
+	case ModeWebhook:
+		if c.Lark.EncryptKey == "" && !c.Lark.AllowUnsigned {
+			bad("lark.encrypt_key", "webhook 模式必须配置 encrypt_key，除非 allow_unsigned 为 true / webhook mode requires an encrypt key unless allow_unsigned is true")
+		}
+		if c.HTTP.Addr == "" {
+			bad("http.addr", "webhook 模式需要 HTTP 监听地址 / webhook mode needs an address to receive events on")
+		}
+	default:
+		bad("lark.mode", "应为 %s 或 %s，现为 %q / must be %s or %s", ModeWebsocket, ModeWebhook, c.Lark.Mode, ModeWebsocket, ModeWebhook)
+	}
+	if u, err := url.Parse(c.Lark.BaseURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		bad("lark.base_url", "应为 https://host 形式的地址，现为 %q / must be an absolute http(s) URL", c.Lark.BaseURL)
+	}
+
+	addrs := c.RedisAddrs()
+	switch {
+	case len(addrs) == 0:
+		bad("redis.addr", "不能为空 / must not be empty")
+	case c.Redis.Cluster && c.Redis.MasterName != "":
+		bad("redis.cluster", "cluster 与 master_name（Sentinel）只能选一 / cluster and master_name (Sentinel) are exclusive")
+	case len(addrs) > 1 && !c.Redis.Cluster && c.Redis.MasterName == "":
+		bad("redis.addr", "多个地址需要 cluster: true 或 master_name / several addresses need cluster: true or master_name")
+	}
+	if c.Redis.DB < 0 {
+		bad("redis.db", "不能为负数 / must not be negative")
+	}
+	if c.Redis.Cluster && c.Redis.DB != 0 {
+		bad("redis.db", "Redis Cluster 只有 0 号库 / Redis Cluster has only db 0")
+	}
+	if c.Redis.Prefix == "" {
+		bad("redis.prefix", "不能为空，多套部署共用 Redis 时靠它区分 / must not be empty")
+	}
+
+	if c.Timezone == "" {
+		// LoadLocation("") is UTC, which would shift every job by eight hours.
+		bad("timezone", "不能为空 / must not be empty")
+	} else if _, err := time.LoadLocation(c.Timezone); err != nil {
+		bad("timezone", "无法加载时区 / cannot load: %v", err)
+	}
+
+	for _, l := range []struct {
+		path string
+		ids  []string
+	}{{"admins", c.Admins}, {"leaders", c.Leaders}} {
+		for i, id := range l.ids {
+			if strings.TrimSpace(id) == "" {
+				bad(l.path, "第%d项为空 / item %d is empty", i+1, i+1)
+			}
+		}
+	}
+
+	d := c.Deadline
+	if d.Orange <= 0 {
+		bad("deadline.orange", "应大于 0，现为 %d / must be > 0", d.Orange)
+	}
+	if d.Yellow <= d.Orange {
+		bad("deadline.yellow", "应大于 orange（%d），现为 %d / must be greater than orange", d.Orange, d.Yellow)
+	}
+	if d.Black <= 0 {
+		bad("deadline.black", "应大于 0，现为 %d / must be > 0", d.Black)
+	}
+
+	if _, err := xfbot.NewCalendar(c.Holidays...); err != nil {
+		bad("holidays", "%v", err)
+	}
+
+	// Walk the keys so that a schedule added to ScheduleConfig is checked too.
+	root := reflect.ValueOf(c)
+	for _, k := range configKeys() {
+		if !strings.HasPrefix(k.Path, "schedule.") {
+			continue
+		}
+		spec := root.FieldByIndex(k.Index).String()
+		if _, err := cron.ParseStandard(spec); err != nil {
+			bad(k.Path, "cron 表达式 %q 无效 / invalid cron spec: %v", spec, err)
+		}
+	}
+
+	if n := c.Reception.NagDay; n < 1 || n > 28 {
+		bad("reception.nag_day", "应在 1–28 之间（每月都有的日子），现为 %d / must be 1..28", n)
+	}
+
+	if c.Sender.Workers <= 0 {
+		bad("sender.workers", "应大于 0 / must be > 0")
+	}
+	for _, r := range []struct {
+		path string
+		v    float64
+	}{{"sender.per_chat", c.Sender.PerChat}, {"sender.per_app", c.Sender.PerApp}} {
+		if !(r.v > 0) || math.IsInf(r.v, 0) { // !(> 0) also catches NaN
+			bad(r.path, "应为正数，现为 %v / must be a positive number", r.v)
+		}
+	}
+
+	var lvl slog.Level
+	if err := lvl.UnmarshalText([]byte(c.Log.Level)); err != nil {
+		bad("log.level", "应为 debug、info、warn 或 error，现为 %q / must be debug, info, warn or error", c.Log.Level)
+	}
+	if c.Log.Format != "text" && c.Log.Format != "json" {
+		bad("log.format", "应为 text 或 json，现为 %q / must be text or json", c.Log.Format)
+	}
+
+	return errors.Join(errs...)
+}
+
+// HasLarkCredentials reports whether the app can talk to Feishu at all; without
+// them the binary can still run offline commands and the console.
+func (c Config) HasLarkCredentials() bool {
+	return c.Lark.AppID != "" && c.Lark.AppSecret != ""
+}
+
+// RedisAddrs splits redis.addr into its seed nodes.
+func (c Config) RedisAddrs() []string {
+	var addrs []string
+	for a := range strings.SplitSeq(c.Redis.Addr, ",") {
+		if a = strings.TrimSpace(a); a != "" {
+			addrs = append(addrs, a)
+		}
+	}
+	return addrs
+}
+
+// Location is the configured time zone. Call it only after Validate: it
+// panics on a zone that does not load, since guessing one would move every
+// deadline and job.
+func (c Config) Location() *time.Location {
+	loc, err := time.LoadLocation(c.Timezone)
+	if err != nil || c.Timezone == "" {
+		panic(fmt.Sprintf("config: timezone %q: Validate was not called or failed: %v", c.Timezone, err))
+	}
+	return loc
+}
+
+// Calendar builds the working-day calendar from the holiday tables. Call it
+// only after Validate: it panics on tables that do not build.
+func (c Config) Calendar() *xfbot.Calendar {
+	cal, err := xfbot.NewCalendar(c.Holidays...)
+	if err != nil {
+		panic(fmt.Sprintf("config: holidays: Validate was not called or failed: %v", err))
+	}
+	return cal
+}
+
+// Thresholds are the deadline warning thresholds for the domain.
+func (c Config) Thresholds() xfbot.Thresholds {
+	return xfbot.Thresholds{Yellow: c.Deadline.Yellow, Orange: c.Deadline.Orange, Black: c.Deadline.Black}
+}
+
+// redactedMark replaces a secret that is set; an unset secret stays empty so
+// the log still shows whether it was configured.
+const redactedMark = "[redacted]"
+
+// Redacted returns a copy safe to log: every field tagged secret:"true" that
+// is set reads redactedMark. Slices are shared with c; the copy is for
+// printing, not for editing.
+func (c Config) Redacted() Config {
+	root := reflect.ValueOf(&c).Elem()
+	for _, k := range configKeys() {
+		if !k.Secret {
+			continue
+		}
+		if f := root.FieldByIndex(k.Index); f.Kind() == reflect.String && f.String() != "" {
+			f.SetString(redactedMark)
+		}
+	}
+	return c
+}
+
+// printable has Config's fields but none of its methods, so formatting it does
+// not recurse into String.
+type printable Config
+
+// String, GoString and LogValue print the redacted copy, so that passing the
+// whole Config to fmt or slog by mistake cannot leak a secret.
+func (c Config) String() string { return fmt.Sprintf("%+v", printable(c.Redacted())) }
+
+// GoString covers %#v.
+func (c Config) GoString() string { return fmt.Sprintf("%#v", printable(c.Redacted())) }
+
+// LogValue implements slog.LogValuer.
+func (c Config) LogValue() slog.Value { return slog.AnyValue(printable(c.Redacted())) }

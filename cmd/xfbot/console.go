@@ -1,0 +1,268 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/alicebob/miniredis/v2"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/qingchuan/xfbot"
+	"github.com/qingchuan/xfbot/bot"
+)
+
+// The console's own identities and chats.
+const (
+	consoleAdmin = "ou_console_admin"
+	consoleGroup = "oc_console_group"
+	consoleP2P   = "oc_console_p2p"
+)
+
+// console is a local chat with the bot: what you type goes through the same
+// mux, handlers, store and outbox as a Feishu message, and the outbox is
+// delivered to the terminal. Without -redis it runs on an in-memory Redis.
+func console(ctx context.Context, cfg Config, addr string, stdin io.Reader, stdout, stderr io.Writer) error {
+	var rdb redis.UniversalClient
+	if addr == "" {
+		mr := miniredis.NewMiniRedis()
+		if err := mr.Start(); err != nil {
+			return fmt.Errorf("start in-memory redis: %w", err)
+		}
+		defer mr.Close()
+		rdb = redis.NewClient(&redis.Options{Addr: mr.Addr()})
+		fmt.Fprintln(stdout, "xfbot 本地控制台 · 数据在内存中（miniredis），退出后全部丢失，不会保留任何内容。")
+	} else {
+		rdb = redis.NewClient(&redis.Options{Addr: addr, Password: cfg.Redis.Password, DB: cfg.Redis.DB})
+		fmt.Fprintf(stdout, "xfbot 本地控制台 · 使用 Redis %s（数据会保留）。\n", addr)
+	}
+	defer rdb.Close()
+	if cfg.GroupChatID == "" {
+		cfg.GroupChatID = consoleGroup
+	}
+	cfg.Admins = append(cfg.Admins, consoleAdmin)
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	a := newApp(cfg, rdb, log, true)
+	if err := a.store.Ping(ctx); err != nil {
+		return fmt.Errorf("redis unreachable: %w", err)
+	}
+	c := &consoleSession{app: a, out: stdout, loc: cfg.Location(), group: cfg.GroupChatID,
+		user:   xfbot.Person{OpenID: consoleAdmin, Name: "控制台管理员"},
+		sender: bot.NewSender(a.store, &bot.ConsoleTransport{W: stdout}, bot.SenderOptions{Consumer: "console", Logger: log})}
+	fmt.Fprintln(stdout, "您现在是“控制台管理员”，在私聊中。输入命令与机器人对话（如“帮助”“演示数据”）；:help 查看控制台指令，Ctrl-D 退出。")
+	return c.loop(ctx, stdin)
+}
+
+type consoleSession struct {
+	app    *app
+	out    io.Writer
+	loc    *time.Location
+	group  string
+	user   xfbot.Person
+	inGrp  bool
+	seq    int
+	sender *bot.Sender
+}
+
+func (c *consoleSession) prompt() {
+	where := "私聊"
+	if c.inGrp {
+		where = "群聊"
+	}
+	fmt.Fprintf(c.out, "\n[%s·%s]> ", c.user.Display(), where)
+}
+
+func (c *consoleSession) loop(ctx context.Context, in io.Reader) error {
+	sc := bufio.NewScanner(in)
+	sc.Buffer(make([]byte, 64*1024), 1<<20)
+	c.prompt()
+	for sc.Scan() {
+		if ctx.Err() != nil {
+			break
+		}
+		line := strings.TrimSpace(sc.Text())
+		if line != "" {
+			if err := c.handle(ctx, line); errors.Is(err, io.EOF) {
+				break
+			} else if err != nil {
+				fmt.Fprintln(c.out, "错误：", err)
+			}
+		}
+		c.prompt()
+	}
+	fmt.Fprintln(c.out, "\n再见。")
+	return sc.Err()
+}
+
+func (c *consoleSession) handle(ctx context.Context, line string) error {
+	if strings.HasPrefix(line, ":") {
+		return c.meta(ctx, line)
+	}
+	c.seq++
+	req := &bot.Request{
+		EventID:   fmt.Sprintf("console:%d:%d", time.Now().UnixNano(), c.seq),
+		MessageID: fmt.Sprintf("om_console_in_%d", c.seq),
+		ChatID:    c.chat(),
+		Group:     c.inGrp,
+		Sender:    c.user,
+		Via:       bot.ViaConsole,
+		Time:      time.Now(),
+	}
+	text, mentions, err := c.mentions(ctx, line)
+	if err != nil {
+		return err
+	}
+	req.Text, req.Mentions = text, mentions
+	if err := c.app.mux.ServeMessage(ctx, req); err != nil {
+		return err
+	}
+	return c.flush(ctx)
+}
+
+// flush delivers everything queued, so replies print before the next prompt.
+func (c *consoleSession) flush(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	if err := c.sender.RunUntilEmpty(ctx); err != nil && !errors.Is(err, context.Canceled) {
+		return err
+	}
+	return nil
+}
+
+func (c *consoleSession) chat() string {
+	if c.inGrp {
+		return c.group
+	}
+	return consoleP2P + "_" + c.user.OpenID
+}
+
+// mentions resolves "@名字" words to members (by name or open_id); unknown
+// names become console identities, as if a Feishu user had been @-mentioned.
+func (c *consoleSession) mentions(ctx context.Context, line string) (string, []xfbot.Person, error) {
+	if !strings.Contains(line, "@") {
+		return line, nil, nil
+	}
+	ms, err := c.app.store.Members(ctx)
+	if err != nil {
+		return "", nil, err
+	}
+	var ps []xfbot.Person
+	for _, w := range strings.Fields(line) {
+		if !strings.HasPrefix(w, "@") || len(w) == 1 {
+			continue
+		}
+		ps = append(ps, c.lookup(ms, strings.TrimPrefix(w, "@")))
+	}
+	return line, ps, nil
+}
+
+func (c *consoleSession) lookup(ms []xfbot.Member, name string) xfbot.Person {
+	for _, m := range ms {
+		if m.Name == name || m.OpenID == name {
+			return m.Person()
+		}
+	}
+	if name == "控制台管理员" {
+		return xfbot.Person{OpenID: consoleAdmin, Name: name}
+	}
+	return xfbot.Person{OpenID: "ou_console_" + name, Name: name}
+}
+
+const consoleHelp = `控制台指令：
+  :user <姓名|open_id>   切换身份（演示数据载入后可用“周某”“赵建”“联络员区住建局”“观察员甲”等）
+  :users                 列出成员
+  :group / :p2p          切换到专班群聊 / 私聊（群聊中信访人信息脱敏）
+  :click <按钮> <案件号> [进展内容]   点击卡片按钮：刷新、我来包案、添加进展（带内容即提交表单）
+  :quit                  退出（也可 Ctrl-D）
+其他输入都作为消息发给机器人，例如“帮助”“新建 …”“列表 逾期”。`
+
+func (c *consoleSession) meta(ctx context.Context, line string) error {
+	f := strings.Fields(line)
+	switch f[0] {
+	case ":help", ":h", ":?":
+		fmt.Fprintln(c.out, consoleHelp)
+	case ":quit", ":q", ":exit":
+		return io.EOF
+	case ":group":
+		c.inGrp = true
+		fmt.Fprintln(c.out, "已切换到专班群聊（"+c.group+"）。群聊中须 @机器人 才会被处理——控制台里直接输入即可。")
+	case ":p2p":
+		c.inGrp = false
+		fmt.Fprintln(c.out, "已切换到与机器人的私聊。")
+	case ":users":
+		ms, err := c.app.store.Members(ctx)
+		if err != nil {
+			return err
+		}
+		if len(ms) == 0 {
+			fmt.Fprintln(c.out, "还没有成员。输入“演示数据”载入虚构成员和案件。")
+		}
+		for _, m := range ms {
+			fmt.Fprintf(c.out, "  %s（%s%s）%s\n", m.Name, m.Role.Label(), map[bool]string{true: "·" + m.Unit, false: ""}[m.Unit != ""], m.OpenID)
+		}
+	case ":user":
+		if len(f) < 2 {
+			return errors.New("用法：:user <姓名或 open_id>")
+		}
+		ms, err := c.app.store.Members(ctx)
+		if err != nil {
+			return err
+		}
+		c.user = c.lookup(ms, strings.Join(f[1:], ""))
+		role := "非成员"
+		for _, m := range ms {
+			if m.OpenID == c.user.OpenID {
+				role = m.Role.Label()
+			}
+		}
+		if c.user.OpenID == consoleAdmin {
+			role = "管理员"
+		}
+		fmt.Fprintf(c.out, "您现在是 %s（%s）。\n", c.user.Display(), role)
+	case ":click":
+		return c.click(ctx, f[1:])
+	default:
+		return fmt.Errorf("不认识的控制台指令 %s，输入 :help 查看", f[0])
+	}
+	return nil
+}
+
+// click presses a case card's button, as Feishu's card.action.trigger would.
+func (c *consoleSession) click(ctx context.Context, args []string) error {
+	if len(args) < 2 {
+		return errors.New("用法：:click <刷新|我来包案|添加进展> <案件号> [进展内容]")
+	}
+	actions := map[string]string{"刷新": bot.ActionRefresh, "我来包案": bot.ActionClaim, "添加进展": bot.ActionProgressForm}
+	name, ok := actions[args[0]]
+	if !ok {
+		return fmt.Errorf("没有“%s”按钮，可用：刷新、我来包案、添加进展", args[0])
+	}
+	g := "0"
+	if c.inGrp {
+		g = "1"
+	}
+	act := &bot.Action{Name: name, Value: map[string]string{"a": name, "no": args[1], "g": g, "c": c.chat()}}
+	if name == bot.ActionProgressForm && len(args) > 2 {
+		act.Name, act.Value["a"], act.Form = bot.ActionProgressSubmit, bot.ActionProgressSubmit, map[string]string{"text": strings.Join(args[2:], " ")}
+	}
+	c.seq++
+	req := &bot.Request{EventID: fmt.Sprintf("console:card:%d:%d", time.Now().UnixNano(), c.seq), ChatID: c.chat(),
+		MessageID: "om_console_card", Sender: c.user, Via: bot.ViaConsole, Time: time.Now(), Action: act}
+	resp, err := c.app.mux.ServeAction(ctx, req)
+	if err != nil {
+		return err
+	}
+	if resp.Toast != "" {
+		fmt.Fprintln(c.out, "（提示）"+resp.Toast)
+	}
+	if resp.Card != nil {
+		fmt.Fprintln(c.out, "→ 卡片更新")
+		fmt.Fprintln(c.out, resp.Card.Text())
+	}
+	return c.flush(ctx)
+}

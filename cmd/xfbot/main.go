@@ -1,0 +1,112 @@
+// Command xfbot runs the petition task force's case-ledger bot.
+//
+//	xfbot                    the bot if Feishu credentials are set, else the local console
+//	xfbot serve [-config F]  the bot: long connection or webhook, the outbox sender, /healthz, /metrics
+//	xfbot console [-redis A] a local chat with the bot on an in-memory (or the given) Redis
+//
+// Configuration: a YAML file (config.example.yaml documents every key) and
+// environment variables XFBOT_<DOTTED_PATH_IN_UPPER_SNAKE_CASE>, which win.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Environ()); err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(os.Stderr, "xfbot:", err)
+		}
+		os.Exit(1)
+	}
+}
+
+// run is main without the process: tests call it with their own streams.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, environ []string) error {
+	cmd := ""
+	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
+		cmd, args = args[0], args[1:]
+	}
+	switch cmd {
+	case "":
+		fs := flag.NewFlagSet("xfbot", flag.ContinueOnError)
+		fs.SetOutput(stderr)
+		path := fs.String("config", envOr(environ, "XFBOT_CONFIG", ""), "config file (YAML)")
+		if err := fs.Parse(args); err != nil {
+			return err
+		}
+		cfg, err := loadConfig(*path, environ)
+		if err != nil {
+			return err
+		}
+		if cfg.HasLarkCredentials() {
+			return serve(ctx, cfg, stderr)
+		}
+		return console(ctx, cfg, "", stdin, stdout, stderr)
+	case "serve":
+		fs := flag.NewFlagSet("xfbot serve", flag.ContinueOnError)
+		fs.SetOutput(stderr)
+		path := fs.String("config", envOr(environ, "XFBOT_CONFIG", ""), "config file (YAML)")
+		if err := fs.Parse(args); err != nil {
+			return err
+		}
+		cfg, err := loadConfig(*path, environ)
+		if err != nil {
+			return err
+		}
+		if !cfg.HasLarkCredentials() {
+			return errors.New("serve needs Feishu credentials: set lark.app_id and lark.app_secret (XFBOT_LARK_APP_ID, XFBOT_LARK_APP_SECRET); without them use \"xfbot console\"")
+		}
+		return serve(ctx, cfg, stderr)
+	case "console":
+		fs := flag.NewFlagSet("xfbot console", flag.ContinueOnError)
+		fs.SetOutput(stderr)
+		path := fs.String("config", envOr(environ, "XFBOT_CONFIG", ""), "config file (YAML)")
+		addr := fs.String("redis", "", "use this Redis instead of an in-memory one (data is kept)")
+		if err := fs.Parse(args); err != nil {
+			return err
+		}
+		cfg, err := loadConfig(*path, environ)
+		if err != nil {
+			return err
+		}
+		return console(ctx, cfg, *addr, stdin, stdout, stderr)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	fmt.Fprint(stderr, usage)
+	return fmt.Errorf("unknown command %q", cmd)
+}
+
+const usage = `usage:
+  xfbot                     run the bot (Feishu credentials set) or the local console (none set)
+  xfbot serve [-config F]   run the bot
+  xfbot console [-redis A]  chat with the bot locally; in memory unless -redis is given
+`
+
+func loadConfig(path string, environ []string) (Config, error) {
+	cfg, err := LoadConfig(path, environ)
+	if err != nil {
+		return cfg, err
+	}
+	return cfg, cfg.Validate()
+}
+
+func envOr(environ []string, key, def string) string {
+	for _, kv := range environ {
+		if len(kv) > len(key) && kv[:len(key)] == key && kv[len(key)] == '=' {
+			return kv[len(key)+1:]
+		}
+	}
+	return def
+}

@@ -1,0 +1,114 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"time"
+
+	lark "github.com/larksuite/oapi-sdk-go/v3"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"golang.org/x/time/rate"
+
+	"github.com/qingchuan/xfbot/bot"
+)
+
+// serve runs the bot until ctx is done: the Feishu intake (long connection or
+// webhook), the outbox sender and the HTTP endpoints.
+func serve(ctx context.Context, cfg Config, stderr io.Writer) error {
+	log := newLogger(cfg, stderr)
+	rdb := redisClient(cfg)
+	defer rdb.Close()
+	a := newApp(cfg, rdb, log, false)
+	if err := a.store.Ping(ctx); err != nil {
+		return fmt.Errorf("redis %s unreachable: %w", cfg.Redis.Addr, err)
+	}
+
+	client := lark.NewClient(cfg.Lark.AppID, cfg.Lark.AppSecret,
+		lark.WithOpenBaseUrl(cfg.Lark.BaseURL),
+		lark.WithTokenCache(a.store.TokenCache()),
+		lark.WithReqTimeout(30*time.Second))
+	tokenKey := "tenant_access_token-" + cfg.Lark.AppID + "-"
+	transport := bot.NewLarkTransport(client, func(ctx context.Context) error { return a.store.TokenCache().Forget(ctx, tokenKey) })
+	sender := bot.NewSender(a.store, transport, bot.SenderOptions{
+		Workers: cfg.Sender.Workers, PerChat: rate.Limit(cfg.Sender.PerChat), PerApp: rate.Limit(cfg.Sender.PerApp),
+		Metrics: a.metrics, Logger: log,
+	})
+	intake := bot.NewLark(a.mux, bot.LarkOptions{
+		AppID: cfg.Lark.AppID, AppSecret: cfg.Lark.AppSecret, BaseURL: cfg.Lark.BaseURL, BotOpenID: cfg.Lark.BotOpenID,
+		VerificationToken: cfg.Lark.VerificationToken, EncryptKey: cfg.Lark.EncryptKey, AllowUnsigned: cfg.Lark.AllowUnsigned,
+		Metrics: a.metrics, Logger: log,
+	})
+	a.registry.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "xfbot_transport_connected", Help: "1 when the Feishu transport is up."},
+		func() float64 {
+			if intake.Connected() {
+				return 1
+			}
+			return 0
+		}))
+
+	mux := http.NewServeMux()
+	mux.Handle("GET /healthz", healthz(a, intake))
+	mux.Handle("GET /metrics", promhttp.HandlerFor(a.registry, promhttp.HandlerOpts{}))
+	if cfg.Lark.Mode == "webhook" {
+		mux.Handle("POST "+bot.WebhookPath, intake)
+		intake.SetConnected(true)
+	}
+	srv := &http.Server{Addr: cfg.HTTP.Addr, Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	ln, err := net.Listen("tcp", cfg.HTTP.Addr)
+	if err != nil {
+		return fmt.Errorf("listen %s: %w", cfg.HTTP.Addr, err)
+	}
+	log.Info("xfbot serving", "mode", cfg.Lark.Mode, "http", ln.Addr().String(), "redis", cfg.Redis.Addr, "config", cfg.Redacted())
+
+	errc := make(chan error, 3)
+	go func() { errc <- sender.Run(ctx) }()
+	go func() {
+		if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+			errc <- err
+		}
+	}()
+	if cfg.Lark.Mode != "webhook" {
+		go func() { errc <- intake.RunWebsocket(ctx) }()
+	}
+	select {
+	case <-ctx.Done():
+	case err = <-errc:
+		if err != nil {
+			log.Error("stopping", "err", err)
+		}
+	}
+	shut, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	_ = srv.Shutdown(shut)
+	log.Info("xfbot stopped")
+	return err
+}
+
+// healthz answers 200 when Redis answers and the Feishu transport is up, 503
+// otherwise, with the details as JSON.
+func healthz(a *app, intake *bot.Lark) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		st := map[string]any{"redis": "ok", "transport": "connected"}
+		code := http.StatusOK
+		if err := a.store.Ping(ctx); err != nil {
+			st["redis"], code = err.Error(), http.StatusServiceUnavailable
+		}
+		if !intake.Connected() {
+			st["transport"], code = "disconnected", http.StatusServiceUnavailable
+		}
+		if n, err := a.store.OutboxDepth(ctx); err == nil {
+			st["outbox"] = n
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(code)
+		_ = json.NewEncoder(w).Encode(st)
+	})
+}
