@@ -98,7 +98,8 @@ func (h *Handlers) create(ctx context.Context, req *bot.Request) (*bot.Reply, er
 
 	tx := h.Store.NewTx()
 	tx.CreateCase(c, req.Time.In(req.Loc).Year())
-	tx.AddChanges(c.No, change(req, "登记", "", title))
+	// The registration itself is in the case (CreatedBy, CreatedAt); 历史
+	// shows it first without storing it twice.
 	msg := "✅ 已登记，案件号 " + store.NoPlaceholder
 	reply := h.caseReply(req, c, nil, msg, tx)
 	reply.Text = "已登记 " + store.NoPlaceholder
@@ -438,6 +439,8 @@ func (h *Handlers) history(ctx context.Context, req *bot.Request) (*bot.Reply, e
 		return nil, err
 	}
 	var b strings.Builder
+	c := req.Case
+	fmt.Fprintf(&b, "• %s %s 登记：%s\n", c.CreatedAt.In(req.Loc).Format("2006-01-02 15:04"), c.CreatedBy.Display(), c.Title)
 	for _, ch := range changes {
 		fmt.Fprintf(&b, "• %s %s %s", ch.At.In(req.Loc).Format("2006-01-02 15:04"), ch.By.Display(), ch.Action)
 		if ch.Field != "" && ch.Field != ch.Action {
@@ -449,7 +452,7 @@ func (h *Handlers) history(ctx context.Context, req *bot.Request) (*bot.Reply, e
 		b.WriteString("\n")
 	}
 	card := &bot.Card{Title: string(req.Case.No) + " · 变更历史", Color: "blue",
-		Subtitle: fmt.Sprintf("%d 项变更，%d 条进展", len(changes), len(progs))}
+		Subtitle: fmt.Sprintf("登记后 %d 项变更，%d 条进展", len(changes), len(progs))}
 	card.Sections = append(card.Sections, "**变更记录**\n"+bot.Escape(strings.TrimSpace(b.String())))
 	if len(progs) > 0 {
 		b.Reset()

@@ -39,7 +39,6 @@ func (h *Handlers) demo(ctx context.Context, req *bot.Request) (*bot.Reply, erro
 		c := dc.Case
 		tx := h.Store.NewTx()
 		tx.CreateCase(&c, c.CreatedAt.In(req.Loc).Year())
-		tx.AddChanges(c.No, xfbot.Change{At: c.CreatedAt, By: c.CreatedBy, Action: "登记", After: c.Title})
 		for _, p := range dc.Progress {
 			tx.AddProgress(c.No, p)
 		}

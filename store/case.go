@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 
@@ -37,20 +36,20 @@ func (s *Store) Load(ctx context.Context, openID string, no xfbot.CaseNo) (Loade
 	}
 	var l Loaded
 	if b, err := mcmd.Bytes(); err == nil {
-		var m xfbot.Member
-		if err := json.Unmarshal(b, &m); err != nil {
+		m, err := decodeMember(b)
+		if err != nil {
 			return Loaded{}, fmt.Errorf("store: decode member %s: %w", openID, err)
 		}
 		l.Member = &m
 	}
 	if ccmd != nil {
 		if b, err := ccmd.Bytes(); err == nil {
-			var c xfbot.Case
-			if err := json.Unmarshal(b, &c); err != nil {
+			c, err := decodeCase(b)
+			if err != nil {
 				return Loaded{}, fmt.Errorf("store: decode case %s: %w", no, err)
 			}
-			l.Case = &c
-			l.Recent, err = decodeAll[xfbot.Progress](pcmd.Val())
+			l.Case = c
+			l.Recent, err = decodeEach(pcmd.Val(), decodeProgress)
 			if err != nil {
 				return Loaded{}, fmt.Errorf("store: decode progress %s: %w", no, err)
 			}
@@ -67,11 +66,11 @@ func (s *Store) History(ctx context.Context, no xfbot.CaseNo) ([]xfbot.Change, [
 	if _, err := pipe.Exec(ctx); err != nil {
 		return nil, nil, fmt.Errorf("store: history %s: %w", no, err)
 	}
-	changes, err := decodeAll[xfbot.Change](h.Val())
+	changes, err := decodeEach(h.Val(), decodeChange)
 	if err != nil {
 		return nil, nil, fmt.Errorf("store: decode history %s: %w", no, err)
 	}
-	progs, err := decodeAll[xfbot.Progress](p.Val())
+	progs, err := decodeEach(p.Val(), decodeProgress)
 	if err != nil {
 		return nil, nil, fmt.Errorf("store: decode progress %s: %w", no, err)
 	}
@@ -102,23 +101,11 @@ func decodeCases(vals []any) ([]*xfbot.Case, error) {
 		if !ok {
 			continue
 		}
-		var c xfbot.Case
-		if err := json.Unmarshal([]byte(str), &c); err != nil {
+		c, err := decodeCase([]byte(str))
+		if err != nil {
 			return nil, fmt.Errorf("store: decode case: %w", err)
 		}
-		out = append(out, &c)
-	}
-	return out, nil
-}
-
-func decodeAll[T any](vals []string) ([]T, error) {
-	out := make([]T, 0, len(vals))
-	for _, v := range vals {
-		var x T
-		if err := json.Unmarshal([]byte(v), &x); err != nil {
-			return nil, err
-		}
-		out = append(out, x)
+		out = append(out, c)
 	}
 	return out, nil
 }

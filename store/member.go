@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"sort"
@@ -20,8 +19,8 @@ func (s *Store) Members(ctx context.Context) ([]xfbot.Member, error) {
 	}
 	out := make([]xfbot.Member, 0, len(vals))
 	for id, v := range vals {
-		var m xfbot.Member
-		if err := json.Unmarshal([]byte(v), &m); err != nil {
+		m, err := decodeMember([]byte(v))
+		if err != nil {
 			return nil, fmt.Errorf("store: decode member %s: %w", id, err)
 		}
 		out = append(out, m)

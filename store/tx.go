@@ -71,7 +71,7 @@ func (tx *Tx) CreateCase(c *xfbot.Case, year int) {
 	c.No = NoPlaceholder
 	c.Version = 1
 	tx.ops = append([]op{{Op: "alloc", Key: tx.k.seq(year), Fmt: fmt.Sprintf("XF-%04d-%%04d", year)}}, tx.ops...)
-	tx.add(op{Op: "set", Key: tx.k.caseKey(c.No), Val: tx.json(c)})
+	tx.add(op{Op: "set", Key: tx.k.caseKey(c.No), Val: tx.json(encodeCase(c))})
 	tx.add(op{Op: "zadd", Key: tx.k.idxAll(), Member: string(c.No), Score: float64(c.CreatedAt.Unix())})
 	for key, score := range tx.k.indexes(c) {
 		tx.add(op{Op: "zadd", Key: key, Member: string(c.No), Score: score})
@@ -84,7 +84,7 @@ func (tx *Tx) CreateCase(c *xfbot.Case, year int) {
 func (tx *Tx) UpdateCase(old, c *xfbot.Case) {
 	c.Version = old.Version + 1
 	tx.add(op{Op: "check", Key: tx.k.caseKey(old.No), Ver: old.Version})
-	tx.add(op{Op: "set", Key: tx.k.caseKey(c.No), Val: tx.json(c)})
+	tx.add(op{Op: "set", Key: tx.k.caseKey(c.No), Val: tx.json(encodeCase(c))})
 	before, after := tx.k.indexes(old), tx.k.indexes(c)
 	for key := range before {
 		if _, ok := after[key]; !ok {
@@ -100,13 +100,13 @@ func (tx *Tx) UpdateCase(old, c *xfbot.Case) {
 
 // AddProgress appends p to the case's timeline.
 func (tx *Tx) AddProgress(no xfbot.CaseNo, p xfbot.Progress) {
-	tx.add(op{Op: "rpush", Key: tx.k.progress(no), Val: tx.json(p)})
+	tx.add(op{Op: "rpush", Key: tx.k.progress(no), Val: tx.json(encodeProgress(p))})
 }
 
 // AddChanges appends audited changes to the case's history.
 func (tx *Tx) AddChanges(no xfbot.CaseNo, changes ...xfbot.Change) {
 	for _, c := range changes {
-		tx.add(op{Op: "rpush", Key: tx.k.history(no), Val: tx.json(c)})
+		tx.add(op{Op: "rpush", Key: tx.k.history(no), Val: tx.json(encodeChange(c))})
 	}
 }
 
@@ -129,7 +129,7 @@ func (tx *Tx) Audit(e AuditEntry) {
 
 // PutMember adds or replaces a member.
 func (tx *Tx) PutMember(m xfbot.Member) {
-	tx.add(op{Op: "hset", Key: tx.k.members(), Field: m.OpenID, Val: tx.json(m)})
+	tx.add(op{Op: "hset", Key: tx.k.members(), Field: m.OpenID, Val: tx.json(encodeMember(m))})
 }
 
 // RemoveMember removes a member.

@@ -1,0 +1,187 @@
+package store_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/qingchuan/xfbot"
+	"github.com/qingchuan/xfbot/store"
+)
+
+// realRedis returns a client on XFBOT_TEST_REDIS_ADDR, or skips: the figures
+// these measure (memory, latency at scale) mean nothing on miniredis.
+func realRedis(tb testing.TB) *redis.Client {
+	addr := os.Getenv("XFBOT_TEST_REDIS_ADDR")
+	if addr == "" {
+		tb.Skip("set XFBOT_TEST_REDIS_ADDR to measure against a real Redis")
+	}
+	return redis.NewClient(&redis.Options{Addr: addr, PoolSize: 32})
+}
+
+// typicalCase is a case as the ledger holds one: every field filled in, as
+// long as real entries are.
+func typicalCase(i int, due xfbot.Date) *xfbot.Case {
+	c := newCase(fmt.Sprintf("桂园社区回迁安置房延期交付问题%d", i), due)
+	c.Category = "land_demolition"
+	c.Petitioner = xfbot.Petitioner{Name: "张建国", Phone: "19900001234", IDCard: "99000019650312001X"}
+	c.Owner = xfbot.Person{OpenID: "ou_84aad35d084aa403a838cf73ee18467", Name: "赵建"}
+	c.Leader = xfbot.Person{OpenID: "ou_3c14f3a59eaf2825dbe25359f15d3e45", Name: "周某"}
+	c.CreatedBy = c.Owner
+	c.Screening, c.Hardship = xfbot.ScreenPartly, true
+	return c
+}
+
+// fill registers n cases, of which overdue are past due, concurrently.
+func fill(tb testing.TB, st *store.Store, n, overdue int, progress int) {
+	ctx := context.Background()
+	var wg sync.WaitGroup
+	work := make(chan int)
+	for w := 0; w < 16; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range work {
+				due := today.AddDays(1 + i%200)
+				if i < overdue {
+					due = today.AddDays(-1 - i%60)
+				}
+				tx := st.NewTx()
+				c := typicalCase(i, due)
+				tx.CreateCase(c, 2026)
+				tx.AddChanges(store.NoPlaceholder, xfbot.Change{At: now, By: c.Owner, Action: "指派", Field: "包案人", After: c.Owner.Name})
+				for p := 0; p < progress; p++ {
+					tx.AddProgress(store.NoPlaceholder, xfbot.Progress{At: now, Author: c.Owner, Kind: xfbot.KindProgress,
+						Text: "3月12日区住建局会同云溪街道约谈开发商，明确4月30日前完成消防验收。"})
+				}
+				if _, err := st.Commit(ctx, tx); err != nil {
+					tb.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	for i := 0; i < n; i++ {
+		work <- i
+	}
+	close(work)
+	wg.Wait()
+}
+
+func cleanup(tb testing.TB, rdb *redis.Client, prefix string) {
+	ctx := context.Background()
+	iter := rdb.Scan(ctx, 0, "{"+prefix+"}:*", 5000).Iterator()
+	var ks []string
+	for iter.Next(ctx) {
+		ks = append(ks, iter.Val())
+		if len(ks) == 1000 {
+			rdb.Unlink(ctx, ks...)
+			ks = ks[:0]
+		}
+	}
+	if len(ks) > 0 {
+		rdb.Unlink(ctx, ks...)
+	}
+}
+
+// BenchmarkListOverdue measures 列表 逾期 (the first page, as the command
+// shows it, plus the total) over 10,000 and 100,000 open cases of which 500
+// are overdue: the cost must follow the matches, not the ledger.
+func BenchmarkListOverdue(b *testing.B) {
+	rdb := realRedis(b)
+	defer rdb.Close()
+	for _, n := range []int{10_000, 100_000} {
+		b.Run(strconv.Itoa(n), func(b *testing.B) {
+			prefix := fmt.Sprintf("bench_overdue_%d", n)
+			cleanup(b, rdb, prefix)
+			defer cleanup(b, rdb, prefix)
+			st := store.New(rdb, prefix)
+			fill(b, st, n, 500, 0)
+			ctx := context.Background()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				cs, total, err := st.List(ctx, store.Query{Index: store.IndexOpen(), DueTo: today.AddDays(-1), Limit: 30})
+				if err != nil || total != 500 || len(cs) != 30 {
+					b.Fatalf("list = %d of %d, %v", len(cs), total, err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkListOverdueAll reads all 500 overdue cases in one call (the
+// reminder scan's shape).
+func BenchmarkListOverdueAll(b *testing.B) {
+	rdb := realRedis(b)
+	defer rdb.Close()
+	prefix := "bench_overdue_all"
+	cleanup(b, rdb, prefix)
+	defer cleanup(b, rdb, prefix)
+	st := store.New(rdb, prefix)
+	fill(b, st, 100_000, 500, 0)
+	ctx := context.Background()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		cs, total, err := st.List(ctx, store.Query{Index: store.IndexOpen(), DueTo: today.AddDays(-1), Limit: 500})
+		if err != nil || total != 500 || len(cs) != 500 {
+			b.Fatalf("list = %d of %d, %v", len(cs), total, err)
+		}
+	}
+}
+
+// TestCaseMemory checks the budget of 2 KB of Redis memory per case with five
+// progress entries, as MEMORY USAGE reports it for the case's own keys, and
+// reports the share of the indexes from INFO memory.
+func TestCaseMemory(t *testing.T) {
+	rdb := realRedis(t)
+	defer rdb.Close()
+	const n = 2000
+	prefix := "xm" // as short as the default "xf": key names count
+	ctx := context.Background()
+	cleanup(t, rdb, prefix)
+	defer cleanup(t, rdb, prefix)
+	before := usedMemory(t, rdb)
+	st := store.New(rdb, prefix)
+	fill(t, st, n, 100, 5)
+	after := usedMemory(t, rdb)
+	var worst, sum int64
+	for i := 1; i <= 50; i++ {
+		no := string(xfbot.FormatCaseNo(2026, i))
+		var per int64
+		for _, k := range []string{"case:", "prog:", "hist:"} {
+			v, err := rdb.MemoryUsage(ctx, "{"+prefix+"}:v1:"+k+no).Result()
+			if err != nil {
+				t.Fatalf("MEMORY USAGE %s%s: %v", k, no, err)
+			}
+			per += v
+		}
+		sum += per
+		worst = max(worst, per)
+	}
+	t.Logf("MEMORY USAGE per case (case + 5 progress + 1 change): avg %d B, worst %d B; used_memory delta incl. indexes: %d B/case",
+		sum/50, worst, (after-before)/n)
+	if worst > 2048 {
+		t.Fatalf("a case with five progress entries uses %d bytes, over the 2 KB budget", worst)
+	}
+}
+
+func usedMemory(t testing.TB, rdb *redis.Client) int64 {
+	info, err := rdb.Info(context.Background(), "memory").Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(info, "\n") {
+		if v, ok := strings.CutPrefix(strings.TrimSpace(line), "used_memory:"); ok {
+			n, _ := strconv.ParseInt(v, 10, 64)
+			return n
+		}
+	}
+	t.Fatal("no used_memory in INFO")
+	return 0
+}

@@ -1,0 +1,195 @@
+package store
+
+import (
+	"encoding/json"
+	"time"
+
+	"github.com/qingchuan/xfbot"
+)
+
+// The store's own records: the JSON layout of schema v1, kept apart from the
+// domain types so that the domain can change without rewriting stored data
+// and so that the layout can be compact. A case with five progress entries
+// must fit in 2 KB of Redis memory: short keys, times as unix seconds, people
+// flattened. Dates stay YYYY-MM-DD, readable in redis-cli.
+
+type caseRec struct {
+	No          string `json:"no"`
+	Title       string `json:"t"`
+	Category    string `json:"c,omitempty"`
+	Unit        string `json:"u,omitempty"`
+	Area        string `json:"a,omitempty"`
+	PetName     string `json:"pn,omitempty"`
+	PetPhone    string `json:"pp,omitempty"`
+	PetID       string `json:"pi,omitempty"`
+	Accusation  bool   `json:"acc,omitempty"`
+	OwnerID     string `json:"o,omitempty"`
+	OwnerName   string `json:"on,omitempty"`
+	LeaderID    string `json:"l,omitempty"`
+	LeaderName  string `json:"ln,omitempty"`
+	Screening   string `json:"s,omitempty"`
+	Hardship    bool   `json:"h,omitempty"`
+	Status      string `json:"st"`
+	AcceptedOn  string `json:"ao,omitempty"`
+	DueOverride string `json:"do,omitempty"`
+	ExtDays     int    `json:"x,omitempty"`
+	ExtReason   string `json:"xr,omitempty"`
+	Due         string `json:"d,omitempty"`
+	Result      string `json:"r,omitempty"`
+	ResolvedOn  string `json:"ro,omitempty"`
+	ClosedOn    string `json:"co,omitempty"`
+	ByID        string `json:"b,omitempty"`
+	ByName      string `json:"bn,omitempty"`
+	CreatedAt   int64  `json:"at,omitempty"`
+	UpdatedAt   int64  `json:"up,omitempty"`
+	LastProg    int64  `json:"lp,omitempty"`
+	LastContact int64  `json:"lc,omitempty"`
+	NProg       int    `json:"np,omitempty"`
+	Version     int64  `json:"ver"` // read by commit.lua
+}
+
+func unix(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.Unix()
+}
+
+func fromUnix(s int64) time.Time {
+	if s == 0 {
+		return time.Time{}
+	}
+	return time.Unix(s, 0)
+}
+
+func dateText(d xfbot.Date) string { return d.String() }
+
+func parseDate(s string) xfbot.Date {
+	if s == "" {
+		return xfbot.Date{}
+	}
+	d, _ := xfbot.ParseDate(s)
+	return d
+}
+
+func encodeCase(c *xfbot.Case) caseRec {
+	return caseRec{
+		No: string(c.No), Title: c.Title, Category: string(c.Category), Unit: c.Unit, Area: c.Area,
+		PetName: c.Petitioner.Name, PetPhone: c.Petitioner.Phone, PetID: c.Petitioner.IDCard, Accusation: c.Accusation,
+		OwnerID: c.Owner.OpenID, OwnerName: c.Owner.Name, LeaderID: c.Leader.OpenID, LeaderName: c.Leader.Name,
+		Screening: string(c.Screening), Hardship: c.Hardship, Status: string(c.Status),
+		AcceptedOn: dateText(c.AcceptedOn), DueOverride: dateText(c.DueOverride), ExtDays: c.ExtensionDays,
+		ExtReason: c.ExtensionReason, Due: dateText(c.Due), Result: c.Result,
+		ResolvedOn: dateText(c.ResolvedOn), ClosedOn: dateText(c.ClosedOn),
+		ByID: c.CreatedBy.OpenID, ByName: c.CreatedBy.Name, CreatedAt: unix(c.CreatedAt), UpdatedAt: unix(c.UpdatedAt),
+		LastProg: unix(c.LastProgressAt), LastContact: unix(c.LastContactAt), NProg: c.Progresses, Version: c.Version,
+	}
+}
+
+func (r caseRec) decode() *xfbot.Case {
+	return &xfbot.Case{
+		No: xfbot.CaseNo(r.No), Title: r.Title, Category: xfbot.Category(r.Category), Unit: r.Unit, Area: r.Area,
+		Petitioner: xfbot.Petitioner{Name: r.PetName, Phone: r.PetPhone, IDCard: r.PetID}, Accusation: r.Accusation,
+		Owner: xfbot.Person{OpenID: r.OwnerID, Name: r.OwnerName}, Leader: xfbot.Person{OpenID: r.LeaderID, Name: r.LeaderName},
+		Screening: xfbot.Screening(r.Screening), Hardship: r.Hardship, Status: xfbot.Status(r.Status),
+		AcceptedOn: parseDate(r.AcceptedOn), DueOverride: parseDate(r.DueOverride), ExtensionDays: r.ExtDays,
+		ExtensionReason: r.ExtReason, Due: parseDate(r.Due), Result: r.Result,
+		ResolvedOn: parseDate(r.ResolvedOn), ClosedOn: parseDate(r.ClosedOn),
+		CreatedBy: xfbot.Person{OpenID: r.ByID, Name: r.ByName}, CreatedAt: fromUnix(r.CreatedAt), UpdatedAt: fromUnix(r.UpdatedAt),
+		LastProgressAt: fromUnix(r.LastProg), LastContactAt: fromUnix(r.LastContact), Progresses: r.NProg, Version: r.Version,
+	}
+}
+
+func decodeCase(b []byte) (*xfbot.Case, error) {
+	var r caseRec
+	if err := json.Unmarshal(b, &r); err != nil {
+		return nil, err
+	}
+	return r.decode(), nil
+}
+
+type progressRec struct {
+	At     int64  `json:"at"`
+	ByID   string `json:"b,omitempty"`
+	ByName string `json:"bn,omitempty"`
+	Kind   string `json:"k"`
+	Text   string `json:"t"`
+}
+
+// Progress kinds are stored as one letter; unknown ones as written.
+var kindCodes = map[xfbot.ProgressKind]string{xfbot.KindProgress: "p", xfbot.KindVisit: "v", xfbot.KindResolve: "r", xfbot.KindSystem: "s"}
+
+func encodeProgress(p xfbot.Progress) progressRec {
+	k, ok := kindCodes[p.Kind]
+	if !ok {
+		k = string(p.Kind)
+	}
+	return progressRec{At: unix(p.At), ByID: p.Author.OpenID, ByName: p.Author.Name, Kind: k, Text: p.Text}
+}
+
+func decodeProgress(b []byte) (xfbot.Progress, error) {
+	var r progressRec
+	if err := json.Unmarshal(b, &r); err != nil {
+		return xfbot.Progress{}, err
+	}
+	kind := xfbot.ProgressKind(r.Kind)
+	for k, code := range kindCodes {
+		if code == r.Kind {
+			kind = k
+		}
+	}
+	return xfbot.Progress{At: fromUnix(r.At), Author: xfbot.Person{OpenID: r.ByID, Name: r.ByName}, Kind: kind, Text: r.Text}, nil
+}
+
+type changeRec struct {
+	At     int64  `json:"at"`
+	ByID   string `json:"b,omitempty"`
+	ByName string `json:"bn,omitempty"`
+	Action string `json:"a"`
+	Field  string `json:"f,omitempty"`
+	Before string `json:"o,omitempty"`
+	After  string `json:"n,omitempty"`
+}
+
+func encodeChange(c xfbot.Change) changeRec {
+	return changeRec{At: unix(c.At), ByID: c.By.OpenID, ByName: c.By.Name, Action: c.Action, Field: c.Field, Before: c.Before, After: c.After}
+}
+
+func decodeChange(b []byte) (xfbot.Change, error) {
+	var r changeRec
+	if err := json.Unmarshal(b, &r); err != nil {
+		return xfbot.Change{}, err
+	}
+	return xfbot.Change{At: fromUnix(r.At), By: xfbot.Person{OpenID: r.ByID, Name: r.ByName}, Action: r.Action, Field: r.Field, Before: r.Before, After: r.After}, nil
+}
+
+type memberRec struct {
+	OpenID string `json:"id"`
+	Name   string `json:"n,omitempty"`
+	Role   string `json:"r"`
+	Unit   string `json:"u,omitempty"`
+}
+
+func encodeMember(m xfbot.Member) memberRec {
+	return memberRec{OpenID: m.OpenID, Name: m.Name, Role: string(m.Role), Unit: m.Unit}
+}
+
+func decodeMember(b []byte) (xfbot.Member, error) {
+	var r memberRec
+	if err := json.Unmarshal(b, &r); err != nil {
+		return xfbot.Member{}, err
+	}
+	return xfbot.Member{OpenID: r.OpenID, Name: r.Name, Role: xfbot.Role(r.Role), Unit: r.Unit}, nil
+}
+
+func decodeEach[T any](vals []string, dec func([]byte) (T, error)) ([]T, error) {
+	out := make([]T, 0, len(vals))
+	for _, v := range vals {
+		x, err := dec([]byte(v))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, x)
+	}
+	return out, nil
+}
