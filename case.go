@@ -193,15 +193,15 @@ func ParseCategory(s string) (Category, error) {
 // Petitioner is the main petitioner of a case. Name, Phone and IDCard are
 // personal data: they leave the store only through MaskPetitioner.
 type Petitioner struct {
-	Name   string `json:"name,omitempty"`
-	Phone  string `json:"phone,omitempty"`
-	IDCard string `json:"id_card,omitempty"`
+	Name   string
+	Phone  string
+	IDCard string
 }
 
 // Person is a Feishu user referred to by a case (owner, leader, author).
 type Person struct {
-	OpenID string `json:"id,omitempty"`
-	Name   string `json:"name,omitempty"`
+	OpenID string
+	Name   string
 }
 
 // IsZero reports whether p names nobody.
@@ -217,44 +217,44 @@ func (p Person) Display() string {
 
 // Case is one petition matter on the ledger.
 type Case struct {
-	No         CaseNo     `json:"no"`
-	Title      string     `json:"title"`
-	Category   Category   `json:"cat,omitempty"`
-	Unit       string     `json:"unit,omitempty"` // 主责单位 (谁主管)
-	Area       string     `json:"area,omitempty"` // 属地 (街镇)
-	Petitioner Petitioner `json:"pet,omitzero"`
-	Accusation bool       `json:"acc,omitempty"` // 检举控告类: never named in a group
+	No         CaseNo
+	Title      string
+	Category   Category
+	Unit       string // 主责单位 (谁主管)
+	Area       string // 属地 (街镇)
+	Petitioner Petitioner
+	Accusation bool // 检举控告类: never named in a group
 
-	Owner  Person `json:"owner,omitzero"`  // 包案人 (专班成员)
-	Leader Person `json:"leader,omitzero"` // 包案领导 (区领导)
+	Owner  Person // 包案人 (专班成员)
+	Leader Person // 包案领导 (区领导)
 
-	Screening Screening `json:"scr,omitempty"`
-	Hardship  bool      `json:"hard,omitempty"` // 困难诉求, orthogonal to Screening
+	Screening Screening
+	Hardship  bool // 困难诉求, orthogonal to Screening
 
-	Status Status `json:"status"`
+	Status Status
 
 	// Deadline: AcceptedOn + StatutoryDays (+ ExtensionDays) unless DueOverride
 	// is set; Due is the effective, computed last day.
-	AcceptedOn      Date   `json:"acc_on"`
-	DueOverride     Date   `json:"due_ovr,omitzero"`
-	ExtensionDays   int    `json:"ext,omitempty"`
-	ExtensionReason string `json:"ext_why,omitempty"`
-	Due             Date   `json:"due"`
+	AcceptedOn      Date
+	DueOverride     Date
+	ExtensionDays   int
+	ExtensionReason string
+	Due             Date
 
-	Result     string `json:"result,omitempty"` // 化解结果
-	ResolvedOn Date   `json:"resolved_on,omitzero"`
-	ClosedOn   Date   `json:"closed_on,omitzero"`
+	Result     string // 化解结果
+	ResolvedOn Date
+	ClosedOn   Date
 
-	CreatedBy      Person    `json:"by"`
-	CreatedAt      time.Time `json:"at"`
-	UpdatedAt      time.Time `json:"upd"`
-	LastProgressAt time.Time `json:"last_prog,omitzero"`
-	LastContactAt  time.Time `json:"last_contact,omitzero"`
-	Progresses     int       `json:"n_prog,omitempty"`
+	CreatedBy      Person
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+	LastProgressAt time.Time
+	LastContactAt  time.Time
+	Progresses     int
 
 	// Version increases with every write; the store refuses a write whose
 	// expected version is stale (two people updating one case at once).
-	Version int64 `json:"ver"`
+	Version int64
 }
 
 // ProgressKind tells what an entry records.
@@ -284,18 +284,18 @@ func (k ProgressKind) Label() string {
 
 // Progress is one entry of a case's timeline.
 type Progress struct {
-	At     time.Time    `json:"at"`
-	Author Person       `json:"by"`
-	Kind   ProgressKind `json:"k"`
-	Text   string       `json:"t"`
+	At     time.Time
+	Author Person
+	Kind   ProgressKind
+	Text   string
 }
 
 // Change is one audited change of a case: who, when, which field, before → after.
 type Change struct {
-	At     time.Time `json:"at"`
-	By     Person    `json:"by"`
-	Action string    `json:"act"` // the command word, e.g. 指派
-	Field  string    `json:"f,omitempty"`
-	Before string    `json:"b,omitempty"`
-	After  string    `json:"a,omitempty"`
+	At     time.Time
+	By     Person
+	Action string // the command word, e.g. 指派
+	Field  string
+	Before string
+	After  string
 }

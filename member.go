@@ -58,10 +58,10 @@ func ParseRole(s string) (Role, bool) {
 // Member is a Feishu user known to the bot, with one role. A liaison belongs
 // to a unit and sees only the cases whose 主责单位 or 属地 is that unit.
 type Member struct {
-	OpenID string `json:"id"`
-	Name   string `json:"name,omitempty"`
-	Role   Role   `json:"role"`
-	Unit   string `json:"unit,omitempty"`
+	OpenID string
+	Name   string
+	Role   Role
+	Unit   string
 }
 
 // Person returns m as a case participant.

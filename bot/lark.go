@@ -11,6 +11,7 @@ import (
 	"time"
 
 	larkcore "github.com/larksuite/oapi-sdk-go/v3/core"
+	larkevent "github.com/larksuite/oapi-sdk-go/v3/event"
 	"github.com/larksuite/oapi-sdk-go/v3/event/dispatcher"
 	"github.com/larksuite/oapi-sdk-go/v3/event/dispatcher/callback"
 	larkim "github.com/larksuite/oapi-sdk-go/v3/service/im/v1"
@@ -62,7 +63,22 @@ func NewLark(mux *Mux, opt LarkOptions) *Lark {
 		// does not answer 500 and trigger redelivery storms.
 		OnP2MessageReadV1(func(context.Context, *larkim.P2MessageReadV1) error { return nil }).
 		OnP2ChatMemberBotAddedV1(func(context.Context, *larkim.P2ChatMemberBotAddedV1) error { return nil })
+	// Without InitConfig the dispatcher logs through a bare logger on stdout
+	// with no level: every webhook request's headers and body at Debug
+	// (plaintext personal data when unsigned), past slog and its level.
+	l.d.InitConfig(larkevent.WithLogger(sdkLogger{l.log}), larkevent.WithLogLevel(larkcore.LogLevelInfo))
 	return l
+}
+
+// sdkLogger forwards the SDK dispatcher's log lines to slog; Debug, which
+// carries raw requests, is dropped.
+type sdkLogger struct{ log *slog.Logger }
+
+func (s sdkLogger) Debug(ctx context.Context, args ...any) {}
+func (s sdkLogger) Info(ctx context.Context, args ...any)  { s.log.Info("lark: " + fmt.Sprint(args...)) }
+func (s sdkLogger) Warn(ctx context.Context, args ...any)  { s.log.Warn("lark: " + fmt.Sprint(args...)) }
+func (s sdkLogger) Error(ctx context.Context, args ...any) {
+	s.log.Error("lark: " + fmt.Sprint(args...))
 }
 
 // Dispatcher is the SDK event dispatcher (for tests and the webhook).
