@@ -6,11 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"time"
 
 	lark "github.com/larksuite/oapi-sdk-go/v3"
+	larkcore "github.com/larksuite/oapi-sdk-go/v3/core"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"golang.org/x/time/rate"
@@ -39,6 +41,9 @@ func serve(ctx context.Context, cfg Config, stderr io.Writer) error {
 		Workers: cfg.Sender.Workers, PerChat: rate.Limit(cfg.Sender.PerChat), PerApp: rate.Limit(cfg.Sender.PerApp),
 		Metrics: a.metrics, Logger: log,
 	})
+	if cfg.Lark.BotOpenID == "" {
+		cfg.Lark.BotOpenID = botOpenID(ctx, client, log)
+	}
 	intake := bot.NewLark(a.mux, bot.LarkOptions{
 		AppID: cfg.Lark.AppID, AppSecret: cfg.Lark.AppSecret, BaseURL: cfg.Lark.BaseURL, BotOpenID: cfg.Lark.BotOpenID,
 		VerificationToken: cfg.Lark.VerificationToken, EncryptKey: cfg.Lark.EncryptKey, AllowUnsigned: cfg.Lark.AllowUnsigned,
@@ -88,6 +93,32 @@ func serve(ctx context.Context, cfg Config, stderr io.Writer) error {
 	_ = srv.Shutdown(shut)
 	log.Info("xfbot stopped")
 	return err
+}
+
+// botOpenID asks Feishu for the bot's own open_id, to tell its @mention from
+// others in a group. Without it the intake takes a mention that opens a
+// group message as the bot's, which is what Feishu delivers to a group bot.
+func botOpenID(ctx context.Context, client *lark.Client, log *slog.Logger) string {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	resp, err := client.Get(ctx, "/open-apis/bot/v3/info", nil, larkcore.AccessTokenTypeTenant)
+	if err != nil {
+		log.Warn("cannot fetch the bot's open_id; set lark.bot_open_id", "err", err)
+		return ""
+	}
+	var info struct {
+		Code int    `json:"code"`
+		Msg  string `json:"msg"`
+		Bot  struct {
+			OpenID string `json:"open_id"`
+		} `json:"bot"`
+	}
+	if err := json.Unmarshal(resp.RawBody, &info); err != nil || info.Code != 0 || info.Bot.OpenID == "" {
+		log.Warn("cannot fetch the bot's open_id; set lark.bot_open_id", "code", info.Code, "msg", info.Msg, "status", resp.StatusCode)
+		return ""
+	}
+	log.Info("bot identified", "open_id", info.Bot.OpenID)
+	return info.Bot.OpenID
 }
 
 // healthz answers 200 when Redis answers and the Feishu transport is up, 503
