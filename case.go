@@ -252,6 +252,9 @@ type Case struct {
 	LastContactAt  time.Time
 	Progresses     int
 
+	Tags   []Tag   // 积案, 重点...: decide the contact-gap reminders
+	Pauses []Pause // clock pauses (听证、鉴定); the last may be open (To zero)
+
 	// Version increases with every write; the store refuses a write whose
 	// expected version is stale (two people updating one case at once).
 	Version int64

@@ -19,9 +19,16 @@ type Card struct {
 	Tags     []Tag    // at most 3, shown in the header
 	Fields   []Field  // label/value pairs, two per row
 	Sections []string // markdown paragraphs
+	Items    []Item   // markdown paragraphs each with its own buttons (reminder lines)
 	Buttons  []Button
 	Form     *Form
 	Note     string // small grey text at the bottom
+}
+
+// Item is a paragraph with a row of buttons under it.
+type Item struct {
+	Markdown string
+	Buttons  []Button
 }
 
 // Tag is a coloured label in the header.
@@ -95,6 +102,13 @@ func (c Card) JSON() (string, error) {
 		if len(b) <= MaxCardBytes {
 			return string(b), nil
 		}
+		if n := len(c.Items); n > 1 {
+			// Too many reminder lines: keep the first ones and say how many more.
+			keep := n * MaxCardBytes / len(b)
+			keep = min(max(keep-1, 1), n-1)
+			c.Items = append(append([]Item(nil), c.Items[:keep]...), Item{Markdown: fmt.Sprintf("……另有 %d 项，发送“提醒 查看”查看全部。", n-keep)})
+			continue
+		}
 		i := longest(c.Sections)
 		if i < 0 || len(c.Sections[i]) < 64 {
 			return "", fmt.Errorf("bot: card is %d bytes, over the %d limit", len(b), MaxCardBytes)
@@ -144,16 +158,17 @@ func (c Card) tree() obj {
 	for _, s := range c.Sections {
 		els = append(els, obj{"tag": "markdown", "content": s})
 	}
+	for _, it := range c.Items {
+		els = append(els, obj{"tag": "markdown", "content": it.Markdown})
+		if len(it.Buttons) > 0 {
+			els = append(els, buttonRow(it.Buttons))
+		}
+	}
 	if c.Form != nil {
 		els = append(els, c.Form.tree())
 	}
 	if len(c.Buttons) > 0 {
-		els = append(els, obj{"tag": "hr"})
-		var cols []obj
-		for _, b := range c.Buttons {
-			cols = append(cols, obj{"tag": "column", "width": "auto", "elements": []obj{b.tree("")}})
-		}
-		els = append(els, obj{"tag": "column_set", "flex_mode": "flow", "horizontal_spacing": "8px", "columns": cols})
+		els = append(els, obj{"tag": "hr"}, buttonRow(c.Buttons))
 	}
 	if c.Note != "" {
 		els = append(els, obj{"tag": "markdown", "content": "<font color='grey'>" + escapeMD(c.Note) + "</font>", "text_size": "notation"})
@@ -168,6 +183,14 @@ func (c Card) tree() obj {
 
 // fieldColumn shows a label in bold and the value as plain text: values
 // (names, phone numbers) need no escaping and cannot be misread as markup.
+func buttonRow(bs []Button) obj {
+	var cols []obj
+	for _, b := range bs {
+		cols = append(cols, obj{"tag": "column", "width": "auto", "elements": []obj{b.tree("")}})
+	}
+	return obj{"tag": "column_set", "flex_mode": "flow", "horizontal_spacing": "8px", "columns": cols}
+}
+
 func fieldColumn(f Field) obj {
 	v := f.Value
 	if v == "" {
@@ -245,6 +268,17 @@ func (c Card) Text() string {
 	}
 	for _, s := range c.Sections {
 		b.WriteString(stripMD(s) + "\n")
+	}
+	for _, it := range c.Items {
+		b.WriteString(stripMD(it.Markdown))
+		if len(it.Buttons) > 0 {
+			var names []string
+			for _, bt := range it.Buttons {
+				names = append(names, "["+bt.Text+"]")
+			}
+			b.WriteString("  " + strings.Join(names, " "))
+		}
+		b.WriteString("\n")
 	}
 	if c.Form != nil {
 		var names []string

@@ -57,6 +57,9 @@ func (v View) DueText(c *xfbot.Case) string {
 	if !c.Status.Open() {
 		return s
 	}
+	if c.Paused() {
+		return s + "（计时暂停中）"
+	}
 	left := c.Due.Sub(v.Today)
 	lv := v.Level(c)
 	switch {
@@ -101,6 +104,9 @@ func CaseCard(c *xfbot.Case, recent []xfbot.Progress, v View) *Card {
 	if lv != xfbot.LevelNone && lv != xfbot.LevelGreen {
 		card.Tags = append(card.Tags, Tag{Text: lv.Emoji() + lv.Label(), Color: lv.Color()})
 	}
+	if c.Paused() {
+		card.Tags = append(card.Tags, Tag{Text: "⏸ 计时暂停", Color: "grey"})
+	}
 	if c.Screening != "" {
 		card.Tags = append(card.Tags, Tag{Text: c.Screening.Label(), Color: "purple"})
 	}
@@ -129,6 +135,13 @@ func CaseCard(c *xfbot.Case, recent []xfbot.Progress, v View) *Card {
 	}
 	if p.IDCard != "" {
 		card.Fields = append(card.Fields, Field{"身份证", p.IDCard})
+	}
+	if len(c.Tags) > 0 {
+		var ls []string
+		for _, t := range c.Tags {
+			ls = append(ls, t.Label())
+		}
+		card.Fields = append(card.Fields, Field{"标签", strings.Join(ls, "、")})
 	}
 	if c.Result != "" {
 		card.Sections = append(card.Sections, "**化解结果**\n"+escapeMD(c.Result))

@@ -88,7 +88,7 @@ func (h *Handlers) create(ctx context.Context, req *bot.Request) (*bot.Reply, er
 		}
 		c.DueOverride = d
 	}
-	c.Due = h.dueOf(c)
+	c.Due = h.dueOf(c, req.Today())
 	if req.Member.Role == xfbot.RoleLiaison && c.Unit == "" && c.Area == "" {
 		c.Unit = req.Member.Unit // a liaison registers for the own unit, and must see it afterwards
 	}
@@ -302,7 +302,7 @@ func (h *Handlers) setDue(ctx context.Context, req *bot.Request) (*bot.Reply, er
 	}
 	old, c, tx := h.update(req)
 	c.DueOverride, c.ExtensionDays, c.ExtensionReason = d, 0, ""
-	c.Due = h.dueOf(c)
+	c.Due = h.dueOf(c, req.Today())
 	tx.UpdateCase(old, c)
 	tx.AddChanges(c.No, change(req, "期限", old.Due.String(), c.Due.String()))
 	msg := "✅ 期限改为 " + c.Due.String()
@@ -337,7 +337,7 @@ func (h *Handlers) extend(ctx context.Context, req *bot.Request) (*bot.Reply, er
 	}
 	old, c, tx := h.update(req)
 	c.ExtensionDays, c.ExtensionReason = days, reason
-	c.Due = h.dueOf(c)
+	c.Due = h.dueOf(c, req.Today())
 	p := xfbot.Progress{At: req.Time, Author: req.Actor(), Kind: xfbot.KindSystem, Text: fmt.Sprintf("延期 %d 天，期限 %s → %s。理由：%s", days, old.Due, c.Due, reason)}
 	c.Progresses++
 	tx.UpdateCase(old, c)

@@ -34,7 +34,8 @@ func (h *Handlers) demo(ctx context.Context, req *bot.Request) (*bot.Reply, erro
 	if _, err := h.Store.Commit(ctx, tx); err != nil {
 		return nil, err
 	}
-	cases := demo.Cases(demoCases, req.Today(), req.Loc, uint64(req.Time.Unix()), h.dueOf)
+	today := req.Today()
+	cases := demo.Cases(demoCases, today, req.Loc, uint64(req.Time.Unix()), func(c *xfbot.Case) xfbot.Date { return h.dueOf(c, today) })
 	for _, dc := range cases {
 		c := dc.Case
 		tx := h.Store.NewTx()

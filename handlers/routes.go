@@ -9,7 +9,7 @@ import (
 // table. 帮助 and usage errors are generated from it.
 func Register(mux *bot.Mux, h *Handlers) {
 	h.mux = mux
-	const cases, people, other = "案件", "人员与分工", "其他"
+	const cases, deadlines, people, other = "案件", "期限与提醒", "人员与分工", "其他"
 	for _, r := range []bot.Route{
 		{Verb: "新建", Aliases: []string{"new", "登记"}, Section: cases, Write: true, Handler: bot.HandlerFunc(h.create),
 			Args:    "<标题> [类别:x 属地:x 单位:x 信访人:x 电话:x 身份证:x 受理:日期 期限:日期 性质:x]",
@@ -42,6 +42,17 @@ func Register(mux *bot.Mux, h *Handlers) {
 		{Verb: "历史", Aliases: []string{"history"}, Section: cases, Case: true, Handler: bot.HandlerFunc(h.history),
 			Args: "<案件号>", Summary: "全部变更：谁、何时、由什么改成什么", Example: "历史 XF-2026-0012"},
 
+		{Verb: "标签", Aliases: []string{"tag"}, Section: cases, Case: true, Write: true, Handler: bot.HandlerFunc(h.tags),
+			Args: "<案件号> <积案|重点|骨头案|钉子案|三老|重复信访 ...>|无", Summary: "设定标签（积案、重点案件有久未接触提醒）", Example: "标签 XF-2026-0012 积案 重点"},
+		{Verb: "暂停计时", Aliases: []string{"pause"}, Section: deadlines, Case: true, Write: true, Handler: bot.HandlerFunc(h.pause),
+			Args: "<案件号> <理由>", Summary: "听证、鉴定等期间暂停计时，不计入期限", Example: "暂停计时 XF-2026-0012 组织听证"},
+		{Verb: "恢复计时", Aliases: []string{"resume"}, Section: deadlines, Case: true, Write: true, Handler: bot.HandlerFunc(h.resume),
+			Args: "<案件号> [说明]", Summary: "恢复计时，期限顺延暂停的天数", Example: "恢复计时 XF-2026-0012 听证结束"},
+		{Verb: "提醒", Aliases: []string{"reminders"}, Section: deadlines, Handler: bot.HandlerFunc(h.reminders),
+			Args: "查看", Summary: "我的临期、超期提醒及升级情况", Example: "提醒 查看"},
+		{Verb: "确认", Aliases: []string{"ack"}, Section: deadlines, Case: true, Write: true, Handler: bot.HandlerFunc(h.ack),
+			Args: "<案件号>", Summary: "确认已阅提醒，停止超期升级", Example: "确认 XF-2026-0012"},
+
 		{Verb: "指派", Aliases: []string{"assign"}, Section: people, Case: true, Write: true, Handler: h.assign(false),
 			Args: "<案件号> @人", Summary: "指定包案人", Example: "指派 XF-2026-0012 @张三"},
 		{Verb: "包保", Aliases: []string{"leader"}, Section: people, Case: true, Write: true, Handler: h.assign(true),
@@ -64,4 +75,8 @@ func Register(mux *bot.Mux, h *Handlers) {
 	mux.HandleAction(bot.ActionRoute{Name: bot.ActionProgressSubmit, Case: true, Write: true, Handler: bot.HandlerFunc(h.progressSubmit)})
 	mux.HandleAction(bot.ActionRoute{Name: bot.ActionClaim, Case: true, Write: true, Handler: bot.HandlerFunc(h.claim)})
 	mux.HandleAction(bot.ActionRoute{Name: bot.ActionRefresh, Case: true, Handler: bot.HandlerFunc(h.refresh)})
+	mux.HandleAction(bot.ActionRoute{Name: bot.ActionAck, Case: true, Write: true, Handler: bot.HandlerFunc(h.ack)})
+	mux.HandleAction(bot.ActionRoute{Name: bot.ActionSnooze, Case: true, Handler: bot.HandlerFunc(h.snooze)})
+	mux.HandleAction(bot.ActionRoute{Name: bot.ActionExtendForm, Case: true, Write: true, Handler: bot.HandlerFunc(h.extendForm)})
+	mux.HandleAction(bot.ActionRoute{Name: bot.ActionExtendSubmit, Case: true, Write: true, Handler: bot.HandlerFunc(h.extendSubmit)})
 }

@@ -14,38 +14,46 @@ import (
 // flattened. Dates stay YYYY-MM-DD, readable in redis-cli.
 
 type caseRec struct {
-	No          string `json:"no"`
-	Title       string `json:"t"`
-	Category    string `json:"c,omitempty"`
-	Unit        string `json:"u,omitempty"`
-	Area        string `json:"a,omitempty"`
-	PetName     string `json:"pn,omitempty"`
-	PetPhone    string `json:"pp,omitempty"`
-	PetID       string `json:"pi,omitempty"`
-	Accusation  bool   `json:"acc,omitempty"`
-	OwnerID     string `json:"o,omitempty"`
-	OwnerName   string `json:"on,omitempty"`
-	LeaderID    string `json:"l,omitempty"`
-	LeaderName  string `json:"ln,omitempty"`
-	Screening   string `json:"s,omitempty"`
-	Hardship    bool   `json:"h,omitempty"`
-	Status      string `json:"st"`
-	AcceptedOn  string `json:"ao,omitempty"`
-	DueOverride string `json:"do,omitempty"`
-	ExtDays     int    `json:"x,omitempty"`
-	ExtReason   string `json:"xr,omitempty"`
-	Due         string `json:"d,omitempty"`
-	Result      string `json:"r,omitempty"`
-	ResolvedOn  string `json:"ro,omitempty"`
-	ClosedOn    string `json:"co,omitempty"`
-	ByID        string `json:"b,omitempty"`
-	ByName      string `json:"bn,omitempty"`
-	CreatedAt   int64  `json:"at,omitempty"`
-	UpdatedAt   int64  `json:"up,omitempty"`
-	LastProg    int64  `json:"lp,omitempty"`
-	LastContact int64  `json:"lc,omitempty"`
-	NProg       int    `json:"np,omitempty"`
-	Version     int64  `json:"ver"` // read by commit.lua
+	No          string     `json:"no"`
+	Title       string     `json:"t"`
+	Category    string     `json:"c,omitempty"`
+	Unit        string     `json:"u,omitempty"`
+	Area        string     `json:"a,omitempty"`
+	PetName     string     `json:"pn,omitempty"`
+	PetPhone    string     `json:"pp,omitempty"`
+	PetID       string     `json:"pi,omitempty"`
+	Accusation  bool       `json:"acc,omitempty"`
+	OwnerID     string     `json:"o,omitempty"`
+	OwnerName   string     `json:"on,omitempty"`
+	LeaderID    string     `json:"l,omitempty"`
+	LeaderName  string     `json:"ln,omitempty"`
+	Screening   string     `json:"s,omitempty"`
+	Hardship    bool       `json:"h,omitempty"`
+	Status      string     `json:"st"`
+	AcceptedOn  string     `json:"ao,omitempty"`
+	DueOverride string     `json:"do,omitempty"`
+	ExtDays     int        `json:"x,omitempty"`
+	ExtReason   string     `json:"xr,omitempty"`
+	Due         string     `json:"d,omitempty"`
+	Result      string     `json:"r,omitempty"`
+	ResolvedOn  string     `json:"ro,omitempty"`
+	ClosedOn    string     `json:"co,omitempty"`
+	ByID        string     `json:"b,omitempty"`
+	ByName      string     `json:"bn,omitempty"`
+	CreatedAt   int64      `json:"at,omitempty"`
+	UpdatedAt   int64      `json:"up,omitempty"`
+	LastProg    int64      `json:"lp,omitempty"`
+	LastContact int64      `json:"lc,omitempty"`
+	NProg       int        `json:"np,omitempty"`
+	Tags        []string   `json:"tg,omitempty"`
+	Pauses      []pauseRec `json:"pz,omitempty"`
+	Version     int64      `json:"ver"` // read by commit.lua
+}
+
+type pauseRec struct {
+	From   string `json:"f"`
+	To     string `json:"t,omitempty"`
+	Reason string `json:"r,omitempty"`
 }
 
 func unix(t time.Time) int64 {
@@ -83,7 +91,24 @@ func encodeCase(c *xfbot.Case) caseRec {
 		ResolvedOn: dateText(c.ResolvedOn), ClosedOn: dateText(c.ClosedOn),
 		ByID: c.CreatedBy.OpenID, ByName: c.CreatedBy.Name, CreatedAt: unix(c.CreatedAt), UpdatedAt: unix(c.UpdatedAt),
 		LastProg: unix(c.LastProgressAt), LastContact: unix(c.LastContactAt), NProg: c.Progresses, Version: c.Version,
+		Tags: tagsText(c.Tags), Pauses: pausesRec(c.Pauses),
 	}
+}
+
+func tagsText(ts []xfbot.Tag) []string {
+	var out []string
+	for _, t := range ts {
+		out = append(out, string(t))
+	}
+	return out
+}
+
+func pausesRec(ps []xfbot.Pause) []pauseRec {
+	var out []pauseRec
+	for _, p := range ps {
+		out = append(out, pauseRec{From: dateText(p.From), To: dateText(p.To), Reason: p.Reason})
+	}
+	return out
 }
 
 func (r caseRec) decode() *xfbot.Case {
@@ -97,7 +122,24 @@ func (r caseRec) decode() *xfbot.Case {
 		ResolvedOn: parseDate(r.ResolvedOn), ClosedOn: parseDate(r.ClosedOn),
 		CreatedBy: xfbot.Person{OpenID: r.ByID, Name: r.ByName}, CreatedAt: fromUnix(r.CreatedAt), UpdatedAt: fromUnix(r.UpdatedAt),
 		LastProgressAt: fromUnix(r.LastProg), LastContactAt: fromUnix(r.LastContact), Progresses: r.NProg, Version: r.Version,
+		Tags: tags(r.Tags), Pauses: pauses(r.Pauses),
 	}
+}
+
+func tags(ss []string) []xfbot.Tag {
+	var out []xfbot.Tag
+	for _, s := range ss {
+		out = append(out, xfbot.Tag(s))
+	}
+	return out
+}
+
+func pauses(ps []pauseRec) []xfbot.Pause {
+	var out []xfbot.Pause
+	for _, p := range ps {
+		out = append(out, xfbot.Pause{From: parseDate(p.From), To: parseDate(p.To), Reason: p.Reason})
+	}
+	return out
 }
 
 func decodeCase(b []byte) (*xfbot.Case, error) {

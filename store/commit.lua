@@ -7,8 +7,10 @@
 -- ARGV[3]  a JSON array of ops, applied in order
 --
 -- Returns {"ok", allocated case number or ""}, {"dup", ""} when the event was
--- already handled, or {"conflict", key} when a checked version is stale. Every
--- check runs before the first write, so a refused commit writes nothing.
+-- already handled, {"conflict", key} when a checked version is stale, or
+-- {"sent", key .. " " .. field} when a sent-ledger entry that must be absent
+-- exists. Every check runs before the first write, so a refused commit
+-- writes nothing.
 local dkey = ARGV[1]
 if dkey ~= "" and redis.call("EXISTS", dkey) == 1 then
   return {"dup", ""}
@@ -25,6 +27,10 @@ for _, op in ipairs(ops) do
     end
     if ver ~= op.ver then
       return {"conflict", op.key}
+    end
+  elseif op.op == "absent" then
+    if redis.call("HEXISTS", op.key, op.field) == 1 then
+      return {"sent", op.key .. " " .. op.field}
     end
   end
 end
@@ -55,6 +61,10 @@ for _, op in ipairs(ops) do
     redis.call("HSET", sub(op.key), sub(op.field), sub(op.val))
   elseif o == "hdel" then
     redis.call("HDEL", sub(op.key), sub(op.field))
+  elseif o == "del" then
+    redis.call("DEL", sub(op.key))
+  elseif o == "expire" then
+    redis.call("EXPIRE", sub(op.key), op.maxlen)
   elseif o == "xadd" then
     if op.maxlen and op.maxlen > 0 then
       redis.call("XADD", sub(op.key), "MAXLEN", "~", op.maxlen, "*", "m", sub(op.val))

@@ -45,6 +45,13 @@ func (k keys) idxLeader(id string) string      { return k.base + "idx:leader:" +
 func (k keys) idxUnit(u string) string         { return k.base + "idx:unit:" + u }
 func (k keys) idxArea(a string) string         { return k.base + "idx:area:" + a }
 
+func (k keys) idxActivity() string               { return k.base + "idx:activity" }
+func (k keys) idxContact(class string) string    { return k.base + "idx:contact:" + class }
+func (k keys) sent(no xfbot.CaseNo) string       { return k.base + "sent:" + string(no) }
+func (k keys) escalations() string               { return k.base + "esc" }
+func (k keys) escalation(no xfbot.CaseNo) string { return k.base + "esc:" + string(no) }
+func (k keys) snoozes() string                   { return k.base + "snooze" }
+
 func (k keys) members() string             { return k.base + "members" }
 func (k keys) dedupe(id string) string     { return k.base + "dedupe:" + id }
 func (k keys) audit() string               { return k.base + "audit" }

@@ -15,6 +15,11 @@ import (
 // write and its replies happened then, and nothing happens now.
 var ErrDuplicate = errors.New("store: duplicate event")
 
+// ErrAlreadySent is returned by Commit when a reminder the Tx marks as sent
+// (MarkSent) was sent by someone else in the meantime: nothing was written;
+// re-read the ledger and build the message again.
+var ErrAlreadySent = errors.New("store: reminder already sent")
+
 // DedupeTTL is how long an event id is remembered. Feishu redelivers an
 // unacknowledged event for about 7.1 hours; a day leaves a wide margin.
 const DedupeTTL = 24 * time.Hour
@@ -74,6 +79,8 @@ func (s *Store) Commit(ctx context.Context, tx *Tx) (xfbot.CaseNo, error) {
 		return "", ErrDuplicate
 	case "conflict":
 		return "", xfbot.Errorf(xfbot.ECONFLICT, "案件刚被其他人修改，请刷新后重试。")
+	case "sent":
+		return "", fmt.Errorf("%w: %s", ErrAlreadySent, res[1])
 	}
 	return "", fmt.Errorf("store: commit: unexpected reply %q", res)
 }

@@ -162,5 +162,18 @@ func (k keys) indexes(c *xfbot.Case) map[string]float64 {
 	if c.Area != "" {
 		m[k.idxArea(c.Area)] = due
 	}
+	// Time-scored indexes for the gap reminders (久未更新, 久未接触): the
+	// job asks for everything quiet since a moment, whatever the zone.
+	if at := c.LastActivity(); !at.IsZero() {
+		m[k.idxActivity()] = float64(at.Unix())
+	}
+	if at := c.LastContact(); !at.IsZero() {
+		switch {
+		case c.HasTag(xfbot.TagKey):
+			m[k.idxContact("key")] = float64(at.Unix())
+		case c.HasTag(xfbot.TagBacklog):
+			m[k.idxContact("backlog")] = float64(at.Unix())
+		}
+	}
 	return m
 }

@@ -1,0 +1,100 @@
+package bot
+
+import (
+	"fmt"
+
+	"github.com/qingchuan/xfbot"
+)
+
+// Card actions of reminders (registered by handlers/).
+const (
+	ActionAck          = "rem.ack"    // 已阅
+	ActionSnooze       = "rem.snooze" // 明天再提醒
+	ActionExtendForm   = "ext.form"   // 申请延期: show the form
+	ActionExtendSubmit = "ext.submit" // the extension form's submit
+)
+
+// ButtonLines is how many reminder lines get their own buttons; the rest are
+// listed plainly, so that one message per person stays within card limits.
+const ButtonLines = 10
+
+// ReminderLine is one case in a reminder: why it is there and how urgent.
+type ReminderLine struct {
+	Case  *xfbot.Case
+	Rule  xfbot.Rule
+	Level xfbot.Level // for RuleDue
+	Days  int         // for the gap rules: days since the last progress / contact
+	Note  string      // extra words, e.g. the escalation step
+}
+
+// Text is the line as a person reads it, without the case's personal data.
+func (l ReminderLine) Text(v View) string {
+	c := l.Case
+	switch l.Rule {
+	case xfbot.RuleDue:
+		return fmt.Sprintf("%s %s %s · %s · 办结期限 %s", l.Level.Emoji(), c.No, xfbot.Clip(c.Title, 20), l.Level.Label(), v.dueShort(c))
+	case xfbot.RuleStale:
+		return fmt.Sprintf("💤 %s %s · 已 %d 天没有进展", c.No, xfbot.Clip(c.Title, 20), l.Days)
+	case xfbot.RuleNoContact:
+		return fmt.Sprintf("📞 %s %s · 已 %d 天没有接触信访人", c.No, xfbot.Clip(c.Title, 20), l.Days)
+	case xfbot.RuleSnooze:
+		return fmt.Sprintf("⏰ %s %s · 您要求今天再次提醒 · 办结期限 %s", c.No, xfbot.Clip(c.Title, 20), v.DueText(c))
+	}
+	return string(c.No)
+}
+
+// ReminderCard is the one direct message a person gets from a reminder run:
+// every case of theirs that needs attention, each with 已阅, 添加进展,
+// 申请延期 and 明天再提醒.
+func ReminderCard(title string, lines []ReminderLine, v View) *Card {
+	worst := xfbot.LevelNone
+	for _, l := range lines {
+		if l.Rule == xfbot.RuleDue && l.Level > worst {
+			worst = l.Level
+		}
+	}
+	color := "blue"
+	if worst >= xfbot.LevelYellow {
+		color = worst.Color()
+	}
+	card := &Card{Title: fmt.Sprintf("%s（%d 件）", title, len(lines)), Color: color}
+	for i, l := range lines {
+		md := Escape(l.Text(v))
+		if l.Note != "" {
+			md += "\n" + Escape(l.Note)
+		}
+		it := Item{Markdown: md}
+		if i < ButtonLines {
+			val := caseValue(l.Case, v)
+			val["r"] = string(l.Rule)
+			it.Buttons = []Button{
+				{Text: "已阅", Kind: "primary", Action: ActionAck, Value: val},
+				{Text: "添加进展", Action: ActionProgressForm, Value: val},
+			}
+			if l.Rule == xfbot.RuleDue && l.Case.ExtensionDays == 0 && l.Level < xfbot.LevelRed {
+				it.Buttons = append(it.Buttons, Button{Text: "申请延期", Action: ActionExtendForm, Value: val})
+			}
+			it.Buttons = append(it.Buttons, Button{Text: "明天再提醒", Action: ActionSnooze, Value: val})
+		}
+		card.Items = append(card.Items, it)
+	}
+	if len(lines) > ButtonLines {
+		card.Note = fmt.Sprintf("前 %d 件可直接操作；其余请发送“查看 案件号”。", ButtonLines)
+	}
+	return card
+}
+
+// ExtendForm is the case card with the 申请延期 form open.
+func ExtendForm(c *xfbot.Case, recent []xfbot.Progress, v View) *Card {
+	card := CaseCard(c, recent, v)
+	card.Buttons = []Button{{Text: "取消", Action: ActionRefresh, Value: caseValue(c, v)}}
+	card.Form = &Form{
+		Name: "extend_form",
+		Inputs: []Input{
+			{Name: "days", Label: fmt.Sprintf("延期天数（1–%d）", xfbot.MaxExtensionDays), Placeholder: "例如：20", Required: true, MaxLength: 2},
+			{Name: "reason", Label: "延期理由", Placeholder: "例如：需第三方评估，负责人已批准并告知信访人", Required: true, MaxLength: 200, Multiline: true},
+		},
+		Submit: Button{Text: "提交延期", Kind: "primary_filled", Action: ActionExtendSubmit, Value: caseValue(c, v)},
+	}
+	return card
+}

@@ -1,0 +1,206 @@
+package handlers
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/qingchuan/xfbot"
+	"github.com/qingchuan/xfbot/bot"
+	"github.com/qingchuan/xfbot/store"
+)
+
+// ack is 确认 <案件号> and the 已阅 button: the reminder was seen. For an
+// overdue case it stops the escalation ladder for the missed deadline.
+func (h *Handlers) ack(ctx context.Context, req *bot.Request) (*bot.Reply, error) {
+	if req.Action == nil {
+		if err := extraWords(req, 1); err != nil {
+			return nil, err
+		}
+	}
+	c := req.Case
+	tx := h.Store.NewTx()
+	tx.Note(c.No, "ack:"+c.Due.String(), req.Today().String()+" "+req.Sender.OpenID)
+	tx.EndEscalation(c.No)
+	tx.AddChanges(c.No, change(req, "确认提醒", "", c.Due.String()))
+	msg := "✅ 已确认 " + string(c.No) + " 的提醒"
+	if h.Thresholds.Level(c.Due, req.Today()) >= xfbot.LevelRed && c.Status.Open() {
+		msg += "，超期升级已停止；请尽快办结或登记进展"
+	}
+	if req.Action != nil {
+		return &bot.Reply{Toast: msg, Tx: tx}, nil
+	}
+	return &bot.Reply{Text: msg + "。", Tx: tx}, nil
+}
+
+// snooze is 明天再提醒: the reminder comes again the next working day.
+func (h *Handlers) snooze(ctx context.Context, req *bot.Request) (*bot.Reply, error) {
+	day := xfbot.ComputeDue(req.Today(), 1, xfbot.DayWorking, h.Calendar, nil)
+	tx := h.Store.NewTx()
+	tx.Snooze(req.Case.No, req.Sender.OpenID, day)
+	return &bot.Reply{Toast: fmt.Sprintf("好的，%s 再提醒您 %s。", day, req.Case.No), Tx: tx}, nil
+}
+
+// extendForm opens the 申请延期 form on the case card.
+func (h *Handlers) extendForm(ctx context.Context, req *bot.Request) (*bot.Reply, error) {
+	if err := notOpen(req.Case, "延期"); err != nil {
+		return nil, err
+	}
+	return &bot.Reply{Card: bot.ExtendForm(req.Case, req.Recent, h.view(req))}, nil
+}
+
+// extendSubmit records the extension from the form, by the same rules as 延期.
+func (h *Handlers) extendSubmit(ctx context.Context, req *bot.Request) (*bot.Reply, error) {
+	req.Args = bot.Args{Raw: string(req.Case.No) + " " + req.Action.Form["days"] + " " + req.Action.Form["reason"],
+		Words: append([]string{string(req.Case.No), strings.TrimSpace(req.Action.Form["days"])}, strings.Fields(req.Action.Form["reason"])...)}
+	return h.extend(ctx, req)
+}
+
+// pause stops a case's clock: 暂停计时 <案件号> <理由> (听证、鉴定 do not count).
+func (h *Handlers) pause(ctx context.Context, req *bot.Request) (*bot.Reply, error) {
+	reason, err := needText(req.Args.Rest(1), "暂停计时的理由", "暂停计时 XF-2026-0012 组织听证")
+	if err != nil {
+		return nil, err
+	}
+	if err := notOpen(req.Case, "暂停计时"); err != nil {
+		return nil, err
+	}
+	if req.Case.Paused() {
+		p := req.Case.Pauses[len(req.Case.Pauses)-1]
+		return nil, xfbot.Errorf(xfbot.EINVALID, "%s 自 %s 起已暂停计时（%s）。", req.Case.No, p.From, p.Reason)
+	}
+	old, c, tx := h.update(req)
+	today := req.Today()
+	c.Pauses = append(append([]xfbot.Pause(nil), old.Pauses...), xfbot.Pause{From: today, Reason: reason})
+	c.Due = h.dueOf(c, today)
+	p := xfbot.Progress{At: req.Time, Author: req.Actor(), Kind: xfbot.KindSystem, Text: "暂停计时：" + reason}
+	c.Progresses++
+	tx.UpdateCase(old, c)
+	tx.AddProgress(c.No, p)
+	tx.AddChanges(c.No, change(req, "计时", "计时中", "暂停："+reason))
+	recent := lastN(append(append([]xfbot.Progress(nil), req.Recent...), p), store.RecentProgress)
+	return h.caseReply(req, c, recent, "⏸ 已暂停计时，暂停期间不计入办理期限", tx), nil
+}
+
+// resume restarts the clock: 恢复计时 <案件号> [说明]. The paused days
+// (from the pause day to yesterday) push the deadline.
+func (h *Handlers) resume(ctx context.Context, req *bot.Request) (*bot.Reply, error) {
+	if !req.Case.Paused() {
+		return nil, xfbot.Errorf(xfbot.EINVALID, "%s 没有在暂停计时。", req.Case.No)
+	}
+	old, c, tx := h.update(req)
+	today := req.Today()
+	ps := append([]xfbot.Pause(nil), old.Pauses...)
+	last := &ps[len(ps)-1]
+	days := today.Sub(last.From)
+	if days <= 0 {
+		ps = ps[:len(ps)-1] // resumed the day it paused: nothing was stopped
+	} else {
+		last.To = today.AddDays(-1)
+	}
+	c.Pauses = ps
+	c.Due = h.dueOf(c, today)
+	text := fmt.Sprintf("恢复计时（暂停 %d 天），期限 %s → %s", max(days, 0), old.Due, c.Due)
+	if note := xfbot.CleanText(req.Args.Rest(1)); note != "" {
+		text += "：" + note
+	}
+	p := xfbot.Progress{At: req.Time, Author: req.Actor(), Kind: xfbot.KindSystem, Text: text}
+	c.Progresses++
+	tx.UpdateCase(old, c)
+	tx.AddProgress(c.No, p)
+	tx.AddChanges(c.No, change(req, "期限", old.Due.String(), c.Due.String()+"（恢复计时）"))
+	recent := lastN(append(append([]xfbot.Progress(nil), req.Recent...), p), store.RecentProgress)
+	return h.caseReply(req, c, recent, "▶️ 已恢复计时，新期限 "+c.Due.String(), tx), nil
+}
+
+// tags sets a case's tags: 标签 <案件号> 积案 重点 ... (标签 <案件号> 无 clears).
+func (h *Handlers) tags(ctx context.Context, req *bot.Request) (*bot.Reply, error) {
+	words := req.Args.Words[1:]
+	if len(words) == 0 {
+		return nil, xfbot.Errorf(xfbot.EINVALID, "缺少标签。")
+	}
+	var ts []xfbot.Tag
+	if !(len(words) == 1 && (words[0] == "无" || words[0] == "清除")) {
+		for _, w := range words {
+			for _, part := range strings.FieldsFunc(w, func(r rune) bool { return r == ',' || r == '，' || r == '、' }) {
+				t, err := xfbot.ParseTag(part)
+				if err != nil {
+					return nil, err
+				}
+				ts = append(ts, t)
+			}
+		}
+	}
+	old, c, tx := h.update(req)
+	c.Tags = ts
+	label := func(ts []xfbot.Tag) string {
+		var ls []string
+		for _, t := range ts {
+			ls = append(ls, t.Label())
+		}
+		return strings.Join(ls, "、")
+	}
+	tx.UpdateCase(old, c)
+	tx.AddChanges(c.No, change(req, "标签", label(old.Tags), label(ts)))
+	msg := "✅ 标签：" + label(ts)
+	if len(ts) == 0 {
+		msg = "✅ 已清除标签"
+	}
+	return h.caseReply(req, c, req.Recent, msg, tx), nil
+}
+
+// reminders is 提醒 查看: what the reminder scan has told or will tell me
+// about my cases, and the escalations under way.
+func (h *Handlers) reminders(ctx context.Context, req *bot.Request) (*bot.Reply, error) {
+	if w := req.Args.Word(0); w != "" && w != "查看" && w != "list" {
+		return nil, xfbot.Errorf(xfbot.EINVALID, "“提醒”后面只能写“查看”。")
+	}
+	today := req.Today()
+	ix := store.IndexOwner(req.Sender.OpenID)
+	if req.Member.Role == xfbot.RoleLeader {
+		ix = store.IndexLeader(req.Sender.OpenID)
+	}
+	cases, total, err := h.Store.List(ctx, store.Query{Index: ix, DueTo: today.AddDays(h.Thresholds.Yellow), Limit: listPage})
+	if err != nil {
+		return nil, err
+	}
+	nos := make([]xfbot.CaseNo, len(cases))
+	for i, c := range cases {
+		nos[i] = c.No
+	}
+	ledgers, err := h.Store.Ledgers(ctx, nos)
+	if err != nil {
+		return nil, err
+	}
+	v := h.view(req)
+	card := &bot.Card{Title: fmt.Sprintf("我的待办提醒（%d 件临期或超期）", total), Color: "blue"}
+	if total == 0 {
+		card.Sections = []string{"没有临期或超期的案件。"}
+	}
+	for _, c := range cases {
+		l := ledgers[c.No]
+		state := "待提醒"
+		lv := h.Thresholds.Level(c.Due, today)
+		if at, ok := l[fmt.Sprintf("due:%s:%s", lv, c.Due)]; ok {
+			state = "已提醒 " + at
+		}
+		if at, ok := l["ack:"+c.Due.String()]; ok {
+			state = "已确认 " + strings.Fields(at)[0]
+		} else if _, ok := l["esc:start:"+c.Due.String()]; ok {
+			steps := 0
+			for f := range l {
+				if strings.HasPrefix(f, "esc:") && strings.HasSuffix(f, ":"+c.Due.String()) && !strings.HasPrefix(f, "esc:start") {
+					steps++
+				}
+			}
+			state = "超期升级中（已升级 " + strconv.Itoa(steps) + " 级），发送“确认 " + string(c.No) + "”停止"
+		}
+		if c.Paused() {
+			state = "计时暂停中"
+		}
+		card.Items = append(card.Items, bot.Item{Markdown: bot.Escape(bot.CaseLine(c, v) + " · " + state)})
+	}
+	card.Note = "每个工作日 9 点前后推送；“确认 案件号”表示已阅并停止超期升级。"
+	return &bot.Reply{Card: card}, nil
+}

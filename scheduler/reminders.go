@@ -1,0 +1,356 @@
+package scheduler
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/qingchuan/xfbot"
+	"github.com/qingchuan/xfbot/bot"
+	"github.com/qingchuan/xfbot/store"
+)
+
+// page is how many cases one read of an index returns.
+const page = 500
+
+// commitRetries bounds the rebuilds of one message when another replica sent
+// some of its lines in the meantime.
+const commitRetries = 3
+
+// Reminders is the reminder scan (schedule.overdue): every person gets one
+// direct message listing all of their cases that need attention and that
+// they were not told about yet: a deadline that entered a new warning level,
+// no progress for Gaps.Stale days, no contact with a 积案 or 重点 petitioner,
+// a reminder they asked to have again. An unacknowledged overdue case then
+// climbs the escalation ladder.
+//
+// Each line is written to the case's sent-ledger in the same commit that
+// queues its message, so any number of replicas, runs and crashes send it
+// exactly once. Owners, leaders and liaisons are resolved when it is sent.
+type Reminders struct {
+	Store      *store.Store
+	Calendar   *xfbot.Calendar
+	Thresholds xfbot.Thresholds
+	Gaps       xfbot.Gaps
+	Ladder     []xfbot.Escalation
+	Admins     []string // the task-force lead: unowned cases and the ladder's top
+	Location   *time.Location
+	// Quiet hours: no pushes from QuietFrom to QuietTo o'clock, nor on
+	// non-working days, except for ⚫ (严重超期). Defaults 21 and 8.
+	QuietFrom, QuietTo int
+	Logger             *slog.Logger
+}
+
+// line is a reminder line with its ledger field and recipient.
+type line struct {
+	bot.ReminderLine
+	field      string
+	to         string
+	escStarted bool // the case is on the ladder for this missed deadline already
+}
+
+// Run scans as of now.
+func (r *Reminders) Run(ctx context.Context, now time.Time) error {
+	loc := r.loc()
+	today := xfbot.DateOf(now, loc)
+	quiet := r.Quiet(now)
+	members, err := r.Store.Members(ctx)
+	if err != nil {
+		return err
+	}
+	lines, err := r.collect(ctx, now, today)
+	if err != nil {
+		return err
+	}
+	byTo := map[string][]line{}
+	for _, l := range lines {
+		if quiet && !(l.Rule == xfbot.RuleDue && l.Level == xfbot.LevelBlack) {
+			continue // deferred, not marked: the next working run sends it
+		}
+		if l.to == "" {
+			l.to = r.owner(l.Case)
+		}
+		if l.to == "" {
+			continue
+		}
+		byTo[l.to] = append(byTo[l.to], l)
+	}
+	var errs []error
+	for _, to := range sortedKeys(byTo) {
+		if err := r.send(ctx, now, today, to, roleOf(members, to), byTo[to]); err != nil {
+			errs = append(errs, fmt.Errorf("reminders to %s: %w", to, err))
+		}
+	}
+	if !quiet {
+		if err := r.escalate(ctx, now, today, members); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Quiet reports whether now is outside the hours pushes are allowed.
+func (r *Reminders) Quiet(now time.Time) bool {
+	from, to := r.QuietFrom, r.QuietTo
+	if from == 0 && to == 0 {
+		from, to = 21, 8
+	}
+	t := now.In(r.loc())
+	h := t.Hour()
+	return !r.Calendar.IsWorkday(xfbot.DateOf(t, r.loc())) || h >= from || h < to
+}
+
+func (r *Reminders) loc() *time.Location {
+	if r.Location == nil {
+		return time.UTC
+	}
+	return r.Location
+}
+
+// owner is who gets a case's reminders: its 包案人, else the task-force lead.
+func (r *Reminders) owner(c *xfbot.Case) string {
+	if c.Owner.OpenID != "" {
+		return c.Owner.OpenID
+	}
+	if len(r.Admins) > 0 {
+		return r.Admins[0]
+	}
+	return ""
+}
+
+// collect finds every line not sent yet. Each read is a range of an index,
+// so the cost follows what is due, not the size of the ledger.
+func (r *Reminders) collect(ctx context.Context, now time.Time, today xfbot.Date) ([]line, error) {
+	th := r.thresholds()
+	var lines []line
+	err := r.pages(ctx, func(off int) ([]*xfbot.Case, int, error) {
+		return r.Store.List(ctx, store.Query{Index: store.IndexOpen(), DueTo: today.AddDays(th.Yellow), Offset: off, Limit: page})
+	}, func(c *xfbot.Case) {
+		if c.Paused() {
+			return // the clock is stopped (听证、鉴定): nothing runs out
+		}
+		lv := th.Level(c.Due, today)
+		if lv >= xfbot.LevelYellow {
+			lines = append(lines, line{ReminderLine: bot.ReminderLine{Case: c, Rule: xfbot.RuleDue, Level: lv},
+				field: fmt.Sprintf("due:%s:%s", lv, c.Due)})
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	gaps := r.gaps()
+	quiet := func(class string, days int, rule xfbot.Rule, last func(*xfbot.Case) time.Time) error {
+		if days <= 0 {
+			return nil
+		}
+		before := today.AddDays(-days + 1).Time(r.loc()) // quiet since before the start of that day
+		return r.pages(ctx, func(off int) ([]*xfbot.Case, int, error) {
+			return r.Store.Quiet(ctx, class, before.Add(-time.Second), off, page)
+		}, func(c *xfbot.Case) {
+			since := xfbot.DateOf(last(c), r.loc())
+			if class != "" && gaps.ContactGap(c) != days {
+				return
+			}
+			lines = append(lines, line{ReminderLine: bot.ReminderLine{Case: c, Rule: rule, Days: today.Sub(since)},
+				field: fmt.Sprintf("%s:%s", rule, since)})
+		})
+	}
+	if err := quiet("", gaps.Stale, xfbot.RuleStale, (*xfbot.Case).LastActivity); err != nil {
+		return nil, err
+	}
+	if err := quiet("key", gaps.ContactKey, xfbot.RuleNoContact, (*xfbot.Case).LastContact); err != nil {
+		return nil, err
+	}
+	if err := quiet("backlog", gaps.ContactBacklog, xfbot.RuleNoContact, (*xfbot.Case).LastContact); err != nil {
+		return nil, err
+	}
+	snoozes, err := r.Store.DueSnoozes(ctx, today)
+	if err != nil {
+		return nil, err
+	}
+	if len(snoozes) > 0 {
+		nos := make([]xfbot.CaseNo, len(snoozes))
+		for i, s := range snoozes {
+			nos[i] = s.No
+		}
+		cases, err := r.Store.Cases(ctx, nos)
+		if err != nil {
+			return nil, err
+		}
+		byNo := map[xfbot.CaseNo]*xfbot.Case{}
+		for _, c := range cases {
+			byNo[c.No] = c
+		}
+		for _, s := range snoozes {
+			if c := byNo[s.No]; c != nil && c.Status.Open() {
+				lines = append(lines, line{ReminderLine: bot.ReminderLine{Case: c, Rule: xfbot.RuleSnooze},
+					field: fmt.Sprintf("snooze:%s:%s", s.OpenID, s.Day), to: s.OpenID})
+			}
+		}
+	}
+	return r.unsent(ctx, lines)
+}
+
+// unsent drops the lines whose ledger field is set already.
+func (r *Reminders) unsent(ctx context.Context, lines []line) ([]line, error) {
+	seen := map[xfbot.CaseNo]bool{}
+	var nos []xfbot.CaseNo
+	for _, l := range lines {
+		if !seen[l.Case.No] {
+			seen[l.Case.No] = true
+			nos = append(nos, l.Case.No)
+		}
+	}
+	ledgers, err := r.Store.Ledgers(ctx, nos)
+	if err != nil {
+		return nil, err
+	}
+	out := lines[:0]
+	for _, l := range lines {
+		if _, sent := ledgers[l.Case.No][l.field]; !sent {
+			_, l.escStarted = ledgers[l.Case.No]["esc:start:"+l.Case.Due.String()]
+			out = append(out, l)
+		}
+	}
+	return out, nil
+}
+
+func (r *Reminders) pages(ctx context.Context, read func(off int) ([]*xfbot.Case, int, error), each func(*xfbot.Case)) error {
+	for off := 0; ; off += page {
+		cs, total, err := read(off)
+		if err != nil {
+			return err
+		}
+		for _, c := range cs {
+			each(c)
+		}
+		if len(cs) < page || off+page >= total {
+			return nil
+		}
+	}
+}
+
+// send queues one message to a person with all their lines, marking each
+// line in the ledger in the same commit. An overdue line also puts its case
+// on the escalation ladder, once per missed deadline.
+func (r *Reminders) send(ctx context.Context, now time.Time, today xfbot.Date, to string, role xfbot.Role, lines []line) error {
+	for attempt := 1; ; attempt++ {
+		sort.SliceStable(lines, func(i, j int) bool { return urgency(lines[i]) > urgency(lines[j]) })
+		tx := r.Store.NewTx()
+		var rl []bot.ReminderLine
+		var fields []string
+		started := map[xfbot.CaseNo]bool{}
+		for _, l := range lines {
+			rl = append(rl, l.ReminderLine)
+			fields = append(fields, string(l.Case.No)+"/"+l.field)
+			tx.MarkSent(l.Case.No, l.field, today.String())
+			if l.Rule == xfbot.RuleDue && l.Level >= xfbot.LevelRed && !l.escStarted && len(r.ladder()) > 0 && !started[l.Case.No] {
+				started[l.Case.No] = true
+				r.startEscalation(tx, l.Case, today)
+			}
+			if l.Rule == xfbot.RuleSnooze {
+				tx.Unsnooze(l.Case.No, to)
+			}
+		}
+		v := bot.View{Audience: xfbot.Audience{Role: role}, ChatID: "", Today: today, Thresholds: r.thresholds(), Loc: r.loc()}
+		card := bot.ReminderCard("办理提醒", rl, v)
+		tx.Enqueue(outbound(to, card, "rem:"+to+":"+today.String()+":"+strings.Join(fields, ","), now))
+		_, err := r.Store.Commit(ctx, tx)
+		if err == nil || !errors.Is(err, store.ErrAlreadySent) || attempt == commitRetries {
+			return err
+		}
+		// Another replica sent some of these lines meanwhile: drop them.
+		if lines, err = r.unsent(ctx, lines); err != nil || len(lines) == 0 {
+			return err
+		}
+	}
+}
+
+// startEscalation puts an overdue case on the ladder, once per missed
+// deadline, with the ladder as configured now.
+func (r *Reminders) startEscalation(tx *store.Tx, c *xfbot.Case, today xfbot.Date) {
+	ladder := r.ladder()
+	tx.MarkSent(c.No, "esc:start:"+c.Due.String(), today.String())
+	tx.StartEscalation(store.EscalationState{No: c.No, Episode: c.Due.String(), Started: today.String(), Ladder: ladder},
+		r.workdaysAfter(today, ladder[0].After))
+}
+
+func (r *Reminders) workdaysAfter(d xfbot.Date, n int) xfbot.Date {
+	if n <= 0 {
+		return d
+	}
+	return xfbot.ComputeDue(d, n, xfbot.DayWorking, r.Calendar, nil)
+}
+
+func urgency(l line) int {
+	switch l.Rule {
+	case xfbot.RuleDue:
+		return 10 + int(l.Level)
+	case xfbot.RuleSnooze:
+		return 5
+	}
+	return 0
+}
+
+// outbound is a direct message with a uuid derived from what it carries, so
+// that a message rebuilt after a crash is the same message to Feishu.
+func outbound(openID string, card *bot.Card, identity string, now time.Time) store.OutboundMessage {
+	js, err := card.JSON()
+	om := store.OutboundMessage{ID: uuidOf(identity), Kind: store.KindSend, ReceiveIDType: "open_id", ReceiveID: openID,
+		MsgType: "interactive", Content: js, Text: card.Text(), EnqueuedAt: now}
+	if err != nil {
+		om.MsgType, om.Content = "text", textContent(card.Text())
+	}
+	return om
+}
+
+// uuidOf derives a Feishu idempotency uuid from what a message carries.
+func uuidOf(identity string) string {
+	sum := sha256.Sum256([]byte(identity))
+	return hex.EncodeToString(sum[:16])
+}
+
+func (r *Reminders) thresholds() xfbot.Thresholds {
+	if r.Thresholds == (xfbot.Thresholds{}) {
+		return xfbot.DefaultThresholds
+	}
+	return r.Thresholds
+}
+
+func (r *Reminders) gaps() xfbot.Gaps {
+	if r.Gaps == (xfbot.Gaps{}) {
+		return xfbot.DefaultGaps
+	}
+	return r.Gaps
+}
+
+func (r *Reminders) ladder() []xfbot.Escalation {
+	if len(r.Ladder) == 0 {
+		return xfbot.DefaultLadder
+	}
+	return r.Ladder
+}
+
+func roleOf(ms []xfbot.Member, openID string) xfbot.Role {
+	for _, m := range ms {
+		if m.OpenID == openID {
+			return m.Role
+		}
+	}
+	return xfbot.RoleMember
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	ks := make([]string, 0, len(m))
+	for k := range m {
+		ks = append(ks, k)
+	}
+	sort.Strings(ks)
+	return ks
+}

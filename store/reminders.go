@@ -1,0 +1,188 @@
+package store
+
+import (
+	"context"
+	_ "embed"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/qingchuan/xfbot"
+	"github.com/redis/go-redis/v9"
+)
+
+// sentTTL keeps a case's sent-ledger well past any deadline it could still
+// be reminded of; each write renews it.
+const sentTTL = 400 * 24 * time.Hour
+
+// MarkSent records in the case's sent-ledger that the reminder named field
+// went out (value: when, for 提醒 查看). Commit refuses the whole Tx with
+// ErrAlreadySent if the field is already there: the ledger entry and the
+// message that carries the reminder are written together or not at all, so
+// a crash never double-sends and never loses one.
+func (tx *Tx) MarkSent(no xfbot.CaseNo, field, value string) {
+	key := tx.k.sent(no)
+	tx.ops = append([]op{{Op: "absent", Key: key, Field: field}}, tx.ops...)
+	tx.add(op{Op: "hset", Key: key, Field: field, Val: value})
+	tx.add(op{Op: "expire", Key: key, MaxLen: int64(sentTTL / time.Second)})
+}
+
+// Note records a ledger field that may already exist (acknowledgements).
+func (tx *Tx) Note(no xfbot.CaseNo, field, value string) {
+	tx.add(op{Op: "hset", Key: tx.k.sent(no), Field: field, Val: value})
+	tx.add(op{Op: "expire", Key: tx.k.sent(no), MaxLen: int64(sentTTL / time.Second)})
+}
+
+// Ledgers returns the sent-ledgers of the given cases, in one round trip.
+func (s *Store) Ledgers(ctx context.Context, nos []xfbot.CaseNo) (map[xfbot.CaseNo]map[string]string, error) {
+	out := make(map[xfbot.CaseNo]map[string]string, len(nos))
+	if len(nos) == 0 {
+		return out, nil
+	}
+	pipe := s.rdb.Pipeline()
+	cmds := make([]*redis.MapStringStringCmd, len(nos))
+	for i, no := range nos {
+		cmds[i] = pipe.HGetAll(ctx, s.k.sent(no))
+	}
+	if _, err := pipe.Exec(ctx); err != nil {
+		return nil, fmt.Errorf("store: ledgers: %w", err)
+	}
+	for i, no := range nos {
+		if m := cmds[i].Val(); len(m) > 0 {
+			out[no] = m
+		}
+	}
+	return out, nil
+}
+
+// EscalationState is an escalation under way: the ladder as it was when the
+// case turned red (a later change of the configured ladder does not rewrite
+// it), the episode (the due date that was missed) and the next step.
+type EscalationState struct {
+	No      xfbot.CaseNo       `json:"no"`
+	Episode string             `json:"ep"`    // the missed due date
+	Started string             `json:"start"` // the day of the first overdue reminder
+	Next    int                `json:"next"`  // index of the next step in Ladder
+	Ladder  []xfbot.Escalation `json:"ladder"`
+}
+
+// StartEscalation puts the case on its ladder; the first step fires on
+// nextDay.
+func (tx *Tx) StartEscalation(e EscalationState, nextDay xfbot.Date) {
+	tx.add(op{Op: "set", Key: tx.k.escalation(e.No), Val: tx.json(e)})
+	tx.add(op{Op: "zadd", Key: tx.k.escalations(), Member: string(e.No), Score: float64(nextDay.DayNumber())})
+}
+
+// EndEscalation takes the case off its ladder (acknowledged, resolved,
+// reopened, or the last step taken).
+func (tx *Tx) EndEscalation(no xfbot.CaseNo) {
+	tx.add(op{Op: "del", Key: tx.k.escalation(no)})
+	tx.add(op{Op: "zrem", Key: tx.k.escalations(), Member: string(no)})
+}
+
+//go:embed escalations.lua
+var escSrc string
+
+var escScript = redis.NewScript(escSrc)
+
+// EscalationDue is an escalation whose next step is due, with its case.
+type EscalationDue struct {
+	State EscalationState
+	Case  *xfbot.Case // nil if the case is gone
+}
+
+// DueEscalations returns the escalations whose next step falls on or before
+// day, with their cases, in one round trip.
+func (s *Store) DueEscalations(ctx context.Context, day xfbot.Date) ([]EscalationDue, error) {
+	res, err := escScript.Run(ctx, s.rdb, []string{s.k.escalations()}, day.DayNumber(), s.k.escalation(""), s.k.caseKey("")).Slice()
+	if err != nil {
+		return nil, fmt.Errorf("store: due escalations: %w", err)
+	}
+	var out []EscalationDue
+	for i := 0; i+1 < len(res); i += 2 {
+		raw, ok := res[i].(string)
+		if !ok {
+			continue
+		}
+		var e EscalationDue
+		if err := json.Unmarshal([]byte(raw), &e.State); err != nil {
+			return nil, fmt.Errorf("store: decode escalation: %w", err)
+		}
+		if c, ok := res[i+1].(string); ok {
+			if e.Case, err = decodeCase([]byte(c)); err != nil {
+				return nil, fmt.Errorf("store: decode case %s: %w", e.State.No, err)
+			}
+		}
+		out = append(out, e)
+	}
+	return out, nil
+}
+
+// Escalation returns the escalation under way for a case, or nil.
+func (s *Store) Escalation(ctx context.Context, no xfbot.CaseNo) (*EscalationState, error) {
+	b, err := s.rdb.Get(ctx, s.k.escalation(no)).Bytes()
+	if err == redis.Nil {
+		return nil, nil
+	} else if err != nil {
+		return nil, fmt.Errorf("store: escalation %s: %w", no, err)
+	}
+	var e EscalationState
+	if err := json.Unmarshal(b, &e); err != nil {
+		return nil, fmt.Errorf("store: decode escalation %s: %w", no, err)
+	}
+	return &e, nil
+}
+
+// Snooze asks for a reminder of the case to openID again on day (明天再提醒).
+func (tx *Tx) Snooze(no xfbot.CaseNo, openID string, day xfbot.Date) {
+	tx.add(op{Op: "zadd", Key: tx.k.snoozes(), Member: string(no) + "|" + openID, Score: float64(day.DayNumber())})
+}
+
+// Unsnooze drops a snooze once its reminder went out.
+func (tx *Tx) Unsnooze(no xfbot.CaseNo, openID string) {
+	tx.add(op{Op: "zrem", Key: tx.k.snoozes(), Member: string(no) + "|" + openID})
+}
+
+// SnoozeDue is a snoozed reminder whose day has come.
+type SnoozeDue struct {
+	No     xfbot.CaseNo
+	OpenID string
+	Day    xfbot.Date
+}
+
+// DueSnoozes returns the snoozes due on or before day.
+func (s *Store) DueSnoozes(ctx context.Context, day xfbot.Date) ([]SnoozeDue, error) {
+	zs, err := s.rdb.ZRangeByScoreWithScores(ctx, s.k.snoozes(), &redis.ZRangeBy{Min: "-inf", Max: strconv.Itoa(day.DayNumber())}).Result()
+	if err != nil {
+		return nil, fmt.Errorf("store: due snoozes: %w", err)
+	}
+	out := make([]SnoozeDue, 0, len(zs))
+	for _, z := range zs {
+		m, _ := z.Member.(string)
+		no, id, ok := strings.Cut(m, "|")
+		if !ok {
+			continue
+		}
+		out = append(out, SnoozeDue{No: xfbot.CaseNo(no), OpenID: id, Day: xfbot.DateFromDayNumber(int(z.Score))})
+	}
+	return out, nil
+}
+
+// Quiet lists the open cases without progress since before (久未更新), or
+// without contact when class is "key" or "backlog" (久未接触), one page at a
+// time, oldest first; the cost follows the matches.
+func (s *Store) Quiet(ctx context.Context, class string, before time.Time, offset, limit int) ([]*xfbot.Case, int, error) {
+	key := s.k.idxActivity()
+	if class != "" {
+		key = s.k.idxContact(class)
+	}
+	res, err := listScript.Run(ctx, s.rdb, []string{key}, "-inf", strconv.FormatInt(before.Unix(), 10), offset, limit, s.k.caseKey(""), "").Slice()
+	if err != nil {
+		return nil, 0, fmt.Errorf("store: quiet cases: %w", err)
+	}
+	total, _ := res[0].(int64)
+	cases, err := decodeCases(res[1:])
+	return cases, int(total), err
+}
