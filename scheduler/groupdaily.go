@@ -46,16 +46,17 @@ func (g *GroupDaily) Run(ctx context.Context, now time.Time) error {
 	if th == (xfbot.Thresholds{}) {
 		th = xfbot.DefaultThresholds
 	}
+	nos, err := g.Store.Range(ctx, store.Query{Index: store.IndexOpen(), DueTo: today.AddDays(-1)})
+	if err != nil {
+		return err
+	}
 	var overdue []*xfbot.Case
-	for off := 0; ; off += page {
-		cs, total, err := g.Store.List(ctx, store.Query{Index: store.IndexOpen(), DueTo: today.AddDays(-1), Offset: off, Limit: page})
+	for i := 0; i < len(nos); i += page {
+		cs, err := g.Store.Cases(ctx, nos[i:min(i+page, len(nos))])
 		if err != nil {
 			return err
 		}
 		overdue = append(overdue, cs...)
-		if len(cs) < page || off+page >= total {
-			break
-		}
 	}
 	for attempt := 1; ; attempt++ {
 		nos := make([]xfbot.CaseNo, len(overdue))

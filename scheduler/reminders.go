@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/qingchuan/xfbot"
@@ -81,12 +82,7 @@ func (r *Reminders) Run(ctx context.Context, now time.Time) error {
 		}
 		byTo[l.to] = append(byTo[l.to], l)
 	}
-	var errs []error
-	for _, to := range sortedKeys(byTo) {
-		if err := r.send(ctx, now, today, to, roleOf(members, to), byTo[to]); err != nil {
-			errs = append(errs, fmt.Errorf("reminders to %s: %w", to, err))
-		}
-	}
+	errs := r.sendAll(ctx, now, today, members, byTo)
 	if !quiet {
 		if err := r.escalate(ctx, now, today, members); err != nil {
 			errs = append(errs, err)
@@ -129,9 +125,11 @@ func (r *Reminders) owner(c *xfbot.Case) string {
 func (r *Reminders) collect(ctx context.Context, now time.Time, today xfbot.Date) ([]line, error) {
 	th := r.thresholds()
 	var lines []line
-	err := r.pages(ctx, func(off int) ([]*xfbot.Case, int, error) {
-		return r.Store.List(ctx, store.Query{Index: store.IndexOpen(), DueTo: today.AddDays(th.Yellow), Offset: off, Limit: page})
-	}, func(c *xfbot.Case) {
+	nos, err := r.Store.Range(ctx, store.Query{Index: store.IndexOpen(), DueTo: today.AddDays(th.Yellow)})
+	if err != nil {
+		return nil, err
+	}
+	err = r.each(ctx, nos, func(c *xfbot.Case) {
 		if c.Paused() {
 			return // the clock is stopped (听证、鉴定): nothing runs out
 		}
@@ -150,9 +148,11 @@ func (r *Reminders) collect(ctx context.Context, now time.Time, today xfbot.Date
 			return nil
 		}
 		before := today.AddDays(-days + 1).Time(r.loc()) // quiet since before the start of that day
-		return r.pages(ctx, func(off int) ([]*xfbot.Case, int, error) {
-			return r.Store.Quiet(ctx, class, before.Add(-time.Second), off, page)
-		}, func(c *xfbot.Case) {
+		nos, err := r.Store.QuietRange(ctx, class, before.Add(-time.Second))
+		if err != nil {
+			return err
+		}
+		return r.each(ctx, nos, func(c *xfbot.Case) {
 			since := xfbot.DateOf(last(c), r.loc())
 			if class != "" && gaps.ContactGap(c) != days {
 				return
@@ -221,55 +221,111 @@ func (r *Reminders) unsent(ctx context.Context, lines []line) ([]line, error) {
 	return out, nil
 }
 
-func (r *Reminders) pages(ctx context.Context, read func(off int) ([]*xfbot.Case, int, error), each func(*xfbot.Case)) error {
-	for off := 0; ; off += page {
-		cs, total, err := read(off)
+// each reads the cases in chunks of page and calls f for each.
+func (r *Reminders) each(ctx context.Context, nos []xfbot.CaseNo, f func(*xfbot.Case)) error {
+	for i := 0; i < len(nos); i += page {
+		cs, err := r.Store.Cases(ctx, nos[i:min(i+page, len(nos))])
 		if err != nil {
 			return err
 		}
 		for _, c := range cs {
-			each(c)
-		}
-		if len(cs) < page || off+page >= total {
-			return nil
+			f(c)
 		}
 	}
+	return nil
+}
+
+// batchSize is how many people's messages one commit carries: a scan with
+// a thousand recipients is forty round trips, not a thousand.
+const batchSize = 25
+
+// sendAll sends everyone's message, in batches committed by a few workers at
+// once. A batch that loses a race with another replica (ErrAlreadySent) is
+// sent again person by person, each without the lines already sent.
+func (r *Reminders) sendAll(ctx context.Context, now time.Time, today xfbot.Date, members []xfbot.Member, byTo map[string][]line) []error {
+	tos := sortedKeys(byTo)
+	batches := make(chan []string)
+	var mu sync.Mutex
+	var errs []error
+	fail := func(err error) {
+		mu.Lock()
+		errs = append(errs, err)
+		mu.Unlock()
+	}
+	var wg sync.WaitGroup
+	for w := 0; w < 4; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for batch := range batches {
+				tx := r.Store.NewTx()
+				for _, to := range batch {
+					r.build(tx, now, today, to, roleOf(members, to), byTo[to])
+				}
+				_, err := r.Store.Commit(ctx, tx)
+				if err == nil {
+					continue
+				}
+				if !errors.Is(err, store.ErrAlreadySent) {
+					fail(fmt.Errorf("reminders: %w", err))
+					continue
+				}
+				for _, to := range batch {
+					if err := r.send(ctx, now, today, to, roleOf(members, to), byTo[to]); err != nil {
+						fail(fmt.Errorf("reminders to %s: %w", to, err))
+					}
+				}
+			}
+		}()
+	}
+	for i := 0; i < len(tos); i += batchSize {
+		batches <- tos[i:min(i+batchSize, len(tos))]
+	}
+	close(batches)
+	wg.Wait()
+	return errs
 }
 
 // send queues one message to a person with all their lines, marking each
-// line in the ledger in the same commit. An overdue line also puts its case
-// on the escalation ladder, once per missed deadline.
+// line in the ledger in the same commit, rebuilding it without the lines
+// another replica sent meanwhile.
 func (r *Reminders) send(ctx context.Context, now time.Time, today xfbot.Date, to string, role xfbot.Role, lines []line) error {
 	for attempt := 1; ; attempt++ {
-		sort.SliceStable(lines, func(i, j int) bool { return urgency(lines[i]) > urgency(lines[j]) })
 		tx := r.Store.NewTx()
-		var rl []bot.ReminderLine
-		var fields []string
-		started := map[xfbot.CaseNo]bool{}
-		for _, l := range lines {
-			rl = append(rl, l.ReminderLine)
-			fields = append(fields, string(l.Case.No)+"/"+l.field)
-			tx.MarkSent(l.Case.No, l.field, today.String())
-			if l.Rule == xfbot.RuleDue && l.Level >= xfbot.LevelRed && !l.escStarted && len(r.ladder()) > 0 && !started[l.Case.No] {
-				started[l.Case.No] = true
-				r.startEscalation(tx, l.Case, today)
-			}
-			if l.Rule == xfbot.RuleSnooze {
-				tx.Unsnooze(l.Case.No, to)
-			}
-		}
-		v := bot.View{Audience: xfbot.Audience{Role: role}, ChatID: "", Today: today, Thresholds: r.thresholds(), Loc: r.loc()}
-		card := bot.ReminderCard("办理提醒", rl, v)
-		tx.Enqueue(outbound(to, card, "rem:"+to+":"+today.String()+":"+strings.Join(fields, ","), now))
+		r.build(tx, now, today, to, role, lines)
 		_, err := r.Store.Commit(ctx, tx)
 		if err == nil || !errors.Is(err, store.ErrAlreadySent) || attempt == commitRetries {
 			return err
 		}
-		// Another replica sent some of these lines meanwhile: drop them.
 		if lines, err = r.unsent(ctx, lines); err != nil || len(lines) == 0 {
 			return err
 		}
 	}
+}
+
+// build adds one person's message to tx: the card with all their lines, a
+// ledger mark per line, and for an overdue line the start of the escalation
+// ladder, once per missed deadline.
+func (r *Reminders) build(tx *store.Tx, now time.Time, today xfbot.Date, to string, role xfbot.Role, lines []line) {
+	sort.SliceStable(lines, func(i, j int) bool { return urgency(lines[i]) > urgency(lines[j]) })
+	var rl []bot.ReminderLine
+	var fields []string
+	started := map[xfbot.CaseNo]bool{}
+	for _, l := range lines {
+		rl = append(rl, l.ReminderLine)
+		fields = append(fields, string(l.Case.No)+"/"+l.field)
+		tx.MarkSent(l.Case.No, l.field, today.String())
+		if l.Rule == xfbot.RuleDue && l.Level >= xfbot.LevelRed && !l.escStarted && len(r.ladder()) > 0 && !started[l.Case.No] {
+			started[l.Case.No] = true
+			r.startEscalation(tx, l.Case, today)
+		}
+		if l.Rule == xfbot.RuleSnooze {
+			tx.Unsnooze(l.Case.No, to)
+		}
+	}
+	v := bot.View{Audience: xfbot.Audience{Role: role}, Today: today, Thresholds: r.thresholds(), Loc: r.loc()}
+	card := bot.ReminderCard("办理提醒", rl, v)
+	tx.Enqueue(outbound(to, card, "rem:"+to+":"+today.String()+":"+strings.Join(fields, ","), now))
 }
 
 // startEscalation puts an overdue case on the ladder, once per missed

@@ -5,6 +5,7 @@
 -- ARGV[1]  the dedupe key of the event being handled, or "" for none
 -- ARGV[2]  the dedupe key's time to live, in seconds
 -- ARGV[3]  a JSON array of ops, applied in order
+-- ARGV[4…] large values: an op with "arg": n takes ARGV[3+n] as its value
 --
 -- Returns {"ok", allocated case number or ""}, {"dup", ""} when the event was
 -- already handled, {"conflict", key} when a checked version is stale, or
@@ -47,6 +48,9 @@ end
 
 for _, op in ipairs(ops) do
   local o = op.op
+  if op.arg then
+    op.val = ARGV[3 + op.arg]
+  end
   if o == "alloc" then
     no = string.format(op.fmt, redis.call("INCR", op.key))
   elseif o == "set" then

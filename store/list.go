@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"time"
 
 	"github.com/qingchuan/xfbot"
 	"github.com/redis/go-redis/v9"
@@ -96,4 +97,41 @@ func (s *Store) List(ctx context.Context, q Query) ([]*xfbot.Case, int, error) {
 	total, _ := res[0].(int64)
 	cases, err := decodeCases(res[1:])
 	return cases, int(total), err
+}
+
+// Range returns the numbers of every case in q's index and due range (q's
+// Offset, Limit and Reverse are ignored), for jobs that go through all of
+// them: read the cases in chunks with Cases. Unlike paging with offsets,
+// its cost is linear in the matches.
+func (s *Store) Range(ctx context.Context, q Query) ([]xfbot.CaseNo, error) {
+	min, max := "-inf", "+inf"
+	if !q.DueFrom.IsZero() {
+		min = strconv.Itoa(q.DueFrom.DayNumber())
+	}
+	if !q.DueTo.IsZero() {
+		max = strconv.Itoa(q.DueTo.DayNumber())
+	}
+	return s.rangeOf(ctx, s.k.index(q.Index), min, max)
+}
+
+// QuietRange returns the numbers of the open cases without progress since
+// before (class ""), or without contact ("key", "backlog").
+func (s *Store) QuietRange(ctx context.Context, class string, before time.Time) ([]xfbot.CaseNo, error) {
+	key := s.k.idxActivity()
+	if class != "" {
+		key = s.k.idxContact(class)
+	}
+	return s.rangeOf(ctx, key, "-inf", strconv.FormatInt(before.Unix(), 10))
+}
+
+func (s *Store) rangeOf(ctx context.Context, key, min, max string) ([]xfbot.CaseNo, error) {
+	ms, err := s.rdb.ZRangeByScore(ctx, key, &redis.ZRangeBy{Min: min, Max: max}).Result()
+	if err != nil {
+		return nil, fmt.Errorf("store: range: %w", err)
+	}
+	out := make([]xfbot.CaseNo, len(ms))
+	for i, m := range ms {
+		out[i] = xfbot.CaseNo(m)
+	}
+	return out, nil
 }

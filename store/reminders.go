@@ -24,7 +24,7 @@ const sentTTL = 400 * 24 * time.Hour
 // a crash never double-sends and never loses one.
 func (tx *Tx) MarkSent(no xfbot.CaseNo, field, value string) {
 	key := tx.k.sent(no)
-	tx.ops = append([]op{{Op: "absent", Key: key, Field: field}}, tx.ops...)
+	tx.add(op{Op: "absent", Key: key, Field: field}) // the script checks before any write
 	tx.add(op{Op: "hset", Key: key, Field: field, Val: value})
 	tx.add(op{Op: "expire", Key: key, MaxLen: int64(sentTTL / time.Second)})
 }

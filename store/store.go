@@ -57,7 +57,7 @@ func (s *Store) Ping(ctx context.Context) error { return s.rdb.Ping(ctx).Err() }
 // tx.DedupeID was seen before, and an *xfbot.Error with code ECONFLICT when a
 // case changed since it was read (the caller reloads and retries).
 func (s *Store) Commit(ctx context.Context, tx *Tx) (xfbot.CaseNo, error) {
-	ops, err := tx.encode()
+	ops, extra, err := tx.encode()
 	if err != nil {
 		return "", fmt.Errorf("store: encode tx: %w", err)
 	}
@@ -65,7 +65,8 @@ func (s *Store) Commit(ctx context.Context, tx *Tx) (xfbot.CaseNo, error) {
 	if tx.DedupeID != "" {
 		dkey = s.k.dedupe(tx.DedupeID)
 	}
-	res, err := commitScript.Run(ctx, s.rdb, []string{s.k.members()}, dkey, int(DedupeTTL/time.Second), ops).StringSlice()
+	args := append([]any{dkey, int(DedupeTTL / time.Second), ops}, extra...)
+	res, err := commitScript.Run(ctx, s.rdb, []string{s.k.members()}, args...).StringSlice()
 	if err != nil {
 		return "", fmt.Errorf("store: commit: %w", err)
 	}

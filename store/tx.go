@@ -35,6 +35,7 @@ type op struct {
 	Member string  `json:"member,omitempty"`
 	Score  float64 `json:"score,omitempty"`
 	MaxLen int64   `json:"maxlen,omitempty"`
+	Arg    int     `json:"arg,omitempty"` // Val travels as ARGV[3+Arg] instead
 }
 
 // NewTx starts an empty transaction for this store.
@@ -53,15 +54,32 @@ func (tx *Tx) json(v any) string {
 	return string(b)
 }
 
-func (tx *Tx) encode() (string, error) {
+// bigVal is the size from which a value travels as an argument of its own:
+// a card inside the ops' JSON would be escaped once more in Go and parsed
+// once more by the script.
+const bigVal = 256
+
+// encode returns the ops as JSON and the large values as extra arguments.
+func (tx *Tx) encode() (string, []any, error) {
 	if tx.err != nil {
-		return "", tx.err
+		return "", nil, tx.err
 	}
 	if len(tx.ops) == 0 {
-		return "[]", nil // a dedupe marker alone; nil would encode as null
+		return "[]", nil, nil // a dedupe marker alone; nil would encode as null
 	}
-	b, err := json.Marshal(tx.ops)
-	return string(b), err
+	var extra []any
+	ops := tx.ops
+	for i := range ops {
+		if len(ops[i].Val) >= bigVal {
+			if &ops[0] == &tx.ops[0] {
+				ops = append([]op(nil), tx.ops...) // leave the Tx as built
+			}
+			extra = append(extra, ops[i].Val)
+			ops[i].Val, ops[i].Arg = "", len(extra)
+		}
+	}
+	b, err := json.Marshal(ops)
+	return string(b), extra, err
 }
 
 // CreateCase registers c as a new case. Its number is allocated inside Commit

@@ -274,3 +274,23 @@ func TestCommit(t *testing.T) {
 		}
 	})
 }
+
+func TestImport(t *testing.T) {
+	ctx := context.Background()
+	st := newTestStore(t)
+	var cs []*xfbot.Case
+	for i := 1; i <= 3; i++ {
+		c := newCase(fmt.Sprintf("导入%d", i), today.AddDays(i-2))
+		c.No = xfbot.FormatCaseNo(2026, 100+i)
+		cs = append(cs, c)
+	}
+	if err := st.Import(ctx, cs); err != nil {
+		t.Fatal(err)
+	}
+	if _, total, _ := st.List(ctx, store.Query{Index: store.IndexOpen(), DueTo: today.AddDays(-1)}); total != 1 {
+		t.Fatalf("overdue after import = %d, want 1", total)
+	}
+	if no := create(t, st, newCase("新登记", today)); no != "XF-2026-0104" {
+		t.Fatalf("next number after import = %s, want XF-2026-0104", no)
+	}
+}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/qingchuan/xfbot/bot"
 	"github.com/qingchuan/xfbot/handlers"
+	"github.com/qingchuan/xfbot/scheduler"
 	"github.com/qingchuan/xfbot/store"
 )
 
@@ -36,6 +37,36 @@ func newApp(cfg Config, rdb redis.UniversalClient, log *slog.Logger, demo bool) 
 	}
 	handlers.Register(a.mux, a.handlers)
 	return a
+}
+
+// jobs are the bodies of the scheduled jobs, by the name of their
+// schedule.* key; a job without a body yet is not scheduled.
+func (a *app) jobs(cfg Config, log *slog.Logger) map[string]scheduler.Job {
+	return map[string]scheduler.Job{
+		"overdue": &scheduler.Reminders{Store: a.store, Calendar: cfg.Calendar(), Thresholds: cfg.Thresholds(), Gaps: cfg.Gaps(),
+			Ladder: cfg.Ladder(), Admins: cfg.Admins, Location: cfg.Location(),
+			QuietFrom: cfg.Reminders.QuietFrom, QuietTo: cfg.Reminders.QuietTo, Logger: log},
+		"group_daily": &scheduler.GroupDaily{Store: a.store, Calendar: cfg.Calendar(), Thresholds: cfg.Thresholds(),
+			GroupChatID: cfg.GroupChatID, Location: cfg.Location(), Logger: log},
+	}
+}
+
+// newScheduler registers every job that has a body.
+func (a *app) newScheduler(cfg Config, log *slog.Logger) (*scheduler.Scheduler, error) {
+	sch := scheduler.New(a.store, scheduler.Options{Location: cfg.Location(), Logger: log})
+	bodies := a.jobs(cfg, log)
+	for _, j := range scheduledJobs(cfg) {
+		if job := bodies[j.Name]; job != nil {
+			jitter := cfg.Reminders.Jitter
+			if strings.HasPrefix(j.Spec, "@every") {
+				jitter = 0 // an interval job is no push at a round hour
+			}
+			if err := sch.Add(j.Name, j.Spec, job, jitter); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return sch, nil
 }
 
 // redisClient opens the configured Redis: one server, Sentinel (master_name)

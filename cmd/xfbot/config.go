@@ -48,6 +48,7 @@ type Config struct {
 	Holidays    []xfbot.HolidayTable `yaml:"holidays"` // not settable from env: too structured for one variable
 	Schedule    ScheduleConfig       `yaml:"schedule"`
 	Reception   ReceptionConfig      `yaml:"reception"`
+	Reminders   RemindersConfig      `yaml:"reminders"`
 	Sender      SenderConfig         `yaml:"sender"`
 	Log         LogConfig            `yaml:"log"`
 }
@@ -117,6 +118,19 @@ type ReceptionConfig struct {
 	NagDay int `yaml:"nag_day"`
 }
 
+// RemindersConfig tunes the reminder scan: quiet hours, the internal gaps of
+// petition-domain §3.11 and the escalation ladder, written as "who:working
+// days" so that the environment can set it as a list.
+type RemindersConfig struct {
+	QuietFrom          int           `yaml:"quiet_from"`
+	QuietTo            int           `yaml:"quiet_to"`
+	StaleDays          int           `yaml:"stale_days"`
+	ContactBacklogDays int           `yaml:"contact_backlog_days"`
+	ContactKeyDays     int           `yaml:"contact_key_days"`
+	Ladder             []string      `yaml:"ladder"`
+	Jitter             time.Duration `yaml:"jitter"`
+}
+
 // SenderConfig sizes the outbox sender. The rates are messages per second and
 // sit at Feishu's documented limits (5/s per chat, 50/s per app) by default.
 type SenderConfig struct {
@@ -158,8 +172,10 @@ func DefaultConfig() Config {
 			Monthly:      "15 9 1 * *",
 		},
 		Reception: ReceptionConfig{NagDay: 25},
-		Sender:    SenderConfig{Workers: 16, PerChat: 5, PerApp: 50},
-		Log:       LogConfig{Level: "info", Format: "text"},
+		Reminders: RemindersConfig{QuietFrom: 21, QuietTo: 8, StaleDays: 7, ContactBacklogDays: 30, ContactKeyDays: 14,
+			Ladder: []string{"liaison:1", "leader:3", "lead:5"}, Jitter: 60 * time.Second},
+		Sender: SenderConfig{Workers: 16, PerChat: 5, PerApp: 50},
+		Log:    LogConfig{Level: "info", Format: "text"},
 	}
 }
 
@@ -481,6 +497,19 @@ func (c Config) Validate() error {
 		bad("log.format", "应为 text 或 json，现为 %q / must be text or json", c.Log.Format)
 	}
 
+	r := c.Reminders
+	if r.QuietFrom < 0 || r.QuietFrom > 24 || r.QuietTo < 0 || r.QuietTo > 24 {
+		bad("reminders.quiet_from", "免打扰时段应为 0–24 点 / quiet hours must be 0–24")
+	}
+	if r.StaleDays < 0 || r.ContactBacklogDays < 0 || r.ContactKeyDays < 0 {
+		bad("reminders.stale_days", "天数不能为负 / days must not be negative")
+	}
+	if _, err := parseLadder(r.Ladder); err != nil {
+		bad("reminders.ladder", "%v", err)
+	}
+	if r.Jitter < 0 {
+		bad("reminders.jitter", "不能为负 / must not be negative")
+	}
 	return errors.Join(errs...)
 }
 
@@ -523,6 +552,34 @@ func (c Config) Calendar() *xfbot.Calendar {
 }
 
 // Thresholds are the deadline warning thresholds for the domain.
+// Gaps are the internal time limits of the reminder scan.
+func (c Config) Gaps() xfbot.Gaps {
+	return xfbot.Gaps{Stale: c.Reminders.StaleDays, ContactBacklog: c.Reminders.ContactBacklogDays, ContactKey: c.Reminders.ContactKeyDays}
+}
+
+// Ladder is the escalation ladder (after Validate).
+func (c Config) Ladder() []xfbot.Escalation {
+	l, _ := parseLadder(c.Reminders.Ladder)
+	return l
+}
+
+func parseLadder(steps []string) ([]xfbot.Escalation, error) {
+	var out []xfbot.Escalation
+	for _, s := range steps {
+		who, days, ok := strings.Cut(s, ":")
+		n, err := strconv.Atoi(strings.TrimSpace(days))
+		to := xfbot.EscalateTo(strings.TrimSpace(who))
+		if !ok || err != nil || n < 0 || (to != xfbot.EscalateLiaison && to != xfbot.EscalateLeader && to != xfbot.EscalateLead) {
+			return nil, fmt.Errorf("%q: 应写成 liaison|leader|lead:工作日数 / must be liaison|leader|lead:working days", s)
+		}
+		if len(out) > 0 && n < out[len(out)-1].After {
+			return nil, fmt.Errorf("%q: 各级天数不能递减 / steps must not go back in time", s)
+		}
+		out = append(out, xfbot.Escalation{To: to, After: n})
+	}
+	return out, nil
+}
+
 func (c Config) Thresholds() xfbot.Thresholds {
 	return xfbot.Thresholds{Yellow: c.Deadline.Yellow, Orange: c.Deadline.Orange, Black: c.Deadline.Black}
 }

@@ -3,6 +3,7 @@
 //	xfbot                    the bot if Feishu credentials are set, else the local console
 //	xfbot serve [-config F]  the bot: long connection or webhook, the outbox sender, /healthz, /metrics
 //	xfbot console [-redis A] a local chat with the bot on an in-memory (or the given) Redis
+//	xfbot schedule           the scheduled jobs and their next firing times
 //
 // Configuration: a YAML file (config.example.yaml documents every key) and
 // environment variables XFBOT_<DOTTED_PATH_IN_UPPER_SNAKE_CASE>, which win.
@@ -17,6 +18,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 )
 
 func main() {
@@ -80,6 +82,18 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			return err
 		}
 		return console(ctx, cfg, *addr, stdin, stdout, stderr)
+	case "schedule":
+		fs := flag.NewFlagSet("xfbot schedule", flag.ContinueOnError)
+		fs.SetOutput(stderr)
+		path := fs.String("config", envOr(environ, "XFBOT_CONFIG", ""), "config file (YAML)")
+		if err := fs.Parse(args); err != nil {
+			return err
+		}
+		cfg, err := loadConfig(*path, environ)
+		if err != nil {
+			return err
+		}
+		return printSchedule(stdout, cfg, time.Now())
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
@@ -92,6 +106,7 @@ const usage = `usage:
   xfbot                     run the bot (Feishu credentials set) or the local console (none set)
   xfbot serve [-config F]   run the bot
   xfbot console [-redis A]  chat with the bot locally; in memory unless -redis is given
+  xfbot schedule [-config F] every job, its variable, spec and next five firing times
 `
 
 func loadConfig(path string, environ []string) (Config, error) {

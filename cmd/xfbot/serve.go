@@ -71,8 +71,13 @@ func serve(ctx context.Context, cfg Config, stderr io.Writer) error {
 	}
 	log.Info("xfbot serving", "mode", cfg.Lark.Mode, "http", ln.Addr().String(), "redis", cfg.Redis.Addr, "config", cfg.Redacted())
 
-	errc := make(chan error, 3)
+	sch, err := a.newScheduler(cfg, log)
+	if err != nil {
+		return err
+	}
+	errc := make(chan error, 4)
 	go func() { errc <- sender.Run(ctx) }()
+	go func() { errc <- sch.Run(ctx) }() // every replica runs it; each firing is claimed once
 	go func() {
 		if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
 			errc <- err
