@@ -1,0 +1,62 @@
+package xfbot
+
+// DeadlineKind names a time limit of petition-domain §3.11: statutory ones
+// from 《信访工作条例》 and the task force's internal ones.
+type DeadlineKind string
+
+const (
+	DeadlineAccept         DeadlineKind = "accept"          // 受理/转送: 15 日 (第22、23条)
+	DeadlineHandle         DeadlineKind = "handle"          // 办结: 60 日, 延长不超过 30 日 (第34条)
+	DeadlineReviewDecide   DeadlineKind = "review_decide"   // 复查意见: 30 日 (第35条)
+	DeadlineRecheckDecide  DeadlineKind = "recheck_decide"  // 复核意见: 30 日, 听证不计 (第36条)
+	DeadlineReviewApply    DeadlineKind = "review_apply"    // 复查申请窗口: 送达后 30 日
+	DeadlineSimpleHandle   DeadlineKind = "simple_handle"   // 简易办理: 10 个工作日
+	DeadlineAssignFeedback DeadlineKind = "assign_feedback" // 交办反馈: 按交办单, 默认同办结
+	DeadlinePlanTarget     DeadlineKind = "plan_target"     // 化解目标日: 方案里设定
+	DeadlineLetterRead     DeadlineKind = "letter_read"     // 领导来信阅批: 2 个工作日
+	DeadlineLetterAssign   DeadlineKind = "letter_assign"   // 领导来信交办: 3 个工作日
+	DeadlineRectify        DeadlineKind = "rectify"         // 督查整改: 7 个工作日
+)
+
+// DeadlineRule is how a kind of deadline is counted by default; every
+// number is a default the deployment may change.
+type DeadlineRule struct {
+	Kind      DeadlineKind
+	Label     string
+	Days      int // 0: set case by case (化解目标日)
+	Mode      DayMode
+	Statutory bool // set by the regulation, not by the task force
+}
+
+// DeadlineRules are the defaults of petition-domain §3.11: statutory periods
+// in calendar days with the last day rolled past holidays, internal ones
+// mostly in working days.
+var DeadlineRules = []DeadlineRule{
+	{DeadlineAccept, "受理/转送", 15, DayCalendarRollover, true},
+	{DeadlineHandle, "办结", StatutoryDays, DayCalendarRollover, true},
+	{DeadlineReviewDecide, "复查意见", 30, DayCalendarRollover, true},
+	{DeadlineRecheckDecide, "复核意见", 30, DayCalendarRollover, true},
+	{DeadlineReviewApply, "复查申请窗口", 30, DayCalendarRollover, true},
+	{DeadlineSimpleHandle, "简易办理", 10, DayWorking, false},
+	{DeadlineAssignFeedback, "交办反馈", StatutoryDays, DayCalendarRollover, false},
+	{DeadlinePlanTarget, "化解目标", 0, DayCalendar, false},
+	{DeadlineLetterRead, "来信阅批", 2, DayWorking, false},
+	{DeadlineLetterAssign, "来信交办", 3, DayWorking, false},
+	{DeadlineRectify, "督查整改", 7, DayWorking, false},
+}
+
+// RuleOf returns the default rule of a kind.
+func RuleOf(k DeadlineKind) (DeadlineRule, bool) {
+	for _, r := range DeadlineRules {
+		if r.Kind == k {
+			return r, true
+		}
+	}
+	return DeadlineRule{}, false
+}
+
+// Due is the last day of the rule's period started on start, with extra
+// days (an extension) and clock pauses.
+func (r DeadlineRule) Due(start Date, extra int, cal *Calendar, pauses []Pause) Date {
+	return ComputeDue(start, r.Days+extra, r.Mode, cal, pauses)
+}
