@@ -391,6 +391,7 @@ func (h *Handlers) transition(to xfbot.Status) bot.HandlerFunc {
 		case xfbot.StatusResolved:
 			c.Result, c.ResolvedOn = text, today
 			entry = "化解：" + text
+			tx.EndEscalation(c.No)
 		case xfbot.StatusMonitoring:
 			entry = "转入稳控"
 			if text != "" {
@@ -402,6 +403,7 @@ func (h *Handlers) transition(to xfbot.Status) bot.HandlerFunc {
 		case xfbot.StatusHandling:
 			c.ResolvedOn, c.ClosedOn = xfbot.Date{}, xfbot.Date{}
 			entry = "重开：" + text
+			tx.RestartReminders(c.No, c.Due) // reminded again; the ladder starts over
 		}
 		kind := xfbot.KindSystem
 		if to == xfbot.StatusResolved {

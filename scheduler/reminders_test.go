@@ -306,3 +306,33 @@ func keys(m map[string]string) []string {
 	}
 	return ks
 }
+
+func TestReopenRestartsLadder(t *testing.T) {
+	f := newFixture(t)
+	f.add("重开", -1, nil)
+	no := f.nos["重开"]
+	f.run(monday)
+	has(t, f.run(monday.AddDate(0, 0, 1))[liaison], string(no))
+	// Resolved, then reopened (as the handlers do): the ladder starts over.
+	l, _ := f.st.Load(context.Background(), "", no)
+	c := *l.Case
+	c.Status = xfbot.StatusResolved
+	tx := f.st.NewTx()
+	tx.UpdateCase(l.Case, &c)
+	tx.EndEscalation(no)
+	if _, err := f.st.Commit(context.Background(), tx); err != nil {
+		t.Fatal(err)
+	}
+	l, _ = f.st.Load(context.Background(), "", no)
+	c = *l.Case
+	c.Status = xfbot.StatusHandling
+	tx = f.st.NewTx()
+	tx.UpdateCase(l.Case, &c)
+	tx.RestartReminders(no, c.Due)
+	if _, err := f.st.Commit(context.Background(), tx); err != nil {
+		t.Fatal(err)
+	}
+	wed := monday.AddDate(0, 0, 2)
+	has(t, f.run(wed)[owner], string(no), "🔴")
+	has(t, f.run(wed.AddDate(0, 0, 1))[liaison], string(no), "第 1 级")
+}

@@ -186,3 +186,21 @@ func (s *Store) Quiet(ctx context.Context, class string, before time.Time, offse
 	cases, err := decodeCases(res[1:])
 	return cases, int(total), err
 }
+
+// RestartReminders forgets what was sent about a case's deadline due (its
+// level reminders and its escalation, ended too): after a reopen the owner
+// is reminded again and the ladder starts over.
+func (tx *Tx) RestartReminders(no xfbot.CaseNo, due xfbot.Date) {
+	tx.EndEscalation(no)
+	d := due.String()
+	fields := []string{"esc:start:" + d, "ack:" + d}
+	for _, lv := range []xfbot.Level{xfbot.LevelYellow, xfbot.LevelOrange, xfbot.LevelRed, xfbot.LevelBlack} {
+		fields = append(fields, "due:"+lv.String()+":"+d)
+	}
+	for i := 0; i < 10; i++ { // ladders are short; ten steps is beyond any configured
+		fields = append(fields, fmt.Sprintf("esc:%d:%s", i, d))
+	}
+	for _, f := range fields {
+		tx.add(op{Op: "hdel", Key: tx.k.sent(no), Field: f})
+	}
+}
