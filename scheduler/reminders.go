@@ -311,8 +311,19 @@ func (r *Reminders) build(tx *store.Tx, now time.Time, today xfbot.Date, to stri
 	var rl []bot.ReminderLine
 	var fields []string
 	started := map[xfbot.CaseNo]bool{}
+	at := map[xfbot.CaseNo]int{} // a case's line in rl: one line per case
 	for _, l := range lines {
-		rl = append(rl, l.ReminderLine)
+		if i, ok := at[l.Case.No]; ok {
+			// The same case for another reason: a note under its line.
+			extra := "另：" + strings.TrimSpace(strings.SplitN(l.Text(bot.View{Today: today, Thresholds: r.thresholds(), Loc: r.loc()}), "·", 2)[1])
+			if rl[i].Note != "" {
+				extra = rl[i].Note + "；" + strings.TrimPrefix(extra, "另：")
+			}
+			rl[i].Note = extra
+		} else {
+			at[l.Case.No] = len(rl)
+			rl = append(rl, l.ReminderLine)
+		}
 		fields = append(fields, string(l.Case.No)+"/"+l.field)
 		tx.MarkSent(l.Case.No, l.field, today.String())
 		if l.Rule == xfbot.RuleDue && l.Level >= xfbot.LevelRed && !l.escStarted && len(r.ladder()) > 0 && !started[l.Case.No] {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/qingchuan/xfbot"
 	"github.com/qingchuan/xfbot/bot"
+	"github.com/qingchuan/xfbot/scheduler"
 )
 
 // The console's own identities and chats.
@@ -51,7 +52,7 @@ func console(ctx context.Context, cfg Config, addr string, stdin io.Reader, stdo
 	if err := a.store.Ping(ctx); err != nil {
 		return fmt.Errorf("redis unreachable: %w", err)
 	}
-	c := &consoleSession{app: a, out: stdout, loc: cfg.Location(), group: cfg.GroupChatID,
+	c := &consoleSession{app: a, out: stdout, loc: cfg.Location(), group: cfg.GroupChatID, jobs: a.jobs(cfg, log),
 		user:   xfbot.Person{OpenID: consoleAdmin, Name: "控制台管理员"},
 		sender: bot.NewSender(a.store, &bot.ConsoleTransport{W: stdout}, bot.SenderOptions{Consumer: "console", Logger: log})}
 	fmt.Fprintln(stdout, "您现在是“控制台管理员”，在私聊中。输入命令与机器人对话（如“帮助”“演示数据”）；:help 查看控制台指令，Ctrl-D 退出。")
@@ -67,6 +68,15 @@ type consoleSession struct {
 	inGrp  bool
 	seq    int
 	sender *bot.Sender
+	jobs   map[string]scheduler.Job
+	now    time.Time // :time sets it; zero = the wall clock
+}
+
+func (c *consoleSession) clock() time.Time {
+	if c.now.IsZero() {
+		return time.Now()
+	}
+	return c.now
 }
 
 func (c *consoleSession) prompt() {
@@ -111,7 +121,7 @@ func (c *consoleSession) handle(ctx context.Context, line string) error {
 		Group:     c.inGrp,
 		Sender:    c.user,
 		Via:       bot.ViaConsole,
-		Time:      time.Now(),
+		Time:      c.clock(),
 	}
 	text, mentions, err := c.mentions(ctx, line)
 	if err != nil {
@@ -178,6 +188,8 @@ const consoleHelp = `控制台指令：
   :users                 列出成员
   :group / :p2p          切换到专班群聊 / 私聊（群聊中信访人信息脱敏）
   :click <按钮> <案件号> [进展内容]   点击卡片按钮：刷新、我来包案、添加进展（带内容即提交表单）
+  :run <overdue|group_daily>   立即运行定时任务：提醒扫描（私聊提醒、超期升级）或专班群每日超期通报
+  :time <YYYY-MM-DD HH:MM>|now 设定控制台的“现在”（试提醒与升级）；now 恢复真实时间
   :quit                  退出（也可 Ctrl-D）
 其他输入都作为消息发给机器人，例如“帮助”“新建 …”“列表 逾期”。`
 
@@ -226,6 +238,32 @@ func (c *consoleSession) meta(ctx context.Context, line string) error {
 		fmt.Fprintf(c.out, "您现在是 %s（%s）。\n", c.user.Display(), role)
 	case ":click":
 		return c.click(ctx, f[1:])
+	case ":run":
+		if len(f) < 2 || c.jobs[f[1]] == nil {
+			return errors.New("用法：:run overdue（提醒扫描）或 :run group_daily（群每日通报）")
+		}
+		if err := c.jobs[f[1]].Run(ctx, c.clock()); err != nil {
+			return err
+		}
+		if err := c.flush(ctx); err != nil {
+			return err
+		}
+		fmt.Fprintln(c.out, "（任务已运行；已发送过的提醒不会重复发送）")
+	case ":time":
+		if len(f) < 2 {
+			return errors.New("用法：:time 2026-12-01 09:05 或 :time now")
+		}
+		if f[1] == "now" {
+			c.now = time.Time{}
+			fmt.Fprintln(c.out, "已恢复真实时间。")
+			return nil
+		}
+		t, err := time.ParseInLocation("2006-01-02 15:04", strings.Join(f[1:], " "), c.loc)
+		if err != nil {
+			return errors.New("时间应写成 2026-12-01 09:05")
+		}
+		c.now = t
+		fmt.Fprintf(c.out, "控制台的“现在”是 %s。\n", t.Format("2006-01-02 15:04 Mon"))
 	default:
 		return fmt.Errorf("不认识的控制台指令 %s，输入 :help 查看", f[0])
 	}
@@ -252,7 +290,7 @@ func (c *consoleSession) click(ctx context.Context, args []string) error {
 	}
 	c.seq++
 	req := &bot.Request{EventID: fmt.Sprintf("console:card:%d:%d", time.Now().UnixNano(), c.seq), ChatID: c.chat(),
-		MessageID: "om_console_card", Sender: c.user, Via: bot.ViaConsole, Time: time.Now(), Action: act}
+		MessageID: "om_console_card", Sender: c.user, Via: bot.ViaConsole, Time: c.clock(), Action: act}
 	resp, err := c.app.mux.ServeAction(ctx, req)
 	if err != nil {
 		return err
