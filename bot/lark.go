@@ -70,6 +70,10 @@ func NewLark(mux *Mux, opt LarkOptions) *Lark {
 	return l
 }
 
+// SDKLogger is a larkcore.Logger that forwards the SDK's lines to slog and
+// drops Debug, which carries raw requests and responses (personal data).
+func SDKLogger(log *slog.Logger) larkcore.Logger { return sdkLogger{log} }
+
 // sdkLogger forwards the SDK dispatcher's log lines to slog; Debug, which
 // carries raw requests, is dropped.
 type sdkLogger struct{ log *slog.Logger }

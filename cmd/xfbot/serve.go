@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 
 	lark "github.com/larksuite/oapi-sdk-go/v3"
@@ -31,9 +32,15 @@ func serve(ctx context.Context, cfg Config, stderr io.Writer) error {
 		return fmt.Errorf("redis %s unreachable: %w", cfg.Redis.Addr, err)
 	}
 
+	// Go's default transport keeps two idle connections per host: with the
+	// sender's workers that would mean a TLS handshake per send under load.
+	httpc := &http.Client{Transport: &http.Transport{Proxy: http.ProxyFromEnvironment, MaxIdleConns: 64,
+		MaxIdleConnsPerHost: 64, IdleConnTimeout: 90 * time.Second, TLSHandshakeTimeout: 10 * time.Second, ForceAttemptHTTP2: true}}
 	client := lark.NewClient(cfg.Lark.AppID, cfg.Lark.AppSecret,
 		lark.WithOpenBaseUrl(cfg.Lark.BaseURL),
 		lark.WithTokenCache(a.store.TokenCache()),
+		lark.WithHttpClient(httpc),
+		lark.WithLogger(bot.SDKLogger(log)), lark.WithLogLevel(larkcore.LogLevelInfo),
 		lark.WithReqTimeout(30*time.Second))
 	tokenKey := "tenant_access_token-" + cfg.Lark.AppID + "-"
 	transport := bot.NewLarkTransport(client, func(ctx context.Context) error { return a.store.TokenCache().Forget(ctx, tokenKey) })
@@ -75,15 +82,24 @@ func serve(ctx context.Context, cfg Config, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	// The sender and the scheduler get a context of their own, cancelled
+	// only after the HTTP server has finished its requests, and are waited
+	// for before Redis is closed: a send in flight is acknowledged, not
+	// sent again after a restart.
+	work, stopWork := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopWork()
+	var wg sync.WaitGroup
 	errc := make(chan error, 4)
-	go func() { errc <- sender.Run(ctx) }()
-	go func() { errc <- sch.Run(ctx) }() // every replica runs it; each firing is claimed once
+	wg.Add(2)
+	go func() { defer wg.Done(); errc <- sender.Run(work) }()
+	go func() { defer wg.Done(); errc <- sch.Run(work) }() // every replica runs it; each firing is claimed once
 	go func() {
 		if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
 			errc <- err
 		}
 	}()
 	if cfg.Lark.Mode != "webhook" {
+		// The SDK's ws client cannot be stopped; the process exit closes it.
 		go func() { errc <- intake.RunWebsocket(ctx) }()
 	}
 	select {
@@ -96,6 +112,14 @@ func serve(ctx context.Context, cfg Config, stderr io.Writer) error {
 	shut, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	_ = srv.Shutdown(shut)
+	stopWork()
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(20 * time.Second):
+		log.Warn("sender or scheduler did not stop in time")
+	}
 	log.Info("xfbot stopped")
 	return err
 }
