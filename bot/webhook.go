@@ -6,12 +6,15 @@ import (
 	"crypto/subtle"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"strconv"
 	"time"
 
 	larkevent "github.com/larksuite/oapi-sdk-go/v3/event"
+	"github.com/larksuite/oapi-sdk-go/v3/event/dispatcher"
+	"github.com/larksuite/oapi-sdk-go/v3/event/dispatcher/callback"
 )
 
 // WebhookPath is where Feishu posts events and card callbacks in webhook mode.
@@ -44,18 +47,43 @@ func (l *Lark) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, reason, http.StatusUnauthorized)
 		return
 	}
-	_ = plain
+	// Authenticated and decrypted once, here: the plaintext goes to the
+	// dispatcher's Do, as the long connection's events do, instead of
+	// through Handle, which would decrypt and check the signature again.
+	var env struct {
+		Type      string `json:"type"`
+		Challenge string `json:"challenge"`
+	}
+	_ = json.Unmarshal(plain, &env)
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	if env.Type == "url_verification" {
+		_ = json.NewEncoder(w).Encode(map[string]string{"challenge": env.Challenge})
+		return
+	}
 	ctx, cancel := context.WithTimeout(r.Context(), HandleTimeout+250*time.Millisecond)
 	defer cancel()
-	resp := l.d.Handle(ctx, &larkevent.EventReq{Header: r.Header, Body: body, RequestURI: r.RequestURI})
-	for k, vs := range resp.Header {
-		for _, v := range vs {
-			w.Header().Add(k, v)
-		}
+	resp, err := l.d.Do(ctx, plain)
+	var notFound *dispatcher.NotFoundEventHandlerErr
+	switch {
+	case errors.As(err, &notFound):
+		l.opt.Metrics.Event("webhook", "unhandled")
+		_, _ = w.Write([]byte(`{"msg":"success"}`)) // not subscribed to: no redelivery
+	case err != nil:
+		// Not made durable: 500 makes Feishu deliver it again.
+		w.WriteHeader(http.StatusInternalServerError)
+		_ = json.NewEncoder(w).Encode(map[string]string{"msg": "retry later"})
+	case resp == nil || isNilResponse(resp):
+		_, _ = w.Write([]byte(`{"msg":"success"}`))
+	default:
+		_ = json.NewEncoder(w).Encode(resp)
 	}
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.WriteHeader(resp.StatusCode)
-	_, _ = w.Write(resp.Body)
+}
+
+// isNilResponse reports a typed nil inside the interface the dispatcher
+// returns (a card handler that returned a nil *response).
+func isNilResponse(v any) bool {
+	r, ok := v.(*callback.CardActionTriggerResponse)
+	return ok && r == nil
 }
 
 // authenticate checks a webhook request and returns its plaintext, or why it

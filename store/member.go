@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"sync"
 	"time"
 
 	"github.com/qingchuan/xfbot"
@@ -43,23 +44,54 @@ func (s *Store) Members(ctx context.Context) ([]xfbot.Member, error) {
 }
 
 // TokenCache keeps the Feishu tenant access token in Redis, so that every
-// replica shares one token. It satisfies the SDK's larkcore.Cache.
-type TokenCache struct{ s *Store }
+// replica shares one token, with a copy in memory for a minute: the SDK
+// asks for the token on every call, and a Redis round trip per message sent
+// is a cost worth saving. It satisfies the SDK's larkcore.Cache.
+type TokenCache struct {
+	s     *Store
+	mu    sync.Mutex
+	local map[string]tokenEntry
+}
+
+type tokenEntry struct {
+	value   string
+	expires time.Time
+}
+
+// tokenLocalTTL bounds how long a replica trusts its copy; a token Feishu
+// rejects is forgotten at once (Forget), here and in Redis.
+const tokenLocalTTL = time.Minute
 
 // TokenCache returns the store's token cache.
-func (s *Store) TokenCache() *TokenCache { return &TokenCache{s: s} }
+func (s *Store) TokenCache() *TokenCache {
+	s.tokenOnce.Do(func() { s.tokens = &TokenCache{s: s, local: map[string]tokenEntry{}} })
+	return s.tokens
+}
 
 // Set stores value under key for ttl.
 func (c *TokenCache) Set(ctx context.Context, key, value string, ttl time.Duration) error {
-	return c.s.rdb.Set(ctx, c.s.k.tokenCache(key), value, ttl).Err()
+	if err := c.s.rdb.Set(ctx, c.s.k.tokenCache(key), value, ttl).Err(); err != nil {
+		return err
+	}
+	c.remember(key, value, min(ttl, tokenLocalTTL))
+	return nil
 }
 
 // Get returns the value under key, or "" and no error on a miss: the SDK
 // treats any error as fatal for the request.
 func (c *TokenCache) Get(ctx context.Context, key string) (string, error) {
+	c.mu.Lock()
+	e, ok := c.local[key]
+	c.mu.Unlock()
+	if ok && time.Now().Before(e.expires) {
+		return e.value, nil
+	}
 	v, err := c.s.rdb.Get(ctx, c.s.k.tokenCache(key)).Result()
 	if errors.Is(err, redis.Nil) {
 		return "", nil
+	}
+	if err == nil {
+		c.remember(key, v, tokenLocalTTL)
 	}
 	return v, err
 }
@@ -67,5 +99,14 @@ func (c *TokenCache) Get(ctx context.Context, key string) (string, error) {
 // Forget drops a cached token that Feishu rejected (the SDK retries once
 // without clearing its cache, so a stale shared token would fail twice).
 func (c *TokenCache) Forget(ctx context.Context, key string) error {
+	c.mu.Lock()
+	delete(c.local, key)
+	c.mu.Unlock()
 	return c.s.rdb.Del(ctx, c.s.k.tokenCache(key)).Err()
+}
+
+func (c *TokenCache) remember(key, value string, ttl time.Duration) {
+	c.mu.Lock()
+	c.local[key] = tokenEntry{value: value, expires: time.Now().Add(ttl)}
+	c.mu.Unlock()
 }

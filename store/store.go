@@ -5,6 +5,7 @@ import (
 	_ "embed"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/qingchuan/xfbot"
@@ -38,6 +39,9 @@ var commitScript = redis.NewScript(commitSrc)
 type Store struct {
 	rdb redis.UniversalClient
 	k   keys
+
+	tokenOnce sync.Once
+	tokens    *TokenCache
 }
 
 // New returns a Store on rdb whose keys start with {prefix}:v1:.
