@@ -85,6 +85,55 @@ type Sender struct {
 	running  atomic.Bool
 	mu       sync.Mutex
 	inflight map[string]struct{} // stream ids read or claimed and not yet settled
+	acks     chan ackReq         // to the acker of the current run
+}
+
+// ackReq asks the acker to acknowledge one delivered entry.
+type ackReq struct {
+	id   string
+	done chan error
+}
+
+// ackBatch is the most entries one acknowledgement carries.
+const ackBatch = 128
+
+// acker acknowledges delivered entries for all workers, as many at a time as
+// are waiting: one Redis round trip for a burst of sends, not one each.
+func (s *Sender) acker(work context.Context, acks chan ackReq) {
+	for r := range acks {
+		batch := []ackReq{r}
+	more:
+		for len(batch) < ackBatch {
+			select {
+			case r, ok := <-acks:
+				if !ok {
+					break more
+				}
+				batch = append(batch, r)
+			default:
+				break more
+			}
+		}
+		ids := make([]string, len(batch))
+		for i, r := range batch {
+			ids[i] = r.id
+		}
+		err := s.st.AckOutbox(work, ids...)
+		for _, r := range batch {
+			r.done <- err
+		}
+	}
+}
+
+// ack acknowledges one delivered entry through the acker.
+func (s *Sender) ack(ctx context.Context, id string) error {
+	r := ackReq{id: id, done: make(chan error, 1)}
+	select {
+	case s.acks <- r:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	return <-r.done
 }
 
 // readBatch is how many entries one read or claim takes. With queueLen it
@@ -190,6 +239,12 @@ func (s *Sender) run(parent context.Context, untilEmpty bool) error {
 	// cutting a send off mid-request would only make it be sent again.
 	work, cancelWork := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancelWork()
+
+	acks := make(chan ackReq, s.opt.Workers)
+	s.acks = acks
+	ackerDone := make(chan struct{})
+	go func() { s.acker(work, acks); close(ackerDone) }()
+	defer func() { close(acks); <-ackerDone }() // after the workers: they ack through it
 
 	queues := make([]chan store.OutboxEntry, s.opt.Workers)
 	var workers, loops sync.WaitGroup
@@ -357,7 +412,7 @@ func (s *Sender) deliver(ctx, work context.Context, e store.OutboxEntry) {
 
 		if err == nil {
 			s.met.Send(m.Kind, "ok", took)
-			if s.settle(ctx, work, func(c context.Context) error { return s.st.AckOutbox(c, e.StreamID) }) != nil {
+			if s.settle(ctx, work, func(c context.Context) error { return s.ack(c, e.StreamID) }) != nil {
 				log().Warn("delivered but not acknowledged; it will be sent again with the same uuid", "message_id", id)
 			}
 			return
