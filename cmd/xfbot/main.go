@@ -17,6 +17,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -38,62 +39,39 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
 		cmd, args = args[0], args[1:]
 	}
+	// Every command takes -config (default XFBOT_CONFIG); the console also -redis.
+	parse := func(name string) (Config, string, error) {
+		fs := flag.NewFlagSet(strings.TrimSpace("xfbot "+name), flag.ContinueOnError)
+		fs.SetOutput(stderr)
+		path := fs.String("config", envOr(environ, "XFBOT_CONFIG", ""), "config file (YAML)")
+		var addr *string
+		if name == "console" {
+			addr = fs.String("redis", "", "use this Redis instead of an in-memory one (data is kept)")
+		}
+		if err := fs.Parse(args); err != nil {
+			return Config{}, "", err
+		}
+		cfg, err := loadConfig(*path, environ)
+		if addr != nil {
+			return cfg, *addr, err
+		}
+		return cfg, "", err
+	}
 	switch cmd {
-	case "":
-		fs := flag.NewFlagSet("xfbot", flag.ContinueOnError)
-		fs.SetOutput(stderr)
-		path := fs.String("config", envOr(environ, "XFBOT_CONFIG", ""), "config file (YAML)")
-		if err := fs.Parse(args); err != nil {
-			return err
-		}
-		cfg, err := loadConfig(*path, environ)
+	case "", "serve", "console", "schedule":
+		cfg, addr, err := parse(cmd)
 		if err != nil {
 			return err
 		}
-		if cfg.HasLarkCredentials() {
-			return serve(ctx, cfg, stderr)
-		}
-		return console(ctx, cfg, "", stdin, stdout, stderr)
-	case "serve":
-		fs := flag.NewFlagSet("xfbot serve", flag.ContinueOnError)
-		fs.SetOutput(stderr)
-		path := fs.String("config", envOr(environ, "XFBOT_CONFIG", ""), "config file (YAML)")
-		if err := fs.Parse(args); err != nil {
-			return err
-		}
-		cfg, err := loadConfig(*path, environ)
-		if err != nil {
-			return err
-		}
-		if !cfg.HasLarkCredentials() {
+		switch {
+		case cmd == "schedule":
+			return printSchedule(stdout, cfg, time.Now())
+		case cmd == "console" || cmd == "" && !cfg.HasLarkCredentials():
+			return console(ctx, cfg, addr, stdin, stdout, stderr)
+		case !cfg.HasLarkCredentials():
 			return errors.New("serve needs Feishu credentials: set lark.app_id and lark.app_secret (XFBOT_LARK_APP_ID, XFBOT_LARK_APP_SECRET); without them use \"xfbot console\"")
 		}
 		return serve(ctx, cfg, stderr)
-	case "console":
-		fs := flag.NewFlagSet("xfbot console", flag.ContinueOnError)
-		fs.SetOutput(stderr)
-		path := fs.String("config", envOr(environ, "XFBOT_CONFIG", ""), "config file (YAML)")
-		addr := fs.String("redis", "", "use this Redis instead of an in-memory one (data is kept)")
-		if err := fs.Parse(args); err != nil {
-			return err
-		}
-		cfg, err := loadConfig(*path, environ)
-		if err != nil {
-			return err
-		}
-		return console(ctx, cfg, *addr, stdin, stdout, stderr)
-	case "schedule":
-		fs := flag.NewFlagSet("xfbot schedule", flag.ContinueOnError)
-		fs.SetOutput(stderr)
-		path := fs.String("config", envOr(environ, "XFBOT_CONFIG", ""), "config file (YAML)")
-		if err := fs.Parse(args); err != nil {
-			return err
-		}
-		cfg, err := loadConfig(*path, environ)
-		if err != nil {
-			return err
-		}
-		return printSchedule(stdout, cfg, time.Now())
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
