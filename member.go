@@ -62,6 +62,12 @@ type Member struct {
 	Name   string
 	Role   Role
 	Unit   string
+
+	// For leaders: 职务 and 分管工作 for the public reception notice, and how
+	// often they must receive petitioners, in months (0: every month).
+	Title          string
+	Duties         string
+	ReceptionEvery int
 }
 
 // Person returns m as a case participant.
