@@ -210,10 +210,15 @@ type memberRec struct {
 	Name   string `json:"n,omitempty"`
 	Role   string `json:"r"`
 	Unit   string `json:"u,omitempty"`
+	// Leaders' fields (接访), added later: absent in older records.
+	Title  string `json:"ti,omitempty"`
+	Duties string `json:"du,omitempty"`
+	Every  int    `json:"ev,omitempty"`
 }
 
 func encodeMember(m xfbot.Member) memberRec {
-	return memberRec{OpenID: m.OpenID, Name: m.Name, Role: string(m.Role), Unit: m.Unit}
+	return memberRec{OpenID: m.OpenID, Name: m.Name, Role: string(m.Role), Unit: m.Unit,
+		Title: m.Title, Duties: m.Duties, Every: m.ReceptionEvery}
 }
 
 func decodeMember(b []byte) (xfbot.Member, error) {
@@ -221,7 +226,8 @@ func decodeMember(b []byte) (xfbot.Member, error) {
 	if err := json.Unmarshal(b, &r); err != nil {
 		return xfbot.Member{}, err
 	}
-	return xfbot.Member{OpenID: r.OpenID, Name: r.Name, Role: xfbot.Role(r.Role), Unit: r.Unit}, nil
+	return xfbot.Member{OpenID: r.OpenID, Name: r.Name, Role: xfbot.Role(r.Role), Unit: r.Unit,
+		Title: r.Title, Duties: r.Duties, ReceptionEvery: r.Every}, nil
 }
 
 func decodeEach[T any](vals []string, dec func([]byte) (T, error)) ([]T, error) {

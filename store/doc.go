@@ -32,6 +32,19 @@
 //	idx:status:<status>   zset    every case by status, score = due day number
 //	idx:all               zset    every case, score = registration time (unix s)
 //	members               hash    open_id → xfbot.Member JSON
+//	jf:<JF-YYYY-NNNN>     string  a leader reception (xfbot.Reception JSON); "ver" checked by Commit
+//	jfseq:<YYYY>          string  last reception serial of that year (INCR inside Commit)
+//	jf:cases:<id>         zset    cases registered at the reception (新建 … 接访:id), score = unix s
+//	jf:draft:<YYYY-MM>    string  the month's draft roster (排班), until confirmed; TTL 40 days
+//	idx:jf:day            zset    every reception, score = day number (rosters, statistics)
+//	idx:jf:planned        zset    planned receptions only, score = day number (the reminder scan)
+//	idx:jf:leader:<id>    zset    a leader's receptions, score = day number
+//	lx:<LX-YYYY-NNNN>     string  a letter to a leader (xfbot.LeaderLetter JSON); "ver" checked
+//	lxseq:<YYYY>          string  last letter serial of that year
+//	idx:lx:open           zset    letters not yet assigned, score = day number of the next deadline
+//	idx:lx:all            zset    every letter, score = registration time (unix s)
+//	sent:<entity>         hash    sent-ledger of a reception, a letter or "nag:<YYYY-MM>" (the
+//	                              monthly reminder of leaders without a reception), as for cases
 //	dedupe:<event>        string  set when an event's effects were committed; TTL 24 h
 //	                              (Feishu redelivers for about 7.1 h)
 //	audit                 stream  global audit log (members, sensitive reads), field m =

@@ -52,6 +52,25 @@ func (k keys) escalations() string               { return k.base + "esc" }
 func (k keys) escalation(no xfbot.CaseNo) string { return k.base + "esc:" + string(no) }
 func (k keys) snoozes() string                   { return k.base + "snooze" }
 
+// Leader receptions (接访) and leader letters (来信). Ids are JF-/LX-
+// numbers; sentFor is the sent-ledger of any entity that is not a case (a
+// reception, a letter, a month's nag), disjoint from the cases' ledgers
+// because case numbers start with XF-.
+func (k keys) reception(id xfbot.ReceptionID) string { return k.base + "jf:" + string(id) }
+func (k keys) receptionSeq(year int) string          { return k.base + "jfseq:" + strconv.Itoa(year) }
+func (k keys) receptionCases(id xfbot.ReceptionID) string {
+	return k.base + "jf:cases:" + string(id)
+}
+func (k keys) idxReceptionDay() string             { return k.base + "idx:jf:day" }
+func (k keys) idxReceptionPlanned() string         { return k.base + "idx:jf:planned" }
+func (k keys) idxReceptionLeader(id string) string { return k.base + "idx:jf:leader:" + id }
+func (k keys) rosterDraft(month string) string     { return k.base + "jf:draft:" + month }
+func (k keys) letter(id xfbot.LetterID) string     { return k.base + "lx:" + string(id) }
+func (k keys) letterSeq(year int) string           { return k.base + "lxseq:" + strconv.Itoa(year) }
+func (k keys) idxLetterOpen() string               { return k.base + "idx:lx:open" }
+func (k keys) idxLetterAll() string                { return k.base + "idx:lx:all" }
+func (k keys) sentFor(entity string) string        { return k.base + "sent:" + entity }
+
 func (k keys) members() string             { return k.base + "members" }
 func (k keys) dedupe(id string) string     { return k.base + "dedupe:" + id }
 func (k keys) audit() string               { return k.base + "audit" }
