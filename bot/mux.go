@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime/debug"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -71,6 +72,7 @@ type ActionRoute struct {
 // MuxOptions configure a Mux.
 type MuxOptions struct {
 	Admins   []string // open_ids that are always admins (from config)
+	Leaders  []string // open_ids that are leaders even without a member record (from config)
 	Location *time.Location
 	Metrics  *Metrics
 	Logger   *slog.Logger
@@ -86,6 +88,7 @@ type Mux struct {
 	byWord  map[string]*Route
 	actions map[string]*ActionRoute
 	admins  map[string]bool
+	leaders []string
 	loc     *time.Location
 	metrics *Metrics
 	log     *slog.Logger
@@ -98,6 +101,7 @@ func NewMux(st *store.Store, opt MuxOptions) *Mux {
 	for _, a := range opt.Admins {
 		m.admins[a] = true
 	}
+	m.leaders = append([]string(nil), opt.Leaders...)
 	if m.loc == nil {
 		m.loc = time.UTC
 	}
@@ -109,6 +113,9 @@ func NewMux(st *store.Store, opt MuxOptions) *Mux {
 
 // Location is the ledger's time zone.
 func (m *Mux) Location() *time.Location { return m.loc }
+
+// Leaders are the open_ids configured as leaders (MuxOptions.Leaders).
+func (m *Mux) Leaders() []string { return append([]string(nil), m.leaders...) }
 
 // Handle registers a route. Registering a word twice is a programming error
 // and panics at start-up, like net/http.
@@ -321,6 +328,8 @@ func (m *Mux) run(ctx context.Context, req *Request, wantCase, write, admin, pub
 	}
 	if m.admins[req.Sender.OpenID] {
 		req.Member.Role = xfbot.RoleAdmin
+	} else if req.Member.Role == "" && slices.Contains(m.leaders, req.Sender.OpenID) {
+		req.Member.Role = xfbot.RoleLeader
 	}
 	switch {
 	case !public && !req.Member.IsMember():
