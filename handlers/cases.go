@@ -88,6 +88,13 @@ func (h *Handlers) create(ctx context.Context, req *bot.Request) (*bot.Reply, er
 		}
 		c.DueOverride = d
 	}
+	var at *xfbot.Reception
+	if v, ok := f["接访"]; ok {
+		if at, err = h.receptionForCase(ctx, v, today); err != nil {
+			return nil, err
+		}
+		c.Leader = at.Leader // 包案领导: the leader who received the petitioner
+	}
 	c.Due = h.dueOf(c, req.Today())
 	if req.Member.Role == xfbot.RoleLiaison && c.Unit == "" && c.Area == "" {
 		c.Unit = req.Member.Unit // a liaison registers for the own unit, and must see it afterwards
@@ -98,6 +105,10 @@ func (h *Handlers) create(ctx context.Context, req *bot.Request) (*bot.Reply, er
 
 	tx := h.Store.NewTx()
 	tx.CreateCase(c, req.Time.In(req.Loc).Year())
+	if at != nil {
+		tx.LinkReceptionCase(at.ID, store.NoPlaceholder, req.Time)
+		tx.AddChanges(store.NoPlaceholder, change(req, "接访", "", string(at.ID)+" "+at.Leader.Display()+" "+at.Date.String()))
+	}
 	// The registration itself is in the case (CreatedBy, CreatedAt); 历史
 	// shows it first without storing it twice.
 	msg := "✅ 已登记，案件号 " + store.NoPlaceholder

@@ -20,6 +20,7 @@ var caseFields = []struct {
 	{"期限", []string{"截止", "办结期限", "到期"}},
 	{"受理", []string{"受理日期", "受理日"}},
 	{"性质", nil},
+	{"接访", []string{"接访编号"}}, // registered at a leader's reception (接访 JF-YYYY-NNNN)
 }
 
 func fieldName(key string) (string, bool) {

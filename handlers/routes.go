@@ -10,10 +10,11 @@ import (
 func Register(mux *bot.Mux, h *Handlers) {
 	h.mux = mux
 	const cases, deadlines, people, other = "案件", "期限与提醒", "人员与分工", "其他"
+	const receptions = "接访与来信"
 	for _, r := range []bot.Route{
 		{Verb: "新建", Aliases: []string{"new", "登记"}, Section: cases, Write: true, Handler: bot.HandlerFunc(h.create),
-			Args:    "<标题> [类别:x 属地:x 单位:x 信访人:x 电话:x 身份证:x 受理:日期 期限:日期 性质:x]",
-			Summary: "登记新案件，回复案件号；默认办结期限为受理后 60 日",
+			Args:    "<标题> [类别:x 属地:x 单位:x 信访人:x 电话:x 身份证:x 受理:日期 期限:日期 性质:x 接访:JF-编号]",
+			Summary: "登记新案件，回复案件号；默认办结期限为受理后 60 日；接访时当场登记的写 接访:编号，包案领导默认为接访领导",
 			Example: "新建 桂园社区回迁安置房延期交付 类别:征地拆迁 属地:云溪街道 单位:区住建局 信访人:张某某 电话:19900001234"},
 		{Verb: "查看", Aliases: []string{"show", "查"}, Section: cases, Case: true, Handler: bot.HandlerFunc(h.show),
 			Args: "<案件号>", Summary: "查看案件卡片", Example: "查看 XF-2026-0012"},
@@ -61,8 +62,20 @@ func Register(mux *bot.Mux, h *Handlers) {
 			Args: "<案件号> <主责单位>", Summary: "设定主责单位", Example: "单位 XF-2026-0012 区住建局"},
 		{Verb: "属地", Aliases: []string{"area"}, Section: people, Case: true, Write: true, Handler: h.setPlace(true),
 			Args: "<案件号> <街镇>", Summary: "设定属地街镇", Example: "属地 XF-2026-0012 云溪街道"},
-		{Verb: "成员", Aliases: []string{"member", "members"}, Section: people, Handler: bot.HandlerFunc(h.members),
-			Args: "添加 @人 <角色> [单位] | 移除 @人 | 列表", Summary: "管理成员与角色（添加、移除限管理员）", Example: "成员 添加 @王某 联络员 区住建局"},
+		{Verb: "成员", Aliases: []string{"member", "members"}, Section: people, Handler: bot.HandlerFunc(h.membersOrTitle),
+			Args: "添加 @人 <角色> [单位] | 移除 @人 | 列表 | 职务 @人 <职务> [分管工作]", Summary: "管理成员与角色（添加、移除、职务限管理员）", Example: "成员 添加 @王某 联络员 区住建局"},
+
+		{Verb: "接访", Aliases: []string{"reception"}, Section: receptions, Handler: bot.HandlerFunc(h.reception),
+			Args:    "安排 @领导 <日期> [上午|下午|全天] [地点] [方式] | 改期 <接访编号> <日期> [时段] [地点] | 取消 <接访编号> [理由] | 本月 | 下月 | 记录 <接访编号> 接待N批M人 [当场答复K件] [案件:XF-…] [说明] | 约访 <接访编号> <案件号>… | 查看 <接访编号> | 统计 [月份] | 公示 [月份] | 频次 @领导 <每月|每季度>",
+			Summary: "领导接访：安排、改期、取消、排班表、接访记录、约访、统计与公示",
+			Example: "接访 安排 @周某 4月1日 上午 区群众来访接待中心 定点接访"},
+		{Verb: "排班", Aliases: []string{"roster"}, Section: receptions, Admin: true, Write: true, Handler: bot.HandlerFunc(h.roster),
+			Args: "下月 [每周三|每月28日|轮流|5日起轮流] [地点:x] | 确认 [月份]", Summary: "按规则起草下月领导接访排班，确认后生成公示文本（负责人）",
+			Example: "排班 下月 每周三"},
+		{Verb: "来信", Aliases: []string{"letter"}, Section: receptions, Handler: bot.HandlerFunc(h.letters),
+			Args:    "@领导 <摘要> [收信:日期] | 批示 <来信编号> <内容> | 交办 <来信编号> <单位> [案件号] | 查看 <来信编号> | 列表",
+			Summary: "领导来信：登记后送领导阅批（2 个工作日），批示后交办（3 个工作日）",
+			Example: "来信 @周某 桂园社区居民反映回迁房延期交付"},
 
 		{Verb: "帮助", Aliases: []string{"help", "?", "？"}, Section: other, Public: true, Handler: bot.HandlerFunc(h.help),
 			Args: "[命令]", Summary: "查看命令说明", Example: "帮助 新建"},
@@ -79,4 +92,10 @@ func Register(mux *bot.Mux, h *Handlers) {
 	mux.HandleAction(bot.ActionRoute{Name: bot.ActionSnooze, Case: true, Handler: bot.HandlerFunc(h.snooze)})
 	mux.HandleAction(bot.ActionRoute{Name: bot.ActionExtendForm, Case: true, Write: true, Handler: bot.HandlerFunc(h.extendForm)})
 	mux.HandleAction(bot.ActionRoute{Name: bot.ActionExtendSubmit, Case: true, Write: true, Handler: bot.HandlerFunc(h.extendSubmit)})
+	mux.HandleAction(bot.ActionRoute{Name: bot.ActionRosterConfirm, Write: true, Handler: bot.HandlerFunc(h.rosterConfirmAction)})
+	mux.HandleAction(bot.ActionRoute{Name: bot.ActionLetterRefresh, Handler: bot.HandlerFunc(h.letterRefresh)})
+	mux.HandleAction(bot.ActionRoute{Name: bot.ActionLetterReadForm, Write: true, Handler: bot.HandlerFunc(h.letterReadForm)})
+	mux.HandleAction(bot.ActionRoute{Name: bot.ActionLetterRead, Write: true, Handler: bot.HandlerFunc(h.letterReadSubmit)})
+	mux.HandleAction(bot.ActionRoute{Name: bot.ActionLetterAssignFrm, Write: true, Handler: bot.HandlerFunc(h.letterAssignForm)})
+	mux.HandleAction(bot.ActionRoute{Name: bot.ActionLetterAssign, Write: true, Handler: bot.HandlerFunc(h.letterAssignSubmit)})
 }
