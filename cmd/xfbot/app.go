@@ -27,7 +27,7 @@ func newApp(cfg Config, rdb redis.UniversalClient, log *slog.Logger, demo bool) 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}))
 	a := &app{store: store.New(rdb, cfg.Redis.Prefix), registry: reg, metrics: bot.NewMetrics(reg)}
-	a.mux = bot.NewMux(a.store, bot.MuxOptions{Admins: cfg.Admins, Location: cfg.Location(), Metrics: a.metrics, Logger: log})
+	a.mux = bot.NewMux(a.store, bot.MuxOptions{Admins: cfg.Admins, Leaders: cfg.Leaders, Location: cfg.Location(), Metrics: a.metrics, Logger: log})
 	a.handlers = &handlers.Handlers{
 		Store:       a.store,
 		Calendar:    cfg.Calendar(),
@@ -48,6 +48,9 @@ func (a *app) jobs(cfg Config, log *slog.Logger) map[string]scheduler.Job {
 			QuietFrom: cfg.Reminders.QuietFrom, QuietTo: cfg.Reminders.QuietTo, Logger: log},
 		"group_daily": &scheduler.GroupDaily{Store: a.store, Calendar: cfg.Calendar(), Thresholds: cfg.Thresholds(),
 			GroupChatID: cfg.GroupChatID, Location: cfg.Location(), Logger: log},
+		"reception": &scheduler.Reception{Store: a.store, Calendar: cfg.Calendar(), Thresholds: cfg.Thresholds(),
+			Leaders: cfg.Leaders, Admins: cfg.Admins, NagDay: cfg.Reception.NagDay, Location: cfg.Location(),
+			QuietFrom: cfg.Reminders.QuietFrom, QuietTo: cfg.Reminders.QuietTo, Logger: log},
 	}
 }
 

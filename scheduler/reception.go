@@ -1,0 +1,423 @@
+package scheduler
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/qingchuan/xfbot"
+	"github.com/qingchuan/xfbot/bot"
+	"github.com/qingchuan/xfbot/store"
+)
+
+// Reception is the leader reception scan (schedule.reception):
+//
+//   - each planned reception's leader is briefed five days before (with the
+//     appointed cases and, for repeat petitioners, their history), the day
+//     before, and on the day; a reception scheduled late gets the briefing
+//     that is due, not the ones it missed;
+//   - from NagDay of the last month of a leader's period (a natural month
+//     by default) on, a leader with no held reception in the period gets a
+//     direct message, and the task-force lead the list of who has none;
+//   - a reception still without a record on the working day after it
+//     reminds the staff member who scheduled it;
+//   - a letter to a leader not read by its deadline reminds the leader on
+//     the last day and once overdue; annotated but not assigned, the staff
+//     member who registered it, likewise.
+//
+// Every message is committed with its sent-ledger marks (one ledger per
+// reception, letter and month), so any number of replicas and runs send
+// each once. Its reads are ranges of the reception and letter indexes and
+// the member list: its cost follows the leaders, receptions and letters,
+// not the cases on the ledger.
+type Reception struct {
+	Store      *store.Store
+	Calendar   *xfbot.Calendar
+	Thresholds xfbot.Thresholds
+	Leaders    []string // open_ids configured as leaders (besides members with the leader role)
+	Admins     []string // the task-force lead
+	NagDay     int      // day of the month the nag starts (1–28; default 25)
+	Location   *time.Location
+	// Quiet hours: nothing is pushed from QuietFrom to QuietTo o'clock
+	// (defaults 21 and 8). The nag, the missing-record reminder and the
+	// letter reminders also wait for a working day; briefings do not (a
+	// Monday reception is announced on Sunday).
+	QuietFrom, QuietTo int
+	Logger             *slog.Logger
+}
+
+// BriefDays is how many days ahead a leader is first briefed.
+const BriefDays = 5
+
+// item is one reminder: the ledger entry that makes it once, and what it
+// is about.
+type item struct {
+	entity, field string
+	reception     *xfbot.Reception
+	letter        *xfbot.LeaderLetter
+	stage         string // bot.BriefT5/T1/T0, "norec", "nag", "lead"
+	left          int    // days until the reception
+	missing       []missingLeader
+}
+
+type missingLeader struct {
+	leader  xfbot.Person
+	planned *xfbot.Reception // a planned reception left in the period, if any
+}
+
+// message is one direct message and the items it carries.
+type message struct {
+	to    string
+	kind  string // "brief", "norec", "nag", "lead", "letters"
+	items []item
+}
+
+// Run scans as of now.
+func (j *Reception) Run(ctx context.Context, now time.Time) error {
+	loc := j.loc()
+	today := xfbot.DateOf(now, loc)
+	if j.quietHour(now) {
+		return nil
+	}
+	workday := j.Calendar.IsWorkday(today)
+	members, err := j.Store.Members(ctx)
+	if err != nil {
+		return err
+	}
+	var items []item
+	planned, err := j.Store.PlannedReceptions(ctx, today.AddDays(BriefDays))
+	if err != nil {
+		return err
+	}
+	for _, r := range planned {
+		switch left := r.Date.Sub(today); {
+		case left >= 0:
+			stage := bot.BriefT5
+			switch left {
+			case 0:
+				stage = bot.BriefT0
+			case 1:
+				stage = bot.BriefT1
+			}
+			items = append(items, item{entity: string(r.ID), field: stage + ":" + r.Date.String(), reception: r, stage: stage, left: left})
+		case workday && !today.Before(xfbot.ComputeDue(r.Date, 1, xfbot.DayWorking, j.Calendar, nil)):
+			items = append(items, item{entity: string(r.ID), field: "norec:" + r.Date.String(), reception: r, stage: "norec"})
+		}
+	}
+	if workday && today.Day >= j.nagDay() {
+		nag, err := j.nags(ctx, today, members)
+		if err != nil {
+			return err
+		}
+		items = append(items, nag...)
+	}
+	if workday {
+		ls, err := j.Store.OpenLetters(ctx, today)
+		if err != nil {
+			return err
+		}
+		for _, l := range ls {
+			due := l.NextDue()
+			kind := "due"
+			if today.After(due) {
+				kind = "late"
+			}
+			items = append(items, item{entity: string(l.ID), field: fmt.Sprintf("%s:%s:%s", l.Stage(), due, kind), letter: l})
+		}
+	}
+	items, err = j.unsent(ctx, items)
+	if err != nil || len(items) == 0 {
+		return err
+	}
+	msgs := j.group(items)
+	briefs, err := j.briefCases(ctx, msgs)
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for _, m := range msgs {
+		if err := j.send(ctx, now, today, m, roleOf(members, m.to), briefs); err != nil {
+			errs = append(errs, fmt.Errorf("reception reminder to %s: %w", m.to, err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func (j *Reception) loc() *time.Location {
+	if j.Location == nil {
+		return time.UTC
+	}
+	return j.Location
+}
+
+func (j *Reception) nagDay() int {
+	if j.NagDay < 1 || j.NagDay > 28 {
+		return 25
+	}
+	return j.NagDay
+}
+
+func (j *Reception) quietHour(now time.Time) bool {
+	from, to := j.QuietFrom, j.QuietTo
+	if from == 0 && to == 0 {
+		from, to = 21, 8
+	}
+	h := now.In(j.loc()).Hour()
+	return h >= from || h < to
+}
+
+// nags finds the leaders without a held reception in a period that ends
+// this month, and the lead's list of them.
+func (j *Reception) nags(ctx context.Context, today xfbot.Date, members []xfbot.Member) ([]item, error) {
+	type leader struct {
+		p        xfbot.Person
+		from, to xfbot.Date
+	}
+	var ls []leader
+	byID := map[string]xfbot.Member{}
+	for _, m := range members {
+		byID[m.OpenID] = m
+	}
+	add := func(p xfbot.Person, every int) {
+		from, to := xfbot.ReceptionPeriod(today, every)
+		if xfbot.MonthOf(to) != xfbot.MonthOf(today) {
+			return // the period goes on after this month: no hurry yet
+		}
+		ls = append(ls, leader{p: p, from: from, to: to})
+	}
+	seen := map[string]bool{}
+	for _, m := range members {
+		if m.Role == xfbot.RoleLeader {
+			seen[m.OpenID] = true
+			add(m.Person(), m.ReceptionEvery)
+		}
+	}
+	for _, id := range j.Leaders {
+		if !seen[id] && byID[id].Role == "" {
+			seen[id] = true
+			add(xfbot.Person{OpenID: id}, 0)
+		}
+	}
+	if len(ls) == 0 {
+		return nil, nil
+	}
+	from := today
+	for _, l := range ls {
+		if l.from.Before(from) {
+			from = l.from
+		}
+	}
+	rs, err := j.Store.ReceptionsBetween(ctx, from, xfbot.MonthOf(today).Last())
+	if err != nil {
+		return nil, err
+	}
+	month := xfbot.MonthOf(today).String()
+	var out []item
+	var missing []missingLeader
+	for _, l := range ls {
+		held := false
+		var next *xfbot.Reception
+		for _, r := range rs {
+			if r.Leader.OpenID != l.p.OpenID || r.Date.Before(l.from) || r.Date.After(l.to) {
+				continue
+			}
+			if r.Status == xfbot.ReceptionHeld {
+				held = true
+			} else if r.Status == xfbot.ReceptionPlanned && !r.Date.Before(today) && next == nil {
+				next = r
+			}
+		}
+		if held {
+			continue
+		}
+		ml := missingLeader{leader: l.p, planned: next}
+		missing = append(missing, ml)
+		out = append(out, item{entity: "nag:" + month, field: "leader:" + l.p.OpenID, stage: "nag", missing: []missingLeader{ml}})
+	}
+	if len(missing) > 0 {
+		for _, a := range j.Admins {
+			out = append(out, item{entity: "nag:" + month, field: "lead:" + a, stage: "lead", missing: missing})
+		}
+	}
+	return out, nil
+}
+
+// unsent drops the items whose ledger field is set already.
+func (j *Reception) unsent(ctx context.Context, items []item) ([]item, error) {
+	var ents []string
+	seen := map[string]bool{}
+	for _, it := range items {
+		if !seen[it.entity] {
+			seen[it.entity] = true
+			ents = append(ents, it.entity)
+		}
+	}
+	ledgers, err := j.Store.LedgersOf(ctx, ents)
+	if err != nil {
+		return nil, err
+	}
+	out := items[:0:0]
+	for _, it := range items {
+		if _, sent := ledgers[it.entity][it.field]; !sent {
+			out = append(out, it)
+		}
+	}
+	return out, nil
+}
+
+// group makes the messages: one per reception reminder and per nag, one per
+// person for letters.
+func (j *Reception) group(items []item) []message {
+	var msgs []message
+	letters := map[string][]item{}
+	for _, it := range items {
+		switch {
+		case it.letter != nil:
+			to := it.letter.Leader.OpenID
+			if it.letter.Stage() == xfbot.LetterRead {
+				to = j.staff(it.letter.RegisteredBy)
+			}
+			if to != "" {
+				letters[to] = append(letters[to], it)
+			}
+		case it.stage == "norec":
+			if to := j.staff(it.reception.ScheduledBy); to != "" {
+				msgs = append(msgs, message{to: to, kind: "norec", items: []item{it}})
+			}
+		case it.stage == "nag":
+			msgs = append(msgs, message{to: it.missing[0].leader.OpenID, kind: "nag", items: []item{it}})
+		case it.stage == "lead":
+			msgs = append(msgs, message{to: strings.TrimPrefix(it.field, "lead:"), kind: "lead", items: []item{it}})
+		default:
+			msgs = append(msgs, message{to: it.reception.Leader.OpenID, kind: "brief", items: []item{it}})
+		}
+	}
+	for _, to := range sortedKeys(letters) {
+		msgs = append(msgs, message{to: to, kind: "letters", items: letters[to]})
+	}
+	return msgs
+}
+
+// staff is who gets a staff reminder: p, else the task-force lead.
+func (j *Reception) staff(p xfbot.Person) string {
+	if p.OpenID != "" {
+		return p.OpenID
+	}
+	if len(j.Admins) > 0 {
+		return j.Admins[0]
+	}
+	return ""
+}
+
+// briefCases reads the appointed cases of the briefings and their latest
+// entries: two round trips, whatever the number of receptions.
+func (j *Reception) briefCases(ctx context.Context, msgs []message) (map[xfbot.CaseNo]bot.BriefCase, error) {
+	var nos []xfbot.CaseNo
+	for _, m := range msgs {
+		if m.kind == "brief" {
+			nos = append(nos, m.items[0].reception.Appointments...)
+		}
+	}
+	out := map[xfbot.CaseNo]bot.BriefCase{}
+	if len(nos) == 0 {
+		return out, nil
+	}
+	cases, err := j.Store.Cases(ctx, nos)
+	if err != nil {
+		return nil, err
+	}
+	recent, err := j.Store.RecentOf(ctx, nos, store.RecentProgress)
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range cases {
+		out[c.No] = bot.BriefCase{Case: c, Recent: recent[c.No]}
+	}
+	return out, nil
+}
+
+// send commits one message with its ledger marks; when another replica sent
+// some of its items meanwhile, it is rebuilt without them.
+func (j *Reception) send(ctx context.Context, now time.Time, today xfbot.Date, m message, role xfbot.Role, briefs map[xfbot.CaseNo]bot.BriefCase) error {
+	for attempt := 1; ; attempt++ {
+		tx := j.Store.NewTx()
+		var ids []string
+		for _, it := range m.items {
+			tx.MarkSentKey(it.entity, it.field, today.String())
+			ids = append(ids, it.entity+"/"+it.field)
+		}
+		card := j.card(m, today, role, briefs)
+		tx.Enqueue(outbound(m.to, card, "jf:"+m.to+":"+strings.Join(ids, ","), now))
+		_, err := j.Store.Commit(ctx, tx)
+		if err == nil || !errors.Is(err, store.ErrAlreadySent) || attempt == commitRetries {
+			return err
+		}
+		if m.items, err = j.unsent(ctx, m.items); err != nil || len(m.items) == 0 {
+			return err
+		}
+	}
+}
+
+// card renders a message for its recipient.
+func (j *Reception) card(m message, today xfbot.Date, role xfbot.Role, briefs map[xfbot.CaseNo]bot.BriefCase) *bot.Card {
+	switch m.kind {
+	case "brief":
+		it := m.items[0]
+		v := bot.View{Audience: xfbot.Audience{Role: role}, Today: today, Thresholds: j.thresholds(), Loc: j.loc()}
+		var cs []bot.BriefCase
+		for _, no := range it.reception.Appointments {
+			if bc, ok := briefs[no]; ok {
+				cs = append(cs, bc)
+			}
+		}
+		return bot.ReceptionBriefCard(it.reception, it.stage, it.left, cs, v)
+	case "norec":
+		r := m.items[0].reception
+		return &bot.Card{Title: "接访记录未登记", Color: "orange", Subtitle: string(r.ID),
+			Sections: []string{bot.Escape(fmt.Sprintf("%s %s 的接访（%s）还没有接访记录。请发送“接访 记录 %s 接待N批M人 当场答复K件”；未能接访的，请发送“接访 改期 %s <日期>”或“接访 取消 %s <理由>”。",
+				r.Leader.Display(), r.When(), r.Place, r.ID, r.ID, r.ID))}}
+	case "nag":
+		ml := m.items[0].missing[0]
+		s := "您本期尚未接访。按照“区领导每月至少接访一次”的要求，"
+		if r := ml.planned; r != nil {
+			s += fmt.Sprintf("已为您安排 %s 在%s接访（%s），请预留时间。", r.When(), r.Place, r.ID)
+		} else {
+			s += "目前还没有为您安排接访日，请联系专班安排。"
+		}
+		return &bot.Card{Title: "本月尚未接访", Color: "orange", Sections: []string{bot.Escape(s)}}
+	case "lead":
+		var lines []string
+		for _, ml := range m.items[0].missing {
+			s := "• " + ml.leader.Display()
+			if r := ml.planned; r != nil {
+				s += fmt.Sprintf("：已安排 %s（%s）", r.When(), r.ID)
+			} else {
+				s += "：尚未安排"
+			}
+			lines = append(lines, s)
+		}
+		return &bot.Card{Title: fmt.Sprintf("%s 尚未接访的区领导（%d 位）", xfbot.MonthOf(today).Label(), len(m.items[0].missing)), Color: "orange",
+			Sections: []string{bot.Escape(strings.Join(lines, "\n"))}, Note: "发送“接访 安排 @领导 日期”安排；“接访 统计”查看本月情况。"}
+	}
+	var ls []*xfbot.LeaderLetter
+	for _, it := range m.items {
+		ls = append(ls, it.letter)
+	}
+	sort.SliceStable(ls, func(a, b int) bool { return ls[a].NextDue().Before(ls[b].NextDue()) })
+	title := "领导来信待交办"
+	if ls[0].Stage() == xfbot.LetterUnread {
+		title = "领导来信待阅批"
+	}
+	return bot.LetterReminderCard(title, ls, today)
+}
+
+func (j *Reception) thresholds() xfbot.Thresholds {
+	if j.Thresholds == (xfbot.Thresholds{}) {
+		return xfbot.DefaultThresholds
+	}
+	return j.Thresholds
+}
