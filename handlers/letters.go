@@ -16,6 +16,11 @@ const MaxLetterRunes = 500
 // letters answers 来信 @领导 <摘要> [收信:日期] (register), 来信 批示 <编号>
 // <内容>, 来信 交办 <编号> <单位> [案件号], 来信 查看 <编号>, 来信 列表.
 func (h *Handlers) letters(ctx context.Context, req *bot.Request) (*bot.Reply, error) {
+	if req.Group {
+		// A letter's summary is free text about a petitioner, which no mask can
+		// vouch for: letters are handled in private chats only.
+		return nil, xfbot.Errorf(xfbot.EFORBIDDEN, "领导来信可能含有信访人信息，请在与机器人的私聊中办理“来信”。")
+	}
 	switch sub := req.Args.Word(0); sub {
 	case "批示", "阅批":
 		l, err := h.loadLetter(ctx, req.Args.Word(1))

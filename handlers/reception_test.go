@@ -343,6 +343,9 @@ func TestLeaderLetters(t *testing.T) {
 	wantIn(t, h.reply(member, "来信 @周某", msg{mentions: []xfbot.Person{leader}}), "缺少来信摘要")
 	wantIn(t, h.reply(member, "来信 桂园"), "请 @ 收信的区领导")
 	wantIn(t, h.reply(member, "来信 查看 LX-2026-0009"), "没有找到来信 LX-2026-0009")
+	r := h.reply(member, "来信 查看 "+string(id), msg{group: true})
+	wantIn(t, r, "请在与机器人的私聊中办理")
+	wantNotIn(t, r, "桂园社区")
 }
 
 func TestMemberRecordsWithoutLeaderFieldsStillDecode(t *testing.T) {

@@ -66,6 +66,7 @@ type item struct {
 
 type missingLeader struct {
 	leader  xfbot.Person
+	every   int              // the leader's period in months
 	planned *xfbot.Reception // a planned reception left in the period, if any
 }
 
@@ -175,6 +176,7 @@ func (j *Reception) quietHour(now time.Time) bool {
 func (j *Reception) nags(ctx context.Context, today xfbot.Date, members []xfbot.Member) ([]item, error) {
 	type leader struct {
 		p        xfbot.Person
+		every    int
 		from, to xfbot.Date
 	}
 	var ls []leader
@@ -187,7 +189,7 @@ func (j *Reception) nags(ctx context.Context, today xfbot.Date, members []xfbot.
 		if xfbot.MonthOf(to) != xfbot.MonthOf(today) {
 			return // the period goes on after this month: no hurry yet
 		}
-		ls = append(ls, leader{p: p, from: from, to: to})
+		ls = append(ls, leader{p: p, every: every, from: from, to: to})
 	}
 	seen := map[string]bool{}
 	for _, m := range members {
@@ -234,7 +236,7 @@ func (j *Reception) nags(ctx context.Context, today xfbot.Date, members []xfbot.
 		if held {
 			continue
 		}
-		ml := missingLeader{leader: l.p, planned: next}
+		ml := missingLeader{leader: l.p, every: l.every, planned: next}
 		missing = append(missing, ml)
 		out = append(out, item{entity: "nag:" + month, field: "leader:" + l.p.OpenID, stage: "nag", missing: []missingLeader{ml}})
 	}
@@ -382,13 +384,17 @@ func (j *Reception) card(m message, today xfbot.Date, role xfbot.Role, briefs ma
 				r.Leader.Display(), r.When(), r.Place, r.ID, r.ID, r.ID))}}
 	case "nag":
 		ml := m.items[0].missing[0]
-		s := "您本期尚未接访。按照“区领导每月至少接访一次”的要求，"
+		period := map[int]string{0: "本月", 1: "本月", 3: "本季度", 6: "本半年", 12: "今年"}[ml.every]
+		if period == "" {
+			period = "本期"
+		}
+		s := fmt.Sprintf("您%s尚未接访。按照区领导%s至少接访一次的要求，", period, xfbot.EveryLabel(ml.every))
 		if r := ml.planned; r != nil {
 			s += fmt.Sprintf("已为您安排 %s 在%s接访（%s），请预留时间。", r.When(), r.Place, r.ID)
 		} else {
 			s += "目前还没有为您安排接访日，请联系专班安排。"
 		}
-		return &bot.Card{Title: "本月尚未接访", Color: "orange", Sections: []string{bot.Escape(s)}}
+		return &bot.Card{Title: period + "尚未接访", Color: "orange", Sections: []string{bot.Escape(s)}}
 	case "lead":
 		var lines []string
 		for _, ml := range m.items[0].missing {

@@ -243,6 +243,17 @@ func TestReceptionNag(t *testing.T) {
 			t.Errorf("a quarterly leader nagged in the quarter's first month: %+v", out)
 		}
 	})
+	t.Run("QuarterlyLeaderInTheQuartersLastMonth", func(t *testing.T) {
+		f := newReceptionFixture(t)
+		f.reception(quarterly, "2026-03-30", xfbot.ReceptionHeld) // the first quarter: does not count for the second
+		f.drainAll()
+		out := f.run(atDay("2026-06-25", 10, 10)) // a Thursday
+		got := to(out, quarterly, "尚未接访")
+		if len(got) != 1 {
+			t.Fatalf("quarterly leader: %+v", out)
+		}
+		has(t, got[0], "本季度尚未接访", "每季度至少接访一次")
+	})
 	t.Run("WaitsForAWorkingDay", func(t *testing.T) {
 		f := newReceptionFixture(t)
 		f.job.NagDay = 24 // 2026-10-24 is a Saturday; the 25th a Sunday
