@@ -38,7 +38,7 @@ func (h *Handlers) letters(ctx context.Context, req *bot.Request) (*bot.Reply, e
 			return nil, err
 		}
 		unit, caseWord := "", ""
-		for _, w := range req.Args.Words[2:] {
+		for _, w := range wordsFrom(req, 2) {
 			if strings.HasPrefix(strings.ToUpper(xfbot.Normalize(w)), "XF") {
 				caseWord = w
 			} else {

@@ -112,7 +112,7 @@ func (h *Handlers) leaderOf(ctx context.Context, req *bot.Request) (xfbot.Person
 // plainWords are the words after the subcommand that are not @-mentions.
 func plainWords(req *bot.Request) []string {
 	var out []string
-	for _, w := range req.Args.Words[1:] {
+	for _, w := range wordsFrom(req, 1) {
 		if !strings.HasPrefix(w, "@") {
 			out = append(out, w)
 		}
@@ -267,7 +267,7 @@ func (h *Handlers) receptionReschedule(ctx context.Context, req *bot.Request) (*
 	if err := notPlanned(old, "改期"); err != nil {
 		return nil, err
 	}
-	words := req.Args.Words[2:]
+	words := wordsFrom(req, 2)
 	if len(words) == 0 {
 		return nil, xfbot.Errorf(xfbot.EINVALID, "缺少新的接访日期，例如：接访 改期 %s 4月8日 下午", old.ID)
 	}
@@ -367,7 +367,7 @@ func (h *Handlers) receptionRecord(ctx context.Context, req *bot.Request) (*bot.
 	}
 	rec := &xfbot.ReceptionRecord{By: req.Actor(), At: req.Time, Batches: -1, Persons: -1}
 	var notes []string
-	for _, w := range req.Args.Words[2:] {
+	for _, w := range wordsFrom(req, 2) {
 		n := xfbot.Normalize(w)
 		switch {
 		case reBatchPerson.MatchString(n):
@@ -478,7 +478,7 @@ func (h *Handlers) receptionAppoint(ctx context.Context, req *bot.Request) (*bot
 		return nil, err
 	}
 	var nos []xfbot.CaseNo
-	for _, w := range req.Args.Words[2:] {
+	for _, w := range wordsFrom(req, 2) {
 		no, err := xfbot.ParseCaseNo(w)
 		if err != nil {
 			return nil, err
@@ -716,7 +716,7 @@ func (h *Handlers) rosterDraft(ctx context.Context, req *bot.Request, m xfbot.Mo
 	}
 	rule, place := xfbot.DefaultRosterRule, DefaultReceptionPlace
 	var ruleWords []string
-	for _, w := range req.Args.Words[1:] {
+	for _, w := range wordsFrom(req, 1) {
 		if k, v, ok := splitColon(w); ok && k == "地点" {
 			p, err := parseName(v, "接访地点")
 			if err != nil {
@@ -873,4 +873,12 @@ func (h *Handlers) receptionForCase(ctx context.Context, raw string, today xfbot
 		return nil, xfbot.Errorf(xfbot.EINVALID, "接访 %s 安排在 %s，还没到，不能登记为当场案件。", id, v.Date)
 	}
 	return v.Reception, nil
+}
+
+// wordsFrom returns the words from i on, none if there are fewer.
+func wordsFrom(req *bot.Request, i int) []string {
+	if i >= len(req.Args.Words) {
+		return nil
+	}
+	return req.Args.Words[i:]
 }

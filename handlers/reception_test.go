@@ -360,3 +360,48 @@ func TestMemberRecordsWithoutLeaderFieldsStillDecode(t *testing.T) {
 		t.Fatalf("old record: %+v, %v", l.Member, err)
 	}
 }
+
+// FuzzReceptionCommand sends arbitrary 接访, 排班 and 来信 commands, the
+// leader mentioned, through the real mux: whatever the text, one readable
+// reply and never an internal error.
+func FuzzReceptionCommand(f *testing.F) {
+	for _, s := range []string{
+		"接访 安排 @周某 3月25日 下午 区信访局 约访", "接访 改期 JF-2026-0001 3月27日 全天", "接访 取消 jf-2026-1 出差",
+		"接访 记录 JF-2026-0001 接待3批7人 当场答复1件 案件:XF-2026-0001 说明", "接访 约访 JF-2026-0001 XF-2026-0001",
+		"接访 统计 2026-03", "接访 公示 下月", "接访 频次 @周某 每季度", "接访 2026-04", "接访 下月",
+		"排班 下月 每月28日 地点:区行政服务中心", "排班 确认 2026-04", "排班 2026-05 5日起轮流",
+		"来信 @周某 居民反映 收信:3月15日", "来信 批示 LX-2026-0001 同意", "来信 交办 LX-2026-0001 区住建局 XF-2026-0001",
+		"新建 当场登记 接访:JF-2026-0001", "成员 职务 @周某 副区长 城建",
+	} {
+		f.Add(s)
+	}
+	h := newHarness(f)
+	h.now = time.Date(2026, 3, 18, 9, 0, 0, 0, loc)
+	seed := []string{"接访 安排 @周某 3月18日", "来信 @周某 居民反映噪声"}
+	for _, s := range seed {
+		h.seq++
+		req := &bot.Request{EventID: "seed:" + s, MessageID: "om_seed", ChatID: "oc_fuzz", Sender: admin, Text: s, Time: h.now, Via: bot.ViaChat,
+			Mentions: []xfbot.Person{leader}}
+		if err := h.mux.ServeMessage(context.Background(), req); err != nil {
+			f.Fatal(err)
+		}
+	}
+	h.drain()
+	f.Fuzz(func(t *testing.T, text string) {
+		h.t = t
+		h.seq++
+		sender := []xfbot.Person{admin, member, leader}[h.seq%3]
+		req := &bot.Request{EventID: "fuzzjf:" + itoa(h.seq) + text, MessageID: "om_fuzz", ChatID: "oc_fuzz", Sender: sender, Text: text,
+			Time: h.now, Via: bot.ViaChat, Mentions: []xfbot.Person{leader}}
+		if err := h.mux.ServeMessage(context.Background(), req); err != nil {
+			t.Fatalf("ServeMessage(%q): %v", text, err)
+		}
+		out := h.drain()
+		if len(out) == 0 || out[0].Text == "" {
+			t.Fatalf("no reply to %q", text)
+		}
+		if strings.Contains(out[0].Text, "系统内部错误") || strings.Contains(out[0].Text, store.NoPlaceholder) {
+			t.Fatalf("bad reply to %q: %s", text, out[0].Text)
+		}
+	})
+}
