@@ -11,7 +11,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/qingchuan/xfbot"
 	"github.com/qingchuan/xfbot/bot"
@@ -157,4 +156,3 @@ func dateText(d xfbot.Date) string {
 	return d.String()
 }
 
-var _ = time.Second
