@@ -155,4 +155,3 @@ func dateText(d xfbot.Date) string {
 	}
 	return d.String()
 }
-
