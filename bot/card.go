@@ -184,9 +184,9 @@ func (c Card) tree() obj {
 // fieldColumn shows a label in bold and the value as plain text: values
 // (names, phone numbers) need no escaping and cannot be misread as markup.
 func buttonRow(bs []Button) obj {
-	var cols []obj
+	cols := make([]columnJSON, 0, len(bs))
 	for _, b := range bs {
-		cols = append(cols, obj{"tag": "column", "width": "auto", "elements": []obj{b.tree("")}})
+		cols = append(cols, columnJSON{Tag: "column", Width: "auto", Elements: []any{b.tree("")}})
 	}
 	return obj{"tag": "column_set", "flex_mode": "flow", "horizontal_spacing": "8px", "columns": cols}
 }
@@ -202,25 +202,60 @@ func fieldColumn(f Field) obj {
 	}}
 }
 
-func (b Button) tree(formAction string) obj {
-	value := obj{"a": b.Action}
+// The card elements rendered most often (a reminder has forty buttons) are
+// structs rather than maps: encoding/json writes them without sorting keys
+// or boxing every value.
+type (
+	textJSON struct {
+		Tag     string `json:"tag"`
+		Content string `json:"content"`
+	}
+	buttonJSON struct {
+		Tag            string         `json:"tag"`
+		Text           textJSON       `json:"text"`
+		Type           string         `json:"type"`
+		Behaviors      []behaviorJSON `json:"behaviors"`
+		FormActionType string         `json:"form_action_type,omitempty"`
+		Name           string         `json:"name,omitempty"`
+		Confirm        *confirmJSON   `json:"confirm,omitempty"`
+	}
+	behaviorJSON struct {
+		Type  string            `json:"type"`
+		Value map[string]string `json:"value"`
+	}
+	confirmJSON struct {
+		Title textJSON `json:"title"`
+		Text  textJSON `json:"text"`
+	}
+	columnJSON struct {
+		Tag      string `json:"tag"`
+		Width    string `json:"width"`
+		Weight   int    `json:"weight,omitempty"`
+		Elements []any  `json:"elements"`
+	}
+)
+
+func plainText(s string) textJSON { return textJSON{Tag: "plain_text", Content: s} }
+
+func (b Button) tree(formAction string) buttonJSON {
+	value := make(map[string]string, len(b.Value)+1)
 	for k, v := range b.Value {
 		value[k] = v
 	}
-	t := obj{"tag": "button", "text": plain(b.Text), "type": orDefault(b.Kind, "default"),
-		"behaviors": []obj{{"type": "callback", "value": value}}}
+	value["a"] = b.Action
+	t := buttonJSON{Tag: "button", Text: plainText(b.Text), Type: orDefault(b.Kind, "default"),
+		Behaviors: []behaviorJSON{{Type: "callback", Value: value}}}
 	if formAction != "" {
-		t["form_action_type"] = formAction
-		t["name"] = b.Action
+		t.FormActionType, t.Name = formAction, b.Action
 	}
 	if b.Confirm != "" {
-		t["confirm"] = obj{"title": plain(b.Text), "text": plain(b.Confirm)}
+		t.Confirm = &confirmJSON{Title: plainText(b.Text), Text: plainText(b.Confirm)}
 	}
 	return t
 }
 
 func (f *Form) tree() obj {
-	var els []obj
+	var els []any
 	for _, in := range f.Inputs {
 		t := obj{"tag": "input", "name": in.Name, "required": in.Required, "width": "fill",
 			"label": plain(in.Label), "label_position": "top"}
