@@ -18,7 +18,7 @@ import (
 )
 
 // page is how many cases one read of an index returns.
-const page = 500
+const page = 2000
 
 // commitRetries bounds the rebuilds of one message when another replica sent
 // some of its lines in the meantime.
@@ -237,7 +237,7 @@ func (r *Reminders) each(ctx context.Context, nos []xfbot.CaseNo, f func(*xfbot.
 
 // batchSize is how many people's messages one commit carries: a scan with
 // a thousand recipients is forty round trips, not a thousand.
-const batchSize = 25
+const batchSize = 50
 
 // sendAll sends everyone's message, in batches committed by a few workers at
 // once. A batch that loses a race with another replica (ErrAlreadySent) is
@@ -253,7 +253,7 @@ func (r *Reminders) sendAll(ctx context.Context, now time.Time, today xfbot.Date
 		mu.Unlock()
 	}
 	var wg sync.WaitGroup
-	for w := 0; w < 4; w++ {
+	for w := 0; w < 8; w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()

@@ -26,13 +26,25 @@ func (tx *Tx) MarkSent(no xfbot.CaseNo, field, value string) {
 	key := tx.k.sent(no)
 	tx.add(op{Op: "absent", Key: key, Field: field}) // the script checks before any write
 	tx.add(op{Op: "hset", Key: key, Field: field, Val: value})
-	tx.add(op{Op: "expire", Key: key, MaxLen: int64(sentTTL / time.Second)})
+	tx.expireOnce(key)
+}
+
+// expireOnce renews a ledger's TTL once per Tx, however many of its fields
+// the Tx marks.
+func (tx *Tx) expireOnce(key string) {
+	if tx.expiring == nil {
+		tx.expiring = map[string]bool{}
+	}
+	if !tx.expiring[key] {
+		tx.expiring[key] = true
+		tx.add(op{Op: "expire", Key: key, MaxLen: int64(sentTTL / time.Second)})
+	}
 }
 
 // Note records a ledger field that may already exist (acknowledgements).
 func (tx *Tx) Note(no xfbot.CaseNo, field, value string) {
 	tx.add(op{Op: "hset", Key: tx.k.sent(no), Field: field, Val: value})
-	tx.add(op{Op: "expire", Key: tx.k.sent(no), MaxLen: int64(sentTTL / time.Second)})
+	tx.expireOnce(tx.k.sent(no))
 }
 
 // Ledgers returns the sent-ledgers of the given cases, in one round trip.

@@ -20,9 +20,10 @@ type Tx struct {
 	// carry their own ledger, the console's local commands).
 	DedupeID string
 
-	k   keys
-	ops []op
-	err error
+	k        keys
+	ops      []op
+	err      error
+	expiring map[string]bool // sent-ledgers whose TTL this Tx renews
 }
 
 type op struct {
