@@ -140,9 +140,25 @@ func (j *Reception) Run(ctx context.Context, now time.Time) error {
 		return err
 	}
 	var errs []error
-	for _, m := range msgs {
-		if err := j.send(ctx, now, today, m, roleOf(members, m.to), briefs); err != nil {
-			errs = append(errs, fmt.Errorf("reception reminder to %s: %w", m.to, err))
+	for i := 0; i < len(msgs); i += batchSize {
+		batch := msgs[i:min(i+batchSize, len(msgs))]
+		tx := j.Store.NewTx()
+		for _, m := range batch {
+			j.build(tx, now, today, m, roleOf(members, m.to), briefs)
+		}
+		_, err := j.Store.Commit(ctx, tx)
+		if err == nil {
+			continue
+		}
+		if !errors.Is(err, store.ErrAlreadySent) {
+			errs = append(errs, fmt.Errorf("reception reminders: %w", err))
+			continue
+		}
+		// Another replica sent some of them meanwhile: one by one, without those.
+		for _, m := range batch {
+			if err := j.send(ctx, now, today, m, roleOf(members, m.to), briefs); err != nil {
+				errs = append(errs, fmt.Errorf("reception reminder to %s: %w", m.to, err))
+			}
 		}
 	}
 	return errors.Join(errs...)
@@ -342,18 +358,12 @@ func (j *Reception) briefCases(ctx context.Context, msgs []message) (map[xfbot.C
 	return out, nil
 }
 
-// send commits one message with its ledger marks; when another replica sent
+// send commits one message with its ledger marks (after a batch lost a race); when another replica sent
 // some of its items meanwhile, it is rebuilt without them.
 func (j *Reception) send(ctx context.Context, now time.Time, today xfbot.Date, m message, role xfbot.Role, briefs map[xfbot.CaseNo]bot.BriefCase) error {
 	for attempt := 1; ; attempt++ {
 		tx := j.Store.NewTx()
-		var ids []string
-		for _, it := range m.items {
-			tx.MarkSentKey(it.entity, it.field, today.String())
-			ids = append(ids, it.entity+"/"+it.field)
-		}
-		card := j.card(m, today, role, briefs)
-		tx.Enqueue(outbound(m.to, card, "jf:"+m.to+":"+strings.Join(ids, ","), now))
+		j.build(tx, now, today, m, role, briefs)
 		_, err := j.Store.Commit(ctx, tx)
 		if err == nil || !errors.Is(err, store.ErrAlreadySent) || attempt == commitRetries {
 			return err
@@ -362,6 +372,17 @@ func (j *Reception) send(ctx context.Context, now time.Time, today xfbot.Date, m
 			return err
 		}
 	}
+}
+
+// build adds one message to tx with a ledger mark per item: the message
+// and its marks commit together or not at all.
+func (j *Reception) build(tx *store.Tx, now time.Time, today xfbot.Date, m message, role xfbot.Role, briefs map[xfbot.CaseNo]bot.BriefCase) {
+	var ids []string
+	for _, it := range m.items {
+		tx.MarkSentKey(it.entity, it.field, today.String())
+		ids = append(ids, it.entity+"/"+it.field)
+	}
+	tx.Enqueue(outbound(m.to, j.card(m, today, role, briefs), "jf:"+m.to+":"+strings.Join(ids, ","), now))
 }
 
 // card renders a message for its recipient.
