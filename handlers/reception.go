@@ -63,7 +63,8 @@ func staffOnly(req *bot.Request, what string) error {
 }
 
 // leaders are the district leaders: members with the leader role and the
-// open_ids configured as leaders, with their member records by open_id.
+// open_ids configured as leaders that have no member record, with every
+// member record by open_id.
 func (h *Handlers) leaders(ctx context.Context) ([]xfbot.Person, map[string]xfbot.Member, error) {
 	ms, err := h.Store.Members(ctx)
 	if err != nil {
@@ -78,12 +79,12 @@ func (h *Handlers) leaders(ctx context.Context) ([]xfbot.Person, map[string]xfbo
 		}
 	}
 	for _, id := range h.mux.Leaders() {
-		if m, ok := byID[id]; ok && m.Role == xfbot.RoleLeader {
+		// As in the mux: a configured leader is one unless a member record
+		// says otherwise (a leader record is listed above already).
+		if _, ok := byID[id]; ok || slices.ContainsFunc(out, func(p xfbot.Person) bool { return p.OpenID == id }) {
 			continue
 		}
-		if !slices.ContainsFunc(out, func(p xfbot.Person) bool { return p.OpenID == id }) {
-			out = append(out, xfbot.Person{OpenID: id, Name: byID[id].Name})
-		}
+		out = append(out, xfbot.Person{OpenID: id})
 	}
 	return out, byID, nil
 }
