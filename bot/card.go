@@ -147,11 +147,11 @@ func (c Card) tree() obj {
 	}
 	var els []obj
 	for i := 0; i < len(c.Fields); i += 2 {
-		cols := []obj{fieldColumn(c.Fields[i])}
+		cols := []columnJSON{fieldColumn(c.Fields[i])}
 		if i+1 < len(c.Fields) {
 			cols = append(cols, fieldColumn(c.Fields[i+1]))
 		} else {
-			cols = append(cols, obj{"tag": "column", "width": "weighted", "weight": 1, "elements": []obj{}})
+			cols = append(cols, columnJSON{Tag: "column", Width: "weighted", Weight: 1, Elements: []any{}})
 		}
 		els = append(els, obj{"tag": "column_set", "flex_mode": "bisect", "columns": cols})
 	}
@@ -191,14 +191,14 @@ func buttonRow(bs []Button) obj {
 	return obj{"tag": "column_set", "flex_mode": "flow", "horizontal_spacing": "8px", "columns": cols}
 }
 
-func fieldColumn(f Field) obj {
+func fieldColumn(f Field) columnJSON {
 	v := f.Value
 	if v == "" {
 		v = "—"
 	}
-	return obj{"tag": "column", "width": "weighted", "weight": 1, "elements": []obj{
-		{"tag": "markdown", "content": "**" + escapeMD(f.Label) + "**"},
-		{"tag": "div", "text": plain(v)},
+	return columnJSON{Tag: "column", Width: "weighted", Weight: 1, Elements: []any{
+		markdownJSON{Tag: "markdown", Content: "**" + escapeMD(f.Label) + "**"},
+		divJSON{Tag: "div", Text: plainText(v)},
 	}}
 }
 
@@ -226,6 +226,14 @@ type (
 	confirmJSON struct {
 		Title textJSON `json:"title"`
 		Text  textJSON `json:"text"`
+	}
+	markdownJSON struct {
+		Tag     string `json:"tag"`
+		Content string `json:"content"`
+	}
+	divJSON struct {
+		Tag  string   `json:"tag"`
+		Text textJSON `json:"text"`
 	}
 	columnJSON struct {
 		Tag      string `json:"tag"`
