@@ -429,7 +429,7 @@ func (tx *Tx) MarkSentKey(entity, field, value string) {
 	key := tx.k.sentFor(entity)
 	tx.add(op{Op: "absent", Key: key, Field: field})
 	tx.add(op{Op: "hset", Key: key, Field: field, Val: value})
-	tx.add(op{Op: "expire", Key: key, MaxLen: int64(sentTTL / time.Second)})
+	tx.expireOnce(key)
 }
 
 // LedgersOf returns the sent-ledgers of the given entities, in one round trip.
