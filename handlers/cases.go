@@ -3,6 +3,7 @@ package handlers
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -174,6 +175,9 @@ func (h *Handlers) assign(leader bool) bot.HandlerFunc {
 		m, err := h.member(ctx, p.OpenID)
 		if err != nil {
 			return nil, err
+		}
+		if m == nil && leader && slices.Contains(h.mux.Leaders(), p.OpenID) {
+			m = &xfbot.Member{OpenID: p.OpenID, Name: p.Name, Role: xfbot.RoleLeader} // listed in XFBOT_LEADERS
 		}
 		switch {
 		case m == nil:

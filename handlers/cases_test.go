@@ -9,6 +9,7 @@ import (
 
 	"github.com/qingchuan/xfbot"
 	"github.com/qingchuan/xfbot/bot"
+	"github.com/qingchuan/xfbot/handlers"
 )
 
 func TestCreate(t *testing.T) {
@@ -409,5 +410,26 @@ func TestCardActions(t *testing.T) {
 	}
 	if c := h.load(no); c.Progresses != 1 {
 		t.Fatalf("progresses %d, want 1", c.Progresses)
+	}
+}
+
+func TestConfiguredLeaderAndReAdd(t *testing.T) {
+	h := newHarness(t)
+	cfgLeader := xfbot.Person{OpenID: "ou_cfg_leader", Name: "吴某"}
+	h.mux = bot.NewMux(h.st, bot.MuxOptions{Admins: []string{admin.OpenID}, Leaders: []string{cfgLeader.OpenID}, Location: loc})
+	handlers.Register(h.mux, &handlers.Handlers{Store: h.st, Thresholds: xfbot.DefaultThresholds, GroupChatID: groupChat})
+	no := h.newCase("包保")
+	wantIn(t, h.reply(member, "包保 "+string(no)+" @吴某", msg{mentions: []xfbot.Person{cfgLeader}}), "包案领导：吴某")
+
+	// Re-adding a member with another role keeps their 职务.
+	tx := h.st.NewTx()
+	tx.PutMember(xfbot.Member{OpenID: stranger.OpenID, Name: stranger.Name, Role: xfbot.RoleLeader, Title: "副区长", Duties: "住建"})
+	if _, err := h.st.Commit(context.Background(), tx); err != nil {
+		t.Fatal(err)
+	}
+	wantIn(t, h.reply(admin, "成员 添加 @路人 观察员", msg{mentions: []xfbot.Person{stranger}}), "观察员")
+	l, _ := h.st.Load(context.Background(), stranger.OpenID, "")
+	if l.Member == nil || l.Member.Title != "副区长" || l.Member.Role != xfbot.RoleViewer {
+		t.Fatalf("member after re-add: %+v", l.Member)
 	}
 }

@@ -70,6 +70,12 @@ func (h *Handlers) memberAdd(ctx context.Context, req *bot.Request) (*bot.Reply,
 	before := ""
 	if old != nil {
 		before = old.Role.Label()
+		// A change of role keeps what else is known of the person (职务,
+		// 分管, reception frequency): 成员 添加 sets the role and unit only.
+		m.Title, m.Duties, m.ReceptionEvery = old.Title, old.Duties, old.ReceptionEvery
+		if m.Name == "" {
+			m.Name = old.Name
+		}
 		if *old == m {
 			return nil, xfbot.Errorf(xfbot.EINVALID, "%s 已经是%s。", p.Display(), role.Label())
 		}

@@ -166,7 +166,7 @@ func DefaultConfig() Config {
 		Schedule: ScheduleConfig{
 			Overdue:      "5 9 * * 1-5",
 			GroupDaily:   "35 9 * * 1-5",
-			Reception:    "10 10 * * *",
+			Reception:    "5 8 * * *", // before a morning reception: the day-of briefing
 			LeaderDigest: "45 8 * * 1-5",
 			GroupWeekly:  "10 9 * * 1",
 			Monthly:      "15 9 1 * *",
