@@ -68,6 +68,7 @@ type missingLeader struct {
 	leader  xfbot.Person
 	every   int              // the leader's period in months
 	planned *xfbot.Reception // a planned reception left in the period, if any
+	past    *xfbot.Reception // a past reception of the period still without its record
 }
 
 // message is one direct message and the items it carries.
@@ -238,7 +239,7 @@ func (j *Reception) nags(ctx context.Context, today xfbot.Date, members []xfbot.
 	var missing []missingLeader
 	for _, l := range ls {
 		held := false
-		var next *xfbot.Reception
+		var next, past *xfbot.Reception
 		for _, r := range rs {
 			if r.Leader.OpenID != l.p.OpenID || r.Date.Before(l.from) || r.Date.After(l.to) {
 				continue
@@ -247,12 +248,14 @@ func (j *Reception) nags(ctx context.Context, today xfbot.Date, members []xfbot.
 				held = true
 			} else if r.Status == xfbot.ReceptionPlanned && !r.Date.Before(today) && next == nil {
 				next = r
+			} else if r.Status == xfbot.ReceptionPlanned && r.Date.Before(today) {
+				past = r
 			}
 		}
 		if held {
 			continue
 		}
-		ml := missingLeader{leader: l.p, every: l.every, planned: next}
+		ml := missingLeader{leader: l.p, every: l.every, planned: next, past: past}
 		missing = append(missing, ml)
 		out = append(out, item{entity: "nag:" + month, field: "leader:" + l.p.OpenID, stage: "nag", missing: []missingLeader{ml}})
 	}
@@ -292,6 +295,7 @@ func (j *Reception) unsent(ctx context.Context, items []item) ([]item, error) {
 func (j *Reception) group(items []item) []message {
 	var msgs []message
 	letters := map[string][]item{}
+	norec := map[string][]item{}
 	for _, it := range items {
 		switch {
 		case it.letter != nil:
@@ -304,7 +308,7 @@ func (j *Reception) group(items []item) []message {
 			}
 		case it.stage == "norec":
 			if to := j.staff(it.reception.ScheduledBy); to != "" {
-				msgs = append(msgs, message{to: to, kind: "norec", items: []item{it}})
+				norec[to] = append(norec[to], it) // one message per person
 			}
 		case it.stage == "nag":
 			msgs = append(msgs, message{to: it.missing[0].leader.OpenID, kind: "nag", items: []item{it}})
@@ -316,6 +320,9 @@ func (j *Reception) group(items []item) []message {
 	}
 	for _, to := range sortedKeys(letters) {
 		msgs = append(msgs, message{to: to, kind: "letters", items: letters[to]})
+	}
+	for _, to := range sortedKeys(norec) {
+		msgs = append(msgs, message{to: to, kind: "norec", items: norec[to]})
 	}
 	return msgs
 }
@@ -399,10 +406,15 @@ func (j *Reception) card(m message, today xfbot.Date, role xfbot.Role, briefs ma
 		}
 		return bot.ReceptionBriefCard(it.reception, it.stage, it.left, cs, v)
 	case "norec":
-		r := m.items[0].reception
-		return &bot.Card{Title: "接访记录未登记", Color: "orange", Subtitle: string(r.ID),
-			Sections: []string{bot.Escape(fmt.Sprintf("%s %s 的接访（%s）还没有接访记录。请发送“接访 记录 %s 接待N批M人 当场答复K件”；未能接访的，请发送“接访 改期 %s <日期>”或“接访 取消 %s <理由>”。",
-				r.Leader.Display(), r.When(), r.Place, r.ID, r.ID, r.ID))}}
+		var lines []string
+		for _, it := range m.items {
+			r := it.reception
+			lines = append(lines, bot.Escape(fmt.Sprintf("• %s %s %s 的接访（%s）", r.ID, r.Leader.Display(), r.When(), r.Place)))
+		}
+		first := m.items[0].reception.ID
+		return &bot.Card{Title: fmt.Sprintf("接访记录未登记（%d 场）", len(m.items)), Color: "orange",
+			Sections: []string{strings.Join(lines, "\n")},
+			Note:     fmt.Sprintf("请发送“接访 记录 %s 接待N批M人 当场答复K件”登记；未能接访的，请发送“接访 改期 %s <日期>”或“接访 取消 %s <理由>”。", first, first, first)}
 	case "nag":
 		ml := m.items[0].missing[0]
 		period := map[int]string{0: "本月", 1: "本月", 3: "本季度", 6: "本半年", 12: "今年"}[ml.every]
@@ -410,9 +422,15 @@ func (j *Reception) card(m message, today xfbot.Date, role xfbot.Role, briefs ma
 			period = "本期"
 		}
 		s := fmt.Sprintf("您%s尚未接访。按照区领导%s至少接访一次的要求，", period, xfbot.EveryLabel(ml.every))
-		if r := ml.planned; r != nil {
+		switch {
+		case ml.planned != nil:
+			r := ml.planned
 			s += fmt.Sprintf("已为您安排 %s 在%s接访（%s），请预留时间。", r.When(), r.Place, r.ID)
-		} else {
+		case ml.past != nil:
+			r := ml.past
+			s = fmt.Sprintf("您%s %s 的接访（%s）还没有登记接访记录，系统尚不能计为已接访。如已接访，请专班发送“接访 记录 %s 接待N批M人”；未能接访的，请联系专班另行安排。",
+				period, r.When(), r.ID, r.ID)
+		default:
 			s += "目前还没有为您安排接访日，请联系专班安排。"
 		}
 		return &bot.Card{Title: period + "尚未接访", Color: "orange", Sections: []string{bot.Escape(s)}}
@@ -420,9 +438,12 @@ func (j *Reception) card(m message, today xfbot.Date, role xfbot.Role, briefs ma
 		var lines []string
 		for _, ml := range m.items[0].missing {
 			s := "• " + ml.leader.Display()
-			if r := ml.planned; r != nil {
-				s += fmt.Sprintf("：已安排 %s（%s）", r.When(), r.ID)
-			} else {
+			switch {
+			case ml.planned != nil:
+				s += fmt.Sprintf("：已安排 %s（%s）", ml.planned.When(), ml.planned.ID)
+			case ml.past != nil:
+				s += fmt.Sprintf("：%s 的接访未登记记录（%s）", ml.past.When(), ml.past.ID)
+			default:
 				s += "：尚未安排"
 			}
 			lines = append(lines, s)
