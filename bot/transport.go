@@ -2,8 +2,10 @@ package bot
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
+	"net/http"
 	"strconv"
 	"strings"
 	"sync"
@@ -109,43 +111,20 @@ func NewLarkTransport(client *lark.Client, forgetToken func(ctx context.Context)
 // Deliver sends m as a new message ("send"), a reply ("reply") or a card
 // update ("patch").
 func (t *LarkTransport) Deliver(ctx context.Context, m store.OutboundMessage) (string, error) {
+	// Send and reply go through the SDK client's raw request (same paths,
+	// token handling and retries as its typed methods) and read only code,
+	// msg and message_id back: the typed response decodes the whole message
+	// body Feishu echoes, a card included, for nothing.
 	switch m.Kind {
 	case store.KindSend:
-		body := larkim.NewCreateMessageReqBodyBuilder().
-			ReceiveId(m.ReceiveID).MsgType(m.MsgType).Content(m.Content)
-		if m.ID != "" {
-			body.Uuid(m.ID)
-		}
-		resp, err := t.client.Im.Message.Create(ctx, larkim.NewCreateMessageReqBuilder().
-			ReceiveIdType(m.ReceiveIDType).Body(body.Build()).Build())
-		if err != nil {
-			return "", &SendError{Err: err}
-		}
-		if !resp.Success() {
-			return "", t.fail(ctx, resp.ApiResp, resp.CodeError)
-		}
-		if resp.Data == nil {
-			return "", nil
-		}
-		return larkcore.StringValue(resp.Data.MessageId), nil
+		return t.post(ctx, &larkcore.ApiReq{HttpMethod: http.MethodPost, ApiPath: "/open-apis/im/v1/messages",
+			QueryParams: larkcore.QueryParams{"receive_id_type": []string{m.ReceiveIDType}},
+			Body:        sendBody{ReceiveID: m.ReceiveID, MsgType: m.MsgType, Content: m.Content, UUID: m.ID}})
 
 	case store.KindReply:
-		body := larkim.NewReplyMessageReqBodyBuilder().MsgType(m.MsgType).Content(m.Content)
-		if m.ID != "" {
-			body.Uuid(m.ID)
-		}
-		resp, err := t.client.Im.Message.Reply(ctx, larkim.NewReplyMessageReqBuilder().
-			MessageId(m.ReplyTo).Body(body.Build()).Build())
-		if err != nil {
-			return "", &SendError{Err: err}
-		}
-		if !resp.Success() {
-			return "", t.fail(ctx, resp.ApiResp, resp.CodeError)
-		}
-		if resp.Data == nil {
-			return "", nil
-		}
-		return larkcore.StringValue(resp.Data.MessageId), nil
+		return t.post(ctx, &larkcore.ApiReq{HttpMethod: http.MethodPost, ApiPath: "/open-apis/im/v1/messages/:message_id/reply",
+			PathParams: larkcore.PathParams{"message_id": m.ReplyTo},
+			Body:       sendBody{MsgType: m.MsgType, Content: m.Content, UUID: m.ID}})
 
 	case store.KindPatch:
 		// Patch has no uuid: replacing a card with the same content twice
@@ -166,6 +145,37 @@ func (t *LarkTransport) Deliver(ctx context.Context, m store.OutboundMessage) (s
 
 // fail turns an unsuccessful answer into a *SendError. The SDK returns
 // err == nil for these, with the code in the body and the HTTP status aside.
+// sendBody is the body of a create or reply request.
+type sendBody struct {
+	ReceiveID string `json:"receive_id,omitempty"`
+	MsgType   string `json:"msg_type"`
+	Content   string `json:"content"`
+	UUID      string `json:"uuid,omitempty"`
+}
+
+// post sends one create or reply request and returns the new message's id.
+func (t *LarkTransport) post(ctx context.Context, req *larkcore.ApiReq) (string, error) {
+	req.SupportedAccessTokenTypes = []larkcore.AccessTokenType{larkcore.AccessTokenTypeTenant}
+	resp, err := t.client.Do(ctx, req)
+	if err != nil {
+		return "", &SendError{Err: err}
+	}
+	var r struct {
+		Code int    `json:"code"`
+		Msg  string `json:"msg"`
+		Data struct {
+			MessageID string `json:"message_id"`
+		} `json:"data"`
+	}
+	if err := json.Unmarshal(resp.RawBody, &r); err != nil {
+		return "", &SendError{HTTPStatus: resp.StatusCode, Err: fmt.Errorf("bot: unreadable answer (HTTP %d): %w", resp.StatusCode, err)}
+	}
+	if r.Code != 0 {
+		return "", t.fail(ctx, resp, larkcore.CodeError{Code: r.Code, Msg: r.Msg})
+	}
+	return r.Data.MessageID, nil
+}
+
 func (t *LarkTransport) fail(ctx context.Context, r *larkcore.ApiResp, ce larkcore.CodeError) *SendError {
 	e := &SendError{Code: ce.Code, Msg: ce.Msg}
 	if r != nil {
