@@ -277,6 +277,9 @@ func (m *Mux) runMessage(ctx context.Context, req *Request) (verb string, reply 
 	if req.Text == nonTextCommand {
 		return "non-text", nil, xfbot.Errorf(xfbot.EINVALID, "目前只能识别文字消息（图片、文件、富文本暂不支持）。请直接发送文字命令，例如“查看 XF-2026-0012”；发送“帮助”查看全部命令。")
 	}
+	// Feishu's JSON carries valid UTF-8; anything else (the console, a
+	// broken client) is made valid once, here, rather than echoed back.
+	req.Text = strings.ToValidUTF8(req.Text, "\uFFFD")
 	text := strings.TrimSpace(req.Text)
 	if xfbot.RuneLen(text) > MaxCommandRunes {
 		return "-", nil, xfbot.Errorf(xfbot.EINVALID, "消息太长（%d 字），一条命令请控制在 %d 字以内；较长的进展可以分几次记录。", xfbot.RuneLen(text), MaxCommandRunes)
