@@ -69,6 +69,8 @@ for _, op in ipairs(ops) do
     redis.call("DEL", sub(op.key))
   elseif o == "expire" then
     redis.call("EXPIRE", sub(op.key), op.maxlen)
+  elseif o == "xaddm" then
+    redis.call("XADD", sub(op.key), "*", "m", sub(op.val), "c", sub(ARGV[3 + op.c]), "t", sub(ARGV[3 + op.t]))
   elseif o == "xadd" then
     if op.maxlen and op.maxlen > 0 then
       redis.call("XADD", sub(op.key), "MAXLEN", "~", op.maxlen, "*", "m", sub(op.val))

@@ -214,6 +214,14 @@ func (s *Store) decodeOutbox(ctx context.Context, msgs []redis.XMessage) []Outbo
 			_ = s.deadLetter(ctx, x.ID, raw, "undecodable: "+err.Error())
 			continue
 		}
+		// Content and text in fields of their own (Tx.Enqueue); older
+		// entries carry them inside m.
+		if c, ok := x.Values["c"].(string); ok {
+			m.Content = c
+		}
+		if t, ok := x.Values["t"].(string); ok {
+			m.Text = t
+		}
 		out = append(out, OutboxEntry{StreamID: x.ID, Msg: m})
 	}
 	return out

@@ -37,6 +37,10 @@ type op struct {
 	Score  float64 `json:"score,omitempty"`
 	MaxLen int64   `json:"maxlen,omitempty"`
 	Arg    int     `json:"arg,omitempty"` // Val travels as ARGV[3+Arg] instead
+	C      int     `json:"c,omitempty"`   // xaddm: the content is ARGV[3+C]
+	T      int     `json:"t,omitempty"`   // xaddm: the text is ARGV[3+T]
+
+	content, text string // xaddm's, moved into arguments by encode
 }
 
 // NewTx starts an empty transaction for this store.
@@ -69,14 +73,15 @@ func (tx *Tx) encode() (string, []any, error) {
 		return "[]", nil, nil // a dedupe marker alone; nil would encode as null
 	}
 	var extra []any
-	ops := tx.ops
+	ops := append([]op(nil), tx.ops...) // leave the Tx as built
 	for i := range ops {
 		if len(ops[i].Val) >= bigVal {
-			if &ops[0] == &tx.ops[0] {
-				ops = append([]op(nil), tx.ops...) // leave the Tx as built
-			}
 			extra = append(extra, ops[i].Val)
 			ops[i].Val, ops[i].Arg = "", len(extra)
+		}
+		if ops[i].Op == "xaddm" {
+			extra = append(extra, ops[i].content, ops[i].text)
+			ops[i].C, ops[i].T = len(extra)-1, len(extra)
 		}
 	}
 	b, err := json.Marshal(ops)
@@ -157,8 +162,13 @@ func (tx *Tx) RemoveMember(openID string) {
 }
 
 // Enqueue queues an outbound message; the sender delivers it after Commit.
+// Its content and text travel as stream fields of their own (c, t) next to
+// the JSON of the rest (m): a card is not escaped into JSON and back again
+// on its way to Feishu.
 func (tx *Tx) Enqueue(m OutboundMessage) {
-	tx.add(op{Op: "xadd", Key: tx.k.outbox(), Val: tx.json(m)})
+	content, text := m.Content, m.Text
+	m.Content, m.Text = "", ""
+	tx.add(op{Op: "xaddm", Key: tx.k.outbox(), Val: tx.json(m), content: content, text: text})
 }
 
 // indexes returns the sorted sets c belongs to and its score in each.
