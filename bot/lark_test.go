@@ -151,3 +151,26 @@ func TestCardJSON(t *testing.T) {
 		t.Errorf("text rendering does not show user text as typed:\n%s", text)
 	}
 }
+
+func TestParseSendAnswer(t *testing.T) {
+	tests := []struct {
+		name, raw string
+		code      int
+		msg, id   string
+		bad       bool
+	}{
+		{"Success", `{"code":0,"msg":"success","data":{"message_id":"om_1","body":{"content":"{\"text\":\"x\"}"}}}`, 0, "", "om_1", false},
+		{"DataBeforeCode", `{"data":{"message_id":"om_2"},"code":0,"msg":"ok"}`, 0, "ok", "om_2", false},
+		{"IDNotFirst", `{"code":0,"data":{"root_id":"","message_id":"om_3"}}`, 0, "", "om_3", false},
+		{"Error", `{"code":230020,"msg":"frequency limit","data":{}}`, 230020, "frequency limit", "", false},
+		{"NotJSON", `503 Service Unavailable`, 0, "", "", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, msg, id, err := bot.ParseSendAnswer([]byte(tt.raw))
+			if (err != nil) != tt.bad || code != tt.code || id != tt.id || (tt.msg != "" && msg != tt.msg) {
+				t.Fatalf("= %d %q %q %v", code, msg, id, err)
+			}
+		})
+	}
+}

@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -160,20 +161,74 @@ func (t *LarkTransport) post(ctx context.Context, req *larkcore.ApiReq) (string,
 	if err != nil {
 		return "", &SendError{Err: err}
 	}
-	var r struct {
+	code, msg, id, err := parseSendAnswer(resp.RawBody)
+	if err != nil {
+		return "", &SendError{HTTPStatus: resp.StatusCode, Err: fmt.Errorf("bot: unreadable answer (HTTP %d): %w", resp.StatusCode, err)}
+	}
+	if code != 0 {
+		return "", t.fail(ctx, resp, larkcore.CodeError{Code: code, Msg: msg})
+	}
+	return id, nil
+}
+
+// parseSendAnswer reads code, msg and data.message_id from Feishu's answer
+// to a send. Feishu echoes the whole message back (a card: kilobytes), and
+// writes code first and message_id first in data, so the answer is read
+// token by token and left as soon as both are known; anything unexpected
+// falls back to decoding the whole answer.
+func parseSendAnswer(raw []byte) (code int, msg, id string, err error) {
+	var full struct {
 		Code int    `json:"code"`
 		Msg  string `json:"msg"`
 		Data struct {
 			MessageID string `json:"message_id"`
 		} `json:"data"`
 	}
-	if err := json.Unmarshal(resp.RawBody, &r); err != nil {
-		return "", &SendError{HTTPStatus: resp.StatusCode, Err: fmt.Errorf("bot: unreadable answer (HTTP %d): %w", resp.StatusCode, err)}
+	slow := func() (int, string, string, error) {
+		err := json.Unmarshal(raw, &full)
+		return full.Code, full.Msg, full.Data.MessageID, err
 	}
-	if r.Code != 0 {
-		return "", t.fail(ctx, resp, larkcore.CodeError{Code: r.Code, Msg: r.Msg})
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		return slow()
 	}
-	return r.Data.MessageID, nil
+	haveCode := false
+	for dec.More() {
+		key, err := dec.Token()
+		if err != nil {
+			return slow()
+		}
+		switch key {
+		case "code":
+			if dec.Decode(&code) != nil {
+				return slow()
+			}
+			haveCode = true
+			if code != 0 {
+				return slow() // errors are short: read them whole, msg included
+			}
+		case "data":
+			if !haveCode {
+				return slow()
+			}
+			if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+				return slow()
+			}
+			if k, err := dec.Token(); err != nil || k != "message_id" || dec.Decode(&id) != nil {
+				return slow()
+			}
+			return code, "", id, nil
+		default:
+			var skip json.RawMessage
+			if dec.Decode(&skip) != nil {
+				return slow()
+			}
+		}
+	}
+	if !haveCode {
+		return slow()
+	}
+	return code, msg, id, nil
 }
 
 func (t *LarkTransport) fail(ctx context.Context, r *larkcore.ApiResp, ce larkcore.CodeError) *SendError {
