@@ -130,22 +130,19 @@ func longest(ss []string) int {
 	return at
 }
 
-func (c Card) tree() obj {
-	header := obj{"title": plain(c.Title), "template": orDefault(c.Color, "blue")}
+func (c Card) tree() cardJSON {
+	h := headerJSON{Title: plainText(c.Title), Template: orDefault(c.Color, "blue")}
 	if c.Subtitle != "" {
-		header["subtitle"] = plain(c.Subtitle)
+		st := plainText(c.Subtitle)
+		h.Subtitle = &st
 	}
-	if len(c.Tags) > 0 {
-		var tags []obj
-		for i, t := range c.Tags {
-			if i == 3 {
-				break
-			}
-			tags = append(tags, obj{"tag": "text_tag", "text": plain(t.Text), "color": orDefault(t.Color, "neutral")})
+	for i, t := range c.Tags {
+		if i == 3 {
+			break
 		}
-		header["text_tag_list"] = tags
+		h.Tags = append(h.Tags, tagJSON{Tag: "text_tag", Text: plainText(t.Text), Color: orDefault(t.Color, "neutral")})
 	}
-	var els []obj
+	var els []any
 	for i := 0; i < len(c.Fields); i += 2 {
 		cols := []columnJSON{fieldColumn(c.Fields[i])}
 		if i+1 < len(c.Fields) {
@@ -153,13 +150,13 @@ func (c Card) tree() obj {
 		} else {
 			cols = append(cols, columnJSON{Tag: "column", Width: "weighted", Weight: 1, Elements: []any{}})
 		}
-		els = append(els, obj{"tag": "column_set", "flex_mode": "bisect", "columns": cols})
+		els = append(els, columnSetJSON{Tag: "column_set", FlexMode: "bisect", Columns: cols})
 	}
 	for _, s := range c.Sections {
-		els = append(els, obj{"tag": "markdown", "content": s})
+		els = append(els, markdownJSON{Tag: "markdown", Content: s})
 	}
 	for _, it := range c.Items {
-		els = append(els, obj{"tag": "markdown", "content": it.Markdown})
+		els = append(els, markdownJSON{Tag: "markdown", Content: it.Markdown})
 		if len(it.Buttons) > 0 {
 			els = append(els, buttonRow(it.Buttons))
 		}
@@ -171,24 +168,61 @@ func (c Card) tree() obj {
 		els = append(els, obj{"tag": "hr"}, buttonRow(c.Buttons))
 	}
 	if c.Note != "" {
-		els = append(els, obj{"tag": "markdown", "content": "<font color='grey'>" + escapeMD(c.Note) + "</font>", "text_size": "notation"})
+		els = append(els, markdownJSON{Tag: "markdown", Content: "<font color='grey'>" + escapeMD(c.Note) + "</font>", TextSize: "notation"})
 	}
-	return obj{
-		"schema": "2.0",
-		"config": obj{"update_multi": true, "width_mode": "fill", "summary": obj{"content": c.Title}},
-		"header": header,
-		"body":   obj{"elements": els},
+	if els == nil {
+		els = []any{}
 	}
+	return cardJSON{Schema: "2.0",
+		Config: configJSON{UpdateMulti: true, WidthMode: "fill", Summary: summaryJSON{Content: c.Title}},
+		Header: h, Body: bodyJSON{Elements: els}}
 }
+
+type (
+	cardJSON struct {
+		Schema string     `json:"schema"`
+		Config configJSON `json:"config"`
+		Header headerJSON `json:"header"`
+		Body   bodyJSON   `json:"body"`
+	}
+	configJSON struct {
+		UpdateMulti bool        `json:"update_multi"`
+		WidthMode   string      `json:"width_mode"`
+		Summary     summaryJSON `json:"summary"`
+	}
+	summaryJSON struct {
+		Content string `json:"content"`
+	}
+	headerJSON struct {
+		Title    textJSON  `json:"title"`
+		Template string    `json:"template"`
+		Subtitle *textJSON `json:"subtitle,omitempty"`
+		Tags     []tagJSON `json:"text_tag_list,omitempty"`
+	}
+	tagJSON struct {
+		Tag   string   `json:"tag"`
+		Text  textJSON `json:"text"`
+		Color string   `json:"color"`
+	}
+	bodyJSON struct {
+		Elements []any `json:"elements"`
+	}
+	columnSetJSON struct {
+		Tag               string       `json:"tag"`
+		FlexMode          string       `json:"flex_mode"`
+		HorizontalSpacing string       `json:"horizontal_spacing,omitempty"`
+		Columns           []columnJSON `json:"columns"`
+	}
+)
 
 // fieldColumn shows a label in bold and the value as plain text: values
 // (names, phone numbers) need no escaping and cannot be misread as markup.
-func buttonRow(bs []Button) obj {
+func buttonRow(bs []Button) columnSetJSON {
 	cols := make([]columnJSON, 0, len(bs))
 	for _, b := range bs {
 		cols = append(cols, columnJSON{Tag: "column", Width: "auto", Elements: []any{b.tree("")}})
 	}
-	return obj{"tag": "column_set", "flex_mode": "flow", "horizontal_spacing": "8px", "columns": cols}
+	return columnSetJSON{Tag: "column_set", FlexMode: "flow", HorizontalSpacing: "8px", Columns: cols}
 }
 
 func fieldColumn(f Field) columnJSON {
@@ -228,8 +262,9 @@ type (
 		Text  textJSON `json:"text"`
 	}
 	markdownJSON struct {
-		Tag     string `json:"tag"`
-		Content string `json:"content"`
+		Tag      string `json:"tag"`
+		Content  string `json:"content"`
+		TextSize string `json:"text_size,omitempty"`
 	}
 	divJSON struct {
 		Tag  string   `json:"tag"`
