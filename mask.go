@@ -7,6 +7,10 @@ import "strings"
 type Audience struct {
 	Group bool // any group chat, whoever asked
 	Role  Role // the reader's role (p2p); ignored for groups
+	// Full means nothing is masked: the full export of the ledger, which an
+	// admin asks for, confirms and is audited for. It wins over Group and
+	// Role; nothing else sets it.
+	Full bool
 }
 
 // GroupAudience is the audience of every group chat.
@@ -26,11 +30,15 @@ var compoundSurnames = []string{
 //     the surname: 匿名信访人;
 //   - a liaison in private: full name, masked phone, no ID number;
 //   - admins, task-force members and leaders in private: full name and phone,
-//     ID number with only the last four characters visible.
+//     ID number with only the last four characters visible;
+//   - a full export (Audience.Full): everything as stored, the ID number whole,
+//     an accuser named.
 //
 // A field that is empty stays empty.
 func MaskPetitioner(p Petitioner, accusation bool, a Audience) Petitioner {
 	switch {
+	case a.Full:
+		return p
 	case a.Group || a.Role == RoleViewer || a.Role == "":
 		name := MaskName(p.Name)
 		if accusation && p.Name != "" {

@@ -28,6 +28,11 @@ func TestMaskPetitioner(t *testing.T) {
 		{"CompoundSurname", xfbot.Petitioner{Name: "欧阳娜娜"}, false, xfbot.GroupAudience, xfbot.Petitioner{Name: "欧阳某"}},
 		{"AlreadyMasked", xfbot.Petitioner{Name: "李某某"}, false, xfbot.GroupAudience, xfbot.Petitioner{Name: "李某"}},
 		{"Landline", xfbot.Petitioner{Phone: "0755-8888123"}, false, xfbot.GroupAudience, xfbot.Petitioner{Phone: "075****8123"}},
+		{"FullExportEverything", full, false, xfbot.Audience{Full: true}, full},
+		{"FullExportNamesAccuser", full, true, xfbot.Audience{Full: true}, full},
+		{"FullWinsOverGroupAndViewer", full, true, xfbot.Audience{Full: true, Group: true, Role: xfbot.RoleViewer}, full},
+		{"FullExportKeepsRawFormat", xfbot.Petitioner{Name: " 李四 ", Phone: "+86 138 1234 5678", IDCard: "990000196503120011"}, false, xfbot.Audience{Full: true}, xfbot.Petitioner{Name: " 李四 ", Phone: "+86 138 1234 5678", IDCard: "990000196503120011"}},
+		{"FullEmptyStaysEmpty", xfbot.Petitioner{}, false, xfbot.Audience{Full: true}, xfbot.Petitioner{}},
 		{"FullWidthPhone", xfbot.Petitioner{Phone: "１３８１２３４５６７８"}, false, xfbot.GroupAudience, xfbot.Petitioner{Phone: "138****5678"}},
 	}
 	for _, tt := range tests {
