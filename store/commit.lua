@@ -65,6 +65,10 @@ for _, op in ipairs(ops) do
     redis.call("HSET", sub(op.key), sub(op.field), sub(op.val))
   elseif o == "hdel" then
     redis.call("HDEL", sub(op.key), sub(op.field))
+  elseif o == "hincr" then
+    redis.call("HINCRBY", sub(op.key), sub(op.field), op.score)
+  elseif o == "sadd" then
+    redis.call("SADD", sub(op.key), sub(op.member))
   elseif o == "del" then
     redis.call("DEL", sub(op.key))
   elseif o == "expire" then

@@ -31,6 +31,15 @@
 //	idx:area:<name>       zset    open cases by 属地, score = due day number
 //	idx:status:<status>   zset    every case by status, score = due day number
 //	idx:all               zset    every case, score = registration time (unix s)
+//	idx:watch:<open_id>   zset    every case a leader watches (包保), any status, score =
+//	                              time of its last write (the digest's "changed since")
+//	idx:resolved          zset    every case ever resolved, score = day number of 化解
+//	idx:hard              zset    open 积案/骨头案/钉子案/三老, score = last activity (unix s)
+//	stat:d:<YYYY-MM-DD>   hash    that day's counts (xfbot.CaseCounts): counter → n and
+//	                              counter|unit → n, HINCRBY inside Commit
+//	stat:m:<YYYY-MM>      hash    the same counts for the month
+//	units                 set     every 主责单位 ever named (statistics by unit)
+//	digest:last           hash    leader open_id → unix time of the last leader digest
 //	members               hash    open_id → xfbot.Member JSON
 //	jf:<JF-YYYY-NNNN>     string  a leader reception (xfbot.Reception JSON); "ver" checked by Commit
 //	jfseq:<YYYY>          string  last reception serial of that year (INCR inside Commit)
@@ -53,6 +62,9 @@
 //	                              consumer group "senders"; entries are deleted once sent
 //	outbox:dead           stream  messages Feishu refused for good, with the reason
 //	lark:<sdk cache key>  string  the tenant access token, shared by all replicas
+//
+// Statistics never scan the ledger either: the stock at the start of any
+// period is the open cases now minus the net "open" counts since (stats.go).
 //
 // Lists never scan the ledger: "overdue" is ZRANGEBYSCORE idx:open -inf
 // today-1, so its cost follows the matches.

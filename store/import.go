@@ -17,14 +17,17 @@ return 0`)
 // Import writes cases that already have their numbers (a ledger carried over
 // from a spreadsheet, a benchmark's fixture) with their indexes, atomically
 // (MULTI/EXEC) and in one round trip, and raises each year's serial to the
-// highest number imported so that 新建 continues after them. A case with the
-// same number is overwritten: the caller decides what to import.
+// highest number imported so that 新建 continues after them, and books each
+// case in the statistics as registered (and concluded, if it is). A case
+// with the same number is overwritten, and counted again: the caller decides
+// what to import.
 func (s *Store) Import(ctx context.Context, cases []*xfbot.Case) error {
 	if len(cases) == 0 {
 		return nil
 	}
 	tx := s.rdb.TxPipeline()
 	maxSeq := map[int]int{}
+	counts := s.NewTx() // only to sum the statistics of the imported cases
 	for _, c := range cases {
 		var y, n int
 		if _, err := fmt.Sscanf(string(c.No), "XF-%d-%d", &y, &n); err != nil {
@@ -43,6 +46,15 @@ func (s *Store) Import(ctx context.Context, cases []*xfbot.Case) error {
 		for key, score := range s.k.indexes(c) {
 			tx.ZAdd(ctx, key, redis.Z{Score: score, Member: string(c.No)})
 		}
+		counts.count(xfbot.CaseCounts(nil, c, s.loc))
+	}
+	for k, n := range counts.counts {
+		if n != 0 {
+			tx.HIncrBy(ctx, k.key, k.field, n)
+		}
+	}
+	for u := range counts.units {
+		tx.SAdd(ctx, s.k.units(), u)
 	}
 	for y, n := range maxSeq {
 		raiseScript.Eval(ctx, tx, []string{s.k.seq(y)}, n) // EVAL: a pipeline cannot recover from NOSCRIPT

@@ -45,6 +45,16 @@ func (k keys) idxLeader(id string) string      { return k.base + "idx:leader:" +
 func (k keys) idxUnit(u string) string         { return k.base + "idx:unit:" + u }
 func (k keys) idxArea(a string) string         { return k.base + "idx:area:" + a }
 
+// Statistics: counters per day and per month (xfbot.CaseCounts), the units
+// ever named, and the indexes the digests read.
+func (k keys) statDay(d xfbot.Date) string    { return k.base + "stat:d:" + d.String() }
+func (k keys) statMonth(m xfbot.Month) string { return k.base + "stat:m:" + m.String() }
+func (k keys) units() string                  { return k.base + "units" }
+func (k keys) idxWatch(leader string) string  { return k.base + "idx:watch:" + leader }
+func (k keys) idxResolved() string            { return k.base + "idx:resolved" }
+func (k keys) idxHard() string                { return k.base + "idx:hard" }
+func (k keys) digestLast() string             { return k.base + "digest:last" }
+
 func (k keys) idxActivity() string               { return k.base + "idx:activity" }
 func (k keys) idxContact(class string) string    { return k.base + "idx:contact:" + class }
 func (k keys) sent(no xfbot.CaseNo) string       { return k.base + "sent:" + string(no) }

@@ -39,15 +39,36 @@ var commitScript = redis.NewScript(commitSrc)
 type Store struct {
 	rdb redis.UniversalClient
 	k   keys
+	loc *time.Location
 
 	tokenOnce sync.Once
 	tokens    *TokenCache
 }
 
 // New returns a Store on rdb whose keys start with {prefix}:v1:.
+// Statistics count days in Asia/Shanghai unless In says otherwise.
 func New(rdb redis.UniversalClient, prefix string) *Store {
-	return &Store{rdb: rdb, k: newKeys(prefix)}
+	return &Store{rdb: rdb, k: newKeys(prefix), loc: shanghai}
 }
+
+// In sets the zone whose days the statistics count in (the configured
+// timezone) and returns s.
+func (s *Store) In(loc *time.Location) *Store {
+	if loc != nil {
+		s.loc = loc
+	}
+	return s
+}
+
+// Location is the zone statistics count days in.
+func (s *Store) Location() *time.Location { return s.loc }
+
+var shanghai = func() *time.Location {
+	if loc, err := time.LoadLocation("Asia/Shanghai"); err == nil {
+		return loc
+	}
+	return time.FixedZone("CST", 8*3600)
+}()
 
 // Client returns the underlying client, for health checks and the token cache.
 func (s *Store) Client() redis.UniversalClient { return s.rdb }

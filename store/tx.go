@@ -21,10 +21,16 @@ type Tx struct {
 	DedupeID string
 
 	k        keys
+	loc      *time.Location // the zone statistics count days in
 	ops      []op
 	err      error
 	expiring map[string]bool // sent-ledgers whose TTL this Tx renews
+	counts   map[countKey]int64
+	units    map[string]bool
 }
+
+// countKey is one counter field of one day's or month's hash.
+type countKey struct{ key, field string }
 
 type op struct {
 	Op     string  `json:"op"`
@@ -44,10 +50,31 @@ type op struct {
 }
 
 // NewTx starts an empty transaction for this store.
-func (s *Store) NewTx() *Tx { return &Tx{k: s.k} }
+func (s *Store) NewTx() *Tx { return &Tx{k: s.k, loc: s.loc} }
 
 // Empty reports whether tx writes anything.
-func (tx *Tx) Empty() bool { return len(tx.ops) == 0 }
+func (tx *Tx) Empty() bool { return len(tx.ops) == 0 && len(tx.counts) == 0 }
+
+// count books the statistics of a case write (xfbot.CaseCounts) in the
+// day's and the month's counters, for the district and the unit. Changes
+// that cancel out within the Tx (a unit moved and moved back) write nothing.
+func (tx *Tx) count(cs []xfbot.Count) {
+	for _, c := range cs {
+		if tx.counts == nil {
+			tx.counts = map[countKey]int64{}
+		}
+		for _, key := range [2]string{tx.k.statDay(c.Day), tx.k.statMonth(xfbot.MonthOf(c.Day))} {
+			tx.counts[countKey{key, xfbot.CountField(c.Counter, c.Unit, false)}] += c.N
+			tx.counts[countKey{key, xfbot.CountField(c.Counter, c.Unit, true)}] += c.N
+		}
+		if c.Unit != "" {
+			if tx.units == nil {
+				tx.units = map[string]bool{}
+			}
+			tx.units[c.Unit] = true
+		}
+	}
+}
 
 func (tx *Tx) add(o op) { tx.ops = append(tx.ops, o) }
 
@@ -69,11 +96,19 @@ func (tx *Tx) encode() (string, []any, error) {
 	if tx.err != nil {
 		return "", nil, tx.err
 	}
-	if len(tx.ops) == 0 {
+	if tx.Empty() {
 		return "[]", nil, nil // a dedupe marker alone; nil would encode as null
 	}
 	var extra []any
 	ops := append([]op(nil), tx.ops...) // leave the Tx as built
+	for k, n := range tx.counts {
+		if n != 0 {
+			ops = append(ops, op{Op: "hincr", Key: k.key, Field: k.field, Score: float64(n)})
+		}
+	}
+	for u := range tx.units {
+		ops = append(ops, op{Op: "sadd", Key: tx.k.units(), Member: u})
+	}
 	for i := range ops {
 		if len(ops[i].Val) >= bigVal {
 			extra = append(extra, ops[i].Val)
@@ -100,6 +135,7 @@ func (tx *Tx) CreateCase(c *xfbot.Case, year int) {
 	for key, score := range tx.k.indexes(c) {
 		tx.add(op{Op: "zadd", Key: key, Member: string(c.No), Score: score})
 	}
+	tx.count(xfbot.CaseCounts(nil, c, tx.loc))
 }
 
 // UpdateCase replaces old with c, which must be a modified copy of old: it
@@ -120,6 +156,7 @@ func (tx *Tx) UpdateCase(old, c *xfbot.Case) {
 			tx.add(op{Op: "zadd", Key: key, Member: string(c.No), Score: score})
 		}
 	}
+	tx.count(xfbot.CaseCounts(old, c, tx.loc))
 }
 
 // AddProgress appends p to the case's timeline.
@@ -175,8 +212,30 @@ func (tx *Tx) Enqueue(m OutboundMessage) {
 func (k keys) indexes(c *xfbot.Case) map[string]float64 {
 	due := float64(c.Due.DayNumber())
 	m := map[string]float64{k.idxStatus(c.Status): due}
+	// The leader digest's "what changed": a leader's cases of any status,
+	// by time of the last write.
+	if c.Leader.OpenID != "" {
+		at := c.UpdatedAt
+		if at.IsZero() {
+			at = c.CreatedAt
+		}
+		m[k.idxWatch(c.Leader.OpenID)] = float64(at.Unix())
+	}
+	// "Resolved this week": by resolution day, whatever happened since.
+	if !c.ResolvedOn.IsZero() {
+		m[k.idxResolved()] = float64(c.ResolvedOn.DayNumber())
+	}
 	if !c.Status.Open() {
 		return m
+	}
+	// The hardest cases (积案、骨头案、钉子案、三老), by last activity: the
+	// weekly digest names those without progress.
+	if c.HasTag(xfbot.TagBacklog) || c.HasTag(xfbot.TagBone) || c.HasTag(xfbot.TagNail) || c.HasTag(xfbot.TagThreeOld) {
+		at := c.LastActivity()
+		if at.IsZero() {
+			at = c.CreatedAt
+		}
+		m[k.idxHard()] = float64(at.Unix())
 	}
 	m[k.idxOpen()] = due
 	if c.Owner.OpenID != "" {

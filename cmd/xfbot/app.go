@@ -26,7 +26,7 @@ type app struct {
 func newApp(cfg Config, rdb redis.UniversalClient, log *slog.Logger, demo bool) *app {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}))
-	a := &app{store: store.New(rdb, cfg.Redis.Prefix), registry: reg, metrics: bot.NewMetrics(reg)}
+	a := &app{store: store.New(rdb, cfg.Redis.Prefix).In(cfg.Location()), registry: reg, metrics: bot.NewMetrics(reg)}
 	a.mux = bot.NewMux(a.store, bot.MuxOptions{Admins: cfg.Admins, Leaders: cfg.Leaders, Location: cfg.Location(), Metrics: a.metrics, Logger: log})
 	a.handlers = &handlers.Handlers{
 		Store:       a.store,

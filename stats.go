@@ -1,0 +1,318 @@
+package xfbot
+
+import (
+	"fmt"
+	"sort"
+	"time"
+)
+
+// This file is the one place where the ledger's figures (统计口径) are
+// defined: which events are counted when a case is written, and how the
+// figures of a period are computed from those counts. Pushes (the monthly
+// report, the weekly group digest), the 统计 command and the 统计 sheet of
+// the exported ledger all go through it, so they always agree.
+//
+// Counts are kept on write, per day and per month, for the whole district
+// and per 主责单位, so that no figure needs a scan of the ledger. A count is
+// booked on the day its event happened (Asia/Shanghai, or the configured
+// zone) and to the unit the case had at that moment; moving a case to
+// another unit moves its registration and its open stock with it.
+
+// Counter names one count kept per day and per month.
+type Counter string
+
+const (
+	// CountNew: cases registered (增量), booked on the registration day. When
+	// a case changes unit, its registration moves to the new unit (on the
+	// original day), so that inflow by unit follows the current owner.
+	CountNew Counter = "new"
+	// CountOpen: the net change of open cases (办理中 + 稳控中). Open cases
+	// at any past moment = open now − the net changes since; this gives the
+	// stock at the start of any period (期初存量) without a snapshot.
+	CountOpen Counter = "open"
+	// CountResolved: cases entering 已化解 (化解数), on the resolution day.
+	CountResolved Counter = "resolved"
+	// CountOnTime and CountLate split CountResolved: resolved on or before
+	// the effective last day (extensions and pauses included), or after it.
+	CountOnTime Counter = "ontime"
+	CountLate   Counter = "late"
+	// CountClosed: cases signed off the ledger (销号数).
+	CountClosed Counter = "closed"
+	// CountReopened: resolved or closed cases taken up again (重开).
+	CountReopened Counter = "reopened"
+	// CountRepeat: repeat petitions (重复信访): a case reopened (the matter
+	// came back) or newly tagged 重复信访, once per event.
+	CountRepeat Counter = "repeat"
+	// CountContact: home visits and talks recorded (下访、接谈).
+	CountContact Counter = "contact"
+	// CountExtended: extensions granted (延期).
+	CountExtended Counter = "extended"
+)
+
+// Count is one change of one counter, for the whole district and for Unit
+// ("" for cases without a 主责单位).
+type Count struct {
+	Counter Counter
+	Unit    string
+	Day     Date
+	N       int64
+}
+
+// CaseCounts returns the counts a write of c changes: old is the case as it
+// was, nil for a case being registered (or imported, possibly already
+// concluded). Days are taken in loc.
+func CaseCounts(old, c *Case, loc *time.Location) []Count {
+	var out []Count
+	add := func(ctr Counter, unit string, day Date, n int64) {
+		out = append(out, Count{Counter: ctr, Unit: unit, Day: day, N: n})
+	}
+	if old == nil {
+		reg := DateOf(c.CreatedAt, loc)
+		add(CountNew, c.Unit, reg, 1)
+		add(CountOpen, c.Unit, reg, 1)
+		if c.HasTag(TagRepeat) {
+			add(CountRepeat, c.Unit, reg, 1)
+		}
+		if c.Status.Open() {
+			return out
+		}
+		// An imported case that was concluded already.
+		end := firstDate(c.ResolvedOn, c.ClosedOn, reg)
+		add(CountOpen, c.Unit, end, -1)
+		if !c.ResolvedOn.IsZero() {
+			resolved(add, c, c.ResolvedOn)
+		}
+		if c.Status == StatusClosed {
+			add(CountClosed, c.Unit, firstDate(c.ClosedOn, end), 1)
+		}
+		return out
+	}
+
+	day := DateOf(c.UpdatedAt, loc)
+	if old.Unit != c.Unit {
+		reg := DateOf(c.CreatedAt, loc)
+		add(CountNew, old.Unit, reg, -1)
+		add(CountNew, c.Unit, reg, 1)
+	}
+	if old.Status.Open() && (!c.Status.Open() || old.Unit != c.Unit) {
+		add(CountOpen, old.Unit, day, -1)
+	}
+	if c.Status.Open() && (!old.Status.Open() || old.Unit != c.Unit) {
+		add(CountOpen, c.Unit, day, 1)
+	}
+	if old.Status != StatusResolved && c.Status == StatusResolved {
+		resolved(add, c, firstDate(c.ResolvedOn, day))
+	}
+	if old.Status != StatusClosed && c.Status == StatusClosed {
+		add(CountClosed, c.Unit, day, 1)
+	}
+	switch {
+	case !old.Status.Open() && c.Status.Open():
+		add(CountReopened, c.Unit, day, 1)
+		add(CountRepeat, c.Unit, day, 1)
+	case !old.HasTag(TagRepeat) && c.HasTag(TagRepeat):
+		add(CountRepeat, c.Unit, day, 1)
+	}
+	if c.LastContactAt.After(old.LastContactAt) {
+		add(CountContact, c.Unit, DateOf(c.LastContactAt, loc), 1)
+	}
+	if c.ExtensionDays > old.ExtensionDays {
+		add(CountExtended, c.Unit, day, 1)
+	}
+	return out
+}
+
+func resolved(add func(Counter, string, Date, int64), c *Case, on Date) {
+	add(CountResolved, c.Unit, on, 1)
+	if c.Due.IsZero() || !on.After(c.Due) {
+		add(CountOnTime, c.Unit, on, 1)
+	} else {
+		add(CountLate, c.Unit, on, 1)
+	}
+}
+
+func firstDate(ds ...Date) Date {
+	for _, d := range ds {
+		if !d.IsZero() {
+			return d
+		}
+	}
+	return Date{}
+}
+
+// Counts are counter totals over some days, by field: Field(counter, unit).
+type Counts map[string]int64
+
+// CountField is the name under which a counter is kept: the counter alone for
+// the whole district, "counter|unit" per unit.
+func CountField(ctr Counter, unit string, perUnit bool) string {
+	if !perUnit {
+		return string(ctr)
+	}
+	return string(ctr) + "|" + unit
+}
+
+// Get returns the counter for the whole district (all) or for unit.
+func (c Counts) Get(ctr Counter, unit string, all bool) int64 {
+	return c[CountField(ctr, unit, !all)]
+}
+
+// Add adds o to c.
+func (c Counts) Add(o Counts) {
+	for k, v := range o {
+		c[k] += v
+	}
+}
+
+// Units lists the units that appear in c, sorted.
+func (c Counts) Units() []string {
+	seen := map[string]bool{}
+	for k := range c {
+		for i := 0; i < len(k); i++ {
+			if k[i] == '|' {
+				seen[k[i+1:]] = true
+				break
+			}
+		}
+	}
+	out := make([]string, 0, len(seen))
+	for u := range seen {
+		out = append(out, u)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Period is a span of days, both ends included.
+type Period struct {
+	From, To Date
+	Label    string // 2026年3月, 本周（11月23日—11月29日）
+}
+
+// MonthPeriod is the calendar month m.
+func MonthPeriod(m Month) Period { return Period{From: m.First(), To: m.Last(), Label: m.Label()} }
+
+// WeekPeriod is the week (Monday to Sunday) that d falls in.
+func WeekPeriod(d Date) Period {
+	from := d.AddDays(-((int(d.Weekday()) + 6) % 7))
+	to := from.AddDays(6)
+	return Period{From: from, To: to, Label: fmt.Sprintf("%d月%d日—%d月%d日", int(from.Month), from.Day, int(to.Month), to.Day)}
+}
+
+// UnitNone is how figures name the cases without a 主责单位.
+const UnitNone = "未定主责单位"
+
+// UnitLabel is u as shown in figures.
+func UnitLabel(u string) string {
+	if u == "" {
+		return UnitNone
+	}
+	return u
+}
+
+// Figures are the statistics of one period, for the district or one unit
+// (petition-domain §2 and §3.12).
+type Figures struct {
+	Period Period
+	Unit   string // "" with All: the whole district
+	All    bool
+
+	// Stock (期初存量): cases open (办理中、稳控中) when the period began.
+	Stock int64
+	// Inflow (增量): cases registered in the period.
+	Inflow int64
+	// Resolved (化解数): cases that entered 已化解 in the period; OnTime and
+	// Late split them by their effective last day.
+	Resolved, OnTime, Late int64
+	// Overdue (到期未办结): open cases whose last day fell in the period and
+	// has passed, as of now.
+	Overdue int64
+	// Closed (销号数), Reopened (重开), Repeat (重复信访), Contacts (下访、
+	// 接谈), Extended (延期): events in the period.
+	Closed, Reopened, Repeat, Contacts, Extended int64
+	// OpenEnd (期末在办): cases open when the period ended (now, for a
+	// period not yet over).
+	OpenEnd int64
+}
+
+// ComputeFigures derives a period's figures for unit (or the district, when
+// all) from: the cases open now, the counts within the period, the counts
+// after it (up to now), and the open cases overdue within it.
+func ComputeFigures(p Period, unit string, all bool, openNow int64, during, after Counts, overdue int64) Figures {
+	f := Figures{Period: p, Unit: unit, All: all, Overdue: overdue}
+	g := func(c Counts, ctr Counter) int64 { return c.Get(ctr, unit, all) }
+	f.OpenEnd = openNow - g(after, CountOpen)
+	f.Stock = f.OpenEnd - g(during, CountOpen)
+	f.Inflow = g(during, CountNew)
+	f.Resolved = g(during, CountResolved)
+	f.OnTime = g(during, CountOnTime)
+	f.Late = g(during, CountLate)
+	f.Closed = g(during, CountClosed)
+	f.Reopened = g(during, CountReopened)
+	f.Repeat = g(during, CountRepeat)
+	f.Contacts = g(during, CountContact)
+	f.Extended = g(during, CountExtended)
+	return f
+}
+
+// Rate is a ratio with its parts, shown as a percentage; a zero denominator
+// shows as "—" (nothing to measure), never as 0% or 100%.
+type Rate struct{ Num, Den int64 }
+
+// String is 85.7% or —.
+func (r Rate) String() string {
+	if r.Den <= 0 {
+		return "—"
+	}
+	return fmt.Sprintf("%.1f%%", float64(r.Num)*100/float64(r.Den))
+}
+
+// Value is the rate as a percentage (0 when there is nothing to measure).
+func (r Rate) Value() float64 {
+	if r.Den <= 0 {
+		return 0
+	}
+	return float64(r.Num) * 100 / float64(r.Den)
+}
+
+// ResolutionRate (化解率) = 本期化解数 ÷（期初存量 + 本期增量）.
+func (f Figures) ResolutionRate() Rate { return Rate{f.Resolved, f.Stock + f.Inflow} }
+
+// OnTimeRate (按期办结率) = 本期按期化解 ÷ 本期应办结, where 应办结 is what was
+// resolved in the period (on time or late) plus the cases whose last day fell
+// in the period and are still open.
+func (f Figures) OnTimeRate() Rate { return Rate{f.OnTime, f.OnTime + f.Late + f.Overdue} }
+
+// RepeatRate (重复信访率) = 本期重复信访件数 ÷ 本期在册件数（期初存量 + 本期增量）.
+func (f Figures) RepeatRate() Rate { return Rate{f.Repeat, f.Stock + f.Inflow} }
+
+// FigureRows is the figures as label/value rows, in the order every report
+// shows them: the monthly card, the 统计 reply and the export's 统计 sheet.
+func (f Figures) FigureRows() [][2]string {
+	n := func(v int64) string { return fmt.Sprint(v) }
+	return [][2]string{
+		{"期初存量", n(f.Stock)},
+		{"本期增量", n(f.Inflow)},
+		{"化解数", n(f.Resolved)},
+		{"化解率", f.ResolutionRate().String()},
+		{"按期办结率", f.OnTimeRate().String()},
+		{"到期未办结", n(f.Overdue)},
+		{"销号数", n(f.Closed)},
+		{"重复信访", fmt.Sprintf("%d（%s）", f.Repeat, f.RepeatRate())},
+		{"重开", n(f.Reopened)},
+		{"下访接谈", n(f.Contacts)},
+		{"延期", n(f.Extended)},
+		{"期末在办", n(f.OpenEnd)},
+	}
+}
+
+// Definitions are the 口径 as the users read them: the footnote of every
+// statistics reply and the last rows of the export's 统计 sheet.
+var Definitions = [][2]string{
+	{"期初存量", "期初处于办理中、稳控中的案件数"},
+	{"本期增量", "本期登记的案件数（按现主责单位计）"},
+	{"化解率", "本期化解数 ÷（期初存量 + 本期增量）"},
+	{"按期办结率", "本期在期限内化解的件数 ÷（本期化解件数 + 期限落在本期、至今未办结的件数）；期限含延期与暂停计时"},
+	{"重复信访", "本期重开或新标记“重复信访”的件数；比率的分母同化解率"},
+	{"下访接谈", "本期记录的下访、接谈次数"},
+}

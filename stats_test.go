@@ -1,0 +1,144 @@
+package xfbot_test
+
+import (
+	"fmt"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/qingchuan/xfbot"
+)
+
+var sh = time.FixedZone("CST", 8*3600)
+
+func at(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 10, 0, 0, 0, sh) }
+
+// countsOf renders counts as "counter unit day n" lines, sorted.
+func countsOf(cs []xfbot.Count) []string {
+	var out []string
+	for _, c := range cs {
+		out = append(out, fmt.Sprintf("%s %s %s %+d", c.Counter, c.Unit, c.Day, c.N))
+	}
+	slices.Sort(out)
+	return out
+}
+
+func TestCaseCounts(t *testing.T) {
+	base := xfbot.Case{No: "XF-2026-0001", Unit: "区住建局", Status: xfbot.StatusHandling,
+		CreatedAt: at(2026, 3, 2), UpdatedAt: at(2026, 3, 2), Due: xfbot.NewDate(2026, 5, 1)}
+	with := func(f func(c *xfbot.Case)) *xfbot.Case {
+		c := base
+		c.UpdatedAt = at(2026, 4, 10)
+		f(&c)
+		return &c
+	}
+	tests := []struct {
+		name     string
+		old, new *xfbot.Case
+		want     []string
+	}{
+		{"registered", nil, &base, []string{"new 区住建局 2026-03-02 +1", "open 区住建局 2026-03-02 +1"}},
+		{"registered late at night in Shanghai", nil, with(func(c *xfbot.Case) {
+			c.CreatedAt = time.Date(2026, 3, 1, 16, 30, 0, 0, time.UTC) // 00:30 on the 2nd in Shanghai
+		}), []string{"new 区住建局 2026-03-02 +1", "open 区住建局 2026-03-02 +1"}},
+		{"registered as a repeat petition", nil, with(func(c *xfbot.Case) { c.Tags = []xfbot.Tag{xfbot.TagRepeat} }),
+			[]string{"new 区住建局 2026-03-02 +1", "open 区住建局 2026-03-02 +1", "repeat 区住建局 2026-03-02 +1"}},
+		{"imported already closed", nil, with(func(c *xfbot.Case) {
+			c.Status, c.ResolvedOn, c.ClosedOn = xfbot.StatusClosed, xfbot.NewDate(2026, 5, 3), xfbot.NewDate(2026, 5, 8)
+		}), []string{"closed 区住建局 2026-05-08 +1", "late 区住建局 2026-05-03 +1", "new 区住建局 2026-03-02 +1",
+			"open 区住建局 2026-03-02 +1", "open 区住建局 2026-05-03 -1", "resolved 区住建局 2026-05-03 +1"}},
+		{"progress only", &base, with(func(c *xfbot.Case) { c.LastProgressAt = c.UpdatedAt }), nil},
+		{"visit", &base, with(func(c *xfbot.Case) { c.LastContactAt = c.UpdatedAt }), []string{"contact 区住建局 2026-04-10 +1"}},
+		{"resolved on time", &base, with(func(c *xfbot.Case) {
+			c.Status, c.ResolvedOn = xfbot.StatusResolved, xfbot.NewDate(2026, 4, 10)
+		}), []string{"ontime 区住建局 2026-04-10 +1", "open 区住建局 2026-04-10 -1", "resolved 区住建局 2026-04-10 +1"}},
+		{"resolved on the last day is on time", &base, with(func(c *xfbot.Case) {
+			c.UpdatedAt = at(2026, 5, 1)
+			c.Status, c.ResolvedOn = xfbot.StatusResolved, xfbot.NewDate(2026, 5, 1)
+		}), []string{"ontime 区住建局 2026-05-01 +1", "open 区住建局 2026-05-01 -1", "resolved 区住建局 2026-05-01 +1"}},
+		{"resolved a day late", &base, with(func(c *xfbot.Case) {
+			c.UpdatedAt = at(2026, 5, 2)
+			c.Status, c.ResolvedOn = xfbot.StatusResolved, xfbot.NewDate(2026, 5, 2)
+		}), []string{"late 区住建局 2026-05-02 +1", "open 区住建局 2026-05-02 -1", "resolved 区住建局 2026-05-02 +1"}},
+		{"monitoring stays open", &base, with(func(c *xfbot.Case) { c.Status = xfbot.StatusMonitoring }), nil},
+		{"closed after resolved", with(func(c *xfbot.Case) { c.Status = xfbot.StatusResolved }), with(func(c *xfbot.Case) { c.Status = xfbot.StatusClosed }),
+			[]string{"closed 区住建局 2026-04-10 +1"}},
+		{"reopened", with(func(c *xfbot.Case) { c.Status = xfbot.StatusClosed }), with(func(c *xfbot.Case) {}),
+			[]string{"open 区住建局 2026-04-10 +1", "reopened 区住建局 2026-04-10 +1", "repeat 区住建局 2026-04-10 +1"}},
+		{"tagged repeat", &base, with(func(c *xfbot.Case) { c.Tags = []xfbot.Tag{xfbot.TagBacklog, xfbot.TagRepeat} }),
+			[]string{"repeat 区住建局 2026-04-10 +1"}},
+		{"tag kept is not counted again", with(func(c *xfbot.Case) { c.Tags = []xfbot.Tag{xfbot.TagRepeat} }),
+			with(func(c *xfbot.Case) { c.Tags = []xfbot.Tag{xfbot.TagRepeat, xfbot.TagKey} }), nil},
+		{"extended", &base, with(func(c *xfbot.Case) { c.ExtensionDays = 20 }), []string{"extended 区住建局 2026-04-10 +1"}},
+		{"moved to another unit", &base, with(func(c *xfbot.Case) { c.Unit = "云溪街道" }),
+			[]string{"new 云溪街道 2026-03-02 +1", "new 区住建局 2026-03-02 -1", "open 云溪街道 2026-04-10 +1", "open 区住建局 2026-04-10 -1"}},
+		{"unit set on a case without one", with(func(c *xfbot.Case) { c.Unit = "" }), &base,
+			[]string{"new  2026-03-02 -1", "new 区住建局 2026-03-02 +1", "open  2026-03-02 -1", "open 区住建局 2026-03-02 +1"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := countsOf(xfbot.CaseCounts(tt.old, tt.new, sh))
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("counts:\n got %q\nwant %q", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestComputeFigures(t *testing.T) {
+	march := xfbot.MonthPeriod(xfbot.Month{Year: 2026, Month: time.March})
+	during := xfbot.Counts{"new": 10, "open": 4, "resolved": 6, "ontime": 5, "late": 1, "closed": 2, "repeat": 1,
+		"new|区住建局": 7, "open|区住建局": 3, "resolved|区住建局": 4, "ontime|区住建局": 4}
+	after := xfbot.Counts{"open": -2, "open|区住建局": 1}
+	f := xfbot.ComputeFigures(march, "", true, 30, during, after, 2)
+	// Open at the end of March = 30 now + 2 closed since; at its start 32 − 4.
+	if f.OpenEnd != 32 || f.Stock != 28 || f.Inflow != 10 || f.Resolved != 6 {
+		t.Errorf("district: %+v", f)
+	}
+	for _, tt := range []struct {
+		name string
+		got  xfbot.Rate
+		want string
+	}{
+		{"化解率 6/(28+10)", f.ResolutionRate(), "15.8%"},
+		{"按期办结率 5/(5+1+2)", f.OnTimeRate(), "62.5%"},
+		{"重复信访率 1/38", f.RepeatRate(), "2.6%"},
+		{"nothing to measure", xfbot.Rate{}, "—"},
+		{"all", xfbot.Rate{Num: 3, Den: 3}, "100.0%"},
+	} {
+		if s := tt.got.String(); s != tt.want {
+			t.Errorf("%s = %s, want %s", tt.name, s, tt.want)
+		}
+	}
+	u := xfbot.ComputeFigures(march, "区住建局", false, 12, during, after, 0)
+	if u.OpenEnd != 11 || u.Stock != 8 || u.Inflow != 7 || u.Resolved != 4 || u.OnTimeRate().String() != "100.0%" {
+		t.Errorf("unit: %+v", u)
+	}
+	rows := f.FigureRows()
+	if rows[0] != [2]string{"期初存量", "28"} || rows[3] != [2]string{"化解率", "15.8%"} {
+		t.Errorf("rows: %v", rows)
+	}
+}
+
+func TestPeriods(t *testing.T) {
+	w := xfbot.WeekPeriod(xfbot.NewDate(2026, 11, 27)) // a Friday
+	if w.From != xfbot.NewDate(2026, 11, 23) || w.To != xfbot.NewDate(2026, 11, 29) {
+		t.Errorf("week of Friday 27 Nov: %v..%v", w.From, w.To)
+	}
+	w = xfbot.WeekPeriod(xfbot.NewDate(2026, 11, 29)) // a Sunday belongs to the week before
+	if w.From != xfbot.NewDate(2026, 11, 23) {
+		t.Errorf("week of Sunday 29 Nov starts %v", w.From)
+	}
+	w = xfbot.WeekPeriod(xfbot.NewDate(2026, 12, 31)) // across the year end
+	if w.From != xfbot.NewDate(2026, 12, 28) || w.To != xfbot.NewDate(2027, 1, 3) {
+		t.Errorf("week of 31 Dec: %v..%v", w.From, w.To)
+	}
+	m := xfbot.MonthPeriod(xfbot.Month{Year: 2028, Month: time.February})
+	if m.To != xfbot.NewDate(2028, 2, 29) || m.Label != "2028年2月" {
+		t.Errorf("Feb 2028: %+v", m)
+	}
+	c := xfbot.Counts{"new": 1, "new|区住建局": 1, "open|": 2, "open|云溪街道": 1}
+	if got := c.Units(); !slices.Equal(got, []string{"", "云溪街道", "区住建局"}) {
+		t.Errorf("units %q", got)
+	}
+}

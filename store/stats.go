@@ -1,0 +1,399 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/qingchuan/xfbot"
+	"github.com/redis/go-redis/v9"
+)
+
+// Statistics are read from the counters Commit keeps (xfbot.CaseCounts): a
+// hash per day (stat:d:YYYY-MM-DD) and per month (stat:m:YYYY-MM) of
+// counter → n and counter|unit → n, and from the open indexes for what is
+// open now. Nothing here scans the ledger.
+
+// countKeys returns the counter hashes whose sum covers the days from..to
+// (inclusive): a month's hash where the whole month is inside (or the part
+// of it after today, which has no counts yet), day hashes elsewhere.
+func (k keys) countKeys(from, to, today xfbot.Date) []string {
+	var out []string
+	for d := from; !d.After(to); {
+		m := xfbot.MonthOf(d)
+		if d == m.First() && (!m.Last().After(to) || !to.Before(today)) {
+			out = append(out, k.statMonth(m))
+			d = m.Last().AddDays(1)
+			continue
+		}
+		out = append(out, k.statDay(d))
+		d = d.AddDays(1)
+	}
+	return out
+}
+
+// sumCounts adds up the hashes read by HGETALL.
+func sumCounts(cmds []*redis.MapStringStringCmd) (xfbot.Counts, error) {
+	out := xfbot.Counts{}
+	for _, c := range cmds {
+		m, err := c.Result()
+		if err != nil {
+			return nil, err
+		}
+		for f, v := range m {
+			n, err := strconv.ParseInt(v, 10, 64)
+			if err != nil {
+				return nil, fmt.Errorf("counter %s: %w", f, err)
+			}
+			out[f] += n
+		}
+	}
+	return out, nil
+}
+
+// PeriodData is what xfbot.ComputeFigures needs for a period, for the
+// district and for every unit.
+type PeriodData struct {
+	Period xfbot.Period
+	// During and After are the counts within the period and after it, up to
+	// today.
+	During, After xfbot.Counts
+	// OpenAll and OverdueAll are the open cases now, and those of them
+	// whose last day fell in the period and has passed.
+	OpenAll, OverdueAll int64
+	// Open and Overdue per unit; "" holds the cases without a unit.
+	Open, Overdue map[string]int64
+	// Units are the units ever named, sorted, "" last if any case has none.
+	Units []string
+}
+
+// Figures computes the period's figures for the district (all) or a unit.
+func (d PeriodData) Figures(unit string, all bool) xfbot.Figures {
+	open, overdue := d.OpenAll, d.OverdueAll
+	if !all {
+		open, overdue = d.Open[unit], d.Overdue[unit]
+	}
+	return xfbot.ComputeFigures(d.Period, unit, all, open, d.During, d.After, overdue)
+}
+
+// PeriodData reads the counts of period p as of today, per unit too: two
+// round trips (the units, then everything else in one pipeline).
+func (s *Store) PeriodData(ctx context.Context, p xfbot.Period, today xfbot.Date) (PeriodData, error) {
+	units, err := s.rdb.SMembers(ctx, s.k.units()).Result()
+	if err != nil {
+		return PeriodData{}, fmt.Errorf("store: units: %w", err)
+	}
+	sortUnits(units)
+	pipe := s.rdb.Pipeline()
+	var during, after []*redis.MapStringStringCmd
+	for _, key := range s.k.countKeys(p.From, p.To, today) {
+		during = append(during, pipe.HGetAll(ctx, key))
+	}
+	if p.To.Before(today) {
+		for _, key := range s.k.countKeys(p.To.AddDays(1), today, today) {
+			after = append(after, pipe.HGetAll(ctx, key))
+		}
+	}
+	// Overdue within the period: due in [From, min(To, yesterday)].
+	lo, hi := p.From.DayNumber(), min(p.To.DayNumber(), today.DayNumber()-1)
+	overdue := func(key string) *redis.IntCmd {
+		if lo > hi {
+			return nil
+		}
+		return pipe.ZCount(ctx, key, strconv.Itoa(lo), strconv.Itoa(hi))
+	}
+	openAll, overAll := pipe.ZCard(ctx, s.k.idxOpen()), overdue(s.k.idxOpen())
+	openU := make([]*redis.IntCmd, len(units))
+	overU := make([]*redis.IntCmd, len(units))
+	for i, u := range units {
+		openU[i], overU[i] = pipe.ZCard(ctx, s.k.idxUnit(u)), overdue(s.k.idxUnit(u))
+	}
+	if _, err := pipe.Exec(ctx); err != nil && err != redis.Nil {
+		return PeriodData{}, fmt.Errorf("store: period: %w", err)
+	}
+	d := PeriodData{Period: p, Open: map[string]int64{}, Overdue: map[string]int64{}, Units: units}
+	if d.During, err = sumCounts(during); err != nil {
+		return PeriodData{}, fmt.Errorf("store: period: %w", err)
+	}
+	if d.After, err = sumCounts(after); err != nil {
+		return PeriodData{}, fmt.Errorf("store: period: %w", err)
+	}
+	val := func(c *redis.IntCmd) int64 {
+		if c == nil {
+			return 0
+		}
+		return c.Val()
+	}
+	d.OpenAll, d.OverdueAll = openAll.Val(), val(overAll)
+	restOpen, restOver := d.OpenAll, d.OverdueAll
+	for i, u := range units {
+		d.Open[u], d.Overdue[u] = openU[i].Val(), val(overU[i])
+		restOpen -= d.Open[u]
+		restOver -= d.Overdue[u]
+	}
+	d.Open[""], d.Overdue[""] = restOpen, restOver
+	if restOpen != 0 || d.During.Get(xfbot.CountNew, "", false) != 0 || d.During.Get(xfbot.CountResolved, "", false) != 0 {
+		d.Units = append(d.Units, "")
+	}
+	return d, nil
+}
+
+func sortUnits(us []string) { slices.Sort(us) }
+
+// Trend returns the district's figures for the n months ending with last
+// (oldest first), as of today: one round trip.
+func (s *Store) Trend(ctx context.Context, last xfbot.Month, n int, today xfbot.Date) ([]xfbot.Figures, error) {
+	months := make([]xfbot.Month, 0, n)
+	m := last
+	for i := 0; i < n; i++ {
+		months = append([]xfbot.Month{m}, months...)
+		m = xfbot.MonthOf(m.First().AddDays(-1))
+	}
+	pipe := s.rdb.Pipeline()
+	cmds := make([]*redis.MapStringStringCmd, len(months))
+	for i, m := range months {
+		cmds[i] = pipe.HGetAll(ctx, s.k.statMonth(m))
+	}
+	// The months after last, up to today, for the open stock.
+	var later []*redis.MapStringStringCmd
+	for m := last.Next(); !m.First().After(today); m = m.Next() {
+		later = append(later, pipe.HGetAll(ctx, s.k.statMonth(m)))
+	}
+	open := pipe.ZCard(ctx, s.k.idxOpen())
+	if _, err := pipe.Exec(ctx); err != nil && err != redis.Nil {
+		return nil, fmt.Errorf("store: trend: %w", err)
+	}
+	after, err := sumCounts(later)
+	if err != nil {
+		return nil, fmt.Errorf("store: trend: %w", err)
+	}
+	out := make([]xfbot.Figures, len(months))
+	for i := len(months) - 1; i >= 0; i-- {
+		during, err := sumCounts(cmds[i : i+1])
+		if err != nil {
+			return nil, fmt.Errorf("store: trend: %w", err)
+		}
+		out[i] = xfbot.ComputeFigures(xfbot.MonthPeriod(months[i]), "", true, open.Val(), during, after, 0)
+		after.Add(during)
+	}
+	return out, nil
+}
+
+// LeaderWatch is what a leader's digest reports: the open cases the leader
+// watches (包保) by warning level, those needing attention, those due this
+// week, and the cases written since the last digest with their changes.
+type LeaderWatch struct {
+	Leader string
+	Since  time.Time // the last digest; zero if none yet
+	Open   int64
+	Levels map[xfbot.Level]int64
+
+	Attention  []*xfbot.Case // overdue or 紧急, earliest due first
+	Attentions int64
+	DueWeek    []*xfbot.Case // due from today to the end of the week
+	DueWeeks   int64
+	Changed    []*xfbot.Case // written since Since, newest first
+	Changes    int64
+	History    map[xfbot.CaseNo][]xfbot.Change // the changed cases' changes since Since
+}
+
+// LeaderWatches reads the digests of leaders as of now (three round trips
+// for all of them): at most limit cases per list, with the counts of all.
+// A leader never sent a digest reports changes of the last day.
+func (s *Store) LeaderWatches(ctx context.Context, leaders []string, now time.Time, weekEnd xfbot.Date, th xfbot.Thresholds, limit int) ([]LeaderWatch, error) {
+	if len(leaders) == 0 {
+		return nil, nil
+	}
+	today := xfbot.DateOf(now, s.loc)
+	last, err := s.rdb.HMGet(ctx, s.k.digestLast(), leaders...).Result()
+	if err != nil {
+		return nil, fmt.Errorf("store: digests: %w", err)
+	}
+	out := make([]LeaderWatch, len(leaders))
+	for i, l := range leaders {
+		out[i] = LeaderWatch{Leader: l, Since: now.Add(-24 * time.Hour), Levels: map[xfbot.Level]int64{}}
+		if v, ok := last[i].(string); ok {
+			if sec, err := strconv.ParseInt(v, 10, 64); err == nil {
+				out[i].Since = time.Unix(sec, 0)
+			}
+		}
+	}
+
+	type reads struct {
+		open              *redis.IntCmd
+		levels            map[xfbot.Level]*redis.IntCmd
+		att, week, chg    *redis.StringSliceCmd
+		attN, weekN, chgN *redis.IntCmd
+	}
+	t := today.DayNumber()
+	num := func(n int) string { return strconv.Itoa(n) }
+	ranges := map[xfbot.Level][2]string{
+		xfbot.LevelBlack:  {"-inf", num(t - th.Black - 1)},
+		xfbot.LevelRed:    {num(t - th.Black), num(t - 1)},
+		xfbot.LevelOrange: {num(t), num(t + th.Orange)},
+		xfbot.LevelYellow: {num(t + th.Orange + 1), num(t + th.Yellow)},
+		xfbot.LevelGreen:  {num(t + th.Yellow + 1), "+inf"},
+	}
+	pipe := s.rdb.Pipeline()
+	rs := make([]reads, len(leaders))
+	page := &redis.ZRangeBy{Offset: 0, Count: int64(limit)}
+	for i, w := range out {
+		key := s.k.idxLeader(w.Leader)
+		r := reads{open: pipe.ZCard(ctx, key), levels: map[xfbot.Level]*redis.IntCmd{}}
+		for l, rg := range ranges {
+			r.levels[l] = pipe.ZCount(ctx, key, rg[0], rg[1])
+		}
+		attTo := num(t + th.Orange)
+		r.att = pipe.ZRangeByScore(ctx, key, &redis.ZRangeBy{Min: "-inf", Max: attTo, Count: page.Count})
+		r.attN = pipe.ZCount(ctx, key, "-inf", attTo)
+		r.week = pipe.ZRangeByScore(ctx, key, &redis.ZRangeBy{Min: num(t), Max: num(weekEnd.DayNumber()), Count: page.Count})
+		r.weekN = pipe.ZCount(ctx, key, num(t), num(weekEnd.DayNumber()))
+		since := "(" + strconv.FormatInt(w.Since.Unix(), 10)
+		r.chg = pipe.ZRevRangeByScore(ctx, s.k.idxWatch(w.Leader), &redis.ZRangeBy{Min: since, Max: "+inf", Count: page.Count})
+		r.chgN = pipe.ZCount(ctx, s.k.idxWatch(w.Leader), since, "+inf")
+		rs[i] = r
+	}
+	if _, err := pipe.Exec(ctx); err != nil && err != redis.Nil {
+		return nil, fmt.Errorf("store: digests: %w", err)
+	}
+
+	// The cases named, and the recent history of the changed ones: one
+	// more pipeline.
+	want := map[xfbot.CaseNo]bool{}
+	changed := map[xfbot.CaseNo]bool{}
+	for _, r := range rs {
+		for _, list := range []*redis.StringSliceCmd{r.att, r.week, r.chg} {
+			for _, no := range list.Val() {
+				want[xfbot.CaseNo(no)] = true
+			}
+		}
+		for _, no := range r.chg.Val() {
+			changed[xfbot.CaseNo(no)] = true
+		}
+	}
+	cases := map[xfbot.CaseNo]*xfbot.Case{}
+	hist := map[xfbot.CaseNo][]xfbot.Change{}
+	if len(want) > 0 {
+		pipe := s.rdb.Pipeline()
+		nos := make([]xfbot.CaseNo, 0, len(want))
+		ks := make([]string, 0, len(want))
+		for no := range want {
+			nos = append(nos, no)
+			ks = append(ks, s.k.caseKey(no))
+		}
+		mget := pipe.MGet(ctx, ks...)
+		hcmds := map[xfbot.CaseNo]*redis.StringSliceCmd{}
+		for no := range changed {
+			hcmds[no] = pipe.LRange(ctx, s.k.history(no), -8, -1)
+		}
+		if _, err := pipe.Exec(ctx); err != nil && err != redis.Nil {
+			return nil, fmt.Errorf("store: digests: %w", err)
+		}
+		cs, err := decodeCases(mget.Val())
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range cs {
+			cases[c.No] = c
+		}
+		for no, cmd := range hcmds {
+			for _, raw := range cmd.Val() {
+				ch, err := decodeChange([]byte(raw))
+				if err != nil {
+					return nil, fmt.Errorf("store: history of %s: %w", no, err)
+				}
+				hist[no] = append(hist[no], ch)
+			}
+		}
+	}
+	pick := func(nos []string) []*xfbot.Case {
+		var cs []*xfbot.Case
+		for _, no := range nos {
+			if c := cases[xfbot.CaseNo(no)]; c != nil {
+				cs = append(cs, c)
+			}
+		}
+		return cs
+	}
+	for i := range out {
+		w, r := &out[i], rs[i]
+		w.Open = r.open.Val()
+		for l, c := range r.levels {
+			if n := c.Val(); n > 0 {
+				w.Levels[l] = n
+			}
+		}
+		w.Attention, w.Attentions = pick(r.att.Val()), r.attN.Val()
+		w.DueWeek, w.DueWeeks = pick(r.week.Val()), r.weekN.Val()
+		w.Changed, w.Changes = pick(r.chg.Val()), r.chgN.Val()
+		w.History = map[xfbot.CaseNo][]xfbot.Change{}
+		for _, c := range w.Changed {
+			for _, ch := range hist[c.No] {
+				if ch.At.After(w.Since) {
+					w.History[c.No] = append(w.History[c.No], ch)
+				}
+			}
+		}
+	}
+	return out, nil
+}
+
+// MarkDigest records that leader's digest went out at: the next one reports
+// changes from there.
+func (tx *Tx) MarkDigest(leader string, at time.Time) {
+	tx.add(op{Op: "hset", Key: tx.k.digestLast(), Field: leader, Val: strconv.FormatInt(at.Unix(), 10)})
+}
+
+// WeekData is what the weekly group digest reads: the open cases due by a
+// day (overdue and due soon), the cases registered and resolved in a span,
+// and the hardest open cases quiet since a moment.
+type WeekData struct {
+	Due, New, Resolved, Quiet []*xfbot.Case
+}
+
+// WeekData reads the weekly digest's cases: two round trips (numbers, then
+// cases), its cost following the matches.
+func (s *Store) WeekData(ctx context.Context, dueTo xfbot.Date, from, to time.Time, quietBefore time.Time) (WeekData, error) {
+	pipe := s.rdb.Pipeline()
+	due := pipe.ZRangeByScore(ctx, s.k.idxOpen(), &redis.ZRangeBy{Min: "-inf", Max: strconv.Itoa(dueTo.DayNumber())})
+	nw := pipe.ZRangeByScore(ctx, s.k.idxAll(), &redis.ZRangeBy{Min: strconv.FormatInt(from.Unix(), 10), Max: "(" + strconv.FormatInt(to.Unix(), 10)})
+	fromDay, toDay := xfbot.DateOf(from, s.loc), xfbot.DateOf(to.Add(-time.Second), s.loc)
+	res := pipe.ZRangeByScore(ctx, s.k.idxResolved(), &redis.ZRangeBy{Min: strconv.Itoa(fromDay.DayNumber()), Max: strconv.Itoa(toDay.DayNumber())})
+	quiet := pipe.ZRangeByScore(ctx, s.k.idxHard(), &redis.ZRangeBy{Min: "-inf", Max: "(" + strconv.FormatInt(quietBefore.Unix(), 10)})
+	if _, err := pipe.Exec(ctx); err != nil && err != redis.Nil {
+		return WeekData{}, fmt.Errorf("store: week: %w", err)
+	}
+	lists := []*redis.StringSliceCmd{due, nw, res, quiet}
+	var all []xfbot.CaseNo
+	seen := map[xfbot.CaseNo]bool{}
+	for _, l := range lists {
+		for _, no := range l.Val() {
+			if n := xfbot.CaseNo(no); !seen[n] {
+				seen[n] = true
+				all = append(all, n)
+			}
+		}
+	}
+	byNo := map[xfbot.CaseNo]*xfbot.Case{}
+	for i := 0; i < len(all); i += 1000 {
+		cs, err := s.Cases(ctx, all[i:min(i+1000, len(all))])
+		if err != nil {
+			return WeekData{}, err
+		}
+		for _, c := range cs {
+			byNo[c.No] = c
+		}
+	}
+	pick := func(l *redis.StringSliceCmd) []*xfbot.Case {
+		var out []*xfbot.Case
+		for _, no := range l.Val() {
+			if c := byNo[xfbot.CaseNo(no)]; c != nil {
+				out = append(out, c)
+			}
+		}
+		return out
+	}
+	return WeekData{Due: pick(due), New: pick(nw), Resolved: pick(res), Quiet: pick(quiet)}, nil
+}

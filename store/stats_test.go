@@ -1,0 +1,196 @@
+package store_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/qingchuan/xfbot"
+	"github.com/qingchuan/xfbot/store"
+)
+
+// update commits f applied to a copy of c, written at when, and returns the copy.
+func update(t *testing.T, st *store.Store, c *xfbot.Case, when time.Time, f func(c *xfbot.Case)) *xfbot.Case {
+	t.Helper()
+	cp := *c
+	cp.UpdatedAt = when
+	f(&cp)
+	tx := st.NewTx()
+	tx.UpdateCase(c, &cp)
+	if _, err := st.Commit(context.Background(), tx); err != nil {
+		t.Fatalf("update %s: %v", c.No, err)
+	}
+	return &cp
+}
+
+// TestStatistics writes a month of ledger activity and checks that the
+// figures read back from the counters agree with what happened, for the
+// district and per unit, for the month, for a week and for the month before.
+func TestStatistics(t *testing.T) {
+	ctx := context.Background()
+	st := newTestStore(t).In(loc)
+	feb := time.Date(2026, 2, 20, 10, 0, 0, 0, loc)
+	mar := func(d int) time.Time { return time.Date(2026, 3, d, 10, 0, 0, 0, loc) }
+	mk := func(unit string, created time.Time, due xfbot.Date) *xfbot.Case {
+		c := newCase("案件", due)
+		c.Unit, c.CreatedAt, c.UpdatedAt = unit, created, created
+		create(t, st, c)
+		return c
+	}
+	// Two cases from February: the stock of March.
+	a := mk("区住建局", feb, xfbot.NewDate(2026, 3, 10))
+	b := mk("云溪街道", feb, xfbot.NewDate(2026, 4, 20))
+	// March: three new, one without a unit.
+	c := mk("区住建局", mar(3), xfbot.NewDate(2026, 5, 2))
+	d := mk("区住建局", mar(4), xfbot.NewDate(2026, 3, 12)) // due inside March, never resolved: overdue
+	e := mk("", mar(5), xfbot.NewDate(2026, 5, 4))
+	// a resolved late (due 10 March), b on time, then signed off.
+	a = update(t, st, a, mar(11), func(c *xfbot.Case) { c.Status, c.ResolvedOn = xfbot.StatusResolved, xfbot.NewDate(2026, 3, 11) })
+	b = update(t, st, b, mar(12), func(c *xfbot.Case) { c.Status, c.ResolvedOn = xfbot.StatusResolved, xfbot.NewDate(2026, 3, 12) })
+	b = update(t, st, b, mar(13), func(c *xfbot.Case) { c.Status, c.ClosedOn = xfbot.StatusClosed, xfbot.NewDate(2026, 3, 13) })
+	// c moves to 云溪街道; e gets its unit; a visit on c.
+	c = update(t, st, c, mar(14), func(c *xfbot.Case) { c.Unit = "云溪街道" })
+	c = update(t, st, c, mar(15), func(c *xfbot.Case) { c.LastContactAt = mar(15) })
+	_ = update(t, st, e, mar(15), func(c *xfbot.Case) { c.Unit = "区人社局" })
+	_ = d
+
+	pd, err := st.PeriodData(ctx, xfbot.MonthPeriod(xfbot.Month{Year: 2026, Month: time.March}), today)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := pd.Figures("", true)
+	want := xfbot.Figures{Period: pd.Period, All: true, Stock: 2, Inflow: 3, Resolved: 2, OnTime: 1, Late: 1, Overdue: 1,
+		Closed: 1, Contacts: 1, OpenEnd: 3}
+	if f != want {
+		t.Errorf("March, district:\n got %+v\nwant %+v", f, want)
+	}
+	if r := f.ResolutionRate().String(); r != "40.0%" {
+		t.Errorf("化解率 %s, want 2/5", r)
+	}
+	if r := f.OnTimeRate().String(); r != "33.3%" {
+		t.Errorf("按期办结率 %s, want 1/(1+1+1)", r)
+	}
+	for _, tt := range []struct {
+		unit                                      string
+		stock, inflow, resolved, overdue, openEnd int64
+	}{
+		{"区住建局", 1, 1, 1, 1, 1}, // a (stock, resolved), d (new, overdue); c moved away
+		{"云溪街道", 1, 1, 1, 0, 1}, // b (stock, resolved), c (moved in with its registration)
+		{"区人社局", 0, 1, 0, 0, 1}, // e, given its unit
+		{"", 0, 0, 0, 0, 0},
+	} {
+		u := pd.Figures(tt.unit, false)
+		if u.Stock != tt.stock || u.Inflow != tt.inflow || u.Resolved != tt.resolved || u.Overdue != tt.overdue || u.OpenEnd != tt.openEnd {
+			t.Errorf("unit %q: %+v", tt.unit, u)
+		}
+	}
+	if len(pd.Units) != 3 {
+		t.Errorf("units %q", pd.Units)
+	}
+
+	// The week of 9–15 March: a and b resolved, nothing registered; open
+	// at its start: a, b, c, d, e.
+	w, err := st.PeriodData(ctx, xfbot.WeekPeriod(xfbot.NewDate(2026, 3, 11)), today)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f := w.Figures("", true); f.Stock != 5 || f.Inflow != 0 || f.Resolved != 2 || f.OpenEnd != 3 || f.Overdue != 1 {
+		t.Errorf("week: %+v", f)
+	}
+	// February: two registered, nothing before.
+	fe, err := st.PeriodData(ctx, xfbot.MonthPeriod(xfbot.Month{Year: 2026, Month: time.February}), today)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f := fe.Figures("", true); f.Stock != 0 || f.Inflow != 2 || f.OpenEnd != 2 || f.Resolved != 0 {
+		t.Errorf("February: %+v", f)
+	}
+
+	tr, err := st.Trend(ctx, xfbot.Month{Year: 2026, Month: time.March}, 12, today)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(tr) != 12 || tr[11].Inflow != 3 || tr[11].Resolved != 2 || tr[11].OpenEnd != 3 || tr[10].Inflow != 2 || tr[10].OpenEnd != 2 || tr[0].OpenEnd != 0 {
+		t.Errorf("trend: %+v", tr)
+	}
+}
+
+// TestImportCounts: imported cases are counted as registered and concluded
+// on their own days.
+func TestImportCounts(t *testing.T) {
+	ctx := context.Background()
+	st := newTestStore(t).In(loc)
+	done := newCase("旧案", xfbot.NewDate(2026, 1, 30))
+	done.No, done.CreatedAt = "XF-2025-0100", time.Date(2025, 12, 1, 9, 0, 0, 0, loc)
+	done.Status, done.ResolvedOn, done.ClosedOn = xfbot.StatusClosed, xfbot.NewDate(2026, 1, 20), xfbot.NewDate(2026, 2, 3)
+	open := newCase("在办", xfbot.NewDate(2026, 4, 30))
+	open.No, open.CreatedAt = "XF-2026-0001", time.Date(2026, 1, 5, 9, 0, 0, 0, loc)
+	if err := st.Import(ctx, []*xfbot.Case{done, open}); err != nil {
+		t.Fatal(err)
+	}
+	jan, err := st.PeriodData(ctx, xfbot.MonthPeriod(xfbot.Month{Year: 2026, Month: time.January}), today)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f := jan.Figures("", true); f.Stock != 1 || f.Inflow != 1 || f.Resolved != 1 || f.OnTime != 1 || f.OpenEnd != 1 {
+		t.Errorf("January: %+v", f)
+	}
+}
+
+// TestLeaderWatches reads a leader's digest data: levels, attention, due
+// this week, and what changed since the last digest.
+func TestLeaderWatches(t *testing.T) {
+	ctx := context.Background()
+	st := newTestStore(t).In(loc)
+	lead := xfbot.Person{OpenID: "ou_leader", Name: "周某"}
+	mk := func(due xfbot.Date) *xfbot.Case {
+		c := newCase("包保案件", due)
+		c.Leader = lead
+		c.CreatedAt, c.UpdatedAt = now.Add(-72*time.Hour), now.Add(-72*time.Hour)
+		create(t, st, c)
+		return c
+	}
+	overdue := mk(today.AddDays(-3))
+	urgent := mk(today.AddDays(2))
+	week := mk(today.AddDays(5)) // Saturday 21 March: this week, 🟡
+	later := mk(today.AddDays(40))
+	_ = later
+	other := newCase("别人的", today.AddDays(-1))
+	create(t, st, other)
+
+	// A digest went out an hour ago; then urgent got progress and a change.
+	tx := st.NewTx()
+	tx.MarkDigest(lead.OpenID, now.Add(-time.Hour))
+	if _, err := st.Commit(ctx, tx); err != nil {
+		t.Fatal(err)
+	}
+	cp := *urgent
+	cp.UpdatedAt, cp.Screening = now, xfbot.ScreenPartly
+	tx = st.NewTx()
+	tx.UpdateCase(urgent, &cp)
+	tx.AddChanges(urgent.No, xfbot.Change{At: now, By: xfbot.Person{OpenID: "ou_a", Name: "王某"}, Action: "甄别", Field: "甄别", Before: "未甄别", After: "部分合理"})
+	if _, err := st.Commit(ctx, tx); err != nil {
+		t.Fatal(err)
+	}
+
+	ws, err := st.LeaderWatches(ctx, []string{lead.OpenID, "ou_nobody"}, now, xfbot.NewDate(2026, 3, 22), xfbot.DefaultThresholds, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := ws[0]
+	if w.Open != 4 || w.Levels[xfbot.LevelRed] != 1 || w.Levels[xfbot.LevelOrange] != 1 || w.Levels[xfbot.LevelYellow] != 1 || w.Levels[xfbot.LevelGreen] != 1 {
+		t.Errorf("levels: open %d %v", w.Open, w.Levels)
+	}
+	if w.Attentions != 2 || len(w.Attention) != 2 || w.Attention[0].No != overdue.No || w.Attention[1].No != urgent.No {
+		t.Errorf("attention: %d %v", w.Attentions, w.Attention)
+	}
+	if w.DueWeeks != 2 || len(w.DueWeek) != 2 || w.DueWeek[1].No != week.No {
+		t.Errorf("due this week: %d %v", w.DueWeeks, w.DueWeek)
+	}
+	if w.Changes != 1 || len(w.Changed) != 1 || w.Changed[0].No != urgent.No || len(w.History[urgent.No]) != 1 {
+		t.Errorf("changed: %d %v %v", w.Changes, w.Changed, w.History)
+	}
+	if n := ws[1]; n.Open != 0 || n.Changes != 0 || len(n.Attention) != 0 {
+		t.Errorf("a leader without cases: %+v", n)
+	}
+}
