@@ -18,11 +18,13 @@ type Card struct {
 	Color    string   // header template: blue, green, yellow, orange, red, carmine, grey...
 	Tags     []Tag    // at most 3, shown in the header
 	Fields   []Field  // label/value pairs, two per row
+	KPIs     []Field  // figures shown large, three per row (digests, statistics)
 	Sections []string // markdown paragraphs
 	Items    []Item   // markdown paragraphs each with its own buttons (reminder lines)
 	Buttons  []Button
 	Form     *Form
-	Note     string // small grey text at the bottom
+	Charts   []Chart // after the sections; at most MaxCharts, dropped first when too big
+	Note     string  // small grey text at the bottom
 }
 
 // Item is a paragraph with a row of buttons under it.
@@ -102,6 +104,11 @@ func (c Card) JSON() (string, error) {
 		if len(b) <= MaxCardBytes {
 			return string(b), nil
 		}
+		if len(c.Charts) > 0 {
+			// Charts go first: their figures are in the sections too.
+			c.Charts = c.Charts[:len(c.Charts)-1]
+			continue
+		}
 		if n := len(c.Items); n > 1 {
 			// Too many reminder lines: keep the first ones and say how many more.
 			keep := n * MaxCardBytes / len(b)
@@ -152,8 +159,17 @@ func (c Card) tree() cardJSON {
 		}
 		els = append(els, columnSetJSON{Tag: "column_set", FlexMode: "bisect", Columns: cols})
 	}
+	for i := 0; i < len(c.KPIs); i += 3 {
+		els = append(els, kpiRow(c.KPIs[i:min(i+3, len(c.KPIs))]))
+	}
 	for _, s := range c.Sections {
 		els = append(els, markdownJSON{Tag: "markdown", Content: s})
+	}
+	for i, ch := range c.Charts {
+		if i == MaxCharts {
+			break
+		}
+		els = append(els, ch.tree(i))
 	}
 	for _, it := range c.Items {
 		els = append(els, markdownJSON{Tag: "markdown", Content: it.Markdown})
@@ -344,8 +360,16 @@ func (c Card) Text() string {
 		}
 		b.WriteString(f.Label + "：" + v + "\n")
 	}
+	for _, k := range c.KPIs {
+		b.WriteString(k.Label + "：" + k.Value + "\n")
+	}
 	for _, s := range c.Sections {
 		b.WriteString(stripMD(s) + "\n")
+	}
+	for i, ch := range c.Charts {
+		if i < MaxCharts {
+			b.WriteString(ch.Text() + "\n")
+		}
 	}
 	for _, it := range c.Items {
 		b.WriteString(stripMD(it.Markdown))
