@@ -1,0 +1,195 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/qingchuan/xfbot"
+	"github.com/redis/go-redis/v9"
+)
+
+// ExportQuery selects cases by registration time (the idx:all score, unix
+// seconds) in [From, To); a zero bound is unbounded. Unit, when not empty,
+// keeps only the cases whose 主责单位 is exactly Unit.
+type ExportQuery struct {
+	From, To time.Time
+	Unit     string
+}
+
+// scoreRange turns q's bounds into ZCOUNT arguments: min inclusive, max
+// exclusive ("(" + seconds) unless unbounded. Scores are whole seconds, so a
+// bound with a fraction of a second rounds to the seconds it admits.
+func (q ExportQuery) scoreRange() (lo, hi string) {
+	lo, hi = "-inf", "+inf"
+	if !q.From.IsZero() {
+		s := q.From.Unix()
+		if q.From.Nanosecond() > 0 {
+			s++ // From = 12:00:00.5 does not admit 12:00:00
+		}
+		lo = strconv.FormatInt(s, 10)
+	}
+	if !q.To.IsZero() {
+		if q.To.Nanosecond() > 0 {
+			hi = strconv.FormatInt(q.To.Unix(), 10) // To = 12:00:00.5 admits 12:00:00
+		} else {
+			hi = "(" + strconv.FormatInt(q.To.Unix(), 10)
+		}
+	}
+	return lo, hi
+}
+
+// CountExport returns how many cases idx:all holds in q's time range, before
+// the Unit filter: the denominator of an export's progress.
+func (s *Store) CountExport(ctx context.Context, q ExportQuery) (int, error) {
+	lo, hi := q.scoreRange()
+	n, err := s.rdb.ZCount(ctx, s.k.idxAll(), lo, hi).Result()
+	if err != nil {
+		return 0, fmt.Errorf("store: count export: %w", err)
+	}
+	return int(n), nil
+}
+
+// DefaultExportBatch is EachCase's batch size when none is given, and
+// MaxExportBatch its cap: one batch is one script that blocks Redis for the
+// time it takes to read that many cases and timelines (about a millisecond
+// per 500).
+const (
+	DefaultExportBatch = 500
+	MaxExportBatch     = 2000
+)
+
+// exportPageScript reads one page of idx:all after a cursor, with each case
+// and its whole timeline, in one round trip and one consistent view.
+//
+// KEYS[1] idx:all. ARGV[1] lowest score ("-inf" or seconds, inclusive);
+// ARGV[2] highest score ("" = none), exclusive unless ARGV[8] is "1";
+// ARGV[3] cursor score ("" on the first page); ARGV[4] cursor member;
+// ARGV[5] page size; ARGV[6] case key prefix; ARGV[7] progress key prefix.
+//
+// The page starts right after (cursor score, cursor member) in the set's own
+// order (score, then member bytes), found by ZRANK: cases registered while an
+// export runs shift ranks but not that position, so nothing is skipped or
+// read twice. If the cursor's member moved or left, the position is
+// recomputed from its score. Returns {more (1 or 0), then per case: member,
+// case JSON or false, {timeline JSON...}, score}.
+const exportPageSrc = `
+local idx, cap = KEYS[1], tonumber(ARGV[5])
+local start
+if ARGV[3] == "" then
+  if ARGV[1] == "-inf" then start = 0 else start = redis.call("ZCOUNT", idx, "-inf", "(" .. ARGV[1]) end
+else
+  local r = redis.call("ZRANK", idx, ARGV[4])
+  local sc = r and redis.call("ZSCORE", idx, ARGV[4])
+  if r and tonumber(sc) == tonumber(ARGV[3]) then
+    start = r + 1
+  else
+    start = redis.call("ZCOUNT", idx, "-inf", "(" .. ARGV[3])
+    for _, m in ipairs(redis.call("ZRANGEBYSCORE", idx, ARGV[3], ARGV[3])) do
+      if m <= ARGV[4] then start = start + 1 end
+    end
+  end
+end
+local page = redis.call("ZRANGE", idx, start, start + cap - 1, "WITHSCORES")
+local limit, incl = tonumber(ARGV[2]), ARGV[8] == "1"
+local out = {1}
+for i = 1, #page, 2 do
+  local sc = tonumber(page[i + 1])
+  if limit and (sc > limit or (sc == limit and not incl)) then
+    out[1] = 0
+    return out
+  end
+  local no = page[i]
+  out[#out + 1] = no
+  out[#out + 1] = redis.call("GET", ARGV[6] .. no)
+  out[#out + 1] = redis.call("LRANGE", ARGV[7] .. no, 0, -1)
+  out[#out + 1] = page[i + 1]
+end
+if #page < 2 * cap then out[1] = 0 end
+return out`
+
+var exportPageScript = redis.NewScript(exportPageSrc)
+
+// EachCase calls fn with the cases in q, batch at a time (DefaultExportBatch
+// when batch <= 0, at most MaxExportBatch), in registration order, each with
+// its whole timeline, oldest first: progs[i] belongs to cs[i]. Each batch is
+// one round trip (a read-only script: the page of idx:all, the cases, their
+// timelines), so a case and its timeline are read together. The Unit filter
+// applies after decoding; a batch it empties is not passed to fn. Paging
+// follows (score, member) rather than an offset, so cases registered during
+// an export neither shift nor repeat the rest; those registered after the
+// cursor passed their place are left out, later ones within [From, To)
+// included. EachCase stops at fn's first error and returns it.
+func (s *Store) EachCase(ctx context.Context, q ExportQuery, batch int, fn func(cs []*xfbot.Case, progs [][]xfbot.Progress) error) error {
+	if batch <= 0 {
+		batch = DefaultExportBatch
+	}
+	batch = min(batch, MaxExportBatch)
+	lo, hi := q.scoreRange()
+	upper, incl := "", "0"
+	switch {
+	case hi == "+inf":
+	case hi[0] == '(':
+		upper = hi[1:]
+	default:
+		upper, incl = hi, "1"
+	}
+	caseKeys, progKeys := s.k.caseKey(""), s.k.progress("")
+	curScore, curMember := "", ""
+	for {
+		res, err := exportPageScript.Run(ctx, s.rdb, []string{s.k.idxAll()},
+			lo, upper, curScore, curMember, batch, caseKeys, progKeys, incl).Slice()
+		if err != nil {
+			return fmt.Errorf("store: export page after %q: %w", curMember, err)
+		}
+		if len(res) == 0 || (len(res)-1)%4 != 0 {
+			return fmt.Errorf("store: export page after %q: unexpected reply of %d values", curMember, len(res))
+		}
+		more, _ := res[0].(int64)
+		n := (len(res) - 1) / 4
+		cs := make([]*xfbot.Case, 0, n)
+		progs := make([][]xfbot.Progress, 0, n)
+		for i := 1; i < len(res); i += 4 {
+			no, _ := res[i].(string)
+			raw, ok := res[i+1].(string)
+			if !ok {
+				continue // indexed but gone: nothing to export
+			}
+			c, err := decodeCase([]byte(raw))
+			if err != nil {
+				return fmt.Errorf("store: export: decode case %s: %w", no, err)
+			}
+			if q.Unit != "" && c.Unit != q.Unit {
+				continue
+			}
+			vals, _ := res[i+2].([]any)
+			ps := make([]xfbot.Progress, 0, len(vals))
+			for _, v := range vals {
+				str, _ := v.(string)
+				p, err := decodeProgress([]byte(str))
+				if err != nil {
+					return fmt.Errorf("store: export: decode progress %s: %w", no, err)
+				}
+				ps = append(ps, p)
+			}
+			cs = append(cs, c)
+			progs = append(progs, ps)
+		}
+		if n > 0 {
+			score, member := res[len(res)-1].(string), res[len(res)-4].(string)
+			if score == curScore && member == curMember {
+				return fmt.Errorf("store: export page after %q did not advance", curMember)
+			}
+			curScore, curMember = score, member
+		}
+		if len(cs) > 0 {
+			if err := fn(cs, progs); err != nil {
+				return err
+			}
+		}
+		if more == 0 || n == 0 {
+			return nil
+		}
+	}
+}
