@@ -14,6 +14,7 @@ import (
 
 	"github.com/qingchuan/xfbot"
 	"github.com/qingchuan/xfbot/bot"
+	"github.com/qingchuan/xfbot/report"
 	"github.com/qingchuan/xfbot/store"
 )
 
@@ -23,6 +24,7 @@ type Handlers struct {
 	Calendar    *xfbot.Calendar // nil: weekends only
 	Thresholds  xfbot.Thresholds
 	GroupChatID string // the task-force group; "" disables group notices
+	Reports     *report.Reports
 	// Demo allows 演示数据 (loading synthetic cases): the local console only,
 	// never a real ledger.
 	Demo bool

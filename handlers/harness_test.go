@@ -14,6 +14,7 @@ import (
 	"github.com/qingchuan/xfbot/bot"
 	"github.com/qingchuan/xfbot/handlers"
 	"github.com/qingchuan/xfbot/internal/testredis"
+	"github.com/qingchuan/xfbot/report"
 	"github.com/qingchuan/xfbot/store"
 )
 
@@ -42,6 +43,8 @@ type harness struct {
 	seq    int
 	calls  atomic.Int64 // Redis round trips, counted by a hook
 	reader string
+
+	reports *report.Reports
 }
 
 func newHarness(t testing.TB) *harness {
@@ -50,7 +53,8 @@ func newHarness(t testing.TB) *harness {
 	h := &harness{t: t, rdb: rdb, st: store.New(rdb, prefix), now: time.Date(2026, 3, 16, 9, 0, 0, 0, loc), reader: "test"}
 	rdb.AddHook(countHook{&h.calls})
 	h.mux = bot.NewMux(h.st, bot.MuxOptions{Admins: []string{admin.OpenID}, Location: loc})
-	handlers.Register(h.mux, &handlers.Handlers{Store: h.st, Thresholds: xfbot.DefaultThresholds, GroupChatID: groupChat})
+	h.reports = &report.Reports{Store: h.st, Thresholds: xfbot.DefaultThresholds, Location: loc}
+	handlers.Register(h.mux, &handlers.Handlers{Store: h.st, Thresholds: xfbot.DefaultThresholds, GroupChatID: groupChat, Reports: h.reports})
 	tx := h.st.NewTx()
 	tx.PutMember(xfbot.Member{OpenID: member.OpenID, Name: member.Name, Role: xfbot.RoleMember})
 	tx.PutMember(xfbot.Member{OpenID: member2.OpenID, Name: member2.Name, Role: xfbot.RoleMember})

@@ -11,6 +11,7 @@ func Register(mux *bot.Mux, h *Handlers) {
 	h.mux = mux
 	const cases, deadlines, people, other = "案件", "期限与提醒", "人员与分工", "其他"
 	const receptions = "接访与来信"
+	const reports = "统计与导出"
 	for _, r := range []bot.Route{
 		{Verb: "新建", Aliases: []string{"new", "登记"}, Section: cases, Write: true, Handler: bot.HandlerFunc(h.create),
 			Args:    "<标题> [类别:x 属地:x 单位:x 信访人:x 电话:x 身份证:x 受理:日期 期限:日期 性质:x 接访:JF-编号]",
@@ -76,6 +77,13 @@ func Register(mux *bot.Mux, h *Handlers) {
 			Args:    "@领导 <摘要> [收信:日期] | 批示 <来信编号> <内容> | 交办 <来信编号> <单位> [案件号] | 查看 <来信编号> | 列表",
 			Summary: "领导来信：登记后送领导阅批（2 个工作日），批示后交办（3 个工作日）",
 			Example: "来信 @周某 桂园社区居民反映回迁房延期交付"},
+
+		{Verb: "统计", Aliases: []string{"stats"}, Section: reports, Handler: bot.HandlerFunc(h.stats),
+			Args: "[本月|上月|本周|上周|YYYY-MM] [单位] | 口径", Summary: "存量、增量、化解率、按期办结率等统计，可按主责单位；“统计 口径”说明算法",
+			Example: "统计 上月 单位"},
+		{Verb: "预览", Aliases: []string{"preview"}, Section: reports, Handler: bot.HandlerFunc(h.preview),
+			Args: "摘要 [@领导|周报|月报]", Summary: "预览下一次推送的摘要（领导看自己的；管理员可看任一领导、群周报、月报），不会推送",
+			Example: "预览 摘要"},
 
 		{Verb: "帮助", Aliases: []string{"help", "?", "？"}, Section: other, Public: true, Handler: bot.HandlerFunc(h.help),
 			Args: "[命令]", Summary: "查看命令说明", Example: "帮助 新建"},

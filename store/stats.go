@@ -196,7 +196,8 @@ type LeaderWatch struct {
 	DueWeeks   int64
 	Changed    []*xfbot.Case // written since Since, newest first
 	Changes    int64
-	History    map[xfbot.CaseNo][]xfbot.Change // the changed cases' changes since Since
+	History    map[xfbot.CaseNo][]xfbot.Change   // the changed cases' changes since Since
+	Progress   map[xfbot.CaseNo][]xfbot.Progress // and their timeline entries since Since
 }
 
 // LeaderWatches reads the digests of leaders as of now (three round trips
@@ -275,6 +276,7 @@ func (s *Store) LeaderWatches(ctx context.Context, leaders []string, now time.Ti
 	}
 	cases := map[xfbot.CaseNo]*xfbot.Case{}
 	hist := map[xfbot.CaseNo][]xfbot.Change{}
+	prog := map[xfbot.CaseNo][]xfbot.Progress{}
 	if len(want) > 0 {
 		pipe := s.rdb.Pipeline()
 		nos := make([]xfbot.CaseNo, 0, len(want))
@@ -285,8 +287,10 @@ func (s *Store) LeaderWatches(ctx context.Context, leaders []string, now time.Ti
 		}
 		mget := pipe.MGet(ctx, ks...)
 		hcmds := map[xfbot.CaseNo]*redis.StringSliceCmd{}
+		pcmds := map[xfbot.CaseNo]*redis.StringSliceCmd{}
 		for no := range changed {
 			hcmds[no] = pipe.LRange(ctx, s.k.history(no), -8, -1)
+			pcmds[no] = pipe.LRange(ctx, s.k.progress(no), -3, -1)
 		}
 		if _, err := pipe.Exec(ctx); err != nil && err != redis.Nil {
 			return nil, fmt.Errorf("store: digests: %w", err)
@@ -305,6 +309,15 @@ func (s *Store) LeaderWatches(ctx context.Context, leaders []string, now time.Ti
 					return nil, fmt.Errorf("store: history of %s: %w", no, err)
 				}
 				hist[no] = append(hist[no], ch)
+			}
+		}
+		for no, cmd := range pcmds {
+			for _, raw := range cmd.Val() {
+				p, err := decodeProgress([]byte(raw))
+				if err != nil {
+					return nil, fmt.Errorf("store: timeline of %s: %w", no, err)
+				}
+				prog[no] = append(prog[no], p)
 			}
 		}
 	}
@@ -329,10 +342,16 @@ func (s *Store) LeaderWatches(ctx context.Context, leaders []string, now time.Ti
 		w.DueWeek, w.DueWeeks = pick(r.week.Val()), r.weekN.Val()
 		w.Changed, w.Changes = pick(r.chg.Val()), r.chgN.Val()
 		w.History = map[xfbot.CaseNo][]xfbot.Change{}
+		w.Progress = map[xfbot.CaseNo][]xfbot.Progress{}
 		for _, c := range w.Changed {
 			for _, ch := range hist[c.No] {
 				if ch.At.After(w.Since) {
 					w.History[c.No] = append(w.History[c.No], ch)
+				}
+			}
+			for _, p := range prog[c.No] {
+				if p.At.After(w.Since) {
+					w.Progress[c.No] = append(w.Progress[c.No], p)
 				}
 			}
 		}

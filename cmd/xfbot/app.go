@@ -9,6 +9,7 @@ import (
 
 	"github.com/qingchuan/xfbot/bot"
 	"github.com/qingchuan/xfbot/handlers"
+	"github.com/qingchuan/xfbot/report"
 	"github.com/qingchuan/xfbot/scheduler"
 	"github.com/qingchuan/xfbot/store"
 )
@@ -19,6 +20,7 @@ type app struct {
 	store    *store.Store
 	mux      *bot.Mux
 	handlers *handlers.Handlers
+	reports  *report.Reports
 	metrics  *bot.Metrics
 	registry *prometheus.Registry
 }
@@ -28,7 +30,10 @@ func newApp(cfg Config, rdb redis.UniversalClient, log *slog.Logger, demo bool) 
 	reg.MustRegister(prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}))
 	a := &app{store: store.New(rdb, cfg.Redis.Prefix).In(cfg.Location()), registry: reg, metrics: bot.NewMetrics(reg)}
 	a.mux = bot.NewMux(a.store, bot.MuxOptions{Admins: cfg.Admins, Leaders: cfg.Leaders, Location: cfg.Location(), Metrics: a.metrics, Logger: log})
+	a.reports = &report.Reports{Store: a.store, Calendar: cfg.Calendar(), Thresholds: cfg.Thresholds(),
+		Leaders: cfg.Leaders, Location: cfg.Location()}
 	a.handlers = &handlers.Handlers{
+		Reports:     a.reports,
 		Store:       a.store,
 		Calendar:    cfg.Calendar(),
 		Thresholds:  cfg.Thresholds(),
@@ -48,6 +53,9 @@ func (a *app) jobs(cfg Config, log *slog.Logger) map[string]scheduler.Job {
 			QuietFrom: cfg.Reminders.QuietFrom, QuietTo: cfg.Reminders.QuietTo, Logger: log},
 		"group_daily": &scheduler.GroupDaily{Store: a.store, Calendar: cfg.Calendar(), Thresholds: cfg.Thresholds(),
 			GroupChatID: cfg.GroupChatID, Location: cfg.Location(), Logger: log},
+		"leader_digest": &scheduler.LeaderDigest{Reports: a.reports, Calendar: cfg.Calendar(), Logger: log},
+		"group_weekly":  &scheduler.GroupWeekly{Reports: a.reports, GroupChatID: cfg.GroupChatID},
+		"monthly":       &scheduler.Monthly{Reports: a.reports, GroupChatID: cfg.GroupChatID},
 		"reception": &scheduler.Reception{Store: a.store, Calendar: cfg.Calendar(), Thresholds: cfg.Thresholds(),
 			Leaders: cfg.Leaders, Admins: cfg.Admins, NagDay: cfg.Reception.NagDay, Location: cfg.Location(),
 			QuietFrom: cfg.Reminders.QuietFrom, QuietTo: cfg.Reminders.QuietTo, Logger: log},

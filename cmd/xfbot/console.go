@@ -188,7 +188,8 @@ const consoleHelp = `控制台指令：
   :users                 列出成员
   :group / :p2p          切换到专班群聊 / 私聊（群聊中信访人信息脱敏）
   :click <按钮> <案件号> [进展内容]   点击卡片按钮：刷新、我来包案、添加进展（带内容即提交表单）
-  :run <overdue|group_daily|reception>   立即运行定时任务：提醒扫描（私聊提醒、超期升级）、专班群每日超期通报、领导接访与来信提醒
+  :run <任务>            立即运行定时任务：overdue（私聊提醒、超期升级）、group_daily（群每日超期通报）、reception（领导接访与来信提醒）、
+                         leader_digest（领导摘要）、group_weekly（群周报）、monthly（月度统计）
   :time <YYYY-MM-DD HH:MM>|now 设定控制台的“现在”（试提醒与升级）；now 恢复真实时间
   :quit                  退出（也可 Ctrl-D）
 其他输入都作为消息发给机器人，例如“帮助”“新建 …”“列表 逾期”。`
@@ -240,7 +241,7 @@ func (c *consoleSession) meta(ctx context.Context, line string) error {
 		return c.click(ctx, f[1:])
 	case ":run":
 		if len(f) < 2 || c.jobs[f[1]] == nil {
-			return errors.New("用法：:run overdue（提醒扫描）、:run group_daily（群每日通报）或 :run reception（接访与来信提醒）")
+			return errors.New("用法：:run overdue（提醒扫描）、group_daily（群每日通报）、reception（接访与来信提醒）、leader_digest（领导摘要）、group_weekly（群周报）或 monthly（月度统计）")
 		}
 		if err := c.jobs[f[1]].Run(ctx, c.clock()); err != nil {
 			return err

@@ -1,0 +1,176 @@
+package handlers
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/qingchuan/xfbot"
+	"github.com/qingchuan/xfbot/bot"
+)
+
+// statsPeriod reads 本月 (default), 上月, 本周, 上周 or a month.
+func statsPeriod(w string, today xfbot.Date) (xfbot.Period, bool, error) {
+	m := xfbot.MonthOf(today)
+	switch w {
+	case "", "本月":
+		return xfbot.MonthPeriod(m), true, nil
+	case "上月":
+		return xfbot.MonthPeriod(xfbot.MonthOf(m.First().AddDays(-1))), true, nil
+	case "本周":
+		p := xfbot.WeekPeriod(today)
+		p.Label = "本周（" + p.Label + "）"
+		return p, false, nil
+	case "上周":
+		p := xfbot.WeekPeriod(today.AddDays(-7))
+		p.Label = "上周（" + p.Label + "）"
+		return p, false, nil
+	}
+	mm, err := xfbot.ParseMonth(w)
+	if err != nil {
+		return xfbot.Period{}, false, xfbot.Errorf(xfbot.EINVALID, "统计期间“%s”看不懂。请写 本月、上月、本周、上周 或月份，例如：统计 2026-03", xfbot.Clip(w, 20))
+	}
+	if mm.First().After(today) {
+		return xfbot.Period{}, false, xfbot.Errorf(xfbot.EINVALID, "%s 还没有到，没有统计数据。", mm.Label())
+	}
+	return xfbot.MonthPeriod(mm), true, nil
+}
+
+// stats: 统计 [本月|上月|本周|上周|YYYY-MM] [单位] | 统计 口径.
+func (h *Handlers) stats(ctx context.Context, req *bot.Request) (*bot.Reply, error) {
+	var period string
+	byUnit := false
+	for _, w := range req.Args.Words {
+		switch w {
+		case "口径", "说明":
+			return &bot.Reply{Text: bot.DefinitionsText()}, nil
+		case "单位", "按单位", "unit", "units":
+			byUnit = true
+		default:
+			if period != "" {
+				return nil, xfbot.Errorf(xfbot.EINVALID, "只能统计一个期间，您写了“%s”和“%s”。例如：统计 上月 单位", xfbot.Clip(period, 10), xfbot.Clip(w, 10))
+			}
+			period = w
+		}
+	}
+	today := req.Today()
+	p, month, err := statsPeriod(period, today)
+	if err != nil {
+		return nil, err
+	}
+	if byUnit && (req.Member.Role == xfbot.RoleLiaison || req.Member.Role == xfbot.RoleViewer) {
+		again := strings.TrimSpace("统计 " + period)
+		return nil, xfbot.Errorf(xfbot.EFORBIDDEN, "按单位统计只向专班成员和领导开放。您可以发送“%s”查看全区和本单位的数字。", again)
+	}
+	title := "统计"
+	if month {
+		title = "月度统计"
+	}
+	rep, err := h.Reports.Stats(ctx, title+" · "+p.Label, p, today, month)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case req.Member.Role == xfbot.RoleLiaison:
+		// A liaison sees the district and the own unit.
+		var own []xfbot.Figures
+		for _, u := range rep.Units {
+			if u.Unit == req.Member.Unit {
+				own = append(own, u)
+			}
+		}
+		rep.Units = own
+	case !byUnit:
+		rep.Units, rep.UnitLimit = nil, 0
+	}
+	if !month {
+		rep.Trend = nil
+	}
+	return &bot.Reply{Card: bot.StatsCard(rep)}, nil
+}
+
+// preview: 预览 摘要 [@领导|周报|月报]: what the next digest would say, sent
+// to the asker only; nothing is marked as sent.
+func (h *Handlers) preview(ctx context.Context, req *bot.Request) (*bot.Reply, error) {
+	var words []string
+	for _, w := range req.Args.Words {
+		if !strings.HasPrefix(w, "@") {
+			words = append(words, w)
+		}
+	}
+	if len(words) == 0 || (words[0] != "摘要" && words[0] != "digest") {
+		return nil, xfbot.Errorf(xfbot.EINVALID, "请写“预览 摘要”，管理员还可以写“预览 摘要 @领导”“预览 摘要 周报”“预览 摘要 月报”。")
+	}
+	what := ""
+	if len(words) > 1 {
+		what = words[1]
+	}
+	if len(words) > 2 {
+		return nil, xfbot.Errorf(xfbot.EINVALID, "“预览 摘要”后面最多写一项：@领导、周报 或 月报。")
+	}
+	admin := req.Member.CanManage()
+	now := req.Time
+	today := req.Today()
+	switch {
+	case what == "周报" || what == "weekly":
+		if !admin {
+			return nil, xfbot.Errorf(xfbot.EFORBIDDEN, "只有专班管理员可以预览群周报。")
+		}
+		card, err := h.Reports.Weekly(ctx, now, true)
+		if err != nil {
+			return nil, err
+		}
+		card.Subtitle = "预览：下周一推送到专班群的周报（本周至今）"
+		return &bot.Reply{Card: card}, nil
+	case what == "月报" || what == "monthly":
+		if !admin {
+			return nil, xfbot.Errorf(xfbot.EFORBIDDEN, "只有专班管理员可以预览月度统计。")
+		}
+		m := xfbot.MonthOf(today)
+		card, rest, err := h.Reports.Monthly(ctx, m, today)
+		if err != nil {
+			return nil, err
+		}
+		card.Title = "预览 · " + card.Title + "（截至今天）"
+		return &bot.Reply{Card: card, Text: strings.Join(rest, "\n")}, nil
+	case what != "":
+		return nil, xfbot.Errorf(xfbot.EINVALID, "“%s”看不懂：请写 @领导、周报 或 月报。", xfbot.Clip(what, 20))
+	}
+	leader := req.Sender
+	switch {
+	case len(req.Mentions) > 1:
+		return nil, xfbot.Errorf(xfbot.EINVALID, "一次只能预览一位领导的摘要。")
+	case len(req.Mentions) == 1:
+		if !admin && req.Mentions[0].OpenID != req.Sender.OpenID {
+			return nil, xfbot.Errorf(xfbot.EFORBIDDEN, "只有专班管理员可以预览别人的摘要。")
+		}
+		leader = req.Mentions[0]
+	case req.Member.Role != xfbot.RoleLeader && !admin:
+		return nil, xfbot.Errorf(xfbot.EFORBIDDEN, "领导摘要只发给区领导。管理员可以写“预览 摘要 @领导”“预览 摘要 周报”“预览 摘要 月报”。")
+	case req.Member.Role != xfbot.RoleLeader:
+		card, err := h.Reports.Weekly(ctx, now, true)
+		if err != nil {
+			return nil, err
+		}
+		card.Subtitle = "预览：下周一推送到专班群的周报（本周至今）。领导摘要请写“预览 摘要 @领导”。"
+		return &bot.Reply{Card: card}, nil
+	}
+	ds, err := h.Reports.LeaderDigests(ctx, []string{leader.OpenID}, now)
+	if err != nil {
+		return nil, err
+	}
+	d := ds[0]
+	card := d.Card
+	card.Title = "预览 · " + card.Title
+	if d.Empty {
+		card.Subtitle += fmt.Sprintf("。目前没有超期、紧急、本周到期或新变化的案件，%s不会收到推送。", orYou(leader, req.Sender))
+	}
+	return &bot.Reply{Card: card}, nil
+}
+
+func orYou(p, me xfbot.Person) string {
+	if p.OpenID == me.OpenID {
+		return "您"
+	}
+	return p.Display()
+}
