@@ -66,6 +66,13 @@ func LeaderDigestCard(w store.LeaderWatch, reception string, v View) *Card {
 		for _, c := range w.Changed {
 			line := Escape(CaseLine(c, v))
 			var what []string
+			if c.CreatedAt.After(w.Since) {
+				reg := "新登记"
+				if by := c.CreatedBy.Display(); by != "" {
+					reg += "（" + Escape(by) + "）"
+				}
+				what = append(what, reg)
+			}
 			for _, ch := range w.History[c.No] {
 				what = append(what, Escape(changeText(ch)))
 			}
