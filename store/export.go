@@ -120,76 +120,126 @@ var exportPageScript = redis.NewScript(exportPageSrc)
 // follows (score, member) rather than an offset, so cases registered during
 // an export neither shift nor repeat the rest; those registered after the
 // cursor passed their place are left out, later ones within [From, To)
-// included. EachCase stops at fn's first error and returns it.
+// included.
+//
+// The next batch is read and decoded while fn handles the current one, so
+// an export costs about the larger of reading and writing, not their sum;
+// fn is always called on the caller's goroutine, one batch at a time, and
+// may keep the slices. EachCase stops at fn's first error and returns it.
 func (s *Store) EachCase(ctx context.Context, q ExportQuery, batch int, fn func(cs []*xfbot.Case, progs [][]xfbot.Progress) error) error {
 	if batch <= 0 {
 		batch = DefaultExportBatch
 	}
 	batch = min(batch, MaxExportBatch)
-	lo, hi := q.scoreRange()
-	upper, incl := "", "0"
-	switch {
-	case hi == "+inf":
-	case hi[0] == '(':
-		upper = hi[1:]
-	default:
-		upper, incl = hi, "1"
-	}
-	caseKeys, progKeys := s.k.caseKey(""), s.k.progress("")
-	curScore, curMember := "", ""
-	for {
-		res, err := exportPageScript.Run(ctx, s.rdb, []string{s.k.idxAll()},
-			lo, upper, curScore, curMember, batch, caseKeys, progKeys, incl).Slice()
-		if err != nil {
-			return fmt.Errorf("store: export page after %q: %w", curMember, err)
+	pg := s.newExportPager(q, batch)
+	ctx, cancel := context.WithCancel(ctx)
+	pages := make(chan exportPage, 1)
+	go func() {
+		defer close(pages)
+		for {
+			p := pg.next(ctx)
+			pages <- p // never blocks for good: EachCase drains pages before it returns
+			if p.err != nil || p.last {
+				return
+			}
 		}
-		if len(res) == 0 || (len(res)-1)%4 != 0 {
-			return fmt.Errorf("store: export page after %q: unexpected reply of %d values", curMember, len(res))
+	}()
+	defer func() {
+		cancel() // the reader's next call fails at once
+		for range pages {
 		}
-		more, _ := res[0].(int64)
-		n := (len(res) - 1) / 4
-		cs := make([]*xfbot.Case, 0, n)
-		progs := make([][]xfbot.Progress, 0, n)
-		for i := 1; i < len(res); i += 4 {
-			no, _ := res[i].(string)
-			raw, ok := res[i+1].(string)
-			if !ok {
-				continue // indexed but gone: nothing to export
-			}
-			c, err := decodeCase([]byte(raw))
-			if err != nil {
-				return fmt.Errorf("store: export: decode case %s: %w", no, err)
-			}
-			if q.Unit != "" && c.Unit != q.Unit {
-				continue
-			}
-			vals, _ := res[i+2].([]any)
-			ps := make([]xfbot.Progress, 0, len(vals))
-			for _, v := range vals {
-				str, _ := v.(string)
-				p, err := decodeProgress([]byte(str))
-				if err != nil {
-					return fmt.Errorf("store: export: decode progress %s: %w", no, err)
-				}
-				ps = append(ps, p)
-			}
-			cs = append(cs, c)
-			progs = append(progs, ps)
+	}()
+	for p := range pages {
+		if p.err != nil {
+			return p.err
 		}
-		if n > 0 {
-			score, member := res[len(res)-1].(string), res[len(res)-4].(string)
-			if score == curScore && member == curMember {
-				return fmt.Errorf("store: export page after %q did not advance", curMember)
-			}
-			curScore, curMember = score, member
-		}
-		if len(cs) > 0 {
-			if err := fn(cs, progs); err != nil {
+		if len(p.cs) > 0 {
+			if err := fn(p.cs, p.progs); err != nil {
 				return err
 			}
 		}
-		if more == 0 || n == 0 {
-			return nil
-		}
 	}
+	return nil
+}
+
+// exportPage is one decoded batch; last is set on the final one.
+type exportPage struct {
+	cs    []*xfbot.Case
+	progs [][]xfbot.Progress
+	last  bool
+	err   error
+}
+
+// exportPager reads the pages of one EachCase in order.
+type exportPager struct {
+	s                   *Store
+	q                   ExportQuery
+	batch               int
+	lo, upper, incl     string
+	curScore, curMember string
+	caseKeys, progKeys  string
+}
+
+func (s *Store) newExportPager(q ExportQuery, batch int) *exportPager {
+	pg := &exportPager{s: s, q: q, batch: batch, incl: "0", caseKeys: s.k.caseKey(""), progKeys: s.k.progress("")}
+	var hi string
+	pg.lo, hi = q.scoreRange()
+	switch {
+	case hi == "+inf":
+	case hi[0] == '(':
+		pg.upper = hi[1:]
+	default:
+		pg.upper, pg.incl = hi, "1"
+	}
+	return pg
+}
+
+// next reads and decodes the page after the cursor and moves the cursor.
+func (pg *exportPager) next(ctx context.Context) exportPage {
+	fail := func(err error) exportPage { return exportPage{err: err} }
+	res, err := exportPageScript.Run(ctx, pg.s.rdb, []string{pg.s.k.idxAll()},
+		pg.lo, pg.upper, pg.curScore, pg.curMember, pg.batch, pg.caseKeys, pg.progKeys, pg.incl).Slice()
+	if err != nil {
+		return fail(fmt.Errorf("store: export page after %q: %w", pg.curMember, err))
+	}
+	if len(res) == 0 || (len(res)-1)%4 != 0 {
+		return fail(fmt.Errorf("store: export page after %q: unexpected reply of %d values", pg.curMember, len(res)))
+	}
+	more, _ := res[0].(int64)
+	n := (len(res) - 1) / 4
+	p := exportPage{cs: make([]*xfbot.Case, 0, n), progs: make([][]xfbot.Progress, 0, n), last: more == 0 || n == 0}
+	for i := 1; i < len(res); i += 4 {
+		no, _ := res[i].(string)
+		raw, ok := res[i+1].(string)
+		if !ok {
+			continue // indexed but gone: nothing to export
+		}
+		c, err := decodeCase([]byte(raw))
+		if err != nil {
+			return fail(fmt.Errorf("store: export: decode case %s: %w", no, err))
+		}
+		if pg.q.Unit != "" && c.Unit != pg.q.Unit {
+			continue
+		}
+		vals, _ := res[i+2].([]any)
+		ps := make([]xfbot.Progress, 0, len(vals))
+		for _, v := range vals {
+			str, _ := v.(string)
+			e, err := decodeProgress([]byte(str))
+			if err != nil {
+				return fail(fmt.Errorf("store: export: decode progress %s: %w", no, err))
+			}
+			ps = append(ps, e)
+		}
+		p.cs = append(p.cs, c)
+		p.progs = append(p.progs, ps)
+	}
+	if n > 0 {
+		score, member := res[len(res)-1].(string), res[len(res)-4].(string)
+		if score == pg.curScore && member == pg.curMember {
+			return fail(fmt.Errorf("store: export page after %q did not advance", member))
+		}
+		pg.curScore, pg.curMember = score, member
+	}
+	return p
 }
