@@ -1,6 +1,8 @@
 package xlsx
 
 import (
+	"archive/zip"
+	"compress/flate"
 	"fmt"
 	"io"
 	"regexp"
@@ -137,6 +139,20 @@ func pauseText(ps []xfbot.Pause) any {
 	return b.String()
 }
 
+// deflateLevel compresses the workbook: on the ledger's XML, level 5 gives
+// the file of the default level 6 in three quarters of the time (100,000
+// cases: about 22 MB, under Feishu's 30 MB for a file); BestSpeed would
+// be a third larger.
+const deflateLevel = 5
+
+func newZipWriter(w io.Writer) excelize.ZipWriter {
+	zw := zip.NewWriter(w)
+	zw.RegisterCompressor(zip.Deflate, func(out io.Writer) (io.WriteCloser, error) {
+		return flate.NewWriter(out, deflateLevel)
+	})
+	return zw
+}
+
 // ledgerColumns are the columns of 台账, in order.
 var ledgerColumns = []column{
 	{"序号", 6, func(r *row) any { return r.n }},
@@ -244,6 +260,7 @@ func WriteLedger(w io.Writer, opt Options, each func(yield func(c *xfbot.Case, p
 	}
 	f := excelize.NewFile()
 	defer f.Close() // removes the stream writers' temporary files
+	f.SetZipWriter(newZipWriter)
 	x := &writer{f: f, opt: opt, vals: make([]any, len(ledgerColumns)), pvals: make([]any, len(progressColumns))}
 	x.rw.opt = &x.opt
 	if err := x.start(); err != nil {
@@ -412,7 +429,8 @@ func (x *writer) finish(w io.Writer) error {
 	if err := x.writeStats(); err != nil {
 		return err
 	}
-	x.f.SetActiveSheet(0)
+	// 台账, the first sheet, is active already. No SetActiveSheet here: it
+	// parses every streamed sheet back into memory to mark its tab.
 	return x.f.Write(w)
 }
 
