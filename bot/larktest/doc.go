@@ -7,7 +7,9 @@
 //     file upload, at the paths the SDK uses. It validates requests the way
 //     Feishu does (bearer token, content is a JSON string, per-type content
 //     rules, 30 KB card limit, uuid idempotency for an hour, optional per-chat
-//     and per-app rate limits) and records every successful message as a Sent.
+//     and per-app rate limits; uploads of at most 30 MB, not empty; a file
+//     message must name a file_key uploaded here) and records every
+//     successful message as a Sent and every upload as a File.
 //     Point the SDK at it with lark.WithOpenBaseUrl(srv.URL()).
 //   - Long-connection gateway: /callback/ws/endpoint and /ws speak the SDK's
 //     pbbp2 frames, so larkws.NewClient(..., larkws.WithDomain(srv.URL()))

@@ -323,6 +323,78 @@ func TestFileUpload(t *testing.T) {
 	}
 }
 
+func TestFileRules(t *testing.T) {
+	srv := larktest.NewServer()
+	defer srv.Close()
+	cli := newClient(srv, "cli_test", "secret")
+	upload := func(name string, data []byte) (*larkim.CreateFileResp, error) {
+		return cli.Im.File.Create(context.Background(), larkim.NewCreateFileReqBuilder().
+			Body(larkim.NewCreateFileReqBodyBuilder().FileType("xls").FileName(name).File(bytes.NewReader(data)).Build()).Build())
+	}
+	fileMsg := func(key string) string {
+		b, _ := json.Marshal(map[string]string{"file_key": key})
+		return string(b)
+	}
+
+	resp, err := upload("台账.xlsx", []byte("PK\x03\x04"))
+	if err != nil || !resp.Success() {
+		t.Fatalf("upload: err=%v resp=%+v", err, resp)
+	}
+	key := *resp.Data.FileKey
+
+	t.Run("FileMessageNamesAnUpload", func(t *testing.T) {
+		if r := create(t, cli, "open_id", "ou_a", "file", fileMsg(key), ""); !r.Success() {
+			t.Errorf("file message with an uploaded key refused: %d %s", r.Code, r.Msg)
+		}
+		if r := create(t, cli, "open_id", "ou_a", "file", fileMsg("file_v3_unknown"), ""); r.Code != 230001 {
+			t.Errorf("file message with an unknown key: code %d, want 230001", r.Code)
+		}
+		if r := create(t, cli, "open_id", "ou_a", "file", `{"file_name":"x.xlsx"}`, ""); r.Code != 230001 {
+			t.Errorf("file message without a key: code %d, want 230001", r.Code)
+		}
+		sent := srv.Messages()
+		if len(sent) != 1 || sent[0].MsgType != "file" || sent[0].Content != fileMsg(key) {
+			t.Errorf("recorded %+v, want the one valid file message", sent)
+		}
+	})
+
+	t.Run("EmptyAndOversizedRefused", func(t *testing.T) {
+		for name, data := range map[string][]byte{"empty": nil, "30MB+1": make([]byte, 30<<20+1)} {
+			r, err := upload(name+".xlsx", data)
+			if err != nil || r.Code != 234001 {
+				t.Errorf("%s upload: err=%v code=%v, want 234001", name, err, r)
+			}
+		}
+		if n := len(srv.Files()); n != 1 {
+			t.Errorf("%d files kept, want the first upload only", n)
+		}
+	})
+
+	t.Run("InjectedFaults", func(t *testing.T) {
+		srv.FailNext(1, http.StatusInternalServerError, 0)
+		if _, err := upload("a.xlsx", []byte("x")); err == nil {
+			t.Error("a plain-text 500 did not surface as an error")
+		}
+		srv.FailNext(1, http.StatusBadRequest, 99991400)
+		if r, err := upload("a.xlsx", []byte("x")); err != nil || r.Code != 99991400 {
+			t.Errorf("injected 99991400: err=%v resp=%+v", err, r)
+		}
+		if r, err := upload("a.xlsx", []byte("x")); err != nil || !r.Success() {
+			t.Errorf("after the faults: err=%v resp=%+v", err, r)
+		}
+	})
+
+	t.Run("ResetForgetsFiles", func(t *testing.T) {
+		srv.Reset()
+		if len(srv.Files()) != 0 {
+			t.Error("files kept after Reset")
+		}
+		if r := create(t, cli, "open_id", "ou_a", "file", fileMsg(key), ""); r.Code != 230001 {
+			t.Errorf("a key from before Reset: code %d, want 230001", r.Code)
+		}
+	})
+}
+
 func TestWait(t *testing.T) {
 	srv := larktest.NewServer()
 	defer srv.Close()

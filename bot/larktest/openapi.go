@@ -24,6 +24,7 @@ const (
 	codeFileInvalidParam  = 234001
 	uuidTTL               = time.Hour
 	textLimit, cardLimit  = 150 << 10, 30 << 10
+	fileLimit             = 30 << 20 // im/v1/files: at most 30 MB, not empty
 	rateWindow            = time.Second
 	defaultTenantKey      = "736588c9260f175e"
 	msgInvalidContent     = "Your request contains an invalid request parameter, ext=invalid message content."
@@ -114,7 +115,7 @@ func (s *Server) handleCreate(w http.ResponseWriter, r *http.Request) {
 		writeError(w, apiError{http.StatusBadRequest, codeFieldValidation, msgFieldValidation})
 		return
 	}
-	if e, ok := checkContent(body.MsgType, body.Content); !ok {
+	if e, ok := s.checkContent(body.MsgType, body.Content); !ok {
 		writeError(w, e)
 		return
 	}
@@ -148,7 +149,7 @@ func (s *Server) handleReply(w http.ResponseWriter, r *http.Request) {
 		writeError(w, apiError{http.StatusBadRequest, codeFieldValidation, msgFieldValidation})
 		return
 	}
-	if e, ok := checkContent(body.MsgType, body.Content); !ok {
+	if e, ok := s.checkContent(body.MsgType, body.Content); !ok {
 		writeError(w, e)
 		return
 	}
@@ -208,7 +209,12 @@ func (s *Server) handlePatch(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleFile(w http.ResponseWriter, r *http.Request) {
+	if e, ok := s.fault(); ok {
+		writeError(w, e)
+		return
+	}
 	bad := apiError{http.StatusBadRequest, codeFileInvalidParam, "Invalid request param."}
+	r.Body = http.MaxBytesReader(w, r.Body, fileLimit+1<<20) // the file and the form around it
 	if err := r.ParseMultipartForm(32 << 20); err != nil {
 		writeError(w, bad)
 		return
@@ -221,7 +227,7 @@ func (s *Server) handleFile(w http.ResponseWriter, r *http.Request) {
 	defer f.Close()
 	data, err := io.ReadAll(f)
 	ft, name := r.FormValue("file_type"), r.FormValue("file_name")
-	if err != nil || len(data) == 0 || name == "" || !oneOf(ft, "opus", "mp4", "pdf", "doc", "xls", "ppt", "stream") {
+	if err != nil || len(data) == 0 || len(data) > fileLimit || name == "" || !oneOf(ft, "opus", "mp4", "pdf", "doc", "xls", "ppt", "stream") {
 		writeError(w, bad)
 		return
 	}
@@ -333,6 +339,30 @@ func prune(hits []time.Time, now time.Time) []time.Time {
 		i++
 	}
 	return hits[i:]
+}
+
+// checkContent applies checkContent's rules, and wants a file message's
+// file_key to name a file uploaded to this server (and not forgotten by
+// Reset), as Feishu wants a key its own upload returned.
+func (s *Server) checkContent(msgType, content string) (apiError, bool) {
+	if e, ok := checkContent(msgType, content); !ok {
+		return e, false
+	}
+	if msgType != "file" {
+		return apiError{}, true
+	}
+	var v struct {
+		FileKey string `json:"file_key"`
+	}
+	_ = json.Unmarshal([]byte(content), &v)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, f := range s.files {
+		if f.Key == v.FileKey {
+			return apiError{}, true
+		}
+	}
+	return apiError{http.StatusBadRequest, codeInvalidContent, msgInvalidContent}, false
 }
 
 // checkContent applies Feishu's per-msg_type content rules. content is

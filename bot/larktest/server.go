@@ -218,8 +218,8 @@ func (s *Server) Reset() {
 	s.notifyLocked()
 }
 
-// FailNext makes the next n message calls (create, reply, patch) fail with
-// httpStatus and code. Code 0 answers a plain-text body, which the SDK
+// FailNext makes the next n message calls (create, reply, patch) and file
+// uploads fail with httpStatus and code. Code 0 answers a plain-text body, which the SDK
 // reports as a Go error rather than a response code.
 func (s *Server) FailNext(n, httpStatus, code int) {
 	s.mu.Lock()
@@ -227,8 +227,8 @@ func (s *Server) FailNext(n, httpStatus, code int) {
 	s.failN, s.failStatus, s.failCode = n, httpStatus, code
 }
 
-// SetDown makes every message call answer 503 with a plain-text body until
-// SetDown(false).
+// SetDown makes every message call and upload answer 503 with a plain-text
+// body until SetDown(false).
 func (s *Server) SetDown(down bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
