@@ -267,16 +267,24 @@ func WriteLedger(w io.Writer, opt Options, each func(yield func(c *xfbot.Case, p
 		return 0, fmt.Errorf("xlsx: %w", err)
 	}
 	n := 0
+	var failed error // once writing failed, every later yield fails too
 	err := each(func(c *xfbot.Case, prog []xfbot.Progress) error {
+		if failed != nil {
+			return failed
+		}
 		n++
 		if err := x.addCase(n, c, prog); err != nil {
-			return fmt.Errorf("xlsx: case %s: %w", c.No, err)
+			failed = fmt.Errorf("xlsx: case %s: %w", c.No, err)
+			return failed
 		}
 		if opt.Progress != nil && n%ProgressEvery == 0 {
 			opt.Progress(n)
 		}
 		return nil
 	})
+	if err == nil {
+		err = failed // each ignored yield's error
+	}
 	if err != nil {
 		return 0, err
 	}

@@ -370,6 +370,22 @@ func TestWriteLedger(t *testing.T) {
 		}
 	})
 
+	t.Run("WriteErrorIgnoredByEachStillFails", func(t *testing.T) {
+		defer xlsx.SetMaxRows(4)()
+		var buf bytes.Buffer
+		calls := 0
+		_, err := xlsx.WriteLedger(&buf, baseOptions(), func(yield func(*xfbot.Case, []xfbot.Progress) error) error {
+			for _, e := range fixture() {
+				calls++
+				_ = yield(e.c, e.prog) // a careless caller
+			}
+			return nil
+		})
+		if err == nil || !strings.Contains(err.Error(), "XF-2026-0003") || buf.Len() != 0 || calls != 3 {
+			t.Errorf("err = %v, %d bytes after %d calls: want the refusal of case 3 and nothing written", err, buf.Len(), calls)
+		}
+	})
+
 	t.Run("LedgerBeyondExcelIsAnError", func(t *testing.T) {
 		defer xlsx.SetMaxRows(4)()
 		var buf bytes.Buffer
