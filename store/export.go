@@ -52,9 +52,10 @@ func (s *Store) CountExport(ctx context.Context, q ExportQuery) (int, error) {
 }
 
 // DefaultExportBatch is EachCase's batch size when none is given, and
-// MaxExportBatch its cap: one batch is one script that blocks Redis for the
-// time it takes to read that many cases and timelines (about a millisecond
-// per 500).
+// MaxExportBatch its cap: one batch is one script, and Redis serves no one
+// else while it reads that many cases and their timelines. Like list.lua,
+// the script reads keys it builds from a prefix; they share the
+// deployment's hash tag, so it runs on one Cluster node.
 const (
 	DefaultExportBatch = 500
 	MaxExportBatch     = 2000
