@@ -385,3 +385,9 @@ func TextContent(text string) string {
 	b, _ := json.Marshal(map[string]string{"text": text})
 	return string(b)
 }
+
+// The buttons of the full-export confirmation (导出 台账 … 完整).
+const (
+	ActionExportFull   = "export.full"   // 确认完整导出 (admins; audited)
+	ActionExportMasked = "export.masked" // 改为脱敏导出
+)

@@ -81,6 +81,9 @@ func Register(mux *bot.Mux, h *Handlers) {
 		{Verb: "统计", Aliases: []string{"stats"}, Section: reports, Handler: bot.HandlerFunc(h.stats),
 			Args: "[本月|上月|本周|上周|YYYY-MM] [单位] | 口径", Summary: "存量、增量、化解率、按期办结率等统计，可按主责单位；“统计 口径”说明算法",
 			Example: "统计 上月 单位"},
+		{Verb: "导出", Aliases: []string{"export"}, Section: reports, Handler: bot.HandlerFunc(h.export),
+			Args: "台账 [YYYY-MM|本月|上月] [单位:x] [完整]", Summary: "导出 Excel 台账（台账、进展、统计三张表），私聊发送；默认脱敏，完整导出限管理员并需确认",
+			Example: "导出 台账 2026-03 单位:区住建局"},
 		{Verb: "预览", Aliases: []string{"preview"}, Section: reports, Handler: bot.HandlerFunc(h.preview),
 			Args: "摘要 [@领导|周报|月报]", Summary: "预览下一次推送的摘要（领导看自己的；管理员可看任一领导、群周报、月报），不会推送",
 			Example: "预览 摘要"},
@@ -101,6 +104,8 @@ func Register(mux *bot.Mux, h *Handlers) {
 	mux.HandleAction(bot.ActionRoute{Name: bot.ActionExtendForm, Case: true, Write: true, Handler: bot.HandlerFunc(h.extendForm)})
 	mux.HandleAction(bot.ActionRoute{Name: bot.ActionExtendSubmit, Case: true, Write: true, Handler: bot.HandlerFunc(h.extendSubmit)})
 	mux.HandleAction(bot.ActionRoute{Name: bot.ActionRosterConfirm, Write: true, Handler: bot.HandlerFunc(h.rosterConfirmAction)})
+	mux.HandleAction(bot.ActionRoute{Name: bot.ActionExportFull, Handler: h.exportAction(true)})
+	mux.HandleAction(bot.ActionRoute{Name: bot.ActionExportMasked, Handler: h.exportAction(false)})
 	mux.HandleAction(bot.ActionRoute{Name: bot.ActionLetterRefresh, Handler: bot.HandlerFunc(h.letterRefresh)})
 	mux.HandleAction(bot.ActionRoute{Name: bot.ActionLetterReadForm, Write: true, Handler: bot.HandlerFunc(h.letterReadForm)})
 	mux.HandleAction(bot.ActionRoute{Name: bot.ActionLetterRead, Write: true, Handler: bot.HandlerFunc(h.letterReadSubmit)})

@@ -60,6 +60,8 @@
 //	                              AuditEntry JSON, trimmed to about 1,000,000 entries
 //	outbox                stream  messages for Feishu, field m = OutboundMessage JSON;
 //	                              consumer group "senders"; entries are deleted once sent
+//	tasks                 stream  background work a command promised (exports), field m =
+//	                              Task JSON; consumer group "workers"; deleted when done
 //	outbox:dead           stream  messages Feishu refused for good, with the reason
 //	lark:<sdk cache key>  string  the tenant access token, shared by all replicas
 //

@@ -2,6 +2,8 @@ package main
 
 import (
 	"log/slog"
+	"os"
+	"strconv"
 	"strings"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -60,6 +62,15 @@ func (a *app) jobs(cfg Config, log *slog.Logger) map[string]scheduler.Job {
 			Leaders: cfg.Leaders, Admins: cfg.Admins, NagDay: cfg.Reception.NagDay, Location: cfg.Location(),
 			QuietFrom: cfg.Reminders.QuietFrom, QuietTo: cfg.Reminders.QuietTo, Logger: log},
 	}
+}
+
+// exporter is the worker of the export tasks (导出 台账), uploading through up.
+func (a *app) exporter(up report.Uploader, consumer string, log *slog.Logger) *report.Exporter {
+	if consumer == "" {
+		host, _ := os.Hostname()
+		consumer = host + "-" + strconv.Itoa(os.Getpid())
+	}
+	return &report.Exporter{Reports: a.reports, Uploader: up, Consumer: consumer, Logger: log}
 }
 
 // newScheduler registers every job that has a body.

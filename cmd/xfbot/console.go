@@ -3,11 +3,15 @@ package main
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/alicebob/miniredis/v2"
@@ -15,7 +19,9 @@ import (
 
 	"github.com/qingchuan/xfbot"
 	"github.com/qingchuan/xfbot/bot"
+	"github.com/qingchuan/xfbot/report"
 	"github.com/qingchuan/xfbot/scheduler"
+	"github.com/qingchuan/xfbot/store"
 )
 
 // The console's own identities and chats.
@@ -53,8 +59,13 @@ func console(ctx context.Context, cfg Config, addr string, stdin io.Reader, stdo
 		return fmt.Errorf("redis unreachable: %w", err)
 	}
 	c := &consoleSession{app: a, out: stdout, loc: cfg.Location(), group: cfg.GroupChatID, jobs: a.jobs(cfg, log),
-		user:   xfbot.Person{OpenID: consoleAdmin, Name: "控制台管理员"},
-		sender: bot.NewSender(a.store, &bot.ConsoleTransport{W: stdout}, bot.SenderOptions{Consumer: "console", Logger: log})}
+		user:     xfbot.Person{OpenID: consoleAdmin, Name: "控制台管理员"},
+		buttons:  &buttonRecorder{Transport: &bot.ConsoleTransport{W: stdout}},
+		exporter: a.exporter(bot.DirUploader{Dir: filepath.Join(os.TempDir(), "xfbot-exports")}, "console", log)}
+	c.sender = bot.NewSender(a.store, c.buttons, bot.SenderOptions{Consumer: "console", Logger: log})
+	if err := a.store.EnsureTaskGroup(ctx); err != nil {
+		return err
+	}
 	fmt.Fprintln(stdout, "您现在是“控制台管理员”，在私聊中。输入命令与机器人对话（如“帮助”“演示数据”）；:help 查看控制台指令，Ctrl-D 退出。")
 	return c.loop(ctx, stdin)
 }
@@ -68,8 +79,12 @@ type consoleSession struct {
 	inGrp  bool
 	seq    int
 	sender *bot.Sender
-	jobs   map[string]scheduler.Job
-	now    time.Time // :time sets it; zero = the wall clock
+	// buttons remembers the buttons of the cards shown, for :click.
+	buttons *buttonRecorder
+	// exporter runs export tasks right after the command that queued them.
+	exporter *report.Exporter
+	jobs     map[string]scheduler.Job
+	now      time.Time // :time sets it; zero = the wall clock
 }
 
 func (c *consoleSession) clock() time.Time {
@@ -134,14 +149,24 @@ func (c *consoleSession) handle(ctx context.Context, line string) error {
 	return c.flush(ctx)
 }
 
-// flush delivers everything queued, so replies print before the next prompt.
+// flush delivers everything queued, so replies print before the next
+// prompt, and runs the tasks a command queued (an export), delivering what
+// they send too.
 func (c *consoleSession) flush(ctx context.Context) error {
-	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Minute)
 	defer cancel()
-	if err := c.sender.RunUntilEmpty(ctx); err != nil && !errors.Is(err, context.Canceled) {
-		return err
+	for {
+		if err := c.sender.RunUntilEmpty(ctx); err != nil && !errors.Is(err, context.Canceled) {
+			return err
+		}
+		n, err := c.exporter.Once(ctx, 0)
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return nil
+		}
 	}
-	return nil
 }
 
 func (c *consoleSession) chat() string {
@@ -273,19 +298,26 @@ func (c *consoleSession) meta(ctx context.Context, line string) error {
 
 // click presses a case card's button, as Feishu's card.action.trigger would.
 func (c *consoleSession) click(ctx context.Context, args []string) error {
-	if len(args) < 2 {
-		return errors.New("用法：:click <刷新|我来包案|添加进展> <案件号> [进展内容]")
+	if len(args) < 1 {
+		return errors.New("用法：:click <刷新|我来包案|添加进展> <案件号> [进展内容]，或 :click <卡片上的按钮>")
 	}
 	actions := map[string]string{"刷新": bot.ActionRefresh, "我来包案": bot.ActionClaim, "添加进展": bot.ActionProgressForm}
 	name, ok := actions[args[0]]
-	if !ok {
-		return fmt.Errorf("没有“%s”按钮，可用：刷新、我来包案、添加进展", args[0])
+	var act *bot.Action
+	switch {
+	case ok && len(args) >= 2:
+		g := "0"
+		if c.inGrp {
+			g = "1"
+		}
+		act = &bot.Action{Name: name, Value: map[string]string{"a": name, "no": args[1], "g": g, "c": c.chat()}}
+	case c.buttons.lookup(args[0]) != nil:
+		// Any other button of the last card that had one by that name.
+		v := c.buttons.lookup(args[0])
+		act = &bot.Action{Name: v["a"], Value: v}
+	default:
+		return fmt.Errorf("没有“%s”按钮。可用：刷新、我来包案、添加进展（带案件号），或最近一张卡片上的按钮", args[0])
 	}
-	g := "0"
-	if c.inGrp {
-		g = "1"
-	}
-	act := &bot.Action{Name: name, Value: map[string]string{"a": name, "no": args[1], "g": g, "c": c.chat()}}
 	if name == bot.ActionProgressForm && len(args) > 2 {
 		act.Name, act.Value["a"], act.Form = bot.ActionProgressSubmit, bot.ActionProgressSubmit, map[string]string{"text": strings.Join(args[2:], " ")}
 	}
@@ -304,4 +336,72 @@ func (c *consoleSession) click(ctx context.Context, args []string) error {
 		fmt.Fprintln(c.out, resp.Card.Text())
 	}
 	return c.flush(ctx)
+}
+
+// buttonRecorder delivers through Transport and remembers, by their text,
+// the buttons of the cards it delivered (the latest wins), so that :click
+// can press any of them as Feishu would send the callback.
+type buttonRecorder struct {
+	bot.Transport
+	mu   sync.Mutex
+	byTx map[string]map[string]string
+}
+
+func (r *buttonRecorder) Deliver(ctx context.Context, m store.OutboundMessage) (string, error) {
+	if m.MsgType == "interactive" {
+		var tree any
+		if json.Unmarshal([]byte(m.Content), &tree) == nil {
+			r.mu.Lock()
+			if r.byTx == nil {
+				r.byTx = map[string]map[string]string{}
+			}
+			collectButtons(tree, r.byTx)
+			r.mu.Unlock()
+		}
+	}
+	return r.Transport.Deliver(ctx, m)
+}
+
+func (r *buttonRecorder) lookup(text string) map[string]string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	v := r.byTx[text]
+	if v == nil {
+		return nil
+	}
+	out := make(map[string]string, len(v))
+	for k, x := range v {
+		out[k] = x
+	}
+	return out
+}
+
+// collectButtons walks a card's JSON for callback buttons.
+func collectButtons(n any, into map[string]map[string]string) {
+	switch n := n.(type) {
+	case map[string]any:
+		if n["tag"] == "button" {
+			text, _ := n["text"].(map[string]any)
+			bs, _ := n["behaviors"].([]any)
+			if len(bs) > 0 && text != nil {
+				b, _ := bs[0].(map[string]any)
+				if val, ok := b["value"].(map[string]any); ok {
+					v := map[string]string{}
+					for k, x := range val {
+						v[k] = fmt.Sprint(x)
+					}
+					if t, ok := text["content"].(string); ok {
+						into[t] = v
+					}
+				}
+			}
+		}
+		for _, x := range n {
+			collectButtons(x, into)
+		}
+	case []any:
+		for _, x := range n {
+			collectButtons(x, into)
+		}
+	}
 }

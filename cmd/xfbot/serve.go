@@ -90,9 +90,10 @@ func serve(ctx context.Context, cfg Config, stderr io.Writer) error {
 	defer stopWork()
 	var wg sync.WaitGroup
 	errc := make(chan error, 4)
-	wg.Add(2)
+	wg.Add(3)
 	go func() { defer wg.Done(); errc <- sender.Run(work) }()
-	go func() { defer wg.Done(); errc <- sch.Run(work) }() // every replica runs it; each firing is claimed once
+	go func() { defer wg.Done(); errc <- a.exporter(transport, "", log).Run(work) }() // a task cut short is taken up again
+	go func() { defer wg.Done(); errc <- sch.Run(work) }()                            // every replica runs it; each firing is claimed once
 	go func() {
 		if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
 			errc <- err
@@ -118,7 +119,7 @@ func serve(ctx context.Context, cfg Config, stderr io.Writer) error {
 	select {
 	case <-done:
 	case <-time.After(20 * time.Second):
-		log.Warn("sender or scheduler did not stop in time")
+		log.Warn("sender, exporter or scheduler did not stop in time")
 	}
 	log.Info("xfbot stopped")
 	return err
