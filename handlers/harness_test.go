@@ -45,12 +45,33 @@ type harness struct {
 	reader string
 
 	reports *report.Reports
+	prefix  string
+}
+
+// auditKey is the audit stream's key.
+func (h *harness) auditKey() string { return "{" + h.prefix + "}:v1:audit" }
+
+// clickValue presses a button whose callback value is value (in a p2p chat).
+func (h *harness) clickValue(p xfbot.Person, action string, value map[string]string) *bot.ActionResponse {
+	h.t.Helper()
+	h.seq++
+	v := map[string]string{"a": action}
+	for k, x := range value {
+		v[k] = x
+	}
+	req := &bot.Request{EventID: fmt.Sprintf("card:%d", h.seq), MessageID: "om_card", ChatID: "oc_p2p_" + p.OpenID, Sender: p, Time: h.now,
+		Via: bot.ViaCard, Action: &bot.Action{Name: action, Value: v}}
+	resp, err := h.mux.ServeAction(context.Background(), req)
+	if err != nil {
+		h.t.Fatalf("ServeAction(%s): %v", action, err)
+	}
+	return resp
 }
 
 func newHarness(t testing.TB) *harness {
 	t.Helper()
 	rdb, prefix := testredis.New(t)
-	h := &harness{t: t, rdb: rdb, st: store.New(rdb, prefix), now: time.Date(2026, 3, 16, 9, 0, 0, 0, loc), reader: "test"}
+	h := &harness{t: t, rdb: rdb, prefix: prefix, st: store.New(rdb, prefix), now: time.Date(2026, 3, 16, 9, 0, 0, 0, loc), reader: "test"}
 	rdb.AddHook(countHook{&h.calls})
 	h.mux = bot.NewMux(h.st, bot.MuxOptions{Admins: []string{admin.OpenID}, Location: loc})
 	h.reports = &report.Reports{Store: h.st, Thresholds: xfbot.DefaultThresholds, Location: loc}
