@@ -369,7 +369,7 @@ func (e *Exporter) export(ctx context.Context, t store.Task) (err error) {
 			}
 		}}
 	n, err := xlsx.WriteLedger(f, opt, func(yield func(*xfbot.Case, []xfbot.Progress) error) error {
-		return st.EachCase(ctx, q, 1000, func(cs []*xfbot.Case, progs [][]xfbot.Progress) error {
+		return st.EachCase(ctx, q, store.DefaultExportBatch, func(cs []*xfbot.Case, progs [][]xfbot.Progress) error {
 			for i, c := range cs {
 				if req.Month != nil && c.Status == xfbot.StatusClosed && !c.ClosedOn.IsZero() && c.ClosedOn.Before(req.Month.First()) {
 					continue // signed off before the month began
