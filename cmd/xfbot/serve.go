@@ -64,6 +64,15 @@ func serve(ctx context.Context, cfg Config, stderr io.Writer) error {
 			return 0
 		}))
 
+	a.registry.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "xfbot_tasks_pending",
+		Help: "Background tasks (exports) queued or under way."},
+		func() float64 {
+			ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+			defer cancel()
+			n, _ := a.store.PendingTasks(ctx)
+			return float64(n)
+		}))
+
 	mux := http.NewServeMux()
 	mux.Handle("GET /healthz", healthz(a, intake))
 	mux.Handle("GET /metrics", promhttp.HandlerFor(a.registry, promhttp.HandlerOpts{}))
@@ -167,6 +176,9 @@ func healthz(a *app, intake *bot.Lark) http.Handler {
 		}
 		if n, err := a.store.OutboxDepth(ctx); err == nil {
 			st["outbox"] = n
+		}
+		if n, err := a.store.PendingTasks(ctx); err == nil {
+			st["tasks"] = n
 		}
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(code)
