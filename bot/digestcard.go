@@ -55,11 +55,17 @@ func LeaderDigestCard(w store.LeaderWatch, reception string, v View) *Card {
 		{Label: "超期", Value: fmt.Sprint(w.Levels[xfbot.LevelRed] + w.Levels[xfbot.LevelBlack])},
 		{Label: "本周到期", Value: fmt.Sprint(w.DueWeeks)},
 	}
-	if w.Attentions > 0 {
-		card.Sections = append(card.Sections, "**需要关注（超期、紧急）**\n"+caseLines(w.Attention, w.Attentions, v))
-	}
-	if w.DueWeeks > 0 {
-		card.Sections = append(card.Sections, "**本周到期**\n"+caseLines(w.DueWeek, w.DueWeeks, v))
+	switch {
+	case w.Open > 0 && int64(len(w.All)) == w.Open:
+		// Few enough to list them all, each with its colour.
+		card.Sections = append(card.Sections, "**包保案件（按期限）**\n"+caseLines(w.All, w.Open, v))
+	default:
+		if w.Attentions > 0 {
+			card.Sections = append(card.Sections, "**需要关注（超期、紧急）**\n"+caseLines(w.Attention, w.Attentions, v))
+		}
+		if w.DueWeeks > 0 {
+			card.Sections = append(card.Sections, "**本周到期**\n"+caseLines(w.DueWeek, w.DueWeeks, v))
+		}
 	}
 	if w.Changes > 0 {
 		var lines []string

@@ -82,7 +82,7 @@ func TestPreviewDigest(t *testing.T) {
 	h.say(member, "包保 "+string(no)+" @周某", msg{mentions: []xfbot.Person{leader}})
 
 	r := h.reply(leader, "预览 摘要")
-	wantIn(t, r, "预览 · 包保案件摘要 · 2026-03-16", string(no), "需要关注", "本周到期", "的变化", "包案领导", "本月尚未安排接访")
+	wantIn(t, r, "预览 · 包保案件摘要 · 2026-03-16", string(no), "包保案件（按期限）", "的变化", "包案领导", "本月尚未安排接访")
 	// The same again: a dry run marked nothing.
 	if again := h.reply(leader, "预览 摘要"); !strings.Contains(again, "的变化") {
 		t.Errorf("the preview moved the digest's mark:\n%s", again)

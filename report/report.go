@@ -177,7 +177,7 @@ func (r *Reports) Monthly(ctx context.Context, m xfbot.Month, today xfbot.Date) 
 	card := bot.StatsCard(rep)
 	var rest []string
 	if len(rep.Units) > rep.UnitLimit {
-		rest = bot.UnitLines(rep.Units[rep.UnitLimit:])
+		rest = append([]string{"按主责单位（续）"}, bot.UnitLines(rep.Units[rep.UnitLimit:])...)
 	}
 	return card, rest, nil
 }

@@ -120,15 +120,16 @@ func (j *Monthly) Run(ctx context.Context, now time.Time) error {
 // sendGroup queues card (and the lines that did not fit, as text messages)
 // for the group, once per (kind, period).
 func sendGroup(ctx context.Context, st *store.Store, chat, kind, period string, now time.Time, card *bot.Card, rest []string) error {
-	js, err := card.JSON()
-	if err != nil {
-		return err
-	}
 	tx := st.NewTx()
 	tx.MarkSentKey(kind, period, now.Format(time.RFC3339))
 	id := kind + ":" + period
-	tx.Enqueue(store.OutboundMessage{ID: uuidOf(id), Kind: store.KindSend, ReceiveIDType: "chat_id", ReceiveID: chat, ChatID: chat,
-		MsgType: "interactive", Content: js, Text: card.Text(), EnqueuedAt: now})
+	if js, err := card.JSON(); err == nil {
+		tx.Enqueue(store.OutboundMessage{ID: uuidOf(id), Kind: store.KindSend, ReceiveIDType: "chat_id", ReceiveID: chat, ChatID: chat,
+			MsgType: "interactive", Content: js, Text: card.Text(), EnqueuedAt: now})
+	} else {
+		// No card can hold it: the same content as text messages.
+		rest = append(strings.Split(card.Text(), "\n"), rest...)
+	}
 	for i, text := range splitText(rest, 3000) {
 		tx.Enqueue(store.OutboundMessage{ID: uuidOf(fmt.Sprintf("%s:%d", id, i+1)), Kind: store.KindSend, ReceiveIDType: "chat_id",
 			ReceiveID: chat, ChatID: chat, MsgType: "text", Content: bot.TextContent(text), Text: text, EnqueuedAt: now})
@@ -151,10 +152,10 @@ func splitText(lines []string, max int) []string {
 			b.Reset()
 			n = 0
 		}
-		if n == 0 {
-			b.WriteString("按主责单位（续）")
+		if n > 0 {
+			b.WriteString("\n")
 		}
-		b.WriteString("\n" + l)
+		b.WriteString(l)
 		n += ln
 	}
 	if n > 0 {

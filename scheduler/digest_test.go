@@ -2,6 +2,7 @@ package scheduler_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -64,8 +65,8 @@ func TestLeaderDigest(t *testing.T) {
 		t.Fatalf("digests to %d people, want 1 (the leader with cases): %v", len(got), got)
 	}
 	d := got[leader]
-	has(t, d, "包保案件摘要 · 2026-03-16", "您包保的在办案件 4 件", string(f.nos["超期的"]), string(f.nos["紧急的"]), string(f.nos["本周到期的"]),
-		"需要关注", "本周到期", "本月尚未安排接访")
+	has(t, d, "包保案件摘要 · 2026-03-16", "您包保的在办案件 4 件：🔴1 🟠1 🟡1 🟢1", string(f.nos["超期的"]), string(f.nos["紧急的"]), string(f.nos["本周到期的"]),
+		"包保案件（按期限）\n🔴 "+string(f.nos["超期的"]), "本月尚未安排接访")
 	hasNot(t, d, string(f.nos["没有领导的"]), "张建国")
 	has(t, d, "新登记") // registered within the day before the first digest
 
@@ -85,6 +86,27 @@ func TestLeaderDigest(t *testing.T) {
 	if got := run(time.Date(2026, 4, 6, 8, 45, 0, 0, cst)); len(got) != 0 {
 		t.Errorf("digest on a holiday: %v", got)
 	}
+}
+
+// TestLeaderDigestMany: a leader watching more cases than a card lists
+// gets the overdue and urgent ones and those due this week, with counts.
+func TestLeaderDigestMany(t *testing.T) {
+	f := newFixture(t)
+	old := monday.Add(-72 * time.Hour)
+	for i := 0; i < 12; i++ {
+		f.add(fmt.Sprint("远的", i), 40+i, func(c *xfbot.Case) { c.CreatedAt, c.UpdatedAt = old, old })
+	}
+	f.add("超期的", -2, func(c *xfbot.Case) { c.CreatedAt, c.UpdatedAt = old, old })
+	f.add("周六到期的", 5, func(c *xfbot.Case) { c.CreatedAt, c.UpdatedAt = old, old })
+	cal, _ := xfbot.NewCalendar(xfbot.DefaultHolidayTables()...)
+	job := &scheduler.LeaderDigest{Reports: f.reports(), Calendar: cal}
+	if err := job.Run(context.Background(), monday); err != nil {
+		t.Fatal(err)
+	}
+	d := f.drain()[leader]
+	has(t, d, "您包保的在办案件 14 件：🔴1 🟡1 🟢12", "需要关注（超期、紧急）\n🔴 "+string(f.nos["超期的"]),
+		"本周到期\n🟡 "+string(f.nos["周六到期的"]))
+	hasNot(t, d, string(f.nos["远的3"]), "的变化")
 }
 
 // TestLeaderDigestNothingToReport: a leader whose cases are all far off and

@@ -190,6 +190,7 @@ type LeaderWatch struct {
 	Open   int64
 	Levels map[xfbot.Level]int64
 
+	All        []*xfbot.Case // the first open cases by due date (all of them when Open ≤ limit)
 	Attention  []*xfbot.Case // overdue or 紧急, earliest due first
 	Attentions int64
 	DueWeek    []*xfbot.Case // due from today to the end of the week
@@ -223,10 +224,10 @@ func (s *Store) LeaderWatches(ctx context.Context, leaders []string, now time.Ti
 	}
 
 	type reads struct {
-		open              *redis.IntCmd
-		levels            map[xfbot.Level]*redis.IntCmd
-		att, week, chg    *redis.StringSliceCmd
-		attN, weekN, chgN *redis.IntCmd
+		open                *redis.IntCmd
+		levels              map[xfbot.Level]*redis.IntCmd
+		all, att, week, chg *redis.StringSliceCmd
+		attN, weekN, chgN   *redis.IntCmd
 	}
 	t := today.DayNumber()
 	num := func(n int) string { return strconv.Itoa(n) }
@@ -246,6 +247,7 @@ func (s *Store) LeaderWatches(ctx context.Context, leaders []string, now time.Ti
 		for l, rg := range ranges {
 			r.levels[l] = pipe.ZCount(ctx, key, rg[0], rg[1])
 		}
+		r.all = pipe.ZRangeByScore(ctx, key, &redis.ZRangeBy{Min: "-inf", Max: "+inf", Count: page.Count})
 		attTo := num(t + th.Orange)
 		r.att = pipe.ZRangeByScore(ctx, key, &redis.ZRangeBy{Min: "-inf", Max: attTo, Count: page.Count})
 		r.attN = pipe.ZCount(ctx, key, "-inf", attTo)
@@ -265,7 +267,7 @@ func (s *Store) LeaderWatches(ctx context.Context, leaders []string, now time.Ti
 	want := map[xfbot.CaseNo]bool{}
 	changed := map[xfbot.CaseNo]bool{}
 	for _, r := range rs {
-		for _, list := range []*redis.StringSliceCmd{r.att, r.week, r.chg} {
+		for _, list := range []*redis.StringSliceCmd{r.all, r.att, r.week, r.chg} {
 			for _, no := range list.Val() {
 				want[xfbot.CaseNo(no)] = true
 			}
@@ -338,6 +340,7 @@ func (s *Store) LeaderWatches(ctx context.Context, leaders []string, now time.Ti
 				w.Levels[l] = n
 			}
 		}
+		w.All = pick(r.all.Val())
 		w.Attention, w.Attentions = pick(r.att.Val()), r.attN.Val()
 		w.DueWeek, w.DueWeeks = pick(r.week.Val()), r.weekN.Val()
 		w.Changed, w.Changes = pick(r.chg.Val()), r.chgN.Val()
