@@ -180,10 +180,12 @@ func (h *Handlers) receptionSchedule(ctx context.Context, req *bot.Request) (*bo
 	}
 	r := &xfbot.Reception{Leader: leader, Date: day, Slot: slot, Place: place, Mode: mode, Status: xfbot.ReceptionPlanned,
 		ScheduledBy: req.Actor(), ScheduledAt: req.Time}
-	if err := h.checkDay(ctx, req, r, ""); err != nil {
+	seen, err := h.checkDay(ctx, req, r, "")
+	if err != nil {
 		return nil, err
 	}
 	tx := h.Store.NewTx()
+	tx.ExpectReceptionsOn(r.Leader.OpenID, r.Date, seen)
 	tx.CreateReception(r)
 	card := bot.ReceptionCard(r, nil)
 	msg := fmt.Sprintf("✅ 已安排接访 %s：%s %s，%s", store.NoPlaceholder, leader.Display(), r.When(), place)
@@ -198,28 +200,31 @@ func (h *Handlers) receptionSchedule(ctx context.Context, req *bot.Request) (*bo
 }
 
 // checkDay refuses a day in the past, a day off and a second reception of
-// the leader in the same slot.
-func (h *Handlers) checkDay(ctx context.Context, req *bot.Request, r *xfbot.Reception, except xfbot.ReceptionID) error {
+// the leader in the same slot. It returns how many receptions the leader
+// has on that day (any status), for the Tx to expect: two people booking
+// the same leader's day at the same instant cannot both succeed, the second
+// commit is refused and its command re-run, which then sees the first.
+func (h *Handlers) checkDay(ctx context.Context, req *bot.Request, r *xfbot.Reception, except xfbot.ReceptionID) (int, error) {
 	if r.Date.Before(req.Today()) {
-		return xfbot.Errorf(xfbot.EINVALID, "接访日期 %s 已经过去，请写今天或以后的日期。", r.Date)
+		return 0, xfbot.Errorf(xfbot.EINVALID, "接访日期 %s 已经过去，请写今天或以后的日期。", r.Date)
 	}
 	if !h.Calendar.IsWorkday(r.Date) {
-		return xfbot.Errorf(xfbot.EINVALID, "%s（%s）不是工作日，请另选一天；下一个工作日是 %s。", r.Date, xfbot.WeekdayLabel(r.Date.Weekday()),
+		return 0, xfbot.Errorf(xfbot.EINVALID, "%s（%s）不是工作日，请另选一天；下一个工作日是 %s。", r.Date, xfbot.WeekdayLabel(r.Date.Weekday()),
 			xfbot.ComputeDue(r.Date, 1, xfbot.DayWorking, h.Calendar, nil))
 	}
 	rs, err := h.Store.LeaderReceptions(ctx, r.Leader.OpenID, r.Date, r.Date)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	for _, o := range rs {
 		if o.ID == except || (o.Status != xfbot.ReceptionPlanned && o.Status != xfbot.ReceptionHeld) {
 			continue
 		}
 		if o.Slot == r.Slot || o.Slot == xfbot.SlotFull || r.Slot == xfbot.SlotFull {
-			return xfbot.Errorf(xfbot.EINVALID, "%s 在 %s 已有接访 %s，请换一个时段或日期。", r.Leader.Display(), o.When(), o.ID)
+			return 0, xfbot.Errorf(xfbot.EINVALID, "%s 在 %s 已有接访 %s，请换一个时段或日期。", r.Leader.Display(), o.When(), o.ID)
 		}
 	}
-	return nil
+	return len(rs), nil
 }
 
 // loadReception reads the reception named by word i of the arguments.
@@ -294,10 +299,12 @@ func (h *Handlers) receptionReschedule(ctx context.Context, req *bot.Request) (*
 	if nr.Date == old.Date && nr.Slot == old.Slot && nr.Place == old.Place {
 		return nil, xfbot.Errorf(xfbot.EINVALID, "新的时间地点与原安排相同，无需改期。")
 	}
-	if err := h.checkDay(ctx, req, nr, old.ID); err != nil {
+	seen, err := h.checkDay(ctx, req, nr, old.ID)
+	if err != nil {
 		return nil, err
 	}
 	tx := h.Store.NewTx()
+	tx.ExpectReceptionsOn(nr.Leader.OpenID, nr.Date, seen)
 	tx.CreateReception(nr) // allocates the new number first: the old record names it
 	up := *old
 	up.Status, up.RescheduledTo, up.Note = xfbot.ReceptionRescheduled, store.NoPlaceholder, "改期至 "+nr.When()

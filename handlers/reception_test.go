@@ -2,8 +2,10 @@ package handlers_test
 
 import (
 	"context"
+	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -404,4 +406,47 @@ func FuzzReceptionCommand(f *testing.F) {
 			t.Fatalf("bad reply to %q: %s", text, out[0].Text)
 		}
 	})
+}
+
+// TestReceptionDoubleBooking: staff booking the same leader's slot at the
+// same instant: one reception is made, the others are told it is taken.
+func TestReceptionDoubleBooking(t *testing.T) {
+	h := newHarness(t)
+	ctx := context.Background()
+	for round, day := range []string{"3月18日", "3月19日", "3月20日"} {
+		var wg sync.WaitGroup
+		for i := 0; i < 4; i++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				req := &bot.Request{EventID: fmt.Sprintf("book:%d:%d", round, i), MessageID: fmt.Sprintf("om_book_%d_%d", round, i),
+					ChatID: "oc_p2p_" + member.OpenID, Sender: member, Text: "接访 安排 @周某 " + day + " 上午",
+					Mentions: []xfbot.Person{leader}, Time: h.now, Via: bot.ViaChat}
+				if err := h.mux.ServeMessage(ctx, req); err != nil {
+					t.Error(err)
+				}
+			}()
+		}
+		wg.Wait()
+		d, err := xfbot.ParseDayNear(day, xfbot.NewDate(2026, 3, 16))
+		if err != nil {
+			t.Fatal(err)
+		}
+		rs, err := h.st.LeaderReceptions(ctx, leader.OpenID, d, d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rs) != 1 {
+			t.Errorf("%s: %d receptions booked for one slot", day, len(rs))
+		}
+		taken := 0
+		for _, m := range h.drain() {
+			if strings.Contains(m.Text, "已有接访") {
+				taken++
+			}
+		}
+		if taken != 3 {
+			t.Errorf("%s: %d told the slot is taken, want 3", day, taken)
+		}
+	}
 }

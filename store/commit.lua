@@ -29,6 +29,10 @@ for _, op in ipairs(ops) do
     if ver ~= op.ver then
       return {"conflict", op.key}
     end
+  elseif op.op == "zcount" then
+    if redis.call("ZCOUNT", op.key, op.score, op.score) ~= (op.ver or 0) then
+      return {"conflict", op.key}
+    end
   elseif op.op == "absent" then
     if redis.call("HEXISTS", op.key, op.field) == 1 then
       return {"sent", op.key .. " " .. op.field}

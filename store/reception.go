@@ -109,6 +109,13 @@ func (tx *Tx) CreateReception(r *xfbot.Reception) {
 	tx.putReception(nil, r)
 }
 
+// ExpectReceptionsOn makes Commit refuse the Tx (ECONFLICT, as for a stale
+// case) unless the leader has exactly n receptions on day: the number the
+// handler saw when it checked the day was free.
+func (tx *Tx) ExpectReceptionsOn(leader string, day xfbot.Date, n int) {
+	tx.add(op{Op: "zcount", Key: tx.k.idxReceptionLeader(leader), Score: float64(day.DayNumber()), Ver: int64(n)})
+}
+
 // UpdateReception replaces old with r, a modified copy: ECONFLICT in Commit
 // if the stored reception changed since old was read.
 func (tx *Tx) UpdateReception(old, r *xfbot.Reception) {
