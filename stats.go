@@ -50,13 +50,21 @@ const (
 )
 
 // Count is one change of one counter, for the whole district and for Unit
-// ("" for cases without a 主责单位).
+// ("" for cases without a 主责单位), and for Owner (the 包案人's open_id) when
+// the count is a member's work: resolutions, sign-offs, contacts.
 type Count struct {
 	Counter Counter
 	Unit    string
+	Owner   string
 	Day     Date
 	N       int64
 }
+
+// ownerCounted are the counters also kept per 包案人 (统计 成员).
+var ownerCounted = map[Counter]bool{CountResolved: true, CountOnTime: true, CountLate: true, CountClosed: true, CountContact: true}
+
+// OwnerField is the name under which a counter is kept for one 包案人.
+func OwnerField(ctr Counter, owner string) string { return string(ctr) + "@" + owner }
 
 // CaseCounts returns the counts a write of c changes: old is the case as it
 // was, nil for a case being registered (or imported, possibly already
@@ -64,7 +72,11 @@ type Count struct {
 func CaseCounts(old, c *Case, loc *time.Location) []Count {
 	var out []Count
 	add := func(ctr Counter, unit string, day Date, n int64) {
-		out = append(out, Count{Counter: ctr, Unit: unit, Day: day, N: n})
+		cnt := Count{Counter: ctr, Unit: unit, Day: day, N: n}
+		if ownerCounted[ctr] {
+			cnt.Owner = c.Owner.OpenID
+		}
+		out = append(out, cnt)
 	}
 	if old == nil {
 		reg := DateOf(c.CreatedAt, loc)
@@ -197,6 +209,31 @@ func WeekPeriod(d Date) Period {
 	from := d.AddDays(-((int(d.Weekday()) + 6) % 7))
 	to := from.AddDays(6)
 	return Period{From: from, To: to, Label: fmt.Sprintf("%d月%d日—%d月%d日", int(from.Month), from.Day, int(to.Month), to.Day)}
+}
+
+// MemberFigures are one 包案人's figures (统计 成员, petition-domain §3.12):
+// for the task force's own eyes, never ranked in a group.
+type MemberFigures struct {
+	Owner    Person
+	Open     int64 // 在办包案件数 now
+	Overdue  int64 // of those, past their last day
+	Fresh    int64 // of those, with progress within the last FreshDays
+	Resolved int64 // 本期化解
+	Closed   int64 // 本期销号
+	Contacts int64 // 本期下访、接谈
+}
+
+// FreshDays is the window of 进展更新及时率.
+const FreshDays = 7
+
+// Timeliness (进展更新及时率) = 在办包案件中 FreshDays 天内有进展的 ÷ 在办包案件.
+func (m MemberFigures) Timeliness() Rate { return Rate{m.Fresh, m.Open} }
+
+// MemberCounts fills a member's period counts from during.
+func (m *MemberFigures) MemberCounts(during Counts) {
+	m.Resolved = during[OwnerField(CountResolved, m.Owner.OpenID)]
+	m.Closed = during[OwnerField(CountClosed, m.Owner.OpenID)]
+	m.Contacts = during[OwnerField(CountContact, m.Owner.OpenID)]
 }
 
 // UnitNone is how figures name the cases without a 主责单位.

@@ -17,7 +17,11 @@ func at(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 10, 0,
 func countsOf(cs []xfbot.Count) []string {
 	var out []string
 	for _, c := range cs {
-		out = append(out, fmt.Sprintf("%s %s %s %+d", c.Counter, c.Unit, c.Day, c.N))
+		line := fmt.Sprintf("%s %s %s %+d", c.Counter, c.Unit, c.Day, c.N)
+		if c.Owner != "" {
+			line += " @" + c.Owner
+		}
+		out = append(out, line)
 	}
 	slices.Sort(out)
 	return out
@@ -60,6 +64,11 @@ func TestCaseCounts(t *testing.T) {
 			c.UpdatedAt = at(2026, 5, 2)
 			c.Status, c.ResolvedOn = xfbot.StatusResolved, xfbot.NewDate(2026, 5, 2)
 		}), []string{"late 区住建局 2026-05-02 +1", "open 区住建局 2026-05-02 -1", "resolved 区住建局 2026-05-02 +1"}},
+		{"resolved by its owner", with(func(c *xfbot.Case) { c.Owner = xfbot.Person{OpenID: "ou_zhao"} }), with(func(c *xfbot.Case) {
+			c.Owner = xfbot.Person{OpenID: "ou_zhao"}
+			c.Status, c.ResolvedOn, c.LastContactAt = xfbot.StatusResolved, xfbot.NewDate(2026, 4, 10), c.UpdatedAt
+		}), []string{"contact 区住建局 2026-04-10 +1 @ou_zhao", "ontime 区住建局 2026-04-10 +1 @ou_zhao", "open 区住建局 2026-04-10 -1",
+			"resolved 区住建局 2026-04-10 +1 @ou_zhao"}},
 		{"monitoring stays open", &base, with(func(c *xfbot.Case) { c.Status = xfbot.StatusMonitoring }), nil},
 		{"closed after resolved", with(func(c *xfbot.Case) { c.Status = xfbot.StatusResolved }), with(func(c *xfbot.Case) { c.Status = xfbot.StatusClosed }),
 			[]string{"closed 区住建局 2026-04-10 +1"}},

@@ -352,6 +352,23 @@ func StatsCard(r StatsReport) *Card {
 	return card
 }
 
+// MemberStatsCard shows each 包案人's work in period p, by name (no ranking).
+func MemberStatsCard(p xfbot.Period, ms []xfbot.MemberFigures) *Card {
+	card := &Card{Title: "成员统计 · " + p.Label, Subtitle: "仅供专班内部使用，请勿转发到群聊", Color: "indigo"}
+	if len(ms) == 0 {
+		card.Sections = []string{"还没有专班成员。"}
+		return card
+	}
+	lines := make([]string, 0, len(ms))
+	for _, m := range ms {
+		lines = append(lines, Escape(fmt.Sprintf("%s：在办 %d 件（超期 %d），进展更新及时率 %s，本期化解 %d、销号 %d，下访接谈 %d 次",
+			m.Owner.Display(), m.Open, m.Overdue, m.Timeliness(), m.Resolved, m.Closed, m.Contacts)))
+	}
+	card.Sections = []string{strings.Join(lines, "\n")}
+	card.Note = fmt.Sprintf("进展更新及时率 = 在办包案件中 %d 天内有进展的件数 ÷ 在办包案件数；在办、超期为当前数。", xfbot.FreshDays)
+	return card
+}
+
 // UnitLines are the figures of units, one plain-text line each.
 func UnitLines(us []xfbot.Figures) []string {
 	lines := make([]string, 0, len(us))

@@ -79,7 +79,7 @@ func Register(mux *bot.Mux, h *Handlers) {
 			Example: "来信 @周某 桂园社区居民反映回迁房延期交付"},
 
 		{Verb: "统计", Aliases: []string{"stats"}, Section: reports, Handler: bot.HandlerFunc(h.stats),
-			Args: "[本月|上月|本周|上周|YYYY-MM] [单位] | 口径", Summary: "存量、增量、化解率、按期办结率等统计，可按主责单位；“统计 口径”说明算法",
+			Args: "[本月|上月|本周|上周|YYYY-MM] [单位|成员] | 口径", Summary: "存量、增量、化解率、按期办结率等统计，可按主责单位、按成员（管理员私聊）；“统计 口径”说明算法",
 			Example: "统计 上月 单位"},
 		{Verb: "导出", Aliases: []string{"export"}, Section: reports, Handler: bot.HandlerFunc(h.export),
 			Args: "台账 [YYYY-MM|本月|上月] [单位:x] [完整]", Summary: "导出 Excel 台账（台账、进展、统计三张表），私聊发送；默认脱敏，完整导出限管理员并需确认",

@@ -3,6 +3,7 @@ package handlers
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/qingchuan/xfbot"
@@ -39,13 +40,15 @@ func statsPeriod(w string, today xfbot.Date) (xfbot.Period, bool, error) {
 // stats: 统计 [本月|上月|本周|上周|YYYY-MM] [单位] | 统计 口径.
 func (h *Handlers) stats(ctx context.Context, req *bot.Request) (*bot.Reply, error) {
 	var period string
-	byUnit := false
+	byUnit, byMember := false, false
 	for _, w := range req.Args.Words {
 		switch w {
 		case "口径", "说明":
 			return &bot.Reply{Text: bot.DefinitionsText()}, nil
 		case "单位", "按单位", "unit", "units":
 			byUnit = true
+		case "成员", "按成员", "member", "members":
+			byMember = true
 		default:
 			if period != "" {
 				return nil, xfbot.Errorf(xfbot.EINVALID, "只能统计一个期间，您写了“%s”和“%s”。例如：统计 上月 单位", xfbot.Clip(period, 10), xfbot.Clip(w, 10))
@@ -57,6 +60,9 @@ func (h *Handlers) stats(ctx context.Context, req *bot.Request) (*bot.Reply, err
 	p, month, err := statsPeriod(period, today)
 	if err != nil {
 		return nil, err
+	}
+	if byMember {
+		return h.memberStats(ctx, req, p)
 	}
 	if byUnit && (req.Member.Role == xfbot.RoleLiaison || req.Member.Role == xfbot.RoleViewer) {
 		again := strings.TrimSpace("统计 " + period)
@@ -173,4 +179,31 @@ func orYou(p, me xfbot.Person) string {
 		return "您"
 	}
 	return p.Display()
+}
+
+// memberStats: 统计 成员 [期间]: each 包案人's work, for admins in private
+// only (petition-domain §3.12: never ranked in the group).
+func (h *Handlers) memberStats(ctx context.Context, req *bot.Request, p xfbot.Period) (*bot.Reply, error) {
+	if !req.Member.CanManage() {
+		return nil, xfbot.Errorf(xfbot.EFORBIDDEN, "成员统计只向专班管理员开放。")
+	}
+	if req.Group {
+		return nil, xfbot.Errorf(xfbot.EFORBIDDEN, "成员统计不在群里发送，请私聊机器人发送“统计 成员”。")
+	}
+	ms, err := h.Store.Members(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var owners []xfbot.Person
+	for _, m := range ms {
+		if m.Role == xfbot.RoleMember || m.Role == xfbot.RoleAdmin {
+			owners = append(owners, m.Person())
+		}
+	}
+	slices.SortFunc(owners, func(a, b xfbot.Person) int { return strings.Compare(a.Display(), b.Display()) })
+	figs, err := h.Store.MemberData(ctx, owners, p, req.Time)
+	if err != nil {
+		return nil, err
+	}
+	return &bot.Reply{Card: bot.MemberStatsCard(p, figs)}, nil
 }

@@ -102,3 +102,22 @@ func TestPreviewDigest(t *testing.T) {
 	h.now = h.now.Add(48 * time.Hour)
 	wantIn(t, h.reply(leader, "预览 摘要"), "不会收到推送")
 }
+
+// TestMemberStats: 统计 成员 shows each 包案人's work to admins in private.
+func TestMemberStats(t *testing.T) {
+	h := newHarness(t)
+	a := string(h.newCase("欠薪 单位:区人社局"))
+	b := string(h.newCase("噪音扰民 单位:区城管局 期限:2026-03-20"))
+	h.reply(member, "指派 "+a+" @赵建", msg{mentions: []xfbot.Person{member}})
+	h.reply(member, "指派 "+b+" @钱秀兰", msg{mentions: []xfbot.Person{member2}})
+	h.reply(member, "下访 "+a+" 上门走访")
+	h.reply(member, "化解 "+a+" 已支付")
+	h.now = h.now.Add(5 * 24 * time.Hour) // b is now overdue; its registration 5 days old
+	r := h.reply(admin, "统计 成员")
+	wantIn(t, r, "成员统计 · 2026年3月", "赵建：在办 0 件（超期 0），进展更新及时率 —，本期化解 1、销号 0，下访接谈 1 次",
+		"钱秀兰：在办 1 件（超期 1），进展更新及时率 100.0%，本期化解 0")
+	h.now = h.now.Add(3 * 24 * time.Hour)
+	wantIn(t, h.reply(admin, "统计 成员"), "钱秀兰：在办 1 件（超期 1），进展更新及时率 0.0%")
+	wantIn(t, h.reply(member, "统计 成员"), "只向专班管理员开放")
+	wantIn(t, h.reply(admin, "统计 成员", msg{group: true}), "不在群里发送")
+}

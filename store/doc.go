@@ -36,9 +36,11 @@
 //	idx:resolved          zset    every case ever resolved, score = day number of 化解
 //	idx:hard              zset    open 积案/骨头案/钉子案/三老, score = last activity (unix s)
 //	stat:d:<YYYY-MM-DD>   hash    that day's counts (xfbot.CaseCounts): counter → n and
-//	                              counter|unit → n, HINCRBY inside Commit
+//	                              counter|unit → n, counter@owner → n (a 包案人's
+//	                              resolutions, sign-offs, contacts), HINCRBY inside Commit
 //	stat:m:<YYYY-MM>      hash    the same counts for the month
 //	units                 set     every 主责单位 ever named (statistics by unit)
+//	tmp:fresh:<open_id>   zset    scratch of 统计 成员, created and deleted in one script
 //	digest:last           hash    leader open_id → unix time of the last leader digest
 //	members               hash    open_id → xfbot.Member JSON
 //	jf:<JF-YYYY-NNNN>     string  a leader reception (xfbot.Reception JSON); "ver" checked by Commit

@@ -87,5 +87,6 @@ func (k keys) audit() string               { return k.base + "audit" }
 func (k keys) outbox() string              { return k.base + "outbox" }
 func (k keys) tasks() string               { return k.base + "tasks" }
 func (k keys) outboxDead() string          { return k.base + "outbox:dead" }
+func (k keys) scratch(name string) string  { return k.base + "tmp:" + name }
 func (k keys) lock(name string) string     { return k.base + "lock:" + name }
 func (k keys) tokenCache(k2 string) string { return k.base + "lark:" + k2 }

@@ -419,3 +419,48 @@ func (s *Store) WeekData(ctx context.Context, dueTo xfbot.Date, from, to time.Ti
 	}
 	return WeekData{Due: pick(due), New: pick(nw), Resolved: pick(res), Quiet: pick(quiet)}, nil
 }
+
+// freshScript counts the cases of a sorted set (an owner's open cases) whose
+// last activity (idx:activity) is at or after ARGV[1], through a scratch key
+// it deletes again: KEYS = owner index, activity index, scratch key.
+var freshScript = redis.NewScript(`
+redis.call("ZINTERSTORE", KEYS[3], 2, KEYS[1], KEYS[2], "WEIGHTS", 0, 1)
+local n = redis.call("ZCOUNT", KEYS[3], ARGV[1], "+inf")
+redis.call("DEL", KEYS[3])
+return n`)
+
+// MemberData reads the figures of owners (包案人) for period p as of now:
+// their open cases, overdue, with progress within xfbot.FreshDays, and their
+// resolutions, sign-offs and contacts in the period. One round trip.
+func (s *Store) MemberData(ctx context.Context, owners []xfbot.Person, p xfbot.Period, now time.Time) ([]xfbot.MemberFigures, error) {
+	today := xfbot.DateOf(now, s.loc)
+	pipe := s.rdb.Pipeline()
+	var during []*redis.MapStringStringCmd
+	for _, key := range s.k.countKeys(p.From, p.To, today) {
+		during = append(during, pipe.HGetAll(ctx, key))
+	}
+	since := strconv.FormatInt(now.Add(-xfbot.FreshDays*24*time.Hour).Unix(), 10)
+	open := make([]*redis.IntCmd, len(owners))
+	over := make([]*redis.IntCmd, len(owners))
+	fresh := make([]*redis.Cmd, len(owners))
+	for i, o := range owners {
+		key := s.k.idxOwner(o.OpenID)
+		open[i] = pipe.ZCard(ctx, key)
+		over[i] = pipe.ZCount(ctx, key, "-inf", strconv.Itoa(today.DayNumber()-1))
+		fresh[i] = freshScript.Eval(ctx, pipe, []string{key, s.k.idxActivity(), s.k.scratch("fresh:" + o.OpenID)}, since)
+	}
+	if _, err := pipe.Exec(ctx); err != nil && err != redis.Nil {
+		return nil, fmt.Errorf("store: members' figures: %w", err)
+	}
+	counts, err := sumCounts(during)
+	if err != nil {
+		return nil, fmt.Errorf("store: members' figures: %w", err)
+	}
+	out := make([]xfbot.MemberFigures, len(owners))
+	for i, o := range owners {
+		n, _ := fresh[i].Int64()
+		out[i] = xfbot.MemberFigures{Owner: o, Open: open[i].Val(), Overdue: over[i].Val(), Fresh: n}
+		out[i].MemberCounts(counts)
+	}
+	return out, nil
+}

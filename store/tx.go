@@ -66,6 +66,9 @@ func (tx *Tx) count(cs []xfbot.Count) {
 		for _, key := range [2]string{tx.k.statDay(c.Day), tx.k.statMonth(xfbot.MonthOf(c.Day))} {
 			tx.counts[countKey{key, xfbot.CountField(c.Counter, c.Unit, false)}] += c.N
 			tx.counts[countKey{key, xfbot.CountField(c.Counter, c.Unit, true)}] += c.N
+			if c.Owner != "" {
+				tx.counts[countKey{key, xfbot.OwnerField(c.Counter, c.Owner)}] += c.N
+			}
 		}
 		if c.Unit != "" {
 			if tx.units == nil {
