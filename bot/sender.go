@@ -8,7 +8,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"hash/fnv"
 	"log/slog"
 	"math/rand/v2"
 	"os"
@@ -67,8 +66,9 @@ type SenderOptions struct {
 // Sender delivers the outbox: every message any part of the bot queues. It
 // reads the outbox stream as one consumer of the group "senders", so several
 // replicas share the work and a message is acknowledged only after Feishu
-// took it. Messages to one chat are sent in order by one worker; different
-// chats go in parallel, within Feishu's per-chat and per-app limits.
+// took it. Messages to one chat are sent in order, one at a time; different
+// chats go in parallel on whichever workers are free, within Feishu's
+// per-chat and per-app limits.
 //
 // Delivery is at least once; Feishu's uuid (the message's ID, reused on every
 // retry) makes it exactly once within Feishu's one-hour window.
@@ -85,62 +85,50 @@ type Sender struct {
 	running  atomic.Bool
 	mu       sync.Mutex
 	inflight map[string]struct{} // stream ids read or claimed and not yet settled
-	acks     chan ackReq         // to the acker of the current run
-}
-
-// ackReq asks the acker to acknowledge one delivered entry.
-type ackReq struct {
-	id   string
-	done chan error
+	acks     chan string         // stream ids to the acker of the current run
 }
 
 // ackBatch is the most entries one acknowledgement carries.
 const ackBatch = 128
 
 // acker acknowledges delivered entries for all workers, as many at a time as
-// are waiting: one Redis round trip for a burst of sends, not one each.
-func (s *Sender) acker(work context.Context, acks chan ackReq) {
-	for r := range acks {
-		batch := []ackReq{r}
+// are waiting: one Redis round trip for a burst of sends, not one each. A
+// worker hands its entry over and goes on to the next message without
+// waiting for the round trip; the entry stays in flight (touched, never
+// claimed by another replica) until its acknowledgement is written.
+// Acknowledging late is safe: until then the entry is pending in Redis, and
+// should this replica die first it is sent again under the same uuid.
+func (s *Sender) acker(ctx, work context.Context, acks <-chan string) {
+	batch := make([]string, 0, ackBatch)
+	for id := range acks {
+		batch = append(batch[:0], id)
 	more:
 		for len(batch) < ackBatch {
 			select {
-			case r, ok := <-acks:
+			case id, ok := <-acks:
 				if !ok {
 					break more
 				}
-				batch = append(batch, r)
+				batch = append(batch, id)
 			default:
 				break more
 			}
 		}
-		ids := make([]string, len(batch))
-		for i, r := range batch {
-			ids[i] = r.id
+		if err := s.settle(ctx, work, func(c context.Context) error { return s.st.AckOutbox(c, batch...) }); err != nil {
+			s.log.Warn("delivered but not acknowledged; sent again later with the same uuid", "stream_ids", batch, "err", err)
 		}
-		err := s.st.AckOutbox(work, ids...)
-		for _, r := range batch {
-			r.done <- err
+		for _, id := range batch {
+			s.untrack(id)
 		}
 	}
 }
 
-// ack acknowledges one delivered entry through the acker.
-func (s *Sender) ack(ctx context.Context, id string) error {
-	r := ackReq{id: id, done: make(chan error, 1)}
-	select {
-	case s.acks <- r:
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-	return <-r.done
-}
-
-// readBatch is how many entries one read or claim takes. With queueLen it
-// bounds how many messages a replica holds pending at once.
+// readBatch is how many entries one read or claim takes. A replica holds at
+// most heldPerWorker entries per worker pending at once (and one read more
+// while dispatch waits for room).
 const (
-	readBatch = 64
-	queueLen  = 32
+	readBatch     = 64
+	heldPerWorker = 32
 )
 
 // NewSender returns a Sender reading st's outbox and delivering through t.
@@ -240,21 +228,20 @@ func (s *Sender) run(parent context.Context, untilEmpty bool) error {
 	work, cancelWork := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancelWork()
 
-	acks := make(chan ackReq, s.opt.Workers)
+	acks := make(chan string, s.opt.Workers)
 	s.acks = acks
 	ackerDone := make(chan struct{})
-	go func() { s.acker(work, acks); close(ackerDone) }()
+	go func() { s.acker(ctx, work, acks); close(ackerDone) }()
 	defer func() { close(acks); <-ackerDone }() // after the workers: they ack through it
 
-	queues := make([]chan store.OutboxEntry, s.opt.Workers)
+	q := newSendQueue(s.opt.Workers * heldPerWorker)
 	var workers, loops sync.WaitGroup
-	for i := range queues {
-		queues[i] = make(chan store.OutboxEntry, queueLen)
-		workers.Go(func() { s.worker(ctx, work, queues[i]) })
+	for range s.opt.Workers {
+		workers.Go(func() { s.worker(ctx, work, q) })
 	}
-	loops.Go(func() { s.claimLoop(ctx, queues) })
+	loops.Go(func() { s.claimLoop(ctx, q) })
 	loops.Go(func() { s.touchLoop(ctx) })
-	s.readLoop(ctx, queues, untilEmpty)
+	s.readLoop(ctx, q, untilEmpty)
 	stop()
 	loops.Wait()
 
@@ -273,7 +260,7 @@ func (s *Sender) run(parent context.Context, untilEmpty bool) error {
 	return fmt.Errorf("bot: sender stopped with sends still in flight after %s; %d messages stay pending", s.opt.ShutdownGrace, n)
 }
 
-func (s *Sender) readLoop(ctx context.Context, queues []chan store.OutboxEntry, untilEmpty bool) {
+func (s *Sender) readLoop(ctx context.Context, q *sendQueue, untilEmpty bool) {
 	block := time.Second
 	if untilEmpty {
 		block = 50 * time.Millisecond // the emptiness check runs after every empty read
@@ -296,7 +283,7 @@ func (s *Sender) readLoop(ctx context.Context, queues []chan store.OutboxEntry, 
 			continue
 		}
 		attempt = 0
-		if !s.dispatch(ctx, queues, es) {
+		if !s.dispatch(ctx, q, es) {
 			return
 		}
 		if untilEmpty && len(es) == 0 && s.inflightCount() == 0 {
@@ -308,7 +295,7 @@ func (s *Sender) readLoop(ctx context.Context, queues []chan store.OutboxEntry, 
 }
 
 // claimLoop takes over messages left pending by replicas that died.
-func (s *Sender) claimLoop(ctx context.Context, queues []chan store.OutboxEntry) {
+func (s *Sender) claimLoop(ctx context.Context, q *sendQueue) {
 	t := time.NewTicker(max(s.opt.ClaimIdle/2, 10*time.Millisecond))
 	defer t.Stop()
 	for {
@@ -318,7 +305,7 @@ func (s *Sender) claimLoop(ctx context.Context, queues []chan store.OutboxEntry)
 			s.log.Warn("outbox claim failed", "consumer", s.opt.Consumer, "err", err)
 		case len(es) > 0:
 			s.log.Info("reclaimed stale outbox messages", "consumer", s.opt.Consumer, "n", len(es))
-			if !s.dispatch(ctx, queues, es) {
+			if !s.dispatch(ctx, q, es) {
 				return
 			}
 			if len(es) == readBatch {
@@ -360,15 +347,13 @@ func (s *Sender) touchLoop(ctx context.Context) {
 	}
 }
 
-// dispatch hands entries to the worker of their recipient. It marks all of
-// them in flight first, so that the claim loop does not take them again
-// while dispatch waits for a full queue. It returns false when ctx ended.
-func (s *Sender) dispatch(ctx context.Context, queues []chan store.OutboxEntry, es []store.OutboxEntry) bool {
+// dispatch queues entries for the workers. It marks all of them in flight
+// first, so that the claim loop does not take them again while dispatch
+// waits for room. It returns false when ctx ended.
+func (s *Sender) dispatch(ctx context.Context, q *sendQueue, es []store.OutboxEntry) bool {
 	es = s.track(es)
 	for i, e := range es {
-		select {
-		case queues[workerOf(e.Msg, len(queues))] <- e:
-		case <-ctx.Done():
+		if !q.push(ctx, e) {
 			for _, rest := range es[i:] {
 				s.untrack(rest.StreamID)
 			}
@@ -378,28 +363,100 @@ func (s *Sender) dispatch(ctx context.Context, queues []chan store.OutboxEntry, 
 	return true
 }
 
-func (s *Sender) worker(ctx, work context.Context, q <-chan store.OutboxEntry) {
+// worker serves ready recipients one message at a time until ctx is done.
+func (s *Sender) worker(ctx, work context.Context, q *sendQueue) {
 	for {
 		select {
 		case <-ctx.Done():
 			return
-		case e := <-q:
+		case r := <-q.ready:
+			e := q.head(r)
+			acking := false
 			if ctx.Err() == nil {
-				s.deliver(ctx, work, e)
+				acking = s.deliver(ctx, work, e)
 			}
-			s.untrack(e.StreamID)
+			if !acking {
+				s.untrack(e.StreamID)
+			}
+			q.pop(r)
 		}
 	}
 }
 
+// sendQueue holds the entries a run has read and not yet handed to Feishu:
+// one queue per recipient, and the recipients that have entries waiting and
+// no worker on them. A recipient is served by one worker at a time, which
+// keeps its messages in order; any idle worker serves the next ready one, so
+// no chat waits behind another for a particular worker.
+type sendQueue struct {
+	room  chan struct{} // a token per entry held
+	ready chan string   // recipients waiting for a worker, each at most once
+
+	mu    sync.Mutex
+	byRcp map[string][]store.OutboxEntry // present while queued or being served
+}
+
+func newSendQueue(capacity int) *sendQueue {
+	return &sendQueue{room: make(chan struct{}, capacity), ready: make(chan string, capacity),
+		byRcp: map[string][]store.OutboxEntry{}}
+}
+
+// push queues e behind the other entries for its recipient, waiting for room.
+// It returns false when ctx ended first.
+func (q *sendQueue) push(ctx context.Context, e store.OutboxEntry) bool {
+	select {
+	case q.room <- struct{}{}:
+	case <-ctx.Done():
+		return false
+	}
+	r := recipient(e.Msg)
+	q.mu.Lock()
+	es, served := q.byRcp[r]
+	q.byRcp[r] = append(es, e)
+	q.mu.Unlock()
+	if !served {
+		q.ready <- r // never blocks: at most one per entry held
+	}
+	return true
+}
+
+// head is the next entry for r, which the calling worker took from ready.
+func (q *sendQueue) head(r string) store.OutboxEntry {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return q.byRcp[r][0]
+}
+
+// pop drops r's head once it was dealt with; if more wait, r goes to the back
+// of ready, so that a busy chat takes turns with the others.
+func (q *sendQueue) pop(r string) {
+	q.mu.Lock()
+	es := q.byRcp[r]
+	es[0] = store.OutboxEntry{}
+	es = es[1:]
+	more := len(es) > 0
+	if more {
+		q.byRcp[r] = es
+	} else {
+		delete(q.byRcp, r)
+	}
+	q.mu.Unlock()
+	<-q.room
+	if more {
+		q.ready <- r
+	}
+}
+
 // deliver sends one message until it is delivered or given up on. Waits
-// (rate limits, backoff) end with ctx; the send and its ack run on work.
-func (s *Sender) deliver(ctx, work context.Context, e store.OutboxEntry) {
+// (rate limits, backoff) end with ctx; the send and its ack run on work. It
+// returns true when it handed the entry to the acker, which then ends its
+// time in flight.
+func (s *Sender) deliver(ctx, work context.Context, e store.OutboxEntry) bool {
 	m := e.Msg
 	var cardErr error // set once a card was refused and m became its text
 	for attempt := 0; ; {
 		if s.admit(ctx, recipient(m)) != nil {
-			return // shutting down: the entry stays pending
+			return false // shutting down: the entry stays pending
 		}
 		start := s.opt.Now()
 		sctx, cancel := context.WithTimeout(work, s.opt.SendTimeout)
@@ -412,10 +469,13 @@ func (s *Sender) deliver(ctx, work context.Context, e store.OutboxEntry) {
 
 		if err == nil {
 			s.met.Send(m.Kind, "ok", took)
-			if s.settle(ctx, work, func(c context.Context) error { return s.ack(c, e.StreamID) }) != nil {
+			select {
+			case s.acks <- e.StreamID:
+				return true
+			case <-work.Done():
 				log().Warn("delivered but not acknowledged; it will be sent again with the same uuid", "message_id", id)
+				return false
 			}
-			return
 		}
 
 		s.met.SendError(errorCode(err))
@@ -425,7 +485,7 @@ func (s *Sender) deliver(ctx, work context.Context, e store.OutboxEntry) {
 			attempt++
 			log().Warn("send failed, retrying", "attempt", attempt, "wait", wait, "err", err)
 			if s.opt.Sleep(ctx, wait) != nil {
-				return
+				return false
 			}
 			continue
 		}
@@ -446,11 +506,11 @@ func (s *Sender) deliver(ctx, work context.Context, e store.OutboxEntry) {
 		}
 		if err := s.settle(ctx, work, func(c context.Context) error { return s.st.DeadLetterOutbox(c, e, reason) }); err != nil {
 			log().Error("send failed for good, and the dead letter was not written; it stays pending", "err", reason, "redis_err", err)
-			return
+			return false
 		}
 		s.met.Dead()
 		log().Error("send failed for good; moved to dead letters", "err", reason)
-		return
+		return false
 	}
 }
 
@@ -589,12 +649,6 @@ func recipient(m store.OutboundMessage) string {
 		return m.ChatID
 	}
 	return m.ReplyTo
-}
-
-func workerOf(m store.OutboundMessage, n int) int {
-	h := fnv.New32a()
-	h.Write([]byte(recipient(m)))
-	return int(h.Sum32() % uint32(n))
 }
 
 // track marks entries in flight and returns those that were not already:

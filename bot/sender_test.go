@@ -296,6 +296,37 @@ func TestSender(t *testing.T) {
 		}
 	})
 
+	t.Run("BusyChatHoldsOneWorker", func(t *testing.T) {
+		// One chat's send hangs; every other chat still gets through on
+		// the remaining worker, whichever chats they are.
+		st, c := newStore(t), newClock()
+		stuck := textTo("oc_stuck", "hangs")
+		ms := []store.OutboundMessage{stuck}
+		for i := range 20 {
+			ms = append(ms, textTo(fmt.Sprintf("oc_%02d", i), fmt.Sprint(i)))
+		}
+		enqueue(t, st, ms...)
+		release := make(chan struct{})
+		var others atomic.Int32
+		tr := &fakeTransport{DeliverFn: func(_ context.Context, m store.OutboundMessage) (string, error) {
+			if m.ID == stuck.ID {
+				<-release
+			} else if others.Add(1) == int32(len(ms)-1) {
+				close(release)
+			}
+			return "om_" + m.ID, nil
+		}}
+		opt := options(t, c)
+		opt.Workers = 2
+		drain(t, bot.NewSender(st, tr, opt))
+		if got := len(tr.Delivered()); got != len(ms) {
+			t.Fatalf("delivered %d, want %d", got, len(ms))
+		}
+		if last := tr.Calls()[len(ms)-1].Msg.ID; last != stuck.ID {
+			t.Errorf("last delivered %s, want the stuck %s (released only once all others were sent)", last, stuck.ID)
+		}
+	})
+
 	t.Run("RetriesRateLimitHonouringReset", func(t *testing.T) {
 		st, c := newStore(t), newClock()
 		m := textTo("oc_a", "limited")
