@@ -1083,3 +1083,34 @@ func TestSenderLoad(t *testing.T) {
 		n, took.Round(time.Millisecond), float64(n)/took.Seconds(), time.Duration(n)*time.Second/50,
 		srv.RateLimited(), srv.DuplicateUUIDs())
 }
+
+// FuzzParseSendAnswer checks the fast read of Feishu's answer to a send
+// against decoding it whole: whatever it accepts, it reads as encoding/json
+// does.
+func FuzzParseSendAnswer(f *testing.F) {
+	for _, s := range []string{
+		`{"code":0,"msg":"success","data":{"message_id":"om_1","body":{"content":"{\"text\":\"x\"}"}}}`,
+		`{"data":{"message_id":"om_2"},"code":0,"msg":"ok"}`,
+		`{"code":0,"data":{"root_id":"","message_id":"om_3"}}`,
+		`{"code":0,"data":{"a":[1,2.5e3,{"x":"\\\""}],"b":true,"c":null,"message_id":"om_4"}, "msg" : "成功" }`,
+		`{"code":230020,"msg":"frequency limit","data":{}}`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		code, msg, id, err := bot.ParseSendAnswer(raw)
+		var full struct {
+			Code int    `json:"code"`
+			Msg  string `json:"msg"`
+			Data struct {
+				MessageID string `json:"message_id"`
+			} `json:"data"`
+		}
+		if json.Unmarshal(raw, &full) != nil {
+			return // the fast read may accept what it did not need to check
+		}
+		if err != nil || code != full.Code || id != full.Data.MessageID || (msg != full.Msg && msg != "") {
+			t.Fatalf("%q: read %d %q %q %v, decoded %d %q %q", raw, code, msg, id, err, full.Code, full.Msg, full.Data.MessageID)
+		}
+	})
+}

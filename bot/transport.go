@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	lark "github.com/larksuite/oapi-sdk-go/v3"
 	larkcore "github.com/larksuite/oapi-sdk-go/v3/core"
@@ -157,7 +158,12 @@ type sendBody struct {
 // post sends one create or reply request and returns the new message's id.
 func (t *LarkTransport) post(ctx context.Context, req *larkcore.ApiReq) (string, error) {
 	req.SupportedAccessTokenTypes = []larkcore.AccessTokenType{larkcore.AccessTokenTypeTenant}
-	resp, err := t.client.Do(ctx, req)
+	// WithFileDownload only tells the SDK not to decode a 200 answer. It
+	// would decode the whole echoed message to read the code, for the one
+	// thing it does with it: retry a rejected token once, with the same
+	// cached token, which fails again. fail() below forgets the token and
+	// the sender retries, 200 or not.
+	resp, err := t.client.Do(ctx, req, larkcore.WithFileDownload())
 	if err != nil {
 		return "", &SendError{Err: err}
 	}
@@ -172,11 +178,16 @@ func (t *LarkTransport) post(ctx context.Context, req *larkcore.ApiReq) (string,
 }
 
 // parseSendAnswer reads code, msg and data.message_id from Feishu's answer
-// to a send. Feishu echoes the whole message back (a card: kilobytes), and
-// writes code first and message_id first in data, so the answer is read
-// token by token and left as soon as both are known; anything unexpected
-// falls back to decoding the whole answer.
+// to a send. Feishu echoes the whole message back (a card: kilobytes), so a
+// successful answer is walked, not decoded: the top level and data are read
+// key by key and every other value is skipped over by its brackets and
+// quotes. Anything unexpected (an error code, an escape in a key or in the
+// message id, a value that does not close) falls back to decoding the whole
+// answer.
 func parseSendAnswer(raw []byte) (code int, msg, id string, err error) {
+	if code, msg, id, ok := scanSendAnswer(raw); ok {
+		return code, msg, id, nil
+	}
 	var full struct {
 		Code int    `json:"code"`
 		Msg  string `json:"msg"`
@@ -184,51 +195,217 @@ func parseSendAnswer(raw []byte) (code int, msg, id string, err error) {
 			MessageID string `json:"message_id"`
 		} `json:"data"`
 	}
-	slow := func() (int, string, string, error) {
-		err := json.Unmarshal(raw, &full)
-		return full.Code, full.Msg, full.Data.MessageID, err
-	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
-		return slow()
-	}
+	err = json.Unmarshal(raw, &full)
+	return full.Code, full.Msg, full.Data.MessageID, err
+}
+
+// scanSendAnswer is parseSendAnswer's fast path. It reports ok only for a
+// success: code 0 and a message id.
+func scanSendAnswer(raw []byte) (code int, msg, id string, ok bool) {
+	s := jsonScan{b: raw}
 	haveCode := false
-	for dec.More() {
-		key, err := dec.Token()
-		if err != nil {
-			return slow()
+	if !s.object(func(key []byte) bool {
+		if !plainKey(key, "code", "msg", "data") {
+			return false
 		}
-		switch key {
+		switch string(key) {
 		case "code":
-			if dec.Decode(&code) != nil {
-				return slow()
-			}
-			haveCode = true
-			if code != 0 {
-				return slow() // errors are short: read them whole, msg included
-			}
+			code, haveCode = s.int()
+			return haveCode && code == 0 // errors are short: read them whole
+		case "msg":
+			var m []byte
+			m, ok = s.plainString()
+			msg = string(m)
+			return ok
 		case "data":
-			if !haveCode {
-				return slow()
-			}
-			if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
-				return slow()
-			}
-			if k, err := dec.Token(); err != nil || k != "message_id" || dec.Decode(&id) != nil {
-				return slow()
-			}
-			return code, "", id, nil
-		default:
-			var skip json.RawMessage
-			if dec.Decode(&skip) != nil {
-				return slow()
-			}
+			return s.object(func(key []byte) bool {
+				if !plainKey(key, "message_id") {
+					return false
+				}
+				if string(key) != "message_id" {
+					return s.skip()
+				}
+				var v []byte
+				v, ok = s.plainString()
+				id = string(v)
+				return ok
+			})
+		}
+		return s.skip()
+	}) {
+		return 0, "", "", false
+	}
+	s.space()
+	return code, msg, id, haveCode && id != "" && s.i == len(s.b)
+}
+
+// plainKey reports whether key compares to names byte for byte: it is ASCII
+// and none of them in another case. encoding/json matches keys without
+// regard to case (and folds a few non-ASCII letters to ASCII ones), so such
+// keys are left to it.
+func plainKey(key []byte, names ...string) bool {
+	for _, c := range key {
+		if c >= utf8.RuneSelf {
+			return false
 		}
 	}
-	if !haveCode {
-		return slow()
+	for _, n := range names {
+		if string(key) != n && strings.EqualFold(string(key), n) {
+			return false
+		}
 	}
-	return code, msg, id, nil
+	return true
+}
+
+// jsonScan walks JSON without building values. It checks what it reads
+// only as far as needed to find where each value ends.
+type jsonScan struct {
+	b []byte
+	i int
+}
+
+func (s *jsonScan) space() {
+	for s.i < len(s.b) {
+		switch s.b[s.i] {
+		case ' ', '\t', '\n', '\r':
+			s.i++
+		default:
+			return
+		}
+	}
+}
+
+// next consumes c, after white space, if it comes next.
+func (s *jsonScan) next(c byte) bool {
+	s.space()
+	if s.i < len(s.b) && s.b[s.i] == c {
+		s.i++
+		return true
+	}
+	return false
+}
+
+// object reads an object, calling member for each key with the scanner on
+// the key's value, which member must consume.
+func (s *jsonScan) object(member func(key []byte) bool) bool {
+	if !s.next('{') {
+		return false
+	}
+	if s.next('}') {
+		return true
+	}
+	for {
+		key, ok := s.plainString()
+		if !ok || !s.next(':') || !member(key) {
+			return false
+		}
+		if s.next('}') {
+			return true
+		}
+		if !s.next(',') {
+			return false
+		}
+	}
+}
+
+// plainString reads a string without escapes and returns its bytes.
+func (s *jsonScan) plainString() ([]byte, bool) {
+	s.space()
+	if s.i >= len(s.b) || s.b[s.i] != '"' {
+		return nil, false
+	}
+	end := bytes.IndexByte(s.b[s.i+1:], '"')
+	if end < 0 {
+		return nil, false
+	}
+	v := s.b[s.i+1 : s.i+1+end]
+	for _, c := range v {
+		if c < 0x20 || c == '\\' {
+			return nil, false
+		}
+	}
+	if !utf8.Valid(v) {
+		return nil, false // encoding/json would replace the bad bytes
+	}
+	s.i += end + 2
+	return v, true
+}
+
+// int reads a non-negative integer.
+func (s *jsonScan) int() (int, bool) {
+	s.space()
+	start := s.i
+	for s.i < len(s.b) && s.b[s.i] >= '0' && s.b[s.i] <= '9' {
+		s.i++
+	}
+	if s.i == start || s.i-start > 10 {
+		return 0, false
+	}
+	n, err := strconv.Atoi(string(s.b[start:s.i]))
+	return n, err == nil
+}
+
+// skip passes over one value of any kind.
+func (s *jsonScan) skip() bool {
+	s.space()
+	depth := 0
+	for s.i < len(s.b) {
+		switch s.b[s.i] {
+		case '"':
+			if !s.skipString() {
+				return false
+			}
+		case '{', '[':
+			depth++
+			s.i++
+		case '}', ']':
+			if depth == 0 {
+				return false
+			}
+			depth--
+			s.i++
+		case ',', ':', ' ', '\t', '\n', '\r':
+			if depth == 0 {
+				return false // no value here
+			}
+			s.i++
+		default: // numbers, true, false, null
+			s.i++
+		}
+		if depth == 0 && (s.i >= len(s.b) || isValueEnd(s.b[s.i])) {
+			return true
+		}
+	}
+	return false
+}
+
+func isValueEnd(c byte) bool {
+	switch c {
+	case ',', '}', ']', ' ', '\t', '\n', '\r':
+		return true
+	}
+	return false
+}
+
+// skipString passes over the string that starts at s.i.
+func (s *jsonScan) skipString() bool {
+	j := s.i + 1
+	for {
+		k := bytes.IndexByte(s.b[j:], '"')
+		if k < 0 {
+			return false
+		}
+		j += k
+		bs := 0
+		for p := j - 1; p > s.i && s.b[p] == '\\'; p-- {
+			bs++
+		}
+		j++
+		if bs%2 == 0 {
+			s.i = j
+			return true
+		}
+	}
 }
 
 func (t *LarkTransport) fail(ctx context.Context, r *larkcore.ApiResp, ce larkcore.CodeError) *SendError {
