@@ -1,9 +1,11 @@
 package bot
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"strings"
+	"sync"
 )
 
 // MaxCardBytes is Feishu's limit on a card's JSON (30 KB). Cards are built to
@@ -93,16 +95,33 @@ func reversePairs(p []string) []string {
 // escapeMD keeps user text from being read as card markdown.
 func escapeMD(s string) string { return mdEscaper.Replace(s) }
 
+// cardBufs are the buffers cards are rendered in: a case card is a few
+// kilobytes, rendered for nearly every reply.
+var cardBufs = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// marshalCard is json.Marshal into a pooled buffer. (HTML stays escaped:
+// user text in plain_text elements is not markdown-escaped, and must not
+// read as a tag to anything that scans the JSON.)
+func marshalCard(tree cardJSON) (string, error) {
+	buf := cardBufs.Get().(*bytes.Buffer)
+	defer cardBufs.Put(buf)
+	buf.Reset()
+	if err := json.NewEncoder(buf).Encode(tree); err != nil {
+		return "", err
+	}
+	return string(bytes.TrimSuffix(buf.Bytes(), []byte("\n"))), nil
+}
+
 // JSON renders c as Feishu card JSON 2.0. A card that would exceed
 // MaxCardBytes loses its longest sections, marked as cut, until it fits.
 func (c Card) JSON() (string, error) {
 	for {
-		b, err := json.Marshal(c.tree())
+		b, err := marshalCard(c.tree())
 		if err != nil {
 			return "", fmt.Errorf("bot: render card: %w", err)
 		}
 		if len(b) <= MaxCardBytes {
-			return string(b), nil
+			return b, nil
 		}
 		if len(c.Charts) > 0 {
 			// Charts go first: their figures are in the sections too.
