@@ -134,7 +134,10 @@ func benchChat(i int) string { return fmt.Sprintf("oc_bench%024d", i) }
 
 // benchWebhook posts b.N events to url from benchPosters goroutines, each
 // waiting until the reply to its event is recorded at the fake before it
-// posts the next, and reports events/s.
+// posts the next, and reports events/s. It also reports the mean time from
+// posting an event to the webhook's answer (answer-ms) and to the reply
+// recorded (reply-ms): one and the same for the echo bot, which replies
+// before it answers; for xfbot the difference is the way through the outbox.
 func benchWebhook(b *testing.B, url string, fake *larktest.Server, watch *replyWatch, msg func(poster, n int) larktest.Message) {
 	client := &http.Client{
 		Timeout:   30 * time.Second,
@@ -144,11 +147,13 @@ func benchWebhook(b *testing.B, url string, fake *larktest.Server, watch *replyW
 	before := len(fake.Messages())
 
 	var (
-		next    atomic.Int64
-		failed  atomic.Bool
-		errOnce sync.Once
-		failure error
-		wg      sync.WaitGroup
+		answerNs atomic.Int64
+		replyNs  atomic.Int64
+		next     atomic.Int64
+		failed   atomic.Bool
+		errOnce  sync.Once
+		failure  error
+		wg       sync.WaitGroup
 	)
 	fail := func(err error) {
 		errOnce.Do(func() { failure = err })
@@ -162,6 +167,7 @@ func benchWebhook(b *testing.B, url string, fake *larktest.Server, watch *replyW
 		if err != nil {
 			return err
 		}
+		start := time.Now()
 		resp, err := client.Do(req)
 		if err != nil {
 			return err
@@ -171,8 +177,11 @@ func benchWebhook(b *testing.B, url string, fake *larktest.Server, watch *replyW
 		if resp.StatusCode != http.StatusOK {
 			return fmt.Errorf("webhook answered %d %s", resp.StatusCode, body)
 		}
+		answered := time.Since(start)
 		select {
 		case <-wait:
+			answerNs.Add(int64(answered))
+			replyNs.Add(int64(time.Since(start)))
 			return nil
 		case <-time.After(e2eWait):
 			return fmt.Errorf("no reply to %s within %s", m.MessageID, e2eWait)
@@ -203,6 +212,8 @@ func benchWebhook(b *testing.B, url string, fake *larktest.Server, watch *replyW
 		b.Fatalf("%d replies recorded at the fake for %d events", got, b.N)
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "events/s")
+	b.ReportMetric(float64(answerNs.Load())/float64(b.N)/1e6, "answer-ms")
+	b.ReportMetric(float64(replyNs.Load())/float64(b.N)/1e6, "reply-ms")
 }
 
 // replyWatch is a reverse proxy in front of the fake Feishu that wakes the
