@@ -47,7 +47,7 @@ type caseRec struct {
 	NProg       int        `json:"np,omitempty"`
 	Tags        []string   `json:"tg,omitempty"`
 	Pauses      []pauseRec `json:"pz,omitempty"`
-	Version     int64      `json:"ver"` // read by commit.lua
+	Version     int64      `json:"ver"` // last: commit.lua reads it at the end of the record
 }
 
 type pauseRec struct {

@@ -24,7 +24,14 @@ for _, op in ipairs(ops) do
     local cur = redis.call("GET", op.key)
     local ver = 0
     if cur then
-      ver = cjson.decode(cur).ver or 0
+      -- Records end with their version ("ver":N}); reading it there spares
+      -- decoding the whole record. Any other layout is decoded.
+      local v = string.match(cur, '"ver":(%d+)}$')
+      if v then
+        ver = tonumber(v)
+      else
+        ver = cjson.decode(cur).ver or 0
+      end
     end
     if ver ~= op.ver then
       return {"conflict", op.key}

@@ -50,7 +50,7 @@ type receptionRec struct {
 	From       string     `json:"rf,omitempty"`
 	To         string     `json:"rt,omitempty"`
 	Note       string     `json:"no,omitempty"`
-	Version    int64      `json:"ver"` // read by commit.lua
+	Version    int64      `json:"ver"` // last: commit.lua reads it at the end of the record
 }
 
 func caseNos(ns []xfbot.CaseNo) []string {
@@ -338,7 +338,7 @@ type letterRec struct {
 	Case        string `json:"c,omitempty"`
 	ReadDue     string `json:"rd,omitempty"`
 	AssignDue   string `json:"ad,omitempty"`
-	Version     int64  `json:"ver"` // read by commit.lua
+	Version     int64  `json:"ver"` // last: commit.lua reads it at the end of the record
 }
 
 func encodeLetter(l *xfbot.LeaderLetter) letterRec {

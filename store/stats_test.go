@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -192,5 +193,31 @@ func TestLeaderWatches(t *testing.T) {
 	}
 	if n := ws[1]; n.Open != 0 || n.Changes != 0 || len(n.Attention) != 0 {
 		t.Errorf("a leader without cases: %+v", n)
+	}
+}
+
+// TestRecordsEndWithVersion: commit.lua reads a record's version from its
+// end ("ver":N}), so every versioned record must end with it.
+func TestRecordsEndWithVersion(t *testing.T) {
+	st, prefix := newTestStorePrefix(t)
+	c := newCase("案件", today.AddDays(10))
+	c.Pauses = []xfbot.Pause{{From: today, Reason: "听证"}}
+	c.Tags = []xfbot.Tag{xfbot.TagBacklog}
+	no := create(t, st, c)
+	raw, err := st.Client().Get(context.Background(), "{"+prefix+"}:v1:case:"+string(no)).Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasSuffix(raw, `"ver":1}`) {
+		t.Errorf("case record ends %q", raw[max(0, len(raw)-20):])
+	}
+	// And a stale version is still refused.
+	old := *c
+	old.Version = 0
+	cp := *c
+	tx := st.NewTx()
+	tx.UpdateCase(&old, &cp)
+	if _, err := st.Commit(context.Background(), tx); xfbot.ErrorCode(err) != xfbot.ECONFLICT {
+		t.Errorf("stale write: %v", err)
 	}
 }
