@@ -154,6 +154,9 @@ func (s *Store) EachCase(ctx context.Context, q ExportQuery, batch int, fn func(
 		if p.err != nil {
 			return p.err
 		}
+		if err := ctx.Err(); err != nil {
+			return err // cancelled while this page was read ahead
+		}
 		if len(p.cs) > 0 {
 			if err := fn(p.cs, p.progs); err != nil {
 				return err
