@@ -257,6 +257,14 @@ type Thresholds struct {
 // DefaultThresholds are the defaults of petition-domain §3.11.
 var DefaultThresholds = Thresholds{Yellow: 7, Orange: 3, Black: 30}
 
+// OrDefault is t, or DefaultThresholds when t is unset (the zero value).
+func (t Thresholds) OrDefault() Thresholds {
+	if t == (Thresholds{}) {
+		return DefaultThresholds
+	}
+	return t
+}
+
 // Validate reports thresholds that would make a level unreachable or make a
 // deadline due today not 紧急.
 func (t Thresholds) Validate() error {

@@ -2,8 +2,6 @@ package report
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -454,11 +452,7 @@ func sleepCtx(ctx context.Context, d time.Duration) {
 	}
 }
 
-// uuidOf derives a Feishu idempotency uuid from a message's identity.
-func uuidOf(identity string) string {
-	sum := sha256.Sum256([]byte(identity))
-	return hex.EncodeToString(sum[:16])
-}
+func uuidOf(identity string) string { return store.MessageUUID(identity) }
 
 func jsonString(s string) string {
 	b, _ := json.Marshal(s)

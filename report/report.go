@@ -37,12 +37,7 @@ func (r *Reports) loc() *time.Location {
 	return r.Location
 }
 
-func (r *Reports) thresholds() xfbot.Thresholds {
-	if r.Thresholds == (xfbot.Thresholds{}) {
-		return xfbot.DefaultThresholds
-	}
-	return r.Thresholds
-}
+func (r *Reports) thresholds() xfbot.Thresholds { return r.Thresholds.OrDefault() }
 
 func (r *Reports) view(today xfbot.Date, group bool) bot.View {
 	a := xfbot.Audience{Role: xfbot.RoleLeader}

@@ -42,10 +42,7 @@ func (g *GroupDaily) Run(ctx context.Context, now time.Time) error {
 	if !g.Calendar.IsWorkday(today) {
 		return nil
 	}
-	th := g.Thresholds
-	if th == (xfbot.Thresholds{}) {
-		th = xfbot.DefaultThresholds
-	}
+	th := g.Thresholds.OrDefault()
 	nos, err := g.Store.Range(ctx, store.Query{Index: store.IndexOpen(), DueTo: today.AddDays(-1)})
 	if err != nil {
 		return err

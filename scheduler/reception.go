@@ -463,9 +463,4 @@ func (j *Reception) card(m message, today xfbot.Date, role xfbot.Role, briefs ma
 	return bot.LetterReminderCard(title, ls, today)
 }
 
-func (j *Reception) thresholds() xfbot.Thresholds {
-	if j.Thresholds == (xfbot.Thresholds{}) {
-		return xfbot.DefaultThresholds
-	}
-	return j.Thresholds
-}
+func (j *Reception) thresholds() xfbot.Thresholds { return j.Thresholds.OrDefault() }

@@ -2,8 +2,6 @@ package scheduler
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -378,17 +376,9 @@ func outbound(openID string, card *bot.Card, identity string, now time.Time) sto
 }
 
 // uuidOf derives a Feishu idempotency uuid from what a message carries.
-func uuidOf(identity string) string {
-	sum := sha256.Sum256([]byte(identity))
-	return hex.EncodeToString(sum[:16])
-}
+func uuidOf(identity string) string { return store.MessageUUID(identity) }
 
-func (r *Reminders) thresholds() xfbot.Thresholds {
-	if r.Thresholds == (xfbot.Thresholds{}) {
-		return xfbot.DefaultThresholds
-	}
-	return r.Thresholds
-}
+func (r *Reminders) thresholds() xfbot.Thresholds { return r.Thresholds.OrDefault() }
 
 func (r *Reminders) gaps() xfbot.Gaps {
 	if r.Gaps == (xfbot.Gaps{}) {

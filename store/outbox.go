@@ -1,6 +1,10 @@
 package store
 
-import "time"
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"time"
+)
 
 // OutboundMessage is one message queued for Feishu in the outbox stream. Every
 // message the bot sends, a reply, a card, a reminder or a digest, is one of
@@ -25,6 +29,14 @@ type OutboundMessage struct {
 	// ChatID is where the message lands (for rate limiting replies per chat).
 	ChatID     string    `json:"chat,omitempty"`
 	EnqueuedAt time.Time `json:"at"`
+}
+
+// MessageUUID derives a message's Feishu idempotency uuid (32 hex
+// characters) from what identifies it: the same reminder, digest or export
+// result queued twice gets the same uuid, and Feishu delivers it once.
+func MessageUUID(identity string) string {
+	sum := sha256.Sum256([]byte(identity))
+	return hex.EncodeToString(sum[:16])
 }
 
 // Message kinds.

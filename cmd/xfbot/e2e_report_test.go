@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"encoding/json"
-	"io"
 	"strings"
 	"testing"
 	"time"
@@ -143,7 +142,7 @@ func TestE2EReports(t *testing.T) {
 		if code, err := getJSON(p.URL+"/healthz", &h); err != nil || code != 200 || h.Tasks == nil || *h.Tasks != 0 {
 			t.Errorf("/healthz: %d %v, tasks %v (want 0 left)", code, err, h.Tasks)
 		}
-		if !strings.Contains(metricsText(t, p.URL), "xfbot_tasks_pending 0") {
+		if !strings.Contains(metricsBody(t, p.URL), "xfbot_tasks_pending 0") {
 			t.Error("/metrics has no xfbot_tasks_pending 0")
 		}
 	})
@@ -171,17 +170,6 @@ func TestE2EReports(t *testing.T) {
 			t.Errorf("%d group digests, want the weekly and the monthly once each", n)
 		}
 	})
-}
-
-func metricsText(t *testing.T, base string) string {
-	t.Helper()
-	resp, err := probe.Get(base + "/metrics")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return string(b)
 }
 
 func flat(rows [][]string) string {

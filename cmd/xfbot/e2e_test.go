@@ -257,14 +257,8 @@ func getJSON(url string, v any) (int, error) {
 // one of labels (written as in the exposition format: `verb="新建"`).
 func metricSum(t testing.TB, baseURL, name string, labels ...string) float64 {
 	t.Helper()
-	resp, err := probe.Get(baseURL + "/metrics")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
 	sum := 0.0
-	for line := range strings.SplitSeq(string(b), "\n") {
+	for line := range strings.SplitSeq(metricsBody(t, baseURL), "\n") {
 		if !strings.HasPrefix(line, name+"{") && !strings.HasPrefix(line, name+" ") {
 			continue
 		}
@@ -281,6 +275,18 @@ func metricSum(t testing.TB, baseURL, name string, labels ...string) float64 {
 		}
 	}
 	return sum
+}
+
+// metricsBody is the text of /metrics.
+func metricsBody(t testing.TB, baseURL string) string {
+	t.Helper()
+	resp, err := probe.Get(baseURL + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return string(b)
 }
 
 // feishu plays Feishu's side of webhook mode for one bot: it builds events,
