@@ -43,6 +43,9 @@ const (
 	// CountRepeat: repeat petitions (重复信访): a case reopened (the matter
 	// came back) or newly tagged 重复信访, once per event.
 	CountRepeat Counter = "repeat"
+	// CountBeyond: cases newly tagged 越级访 (went past the district),
+	// once per case and tagging.
+	CountBeyond Counter = "beyond"
 	// CountContact: home visits and talks recorded (下访、接谈).
 	CountContact Counter = "contact"
 	// CountExtended: extensions granted (延期).
@@ -85,6 +88,9 @@ func CaseCounts(old, c *Case, loc *time.Location) []Count {
 		if c.HasTag(TagRepeat) {
 			add(CountRepeat, c.Unit, reg, 1)
 		}
+		if c.HasTag(TagBeyond) {
+			add(CountBeyond, c.Unit, reg, 1)
+		}
 		if c.Status.Open() {
 			return out
 		}
@@ -124,6 +130,9 @@ func CaseCounts(old, c *Case, loc *time.Location) []Count {
 		add(CountRepeat, c.Unit, day, 1)
 	case !old.HasTag(TagRepeat) && c.HasTag(TagRepeat):
 		add(CountRepeat, c.Unit, day, 1)
+	}
+	if !old.HasTag(TagBeyond) && c.HasTag(TagBeyond) {
+		add(CountBeyond, c.Unit, day, 1)
 	}
 	if c.LastContactAt.After(old.LastContactAt) {
 		add(CountContact, c.Unit, DateOf(c.LastContactAt, loc), 1)
@@ -267,6 +276,8 @@ type Figures struct {
 	// Closed (销号数), Reopened (重开), Repeat (重复信访), Contacts (下访、
 	// 接谈), Extended (延期): events in the period.
 	Closed, Reopened, Repeat, Contacts, Extended int64
+	// Beyond (越级访): cases tagged 越级访 in the period.
+	Beyond int64
 	// OpenEnd (期末在办): cases open when the period ended (now, for a
 	// period not yet over).
 	OpenEnd int64
@@ -289,6 +300,7 @@ func ComputeFigures(p Period, unit string, all bool, openNow int64, during, afte
 	f.Repeat = g(during, CountRepeat)
 	f.Contacts = g(during, CountContact)
 	f.Extended = g(during, CountExtended)
+	f.Beyond = g(during, CountBeyond)
 	return f
 }
 
@@ -336,6 +348,7 @@ func (f Figures) FigureRows() [][2]string {
 		{"到期未办结", n(f.Overdue)},
 		{"销号数", n(f.Closed)},
 		{"重复信访", fmt.Sprintf("%d（%s）", f.Repeat, f.RepeatRate())},
+		{"越级访", n(f.Beyond)},
 		{"重开", n(f.Reopened)},
 		{"下访接谈", n(f.Contacts)},
 		{"延期", n(f.Extended)},
@@ -351,5 +364,6 @@ var Definitions = [][2]string{
 	{"化解率", "本期化解数 ÷（期初存量 + 本期增量）"},
 	{"按期办结率", "本期在期限内化解的件数 ÷（本期化解件数 + 期限落在本期、至今未办结的件数）；期限含延期与暂停计时"},
 	{"重复信访", "本期重开或新标记“重复信访”的件数；比率的分母同化解率"},
+	{"越级访", "本期新标记“越级访”（越过本区到市、省、京）的件数"},
 	{"下访接谈", "本期记录的下访、接谈次数"},
 }

@@ -76,6 +76,8 @@ func TestCaseCounts(t *testing.T) {
 			[]string{"open 区住建局 2026-04-10 +1", "reopened 区住建局 2026-04-10 +1", "repeat 区住建局 2026-04-10 +1"}},
 		{"tagged repeat", &base, with(func(c *xfbot.Case) { c.Tags = []xfbot.Tag{xfbot.TagBacklog, xfbot.TagRepeat} }),
 			[]string{"repeat 区住建局 2026-04-10 +1"}},
+		{"tagged 越级访", &base, with(func(c *xfbot.Case) { c.Tags = []xfbot.Tag{xfbot.TagBeyond} }),
+			[]string{"beyond 区住建局 2026-04-10 +1"}},
 		{"tag kept is not counted again", with(func(c *xfbot.Case) { c.Tags = []xfbot.Tag{xfbot.TagRepeat} }),
 			with(func(c *xfbot.Case) { c.Tags = []xfbot.Tag{xfbot.TagRepeat, xfbot.TagKey} }), nil},
 		{"extended", &base, with(func(c *xfbot.Case) { c.ExtensionDays = 20 }), []string{"extended 区住建局 2026-04-10 +1"}},

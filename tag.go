@@ -12,13 +12,14 @@ const (
 	TagNail     Tag = "nail"      // 钉子案
 	TagThreeOld Tag = "three_old" // 三老
 	TagRepeat   Tag = "repeat"    // 重复信访
+	TagBeyond   Tag = "beyond"    // 越级访: went past the district (to the city, province or Beijing)
 )
 
 // Tags lists the tags with their Chinese names.
 var Tags = []struct {
 	Tag   Tag
 	Label string
-}{{TagBacklog, "积案"}, {TagKey, "重点"}, {TagBone, "骨头案"}, {TagNail, "钉子案"}, {TagThreeOld, "三老"}, {TagRepeat, "重复信访"}}
+}{{TagBacklog, "积案"}, {TagKey, "重点"}, {TagBone, "骨头案"}, {TagNail, "钉子案"}, {TagThreeOld, "三老"}, {TagRepeat, "重复信访"}, {TagBeyond, "越级访"}}
 
 // Label is the Chinese name of t.
 func (t Tag) Label() string {

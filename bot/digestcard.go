@@ -250,7 +250,7 @@ func WeeklyDigestCard(d WeeklyDigest, v View) *Card {
 		for _, c := range d.Data.Quiet[:min(len(d.Data.Quiet), DigestLimit)] {
 			var tags []string
 			for _, t := range c.Tags {
-				if t != xfbot.TagRepeat && t != xfbot.TagKey {
+				if t != xfbot.TagRepeat && t != xfbot.TagKey && t != xfbot.TagBeyond {
 					tags = append(tags, t.Label())
 				}
 			}
@@ -295,8 +295,8 @@ func StatsCard(r StatsReport) *Card {
 		{Label: "按期办结率", Value: f.OnTimeRate().String()},
 		{Label: "期末在办", Value: fmt.Sprint(f.OpenEnd)},
 	}
-	card.Sections = append(card.Sections, Escape(fmt.Sprintf("到期未办结 %d 件 · 销号 %d 件 · 重复信访 %d 件（%s） · 重开 %d 件 · 下访接谈 %d 次 · 延期 %d 件",
-		f.Overdue, f.Closed, f.Repeat, f.RepeatRate(), f.Reopened, f.Contacts, f.Extended)))
+	card.Sections = append(card.Sections, Escape(fmt.Sprintf("到期未办结 %d 件 · 销号 %d 件 · 重复信访 %d 件（%s） · 越级访 %d 件 · 重开 %d 件 · 下访接谈 %d 次 · 延期 %d 件",
+		f.Overdue, f.Closed, f.Repeat, f.RepeatRate(), f.Beyond, f.Reopened, f.Contacts, f.Extended)))
 	if r.Reception != nil {
 		rc := r.Reception
 		line := fmt.Sprintf("%d 位领导中 %d 位已接访，共 %d 批 %d 人次", rc.Held+rc.Missing, rc.Held, rc.Batches, rc.Persons)

@@ -45,7 +45,7 @@ func Register(mux *bot.Mux, h *Handlers) {
 			Args: "<案件号>", Summary: "全部变更：谁、何时、由什么改成什么", Example: "历史 XF-2026-0012"},
 
 		{Verb: "标签", Aliases: []string{"tag"}, Section: cases, Case: true, Write: true, Handler: bot.HandlerFunc(h.tags),
-			Args: "<案件号> <积案|重点|骨头案|钉子案|三老|重复信访 ...>|无", Summary: "设定标签（积案、重点案件有久未接触提醒）", Example: "标签 XF-2026-0012 积案 重点"},
+			Args: "<案件号> <积案|重点|骨头案|钉子案|三老|重复信访|越级访 ...>|无", Summary: "设定标签（积案、重点案件有久未接触提醒）", Example: "标签 XF-2026-0012 积案 重点"},
 		{Verb: "暂停计时", Aliases: []string{"pause"}, Section: deadlines, Case: true, Write: true, Handler: bot.HandlerFunc(h.pause),
 			Args: "<案件号> <理由>", Summary: "听证、鉴定等期间暂停计时，不计入期限", Example: "暂停计时 XF-2026-0012 组织听证"},
 		{Verb: "恢复计时", Aliases: []string{"resume"}, Section: deadlines, Case: true, Write: true, Handler: bot.HandlerFunc(h.resume),

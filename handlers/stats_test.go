@@ -16,12 +16,13 @@ func TestStats(t *testing.T) {
 	a := h.newCase("桂园社区回迁安置房延期交付 单位:区住建局 属地:云溪街道")
 	h.newCase("欠薪 单位:区人社局")
 	h.newCase("噪音扰民 单位:区住建局")
+	h.reply(member, "标签 "+string(a)+" 积案 越级访")
 	h.reply(member, "下访 "+string(a)+" 上门走访，信访人同意调解")
 	h.reply(member, "化解 "+string(a)+" 已签订协议")
 
 	t.Run("ThisMonth", func(t *testing.T) {
 		r := h.reply(member, "统计")
-		wantIn(t, r, "月度统计 · 2026年3月", "期初存量：0", "本期增量：3", "化解数：1", "化解率：33.3%", "按期办结率：100.0%", "期末在办：2", "下访接谈 1 次")
+		wantIn(t, r, "月度统计 · 2026年3月", "期初存量：0", "本期增量：3", "化解数：1", "化解率：33.3%", "按期办结率：100.0%", "期末在办：2", "下访接谈 1 次", "越级访 1 件")
 		if strings.Contains(r, "按主责单位") {
 			t.Errorf("units without asking:\n%s", r)
 		}
