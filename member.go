@@ -70,6 +70,27 @@ type Member struct {
 	ReceptionEvery int
 }
 
+// Leaders are the district leaders: the members with the leader role, then
+// each configured open_id that has no member record (a member record of
+// another role says otherwise), each once, in that order.
+func Leaders(ms []Member, configured []string) []Person {
+	var out []Person
+	known := map[string]bool{}
+	for _, m := range ms {
+		known[m.OpenID] = true
+		if m.Role == RoleLeader {
+			out = append(out, m.Person())
+		}
+	}
+	for _, id := range configured {
+		if !known[id] {
+			known[id] = true
+			out = append(out, Person{OpenID: id})
+		}
+	}
+	return out
+}
+
 // Person returns m as a case participant.
 func (m Member) Person() Person { return Person{OpenID: m.OpenID, Name: m.Name} }
 

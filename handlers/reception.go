@@ -71,22 +71,10 @@ func (h *Handlers) leaders(ctx context.Context) ([]xfbot.Person, map[string]xfbo
 		return nil, nil, err
 	}
 	byID := map[string]xfbot.Member{}
-	var out []xfbot.Person
 	for _, m := range ms {
 		byID[m.OpenID] = m
-		if m.Role == xfbot.RoleLeader {
-			out = append(out, m.Person())
-		}
 	}
-	for _, id := range h.mux.Leaders() {
-		// As in the mux: a configured leader is one unless a member record
-		// says otherwise (a leader record is listed above already).
-		if _, ok := byID[id]; ok || slices.ContainsFunc(out, func(p xfbot.Person) bool { return p.OpenID == id }) {
-			continue
-		}
-		out = append(out, xfbot.Person{OpenID: id})
-	}
-	return out, byID, nil
+	return xfbot.Leaders(ms, h.mux.Leaders()), byID, nil
 }
 
 // leaderOf checks that the @-mentioned person is a district leader.

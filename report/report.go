@@ -47,28 +47,26 @@ func (r *Reports) view(today xfbot.Date, group bool) bot.View {
 	return bot.View{Audience: a, Today: today, Thresholds: r.thresholds(), Loc: r.loc()}
 }
 
-// LeaderIDs are the leaders who get digests: members with the leader role
-// and the configured leaders, each once, members first.
+// LeaderIDs are the leaders who get digests (xfbot.Leaders: members with
+// the leader role, and configured leaders without a member record).
 func (r *Reports) LeaderIDs(ctx context.Context) ([]string, error) {
+	ls, err := r.leaders(ctx)
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]string, len(ls))
+	for i, l := range ls {
+		ids[i] = l.OpenID
+	}
+	return ids, nil
+}
+
+func (r *Reports) leaders(ctx context.Context) ([]xfbot.Person, error) {
 	ms, err := r.Store.Members(ctx)
 	if err != nil {
 		return nil, err
 	}
-	var out []string
-	seen := map[string]bool{}
-	for _, m := range ms {
-		if m.Role == xfbot.RoleLeader && !seen[m.OpenID] {
-			seen[m.OpenID] = true
-			out = append(out, m.OpenID)
-		}
-	}
-	for _, id := range r.Leaders {
-		if !seen[id] {
-			seen[id] = true
-			out = append(out, id)
-		}
-	}
-	return out, nil
+	return xfbot.Leaders(ms, r.Leaders), nil
 }
 
 // LeaderDigest is one leader's digest as of a moment.
@@ -179,21 +177,9 @@ func (r *Reports) Monthly(ctx context.Context, m xfbot.Month, today xfbot.Date) 
 
 // Compliance is month m's reception report.
 func (r *Reports) Compliance(ctx context.Context, m xfbot.Month) (xfbot.Compliance, error) {
-	ids, err := r.LeaderIDs(ctx)
+	leaders, err := r.leaders(ctx)
 	if err != nil {
 		return xfbot.Compliance{}, err
-	}
-	ms, err := r.Store.Members(ctx)
-	if err != nil {
-		return xfbot.Compliance{}, err
-	}
-	names := map[string]string{}
-	for _, mb := range ms {
-		names[mb.OpenID] = mb.Name
-	}
-	leaders := make([]xfbot.Person, len(ids))
-	for i, id := range ids {
-		leaders[i] = xfbot.Person{OpenID: id, Name: names[id]}
 	}
 	rm, err := r.Store.ReceptionsOfMonth(ctx, m)
 	if err != nil {

@@ -216,3 +216,19 @@ func TestMonthly(t *testing.T) {
 		t.Errorf("monthly report sent twice: %v", again)
 	}
 }
+
+// TestLeaderDigestOnlyLeaders: a configured leader id whose member record
+// says otherwise gets no leader digest, as the mux treats it.
+func TestLeaderDigestOnlyLeaders(t *testing.T) {
+	f := newFixture(t)
+	f.add("成员包保的", -3, func(c *xfbot.Case) { c.Leader = xfbot.Person{OpenID: owner, Name: "赵建"} })
+	r := f.reports()
+	r.Leaders = []string{owner} // configured, but a member record with the member role
+	cal, _ := xfbot.NewCalendar(xfbot.DefaultHolidayTables()...)
+	if err := (&scheduler.LeaderDigest{Reports: r, Calendar: cal}).Run(context.Background(), monday); err != nil {
+		t.Fatal(err)
+	}
+	if got := f.drain(); got[owner] != "" {
+		t.Errorf("a member got a leader digest:\n%s", got[owner])
+	}
+}

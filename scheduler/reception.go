@@ -208,18 +208,8 @@ func (j *Reception) nags(ctx context.Context, today xfbot.Date, members []xfbot.
 		}
 		ls = append(ls, leader{p: p, every: every, from: from, to: to})
 	}
-	seen := map[string]bool{}
-	for _, m := range members {
-		if m.Role == xfbot.RoleLeader {
-			seen[m.OpenID] = true
-			add(m.Person(), m.ReceptionEvery)
-		}
-	}
-	for _, id := range j.Leaders {
-		if !seen[id] && byID[id].Role == "" {
-			seen[id] = true
-			add(xfbot.Person{OpenID: id}, 0)
-		}
+	for _, p := range xfbot.Leaders(members, j.Leaders) {
+		add(p, byID[p.OpenID].ReceptionEvery) // 0 (every month) for a leader without a record
 	}
 	if len(ls) == 0 {
 		return nil, nil
