@@ -45,17 +45,9 @@ func parseExport(req *bot.Request) (report.ExportRequest, error) {
 			if r.Month != nil {
 				return r, xfbot.Errorf(xfbot.EINVALID, "多余的内容“%s”。%s。", xfbot.Clip(w, 20), exportUsage)
 			}
-			var m xfbot.Month
-			switch w {
-			case "本月":
-				m = xfbot.MonthOf(today)
-			case "上月":
-				m = xfbot.MonthOf(xfbot.MonthOf(today).First().AddDays(-1))
-			default:
-				var err error
-				if m, err = xfbot.ParseMonth(w); err != nil {
-					return r, xfbot.Errorf(xfbot.EINVALID, "“%s”看不懂：月份写成 2026-03。%s。", xfbot.Clip(w, 20), exportUsage)
-				}
+			m, err := monthWord(w, today)
+			if err != nil {
+				return r, xfbot.Errorf(xfbot.EINVALID, "“%s”看不懂：月份写成 2026-03。%s。", xfbot.Clip(w, 20), exportUsage)
 			}
 			if m.First().After(today) {
 				return r, xfbot.Errorf(xfbot.EINVALID, "%s 还没有到，没有台账可导出。", m.Label())

@@ -72,6 +72,7 @@ func TestExportCommand(t *testing.T) {
 		{"WrongObject", member, "导出 报表", "请写：导出 台账"},
 		{"BadMonth", member, "导出 台账 2026-13", "月份写成 2026-03"},
 		{"Future", member, "导出 台账 2027-01", "还没有到"},
+		{"NextMonth", member, "导出 台账 下月", "还没有到"},
 		{"TwoMonths", member, "导出 台账 2026-01 2026-02", "多余的内容“2026-02”"},
 		{"EmptyUnit", member, "导出 台账 单位:", "单位写一个"},
 		{"MemberFull", member, "导出 台账 完整", "仅限专班管理员"},

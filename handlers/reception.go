@@ -534,17 +534,22 @@ func (h *Handlers) receptionRoster(ctx context.Context, req *bot.Request, m xfbo
 
 // monthArg reads an optional month (YYYY-MM, 本月, 上月, 下月) at word i.
 func monthArg(req *bot.Request, i int) (xfbot.Month, error) {
-	m := xfbot.MonthOf(req.Today())
-	switch w := req.Args.Word(i); w {
+	return monthWord(req.Args.Word(i), req.Today())
+}
+
+// monthWord reads a month as typed: 本月 (or nothing), 上月, 下月, or
+// 2026-04 in any form xfbot.ParseMonth takes.
+func monthWord(w string, today xfbot.Date) (xfbot.Month, error) {
+	m := xfbot.MonthOf(today)
+	switch w {
 	case "", "本月":
 		return m, nil
 	case "上月":
 		return xfbot.MonthOf(m.First().AddDays(-1)), nil
 	case "下月":
 		return m.Next(), nil
-	default:
-		return xfbot.ParseMonth(w)
 	}
+	return xfbot.ParseMonth(w)
 }
 
 // receptionStats: 接访 统计 [YYYY-MM]: who held, who did not, how many

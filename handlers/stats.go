@@ -12,12 +12,7 @@ import (
 
 // statsPeriod reads 本月 (default), 上月, 本周, 上周 or a month.
 func statsPeriod(w string, today xfbot.Date) (xfbot.Period, bool, error) {
-	m := xfbot.MonthOf(today)
 	switch w {
-	case "", "本月":
-		return xfbot.MonthPeriod(m), true, nil
-	case "上月":
-		return xfbot.MonthPeriod(xfbot.MonthOf(m.First().AddDays(-1))), true, nil
 	case "本周":
 		p := xfbot.WeekPeriod(today)
 		p.Label = "本周（" + p.Label + "）"
@@ -27,7 +22,7 @@ func statsPeriod(w string, today xfbot.Date) (xfbot.Period, bool, error) {
 		p.Label = "上周（" + p.Label + "）"
 		return p, false, nil
 	}
-	mm, err := xfbot.ParseMonth(w)
+	mm, err := monthWord(w, today)
 	if err != nil {
 		return xfbot.Period{}, false, xfbot.Errorf(xfbot.EINVALID, "统计期间“%s”看不懂。请写 本月、上月、本周、上周 或月份，例如：统计 2026-03", xfbot.Clip(w, 20))
 	}
@@ -55,6 +50,9 @@ func (h *Handlers) stats(ctx context.Context, req *bot.Request) (*bot.Reply, err
 			}
 			period = w
 		}
+	}
+	if byUnit && byMember {
+		return nil, xfbot.Errorf(xfbot.EINVALID, "按单位和按成员请分开统计：统计 上月 单位，或 统计 上月 成员。")
 	}
 	today := req.Today()
 	p, month, err := statsPeriod(period, today)

@@ -62,6 +62,8 @@ func TestStats(t *testing.T) {
 		{"BadPeriod", "统计 去年", "统计期间“去年”看不懂"},
 		{"TwoPeriods", "统计 本月 上月", "只能统计一个期间"},
 		{"Future", "统计 2027-01", "还没有到"},
+		{"NextMonth", "统计 下月", "还没有到"},
+		{"UnitAndMember", "统计 单位 成员", "请分开统计"},
 		{"Stranger", "统计", "还不是专班成员"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
