@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -415,8 +414,7 @@ func render(text string, card *Card) (store.OutboundMessage, bool) {
 	if text == "" {
 		return store.OutboundMessage{}, false
 	}
-	b, _ := json.Marshal(map[string]string{"text": text})
-	return store.OutboundMessage{MsgType: "text", Content: string(b), Text: text}, true
+	return store.OutboundMessage{MsgType: "text", Content: TextContent(text), Text: text}, true
 }
 
 // messageUUID derives the Feishu idempotency uuid of the n-th message queued

@@ -370,7 +370,7 @@ func outbound(openID string, card *bot.Card, identity string, now time.Time) sto
 	om := store.OutboundMessage{ID: uuidOf(identity), Kind: store.KindSend, ReceiveIDType: "open_id", ReceiveID: openID,
 		MsgType: "interactive", Content: js, Text: card.Text(), EnqueuedAt: now}
 	if err != nil {
-		om.MsgType, om.Content = "text", textContent(card.Text())
+		om.MsgType, om.Content = "text", bot.TextContent(card.Text())
 	}
 	return om
 }
