@@ -11,6 +11,10 @@ type Audience struct {
 	// admin asks for, confirms and is audited for. It wins over Group and
 	// Role; nothing else sets it.
 	Full bool
+	// Unit is the reader's own unit: a liaison's unit, or the unit a
+	// task-force member was seconded from; "" when none. A reader whose unit
+	// is an accusation's Unit or Area never sees the accuser (条例第三十条).
+	Unit string
 }
 
 // GroupAudience is the audience of every group chat.
@@ -22,34 +26,60 @@ var compoundSurnames = []string{
 	"宇文", "司徒", "夏侯", "轩辕", "令狐", "钟离", "独孤", "南宫", "西门", "端木",
 }
 
-// MaskPetitioner is the one place that decides what of a petitioner's personal
-// data a reader sees (petition-domain §3.2):
+// MaskPetitioner is the one place that decides what of a case's petitioner's
+// personal data a reader sees (petition-domain §3.2):
 //
 //   - group chats, viewers and anyone not a member: name as surname + 某 (张某),
-//     phone as 138****5678, no ID number; for an accusation (检举控告类) not even
-//     the surname: 匿名信访人;
+//     phone as 138****5678, no ID number;
 //   - a liaison in private: full name, masked phone, no ID number;
 //   - admins, task-force members and leaders in private: full name and phone,
 //     ID number with only the last four characters visible;
 //   - a full export (Audience.Full): everything as stored, the ID number whole,
 //     an accuser named.
 //
+// An accusation (检举控告类, 条例第三十条) shows no contact data and no name
+// (匿名信访人) in any group, to any liaison, and to a reader whose
+// Audience.Unit is the case's Unit or Area; admins and the members and leaders
+// of other units see it as any other case in private.
+//
 // A field that is empty stays empty.
-func MaskPetitioner(p Petitioner, accusation bool, a Audience) Petitioner {
+func MaskPetitioner(c *Case, a Audience) Petitioner {
+	p := c.Petitioner
 	switch {
 	case a.Full:
 		return p
-	case a.Group || a.Role == RoleViewer || a.Role == "":
-		name := MaskName(p.Name)
-		if accusation && p.Name != "" {
-			name = "匿名信访人"
+	case hidesAccuser(c, a):
+		if p.Name == "" {
+			return Petitioner{}
 		}
-		return Petitioner{Name: name, Phone: MaskPhone(p.Phone)}
+		return Petitioner{Name: anonymous}
+	case a.Group || a.Role == RoleViewer || a.Role == "":
+		return Petitioner{Name: MaskName(p.Name), Phone: MaskPhone(p.Phone)}
 	case a.Role == RoleLiaison:
 		return Petitioner{Name: p.Name, Phone: MaskPhone(p.Phone)}
 	default:
 		return Petitioner{Name: p.Name, Phone: p.Phone, IDCard: MaskIDCard(p.IDCard)}
 	}
+}
+
+// anonymous is how an accuser is shown to whoever may not know him.
+const anonymous = "匿名信访人"
+
+// hidesAccuser reports whether c is an accusation whose accuser a must not
+// know: any group, viewer, non-member or liaison, and a reader from the
+// accused unit or locality. Admins are never from a unit for this rule: the
+// task-force lead must be able to protect the accuser.
+func hidesAccuser(c *Case, a Audience) bool {
+	if c == nil || !c.Accusation || a.Full {
+		return false
+	}
+	if a.Group || a.Role == RoleViewer || a.Role == "" || a.Role == RoleLiaison {
+		return true
+	}
+	if a.Role == RoleAdmin || a.Unit == "" {
+		return false
+	}
+	return a.Unit == c.Unit || a.Unit == c.Area
 }
 
 // MaskName keeps the surname and replaces the given name with 某: 张三 → 张某,

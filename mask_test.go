@@ -17,10 +17,21 @@ func TestMaskPetitioner(t *testing.T) {
 	}{
 		{"GroupHidesAll", full, false, xfbot.GroupAudience, xfbot.Petitioner{Name: "张某", Phone: "138****5678"}},
 		{"GroupIgnoresAdminRole", full, false, xfbot.Audience{Group: true, Role: xfbot.RoleAdmin}, xfbot.Petitioner{Name: "张某", Phone: "138****5678"}},
-		{"GroupAccusationAnonymous", full, true, xfbot.GroupAudience, xfbot.Petitioner{Name: "匿名信访人", Phone: "138****5678"}},
+		{"GroupAccusationAnonymousNoPhone", full, true, xfbot.GroupAudience, xfbot.Petitioner{Name: "匿名信访人"}},
 		{"AdminPrivateFullButID", full, false, xfbot.Audience{Role: xfbot.RoleAdmin}, xfbot.Petitioner{Name: "张建国", Phone: "13812345678", IDCard: "**************001X"}},
 		{"MemberPrivate", full, false, xfbot.Audience{Role: xfbot.RoleMember}, xfbot.Petitioner{Name: "张建国", Phone: "13812345678", IDCard: "**************001X"}},
 		{"LeaderPrivate", full, true, xfbot.Audience{Role: xfbot.RoleLeader}, xfbot.Petitioner{Name: "张建国", Phone: "13812345678", IDCard: "**************001X"}},
+		{"AccusationLiaisonOtherUnitAnonymous", full, true, xfbot.Audience{Role: xfbot.RoleLiaison, Unit: "区教育局"}, xfbot.Petitioner{Name: "匿名信访人"}},
+		{"AccusationLiaisonAccusedUnitAnonymous", full, true, xfbot.Audience{Role: xfbot.RoleLiaison, Unit: "区住建局"}, xfbot.Petitioner{Name: "匿名信访人"}},
+		{"AccusationViewerAnonymous", full, true, xfbot.Audience{Role: xfbot.RoleViewer}, xfbot.Petitioner{Name: "匿名信访人"}},
+		{"AccusationNonMemberAnonymous", full, true, xfbot.Audience{}, xfbot.Petitioner{Name: "匿名信访人"}},
+		{"AccusationMemberFromAccusedUnit", full, true, xfbot.Audience{Role: xfbot.RoleMember, Unit: "区住建局"}, xfbot.Petitioner{Name: "匿名信访人"}},
+		{"AccusationMemberFromAccusedArea", full, true, xfbot.Audience{Role: xfbot.RoleMember, Unit: "城关街道"}, xfbot.Petitioner{Name: "匿名信访人"}},
+		{"AccusationLeaderFromAccusedUnit", full, true, xfbot.Audience{Role: xfbot.RoleLeader, Unit: "区住建局"}, xfbot.Petitioner{Name: "匿名信访人"}},
+		{"AccusationMemberOtherUnit", full, true, xfbot.Audience{Role: xfbot.RoleMember, Unit: "区教育局"}, xfbot.Petitioner{Name: "张建国", Phone: "13812345678", IDCard: "**************001X"}},
+		{"AccusationAdminOfAccusedUnitAsToday", full, true, xfbot.Audience{Role: xfbot.RoleAdmin, Unit: "区住建局"}, xfbot.Petitioner{Name: "张建国", Phone: "13812345678", IDCard: "**************001X"}},
+		{"NotAccusationMemberOfUnitAsToday", full, false, xfbot.Audience{Role: xfbot.RoleMember, Unit: "区住建局"}, xfbot.Petitioner{Name: "张建国", Phone: "13812345678", IDCard: "**************001X"}},
+		{"AccusationNoNameStaysEmpty", xfbot.Petitioner{Phone: "13812345678"}, true, xfbot.GroupAudience, xfbot.Petitioner{}},
 		{"LiaisonNoID", full, false, xfbot.Audience{Role: xfbot.RoleLiaison}, xfbot.Petitioner{Name: "张建国", Phone: "138****5678"}},
 		{"ViewerMasked", full, false, xfbot.Audience{Role: xfbot.RoleViewer}, xfbot.Petitioner{Name: "张某", Phone: "138****5678"}},
 		{"NonMemberMasked", full, false, xfbot.Audience{}, xfbot.Petitioner{Name: "张某", Phone: "138****5678"}},
@@ -37,7 +48,8 @@ func TestMaskPetitioner(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := xfbot.MaskPetitioner(tt.p, tt.acc, tt.aud); got != tt.want {
+			c := &xfbot.Case{Unit: "区住建局", Area: "城关街道", Petitioner: tt.p, Accusation: tt.acc}
+			if got := xfbot.MaskPetitioner(c, tt.aud); got != tt.want {
 				t.Errorf("MaskPetitioner() = %+v, want %+v", got, tt.want)
 			}
 		})

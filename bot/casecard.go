@@ -110,7 +110,7 @@ func CaseCard(c *xfbot.Case, recent []xfbot.Progress, v View) *Card {
 	if c.Screening != "" {
 		card.Tags = append(card.Tags, Tag{Text: c.Screening.Label(), Color: "purple"})
 	}
-	p := xfbot.MaskPetitioner(c.Petitioner, c.Accusation, v.Audience)
+	p := xfbot.MaskPetitioner(c, v.Audience)
 	screening := c.Screening.Label()
 	if c.Hardship {
 		screening += "（困难诉求）"

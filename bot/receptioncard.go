@@ -204,7 +204,7 @@ func ReceptionBriefCard(r *xfbot.Reception, stage string, days int, cases []Brie
 	}
 	for _, bc := range cases {
 		c := bc.Case
-		p := xfbot.MaskPetitioner(c.Petitioner, c.Accusation, v.Audience)
+		p := xfbot.MaskPetitioner(c, v.Audience)
 		s := fmt.Sprintf("**%s %s**\n信访人：%s · %s · 办结期限 %s", c.No, escapeMD(xfbot.Clip(c.Title, 30)), escapeMD(orDefault(p.Name, "—")),
 			c.Status.Label(), v.DueText(c))
 		if c.HasTag(xfbot.TagRepeat) || len(bc.Recent) > 0 {

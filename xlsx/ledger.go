@@ -397,7 +397,7 @@ func (x *writer) headerRow(sw *excelize.StreamWriter, at int, titles []string) e
 }
 
 func (x *writer) addCase(n int, c *xfbot.Case, prog []xfbot.Progress) error {
-	x.rw = row{n: n, c: c, prog: prog, pet: xfbot.MaskPetitioner(c.Petitioner, c.Accusation, x.opt.Audience), opt: &x.opt}
+	x.rw = row{n: n, c: c, prog: prog, pet: xfbot.MaskPetitioner(c, x.opt.Audience), opt: &x.opt}
 	for i, col := range ledgerColumns {
 		x.vals[i] = col.value(&x.rw)
 	}
