@@ -244,6 +244,9 @@ type Case struct {
 	Result     string // 化解结果
 	ResolvedOn Date
 	ClosedOn   Date
+	// Counted: the last day of each event that the figures count once per
+	// case and period (stats.go), kept when a reopen clears ResolvedOn.
+	Counted CountedDays
 
 	CreatedBy      Person
 	CreatedAt      time.Time

@@ -63,6 +63,14 @@ type Count struct {
 	N       int64
 }
 
+// CountedDays are, for one case, the last day of each event that the
+// figures count once per case and period: a case resolved, reopened and
+// resolved again in one week is one 化解 of that week. They live on the case
+// (Case.Counted) because a reopen clears ResolvedOn and ClosedOn.
+type CountedDays struct {
+	Resolved, Closed, Reopened, Repeat, Beyond Date
+}
+
 // ownerCounted are the counters also kept per 包案人 (统计 成员).
 var ownerCounted = map[Counter]bool{CountResolved: true, CountOnTime: true, CountLate: true, CountClosed: true, CountContact: true}
 

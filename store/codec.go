@@ -47,7 +47,28 @@ type caseRec struct {
 	NProg       int        `json:"np,omitempty"`
 	Tags        []string   `json:"tg,omitempty"`
 	Pauses      []pauseRec `json:"pz,omitempty"`
+	Counted     countedRec `json:"k,omitzero"`
 	Version     int64      `json:"ver"` // last: commit.lua reads it at the end of the record
+}
+
+// countedRec is xfbot.CountedDays: the last day of each event counted once
+// per case and period.
+type countedRec struct {
+	Resolved string `json:"r,omitempty"`
+	Closed   string `json:"c,omitempty"`
+	Reopened string `json:"o,omitempty"`
+	Repeat   string `json:"p,omitempty"`
+	Beyond   string `json:"b,omitempty"`
+}
+
+func encodeCounted(d xfbot.CountedDays) countedRec {
+	return countedRec{Resolved: dateText(d.Resolved), Closed: dateText(d.Closed), Reopened: dateText(d.Reopened),
+		Repeat: dateText(d.Repeat), Beyond: dateText(d.Beyond)}
+}
+
+func (r countedRec) decode() xfbot.CountedDays {
+	return xfbot.CountedDays{Resolved: parseDate(r.Resolved), Closed: parseDate(r.Closed), Reopened: parseDate(r.Reopened),
+		Repeat: parseDate(r.Repeat), Beyond: parseDate(r.Beyond)}
 }
 
 type pauseRec struct {
@@ -88,7 +109,7 @@ func encodeCase(c *xfbot.Case) caseRec {
 		Screening: string(c.Screening), Hardship: c.Hardship, Status: string(c.Status),
 		AcceptedOn: dateText(c.AcceptedOn), DueOverride: dateText(c.DueOverride), ExtDays: c.ExtensionDays,
 		ExtReason: c.ExtensionReason, Due: dateText(c.Due), Result: c.Result,
-		ResolvedOn: dateText(c.ResolvedOn), ClosedOn: dateText(c.ClosedOn),
+		ResolvedOn: dateText(c.ResolvedOn), ClosedOn: dateText(c.ClosedOn), Counted: encodeCounted(c.Counted),
 		ByID: c.CreatedBy.OpenID, ByName: c.CreatedBy.Name, CreatedAt: unix(c.CreatedAt), UpdatedAt: unix(c.UpdatedAt),
 		LastProg: unix(c.LastProgressAt), LastContact: unix(c.LastContactAt), NProg: c.Progresses, Version: c.Version,
 		Tags: tagsText(c.Tags), Pauses: pausesRec(c.Pauses),
@@ -119,7 +140,7 @@ func (r caseRec) decode() *xfbot.Case {
 		Screening: xfbot.Screening(r.Screening), Hardship: r.Hardship, Status: xfbot.Status(r.Status),
 		AcceptedOn: parseDate(r.AcceptedOn), DueOverride: parseDate(r.DueOverride), ExtensionDays: r.ExtDays,
 		ExtensionReason: r.ExtReason, Due: parseDate(r.Due), Result: r.Result,
-		ResolvedOn: parseDate(r.ResolvedOn), ClosedOn: parseDate(r.ClosedOn),
+		ResolvedOn: parseDate(r.ResolvedOn), ClosedOn: parseDate(r.ClosedOn), Counted: r.Counted.decode(),
 		CreatedBy: xfbot.Person{OpenID: r.ByID, Name: r.ByName}, CreatedAt: fromUnix(r.CreatedAt), UpdatedAt: fromUnix(r.UpdatedAt),
 		LastProgressAt: fromUnix(r.LastProg), LastContactAt: fromUnix(r.LastContact), Progresses: r.NProg, Version: r.Version,
 		Tags: tags(r.Tags), Pauses: pauses(r.Pauses),
