@@ -29,7 +29,9 @@ var maxRows = excelize.TotalRows
 
 // Options say how to write a ledger.
 type Options struct {
-	Audience   xfbot.Audience   // masking of petitioners' data, via xfbot.MaskPetitioner
+	// Audience masks petitioners' data: the fields via xfbot.MaskPetitioner,
+	// the free text (title, progress, result, reasons) via xfbot.MaskText.
+	Audience   xfbot.Audience
 	Today      xfbot.Date       // the day the warning level (预警) and 剩余天数 are computed for
 	Thresholds xfbot.Thresholds // the warning levels' thresholds
 	Location   *time.Location   // times are shown in this zone; nil is UTC
@@ -63,6 +65,13 @@ func (r *row) time(t time.Time) any {
 	}
 	return t.In(r.opt.Location).Format("2006-01-02 15:04")
 }
+
+// scrub masks the personal data in a free text of the row's case for the
+// export's audience (xfbot.MaskText); a full export keeps it as written.
+func (r *row) scrub(s string) string { return xfbot.MaskText(s, r.c, r.opt.Audience) }
+
+// text is a free text of the row's case, scrubbed, or nil when empty.
+func (r *row) text(s string) any { return text(r.scrub(s)) }
 
 func date(d xfbot.Date) any {
 	if d.IsZero() {
@@ -117,7 +126,7 @@ func tagLabels(ts []xfbot.Tag) any {
 	return strings.Join(ls, "、")
 }
 
-func pauseText(ps []xfbot.Pause) any {
+func (r *row) pauseText(ps []xfbot.Pause) any {
 	if len(ps) == 0 {
 		return nil
 	}
@@ -133,7 +142,7 @@ func pauseText(ps []xfbot.Pause) any {
 			b.WriteString("至" + p.To.String())
 		}
 		if p.Reason != "" {
-			b.WriteString(" " + p.Reason)
+			b.WriteString(" " + r.scrub(p.Reason))
 		}
 	}
 	return b.String()
@@ -157,7 +166,7 @@ func newZipWriter(w io.Writer) excelize.ZipWriter {
 var ledgerColumns = []column{
 	{"序号", 6, func(r *row) any { return r.n }},
 	{"案件号", 14, func(r *row) any { return string(r.c.No) }},
-	{"标题", 32, func(r *row) any { return text(r.c.Title) }},
+	{"标题", 32, func(r *row) any { return r.text(r.c.Title) }},
 	{"类别", 10, func(r *row) any { return text(r.c.Category.Label()) }},
 	{"主责单位", 16, func(r *row) any { return text(r.c.Unit) }},
 	{"属地", 12, func(r *row) any { return text(r.c.Area) }},
@@ -179,9 +188,9 @@ var ledgerColumns = []column{
 		}
 		return r.c.ExtensionDays
 	}},
-	{"延期理由", 20, func(r *row) any { return text(r.c.ExtensionReason) }},
+	{"延期理由", 20, func(r *row) any { return r.text(r.c.ExtensionReason) }},
 	{"预警", 9, func(r *row) any { return text(r.level().Label()) }},
-	{"化解结果", 32, func(r *row) any { return text(r.c.Result) }},
+	{"化解结果", 32, func(r *row) any { return r.text(r.c.Result) }},
 	{"化解日期", 12, func(r *row) any { return date(r.c.ResolvedOn) }},
 	{"销号日期", 12, func(r *row) any { return date(r.c.ClosedOn) }},
 	{"登记人", 10, func(r *row) any { return text(r.c.CreatedBy.Display()) }},
@@ -191,7 +200,7 @@ var ledgerColumns = []column{
 	{"进展条数", 9, func(r *row) any { return len(r.prog) }},
 	{"最近进展", 40, func(r *row) any {
 		if p := r.latest(); p != nil {
-			return text(p.Text)
+			return r.text(p.Text)
 		}
 		return nil
 	}},
@@ -201,7 +210,7 @@ var ledgerColumns = []column{
 		}
 		return xfbot.DaysLeft(r.c.Due, r.opt.Today)
 	}},
-	{"计时暂停", 24, func(r *row) any { return pauseText(r.c.Pauses) }},
+	{"计时暂停", 24, func(r *row) any { return r.pauseText(r.c.Pauses) }},
 	{"更新时间", 17, func(r *row) any { return r.time(r.c.UpdatedAt) }},
 }
 
@@ -418,7 +427,7 @@ func (x *writer) addCase(n int, c *xfbot.Case, prog []xfbot.Progress) error {
 		x.pvals[1] = x.rw.time(p.At)
 		x.pvals[2] = text(p.Kind.Label())
 		x.pvals[3] = text(p.Author.Display())
-		x.pvals[4] = text(p.Text)
+		x.pvals[4] = x.rw.text(p.Text)
 		x.progAt++
 		if err := x.prog.SetRow("A"+strconv.Itoa(x.progAt), x.pvals); err != nil {
 			return err

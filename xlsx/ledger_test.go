@@ -395,3 +395,76 @@ func TestWriteLedger(t *testing.T) {
 		}
 	})
 }
+
+// TestWriteLedgerScrubsFreeText: in a masked export the free text carries no
+// phone, ID number or petitioner's name whole, whichever column it is in; a
+// full export keeps it as written.
+func TestWriteLedgerScrubsFreeText(t *testing.T) {
+	at := time.Date(2026, 2, 1, 1, 0, 0, 0, time.UTC)
+	wang := xfbot.Person{OpenID: "ou_wang", Name: "王五"}
+	fx := func() []entry {
+		return []entry{
+			{&xfbot.Case{
+				No: "XF-2026-0012", Title: "何春明反映拆迁补偿（电话13987654321）", Unit: "区住建局", Area: "城关街道",
+				Petitioner: xfbot.Petitioner{Name: "何春明", Phone: "13987654321", IDCard: "99000019650312001X"},
+				Status:     xfbot.StatusResolved, AcceptedOn: xfbot.NewDate(2026, 1, 19), Due: xfbot.NewDate(2026, 3, 20),
+				ExtensionDays: 30, ExtensionReason: "何春明要求鉴定，座机0755-88881234",
+				Pauses: []xfbot.Pause{{From: xfbot.NewDate(2026, 1, 25), To: xfbot.NewDate(2026, 1, 28), Reason: "何春明住院"}},
+				Result: "与何春明签订协议，身份证990000 19650312 001X已核对", ResolvedOn: xfbot.NewDate(2026, 2, 1), CreatedAt: at,
+			}, []xfbot.Progress{
+				{At: at, Author: wang, Kind: xfbot.KindVisit, Text: "已电话联系何春明（13987654321），案件 XF-2026-0012 补偿13812345元"},
+			}},
+			{&xfbot.Case{
+				No: "XF-2026-0013", Title: "举报拆迁款被截留", Unit: "区住建局", Accusation: true,
+				Petitioner: xfbot.Petitioner{Name: "欧阳娜娜", Phone: "13900001111"},
+				Status:     xfbot.StatusHandling, AcceptedOn: xfbot.NewDate(2026, 1, 19), Due: xfbot.NewDate(2026, 3, 20), CreatedAt: at,
+			}, []xfbot.Progress{
+				{At: at, Author: wang, Kind: xfbot.KindProgress, Text: "欧阳娜娜补充材料，手机 139 0000 1111"},
+			}},
+		}
+	}
+	cells := func(t *testing.T, opt xlsx.Options) (map[string]map[string]string, []string) {
+		f, _ := write(t, opt, fx())
+		rows, err := f.GetRows("进展")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var prog []string
+		for _, r := range rows[1:] {
+			prog = append(prog, r[len(r)-1])
+		}
+		return ledgerRows(t, f, 2), prog
+	}
+
+	t.Run("Masked", func(t *testing.T) {
+		rows, prog := cells(t, baseOptions())
+		r := rows["XF-2026-0012"]
+		for col, want := range map[string]string{
+			"标题":   "何某反映拆迁补偿（电话139****4321）",
+			"延期理由": "何某要求鉴定，座机075****1234",
+			"化解结果": "与何某签订协议，身份证[身份证号]已核对",
+			"最近进展": "已电话联系何某（139****4321），案件 XF-2026-0012 补偿13812345元",
+			"计时暂停": "2026-01-25至2026-01-28 何某住院",
+		} {
+			if r[col] != want {
+				t.Errorf("%s = %q, want %q", col, r[col], want)
+			}
+		}
+		want := []string{"已电话联系何某（139****4321），案件 XF-2026-0012 补偿13812345元", "匿名信访人补充材料，手机 [电话]"}
+		if !slices.Equal(prog, want) {
+			t.Errorf("进展 = %q, want %q", prog, want)
+		}
+	})
+
+	t.Run("FullAsWritten", func(t *testing.T) {
+		opt := baseOptions()
+		opt.Audience = xfbot.Audience{Full: true}
+		rows, prog := cells(t, opt)
+		if got := rows["XF-2026-0012"]["标题"]; got != "何春明反映拆迁补偿（电话13987654321）" {
+			t.Errorf("标题 = %q", got)
+		}
+		if len(prog) != 2 || prog[1] != "欧阳娜娜补充材料，手机 139 0000 1111" {
+			t.Errorf("进展 = %q", prog)
+		}
+	})
+}
