@@ -7,8 +7,10 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
+	"runtime/debug"
 	"strconv"
 	"time"
 
@@ -29,6 +31,9 @@ const maxWebhookBody = 1 << 20
 // signature with 500 (which Feishu retries) and never looks at the timestamp
 // or, for events, the verification token; so this checks all three first and
 // refuses forged or replayed requests with 401 before the dispatcher runs.
+// Nothing a request carries can crash it: the SDK's decryption and the
+// dispatcher run under a recover, and a request that makes them panic is
+// answered (400 before authentication, 500 after) instead of dropped.
 func (l *Lark) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", http.MethodPost)
@@ -40,11 +45,11 @@ func (l *Lark) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "bad body", http.StatusBadRequest)
 		return
 	}
-	plain, reason := l.authenticate(r.Header, body)
+	plain, status, reason := l.authenticate(r.Header, body)
 	if reason != "" {
 		l.opt.Metrics.Event("webhook", "rejected")
-		l.log.Warn("webhook request refused", "reason", reason, "remote", r.RemoteAddr)
-		http.Error(w, reason, http.StatusUnauthorized)
+		l.log.Warn("webhook request refused", "reason", reason, "status", status, "remote", r.RemoteAddr)
+		http.Error(w, reason, status)
 		return
 	}
 	// Authenticated and decrypted once, here: the plaintext goes to the
@@ -62,7 +67,7 @@ func (l *Lark) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), HandleTimeout+250*time.Millisecond)
 	defer cancel()
-	resp, err := l.d.Do(ctx, plain)
+	resp, err := l.dispatch(ctx, plain)
 	var notFound *dispatcher.NotFoundEventHandlerErr
 	switch {
 	case errors.As(err, &notFound):
@@ -79,6 +84,20 @@ func (l *Lark) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// dispatch hands an authenticated plaintext to the SDK's dispatcher. A panic
+// in it (the SDK's decoding or our conversion; the mux recovers its
+// handlers' own) becomes an error, answered 500 like any other failure.
+func (l *Lark) dispatch(ctx context.Context, plain []byte) (resp any, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			l.opt.Metrics.Event("webhook", "panic")
+			l.log.Error("panic in the event dispatcher", "panic", p, "stack", string(debug.Stack()))
+			resp, err = nil, fmt.Errorf("bot: panic in the event dispatcher: %v", p)
+		}
+	}()
+	return l.d.Do(ctx, plain)
+}
+
 // isNilResponse reports a typed nil inside the interface the dispatcher
 // returns (a card handler that returned a nil *response).
 func isNilResponse(v any) bool {
@@ -86,60 +105,90 @@ func isNilResponse(v any) bool {
 	return ok && r == nil
 }
 
-// authenticate checks a webhook request and returns its plaintext, or why it
-// is refused. With an encrypt key: a fresh timestamp and a valid signature
-// (URL verification excepted, which Feishu may send unsigned); always, when a
-// verification token is configured: the token inside the event.
-func (l *Lark) authenticate(h http.Header, body []byte) ([]byte, string) {
-	plain := body
+// authenticate checks a webhook request and returns its plaintext, or the
+// HTTP status and the reason of its refusal.
+//
+// With an encrypt key, a signed request's timestamp and signature are checked
+// on the raw body before anything is decrypted, so that only Feishu's bodies
+// reach the decryption. URL verification alone may come unsigned (Feishu's
+// console sends it so, and the SDK accepts it): an unsigned body is decrypted
+// only to see that it is one, under a recover, and refused otherwise.
+// Always, when a verification token is configured: the token inside the event.
+func (l *Lark) authenticate(h http.Header, body []byte) ([]byte, int, string) {
+	plain, signed := body, false
 	if l.opt.EncryptKey != "" {
 		var enc struct {
 			Encrypt string `json:"encrypt"`
 		}
 		if json.Unmarshal(body, &enc) != nil || enc.Encrypt == "" {
-			return nil, "body is not encrypted"
+			return nil, http.StatusBadRequest, "body is not encrypted"
 		}
-		p, err := larkevent.EventDecrypt(enc.Encrypt, l.opt.EncryptKey)
-		if err != nil {
-			return nil, "cannot decrypt"
+		if sig := h.Get("X-Lark-Signature"); sig != "" {
+			ts, nonce := h.Get("X-Lark-Request-Timestamp"), h.Get("X-Lark-Request-Nonce")
+			sec, err := strconv.ParseInt(ts, 10, 64)
+			if err != nil {
+				return nil, http.StatusUnauthorized, "missing timestamp"
+			}
+			if age := l.opt.Now().Sub(time.Unix(sec, 0)); age > MaxWebhookAge || age < -MaxWebhookAge {
+				return nil, http.StatusUnauthorized, "stale timestamp"
+			}
+			sum := sha256.Sum256([]byte(ts + nonce + l.opt.EncryptKey + string(body)))
+			if subtle.ConstantTimeCompare([]byte(hex.EncodeToString(sum[:])), []byte(sig)) != 1 {
+				return nil, http.StatusUnauthorized, "bad signature"
+			}
+			signed = true
+		}
+		p, err := decrypt(enc.Encrypt, l.opt.EncryptKey)
+		switch {
+		case err != nil && !signed:
+			return nil, http.StatusUnauthorized, "unsigned request"
+		case err != nil:
+			return nil, http.StatusBadRequest, "cannot decrypt"
 		}
 		plain = p
 	} else if !l.opt.AllowUnsigned {
-		return nil, "no encrypt key configured"
+		return nil, http.StatusUnauthorized, "no encrypt key configured"
 	}
 	var env struct {
-		Type   string `json:"type"`
-		Token  string `json:"token"`
-		Header struct {
+		Type    string `json:"type"`
+		Token   string `json:"token"`
+		Encrypt string `json:"encrypt"`
+		Header  struct {
 			Token string `json:"token"`
 		} `json:"header"`
 	}
 	if err := json.Unmarshal(plain, &env); err != nil {
-		return nil, "body is not JSON"
+		if l.opt.EncryptKey != "" && !signed {
+			return nil, http.StatusUnauthorized, "unsigned request"
+		}
+		return nil, http.StatusBadRequest, "body is not JSON"
+	}
+	if l.opt.EncryptKey == "" && env.Encrypt != "" {
+		// Feishu encrypts because the app has an Encrypt Key; without it
+		// here every event would fail in the dispatcher and come again.
+		return nil, http.StatusBadRequest, "body is encrypted but lark.encrypt_key is not set"
+	}
+	if l.opt.EncryptKey != "" && !signed && env.Type != "url_verification" {
+		return nil, http.StatusUnauthorized, "unsigned request"
 	}
 	token := env.Header.Token
 	if token == "" {
 		token = env.Token
 	}
 	if l.opt.VerificationToken != "" && subtle.ConstantTimeCompare([]byte(token), []byte(l.opt.VerificationToken)) != 1 {
-		return nil, "bad verification token"
+		return nil, http.StatusUnauthorized, "bad verification token"
 	}
-	if l.opt.EncryptKey != "" {
-		ts, nonce, sig := h.Get("X-Lark-Request-Timestamp"), h.Get("X-Lark-Request-Nonce"), h.Get("X-Lark-Signature")
-		if sig == "" && env.Type == "url_verification" {
-			return plain, ""
+	return plain, 0, ""
+}
+
+// decrypt is the SDK's EventDecrypt, which slices the plaintext between its
+// first '{' and its last '}' without checking their order and panics when a
+// body decrypts to bytes with the last '}' first; that is an error here.
+func decrypt(encrypted, key string) (plain []byte, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			plain, err = nil, fmt.Errorf("bot: decrypt: %v", p)
 		}
-		sec, err := strconv.ParseInt(ts, 10, 64)
-		if err != nil {
-			return nil, "missing timestamp"
-		}
-		if age := l.opt.Now().Sub(time.Unix(sec, 0)); age > MaxWebhookAge || age < -MaxWebhookAge {
-			return nil, "stale timestamp"
-		}
-		sum := sha256.Sum256([]byte(ts + nonce + l.opt.EncryptKey + string(body)))
-		if subtle.ConstantTimeCompare([]byte(hex.EncodeToString(sum[:])), []byte(sig)) != 1 {
-			return nil, "bad signature"
-		}
-	}
-	return plain, ""
+	}()
+	return larkevent.EventDecrypt(encrypted, key)
 }
