@@ -234,12 +234,27 @@ type Case struct {
 	Status Status
 
 	// Deadline: AcceptedOn + StatutoryDays (+ ExtensionDays) unless DueOverride
-	// is set; Due is the effective, computed last day.
+	// is set; Due is the effective, computed last day (see DueAsOf).
 	AcceptedOn      Date
 	DueOverride     Date
 	ExtensionDays   int
 	ExtensionReason string
 	Due             Date
+
+	// A deadline set by hand (期限, the lead's act, or 新建 … 期限: for a case
+	// that already had one): counted from DueSetOn, so that clock pauses after
+	// it push it; DueExt of the extension days were already in it when it was
+	// set (an extension granted later adds the rest). DueTarget marks a date
+	// beyond the statutory limit that the lead stated as a 重新受理 or
+	// 内部化解目标, shown as such on the card.
+	DueSetOn  Date
+	DueReason string
+	DueExt    int
+	DueTarget bool
+
+	// ExtensionRequest is an application for the one extension waiting for
+	// the lead's approval (条例第三十四条: 经负责人批准); nil when none.
+	ExtensionRequest *ExtensionRequest
 
 	Result     string // 化解结果
 	ResolvedOn Date

@@ -47,6 +47,11 @@ type caseRec struct {
 	NProg       int        `json:"np,omitempty"`
 	Tags        []string   `json:"tg,omitempty"`
 	Pauses      []pauseRec `json:"pz,omitempty"`
+	DueSetOn    string     `json:"ds,omitempty"`
+	DueReason   string     `json:"dr,omitempty"`
+	DueExt      int        `json:"dx,omitempty"`
+	DueTarget   bool       `json:"dt,omitempty"`
+	ExtRequest  *extReqRec `json:"xq,omitempty"`
 	Counted     countedRec `json:"k,omitzero"`
 	Version     int64      `json:"ver"` // last: commit.lua reads it at the end of the record
 }
@@ -69,6 +74,29 @@ func encodeCounted(d xfbot.CountedDays) countedRec {
 func (r countedRec) decode() xfbot.CountedDays {
 	return xfbot.CountedDays{Resolved: parseDate(r.Resolved), Closed: parseDate(r.Closed), Reopened: parseDate(r.Reopened),
 		Repeat: parseDate(r.Repeat), Beyond: parseDate(r.Beyond)}
+}
+
+// extReqRec is a pending application for the extension.
+type extReqRec struct {
+	Days   int    `json:"d"`
+	Reason string `json:"r,omitempty"`
+	ByID   string `json:"b,omitempty"`
+	ByName string `json:"bn,omitempty"`
+	At     int64  `json:"at,omitempty"`
+}
+
+func encodeExtRequest(q *xfbot.ExtensionRequest) *extReqRec {
+	if q == nil {
+		return nil
+	}
+	return &extReqRec{Days: q.Days, Reason: q.Reason, ByID: q.By.OpenID, ByName: q.By.Name, At: unix(q.At)}
+}
+
+func (r *extReqRec) decode() *xfbot.ExtensionRequest {
+	if r == nil {
+		return nil
+	}
+	return &xfbot.ExtensionRequest{Days: r.Days, Reason: r.Reason, By: xfbot.Person{OpenID: r.ByID, Name: r.ByName}, At: fromUnix(r.At)}
 }
 
 type pauseRec struct {
@@ -113,6 +141,8 @@ func encodeCase(c *xfbot.Case) caseRec {
 		ByID: c.CreatedBy.OpenID, ByName: c.CreatedBy.Name, CreatedAt: unix(c.CreatedAt), UpdatedAt: unix(c.UpdatedAt),
 		LastProg: unix(c.LastProgressAt), LastContact: unix(c.LastContactAt), NProg: c.Progresses, Version: c.Version,
 		Tags: tagsText(c.Tags), Pauses: pausesRec(c.Pauses),
+		DueSetOn: dateText(c.DueSetOn), DueReason: c.DueReason, DueExt: c.DueExt, DueTarget: c.DueTarget,
+		ExtRequest: encodeExtRequest(c.ExtensionRequest),
 	}
 }
 
@@ -144,6 +174,8 @@ func (r caseRec) decode() *xfbot.Case {
 		CreatedBy: xfbot.Person{OpenID: r.ByID, Name: r.ByName}, CreatedAt: fromUnix(r.CreatedAt), UpdatedAt: fromUnix(r.UpdatedAt),
 		LastProgressAt: fromUnix(r.LastProg), LastContactAt: fromUnix(r.LastContact), Progresses: r.NProg, Version: r.Version,
 		Tags: tags(r.Tags), Pauses: pauses(r.Pauses),
+		DueSetOn: parseDate(r.DueSetOn), DueReason: r.DueReason, DueExt: r.DueExt, DueTarget: r.DueTarget,
+		ExtensionRequest: r.ExtRequest.decode(),
 	}
 }
 
