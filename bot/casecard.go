@@ -119,6 +119,12 @@ func CaseCard(c *xfbot.Case, recent []xfbot.Progress, v View) *Card {
 	if c.ExtensionDays > 0 {
 		ext = fmt.Sprintf("已延期 %d 天：%s", c.ExtensionDays, c.ExtensionReason)
 	}
+	if q := c.ExtensionRequest; q != nil {
+		ext = fmt.Sprintf("⏳ %s 申请延期 %d 天，待负责人批准：%s", q.By.Display(), q.Days, q.Reason)
+	}
+	if c.DueTarget {
+		card.Tags = append(card.Tags, Tag{Text: "🎯 超出法定期限", Color: "red"})
+	}
 	card.Fields = []Field{
 		{"类别", c.Category.Label()},
 		{"状态", c.Status.Label()},
@@ -132,6 +138,13 @@ func CaseCard(c *xfbot.Case, recent []xfbot.Progress, v View) *Card {
 		{"办结期限", v.DueText(c)},
 		{"受理日期", c.AcceptedOn.String()},
 		{"延期", ext},
+	}
+	if !c.DueOverride.IsZero() && c.DueReason != "" {
+		basis := c.DueReason
+		if c.DueTarget {
+			basis += "（超出法定期限）"
+		}
+		card.Fields = append(card.Fields, Field{"期限依据", basis})
 	}
 	if p.IDCard != "" {
 		card.Fields = append(card.Fields, Field{"身份证", p.IDCard})

@@ -52,6 +52,9 @@ type Route struct {
 	Write  bool // changes the ledger: refused to read-only roles
 	Admin  bool // admins only
 	Public bool // also for non-members (帮助)
+	// Refusal is what a member who may not use an Admin route reads instead
+	// of the generic refusal: who does it, and what to do instead.
+	Refusal string
 
 	Handler Handler
 }
@@ -59,13 +62,18 @@ type Route struct {
 // Usage is the route's usage line.
 func (r *Route) Usage() string { return strings.TrimSpace(r.Verb + " " + r.Args) }
 
-// ActionRoute is one card action. Case actions carry the case number in the
-// button value under "no".
+// ActionRoute is one card action. A button is a command: Verb names the
+// command it stands for, and the action is checked by that route's role rule
+// (Write, Admin, Public), so that a forged callback gets what the typed
+// command would. Case actions carry the case number in the button value under
+// "no".
 type ActionRoute struct {
 	Name    string
+	Verb    string // the command this action stands for; must be registered first
 	Case    bool
-	Write   bool
 	Handler Handler
+
+	route *Route
 }
 
 // MuxOptions configure a Mux.
@@ -116,6 +124,17 @@ func (m *Mux) Location() *time.Location { return m.loc }
 // Leaders are the open_ids configured as leaders (MuxOptions.Leaders).
 func (m *Mux) Leaders() []string { return append([]string(nil), m.leaders...) }
 
+// Admins are the open_ids configured as admins (MuxOptions.Admins), sorted:
+// the task-force lead, who approves extensions and hears of deadline changes.
+func (m *Mux) Admins() []string {
+	out := make([]string, 0, len(m.admins))
+	for id := range m.admins {
+		out = append(out, id)
+	}
+	slices.Sort(out)
+	return out
+}
+
 // Handle registers a route. Registering a word twice is a programming error
 // and panics at start-up, like net/http.
 func (m *Mux) Handle(r Route) {
@@ -130,12 +149,25 @@ func (m *Mux) Handle(r Route) {
 	m.routes = append(m.routes, rt)
 }
 
-// HandleAction registers a card action.
+// HandleAction registers a card action. Its Verb must name a registered
+// command (a programming error panics at start-up): the action inherits that
+// command's role rule.
 func (m *Mux) HandleAction(r ActionRoute) {
 	if _, dup := m.actions[r.Name]; dup {
 		panic("bot: card action registered twice: " + r.Name)
 	}
+	if r.route = m.Lookup(r.Verb); r.route == nil || r.route.Verb != r.Verb {
+		panic("bot: card action " + r.Name + " stands for no registered command: " + r.Verb)
+	}
 	m.actions[r.Name] = &r
+}
+
+// ActionVerb is the command a card action stands for ("" for none).
+func (m *Mux) ActionVerb(name string) string {
+	if ar := m.actions[name]; ar != nil {
+		return ar.Verb
+	}
+	return ""
 }
 
 // Routes returns the routing table in registration order (for help).
@@ -253,7 +285,7 @@ func (m *Mux) runAction(ctx context.Context, req *Request, ar *ActionRoute) (rep
 			reply, err = nil, fmt.Errorf("bot: panic in %s: %v", ar.Name, p)
 		}
 	}()
-	return m.run(ctx, req, ar.Case, ar.Write, false, false, ar.Handler)
+	return m.run(ctx, req, ar.Case, ar.route, ar.Handler)
 }
 
 func actionResponse(r *Reply) *ActionResponse {
@@ -293,13 +325,14 @@ func (m *Mux) runMessage(ctx context.Context, req *Request) (verb string, reply 
 	}
 	req.Verb = rt.Verb
 	req.Args = splitArgs(rest)
-	reply, err = m.run(ctx, req, rt.Case, rt.Write, rt.Admin, rt.Public, rt.Handler)
+	reply, err = m.run(ctx, req, rt.Case, rt, rt.Handler)
 	return rt.Verb, reply, err
 }
 
-// run loads what the request needs, checks the role and calls h, re-running
-// it on a fresh read when its write lost a race.
-func (m *Mux) run(ctx context.Context, req *Request, wantCase, write, admin, public bool, h Handler) (*Reply, error) {
+// run loads what the request needs, checks the role by rt's rule (the
+// command's, or the command a card action stands for) and calls h.
+func (m *Mux) run(ctx context.Context, req *Request, wantCase bool, rt *Route, h Handler) (*Reply, error) {
+	write, admin, public := rt.Write, rt.Admin, rt.Public
 	var no xfbot.CaseNo
 	if wantCase {
 		raw := ""
@@ -338,8 +371,10 @@ func (m *Mux) run(ctx context.Context, req *Request, wantCase, write, admin, pub
 		return nil, xfbot.Errorf(xfbot.EFORBIDDEN, "您还不是专班成员，暂时不能使用这个命令。请联系专班管理员发送“成员 添加 @您 专班成员”把您加入。")
 	case write && !req.Member.CanWrite():
 		return nil, xfbot.Errorf(xfbot.EFORBIDDEN, "您的角色是%s，只能查看，不能修改。", req.Member.Role.Label())
+	case admin && !req.Member.CanManage() && rt.Refusal != "":
+		return nil, xfbot.Errorf(xfbot.EFORBIDDEN, "%s", rt.Refusal)
 	case admin && !req.Member.CanManage():
-		return nil, xfbot.Errorf(xfbot.EFORBIDDEN, "只有专班管理员可以执行“%s”。", req.Verb)
+		return nil, xfbot.Errorf(xfbot.EFORBIDDEN, "只有专班管理员可以执行“%s”。", rt.Verb)
 	}
 	if wantCase {
 		if l.Case == nil {

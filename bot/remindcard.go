@@ -12,6 +12,10 @@ const (
 	ActionSnooze       = "rem.snooze" // 明天再提醒
 	ActionExtendForm   = "ext.form"   // 申请延期: show the form
 	ActionExtendSubmit = "ext.submit" // the extension form's submit
+	// The lead's answer to an application for the extension.
+	ActionExtendApprove    = "ext.approve"     // 批准
+	ActionExtendRejectForm = "ext.reject.form" // 驳回: show the reason form
+	ActionExtendReject     = "ext.reject"      // the reject form's submit
 )
 
 // ButtonLines is how many reminder lines get their own buttons; the rest are
@@ -71,7 +75,7 @@ func ReminderCard(title string, lines []ReminderLine, v View) *Card {
 				{Text: "已阅", Kind: "primary", Action: ActionAck, Value: val},
 				{Text: "添加进展", Action: ActionProgressForm, Value: val},
 			}
-			if l.Rule == xfbot.RuleDue && l.Case.ExtensionDays == 0 && l.Level < xfbot.LevelRed {
+			if l.Rule == xfbot.RuleDue && l.Case.ExtensionDays == 0 && l.Case.ExtensionRequest == nil && l.Level < xfbot.LevelRed {
 				it.Buttons = append(it.Buttons, Button{Text: "申请延期", Action: ActionExtendForm, Value: val})
 			}
 			it.Buttons = append(it.Buttons, Button{Text: "明天再提醒", Action: ActionSnooze, Value: val})
@@ -95,6 +99,36 @@ func ExtendForm(c *xfbot.Case, recent []xfbot.Progress, v View) *Card {
 			{Name: "reason", Label: "延期理由", Placeholder: "例如：需第三方评估，负责人已批准并告知信访人", Required: true, MaxLength: 200, Multiline: true},
 		},
 		Submit: Button{Text: "提交延期", Kind: "primary_filled", Action: ActionExtendSubmit, Value: caseValue(c, v)},
+	}
+	return card
+}
+
+// ExtensionRequestCard is what the lead gets when someone applies for a
+// case's extension: the case, the application, and 批准 / 驳回.
+func ExtensionRequestCard(c *xfbot.Case, v View) *Card {
+	card := CaseCard(c, nil, v)
+	q := c.ExtensionRequest
+	if q == nil {
+		return card
+	}
+	card.Color = "orange"
+	card.Subtitle = fmt.Sprintf("%s 申请延期 %d 天，请审批", q.By.Display(), q.Days)
+	card.Buttons = []Button{
+		{Text: "批准", Kind: "primary", Action: ActionExtendApprove, Value: caseValue(c, v), Confirm: fmt.Sprintf("批准 %s 延期 %d 天？", c.No, q.Days)},
+		{Text: "驳回", Kind: "danger", Action: ActionExtendRejectForm, Value: caseValue(c, v)},
+		{Text: "刷新", Action: ActionRefresh, Value: caseValue(c, v)},
+	}
+	return card
+}
+
+// ExtensionRejectForm is the application card with the reason form open.
+func ExtensionRejectForm(c *xfbot.Case, v View) *Card {
+	card := ExtensionRequestCard(c, v)
+	card.Buttons = []Button{{Text: "取消", Action: ActionRefresh, Value: caseValue(c, v)}}
+	card.Form = &Form{
+		Name:   "reject_form",
+		Inputs: []Input{{Name: "reason", Label: "驳回理由", Placeholder: "例如：理由不充分，请按期办结", MaxLength: 200, Multiline: true}},
+		Submit: Button{Text: "驳回申请", Kind: "danger", Action: ActionExtendReject, Value: caseValue(c, v)},
 	}
 	return card
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/qingchuan/xfbot"
@@ -80,14 +79,16 @@ func (h *Handlers) create(ctx context.Context, req *bot.Request) (*bot.Reply, er
 		c.AcceptedOn = d
 	}
 	if v, ok := f["期限"]; ok {
+		// The deadline an old case already has (from the paper ledger): within
+		// the statutory limit from its 受理 date, counted from that date.
 		d, err := xfbot.ParseDate(v)
 		if err != nil {
 			return nil, err
 		}
-		if d.Before(c.AcceptedOn) {
-			return nil, xfbot.Errorf(xfbot.EINVALID, "期限 %s 早于受理日期 %s，请检查。", d, c.AcceptedOn)
+		if d, _, err = c.CheckDue(d, false, h.Calendar, today); err != nil {
+			return nil, err
 		}
-		c.DueOverride = d
+		c.DueOverride, c.DueSetOn, c.DueReason = d, c.AcceptedOn, "登记时的既有期限"
 	}
 	var at *xfbot.Reception
 	if v, ok := f["接访"]; ok {
@@ -96,7 +97,7 @@ func (h *Handlers) create(ctx context.Context, req *bot.Request) (*bot.Reply, er
 		}
 		c.Leader = at.Leader // 包案领导: the leader who received the petitioner
 	}
-	c.Due = h.dueOf(c, req.Today())
+	c.Due = c.DueAsOf(h.Calendar, req.Today())
 	if req.Member.Role == xfbot.RoleLiaison && c.Unit == "" && c.Area == "" {
 		c.Unit = req.Member.Unit // a liaison registers for the own unit, and must see it afterwards
 	}
@@ -295,71 +296,6 @@ func (h *Handlers) screen(ctx context.Context, req *bot.Request) (*bot.Reply, er
 	tx.UpdateCase(old, c)
 	tx.AddChanges(c.No, change(req, "甄别", label(old), label(c)))
 	return h.caseReply(req, c, req.Recent, "✅ 甄别："+label(c), tx), nil
-}
-
-// setDue overrides the deadline: 期限 <案件号> <日期>.
-func (h *Handlers) setDue(ctx context.Context, req *bot.Request) (*bot.Reply, error) {
-	if req.Args.Word(1) == "" {
-		return nil, xfbot.Errorf(xfbot.EINVALID, "缺少日期。")
-	}
-	d, err := xfbot.ParseDate(req.Args.Word(1))
-	if err != nil {
-		return nil, err
-	}
-	if err := extraWords(req, 2); err != nil {
-		return nil, err
-	}
-	if err := notOpen(req.Case, "修改期限"); err != nil {
-		return nil, err
-	}
-	if d.Before(req.Case.AcceptedOn) {
-		return nil, xfbot.Errorf(xfbot.EINVALID, "期限 %s 早于受理日期 %s，请检查。", d, req.Case.AcceptedOn)
-	}
-	old, c, tx := h.update(req)
-	c.DueOverride, c.ExtensionDays, c.ExtensionReason = d, 0, ""
-	c.Due = h.dueOf(c, req.Today())
-	tx.UpdateCase(old, c)
-	tx.AddChanges(c.No, change(req, "期限", old.Due.String(), c.Due.String()))
-	msg := "✅ 期限改为 " + c.Due.String()
-	if old.ExtensionDays > 0 {
-		msg += "（原延期已并入新期限）"
-	}
-	return h.caseReply(req, c, req.Recent, msg, tx), nil
-}
-
-// extend grants the one extension: 延期 <案件号> <天数> <理由>.
-func (h *Handlers) extend(ctx context.Context, req *bot.Request) (*bot.Reply, error) {
-	days, err := strconv.Atoi(strings.TrimSuffix(strings.TrimSuffix(xfbot.Normalize(req.Args.Word(1)), "天"), "日"))
-	if err != nil || days <= 0 {
-		return nil, xfbot.Errorf(xfbot.EINVALID, "延期天数应为 1 到 %d 的整数，您写的是“%s”。", xfbot.MaxExtensionDays, xfbot.Clip(req.Args.Word(1), 10))
-	}
-	if days > xfbot.MaxExtensionDays {
-		return nil, xfbot.Errorf(xfbot.EINVALID, "延期不得超过 %d 天（《信访工作条例》第三十四条），您写的是 %d 天。", xfbot.MaxExtensionDays, days)
-	}
-	reason, err := needText(req.Args.Rest(2), "延期理由", "延期 XF-2026-0012 20 需第三方评估，负责人已批准并告知信访人")
-	if err != nil {
-		return nil, err
-	}
-	c0 := req.Case
-	if err := notOpen(c0, "延期"); err != nil {
-		return nil, err
-	}
-	if c0.ExtensionDays > 0 {
-		return nil, xfbot.Errorf(xfbot.EINVALID, "%s 已延期一次（%d 天），依规只能延期一次、累计不超过 %d 天。", c0.No, c0.ExtensionDays, xfbot.MaxExtensionDays)
-	}
-	if req.Today().After(c0.Due) {
-		return nil, xfbot.Errorf(xfbot.EINVALID, "%s 已于 %s 到期，超期后不能再补办延期。", c0.No, c0.Due)
-	}
-	old, c, tx := h.update(req)
-	c.ExtensionDays, c.ExtensionReason = days, reason
-	c.Due = h.dueOf(c, req.Today())
-	p := xfbot.Progress{At: req.Time, Author: req.Actor(), Kind: xfbot.KindSystem, Text: fmt.Sprintf("延期 %d 天，期限 %s → %s。理由：%s", days, old.Due, c.Due, reason)}
-	c.Progresses++
-	tx.UpdateCase(old, c)
-	tx.AddProgress(c.No, p)
-	tx.AddChanges(c.No, change(req, "期限", old.Due.String(), c.Due.String()+"（延期 "+strconv.Itoa(days)+" 天）"))
-	recent := lastN(append(append([]xfbot.Progress(nil), req.Recent...), p), store.RecentProgress)
-	return h.caseReply(req, c, recent, fmt.Sprintf("✅ 已延期 %d 天，新期限 %s", days, c.Due), tx), nil
 }
 
 // transition moves a case along the ledger: 化解, 稳控, 销号, 重开.

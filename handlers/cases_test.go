@@ -258,28 +258,6 @@ func TestScreenUnitArea(t *testing.T) {
 	wantIn(t, h.reply(member, "列表 单位:区人社局"), string(no))
 }
 
-func TestDeadlines(t *testing.T) {
-	h := newHarness(t)
-	no := h.newCase("期限 受理:2026-03-01")
-	wantIn(t, h.reply(member, "期限 "+string(no)+" 2026-13-40"), "2026-13-40", "用法：期限")
-	wantIn(t, h.reply(member, "期限 "+string(no)+" 2026-02-01"), "早于受理日期")
-	wantIn(t, h.reply(member, "延期 "+string(no)+" 31 理由"), "不得超过 30 天")
-	wantIn(t, h.reply(member, "延期 "+string(no)+" 十 理由"), "整数")
-	wantIn(t, h.reply(member, "延期 "+string(no)+" 20"), "缺少延期理由")
-	wantIn(t, h.reply(member, "延期 "+string(no)+" 20 需第三方评估"), "已延期 20 天", "2026-05-20")
-	wantIn(t, h.reply(member, "延期 "+string(no)+" 5 再延"), "已延期一次")
-	c := h.load(no)
-	if c.Due.String() != "2026-05-20" || c.ExtensionDays != 20 {
-		t.Fatalf("due %s ext %d", c.Due, c.ExtensionDays)
-	}
-	wantIn(t, h.reply(member, "期限 "+string(no)+" 2026-06-30"), "期限改为 2026-06-30")
-
-	late := h.newCase("超期 受理:2026-01-01")
-	wantIn(t, h.reply(member, "延期 "+string(late)+" 10 来不及"), "超期后不能再补办延期")
-	wantIn(t, h.reply(member, "列表 逾期"), string(late), "逾期案件（共 1 件）")
-	wantNotIn(t, h.reply(member, "列表 逾期"), string(no))
-}
-
 func TestLifecycle(t *testing.T) {
 	h := newHarness(t)
 	no := h.newCase("闭环")

@@ -35,7 +35,7 @@ func (h *Handlers) demo(ctx context.Context, req *bot.Request) (*bot.Reply, erro
 		return nil, err
 	}
 	today := req.Today()
-	cases := demo.Cases(demoCases, today, req.Loc, uint64(req.Time.Unix()), func(c *xfbot.Case) xfbot.Date { return h.dueOf(c, today) })
+	cases := demo.Cases(demoCases, today, req.Loc, uint64(req.Time.Unix()), func(c *xfbot.Case) xfbot.Date { return c.DueAsOf(h.Calendar, today) })
 	for _, dc := range cases {
 		c := dc.Case
 		tx := h.Store.NewTx()

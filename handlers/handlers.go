@@ -34,25 +34,6 @@ type Handlers struct {
 
 func (h *Handlers) view(req *bot.Request) bot.View { return bot.ViewFor(req, h.Thresholds) }
 
-// dueOf is a case's effective last day: the statutory 60 days counted from
-// acceptance (calendar days from the next day, the last day rolled past
-// holidays), or the date set by hand; plus any extension.
-//
-// Clock pauses (听证、鉴定) push it by the days they cover; a pause still
-// running counts up to today.
-func (h *Handlers) dueOf(c *xfbot.Case, today xfbot.Date) xfbot.Date {
-	pauses := c.PausesAsOf(today)
-	if !c.DueOverride.IsZero() {
-		if c.ExtensionDays == 0 && len(pauses) == 0 {
-			return c.DueOverride
-		}
-		// A hand-set last day plus the extension and the paused days after it
-		// was set: counted from the day before, so that 0 extra days is itself.
-		return xfbot.ComputeDue(c.DueOverride.AddDays(-1), 1+c.ExtensionDays, xfbot.DayCalendarRollover, h.Calendar, pauses)
-	}
-	return xfbot.ComputeDue(c.AcceptedOn, xfbot.StatutoryDays+c.ExtensionDays, xfbot.DayCalendarRollover, h.Calendar, pauses)
-}
-
 // change records one audited field change.
 func change(req *bot.Request, field, before, after string) xfbot.Change {
 	return xfbot.Change{At: req.Time, By: req.Actor(), Action: req.Verb, Field: field, Before: before, After: after}

@@ -57,6 +57,14 @@ func (h *Handlers) extendSubmit(ctx context.Context, req *bot.Request) (*bot.Rep
 	return h.extend(ctx, req)
 }
 
+// extendRejectForm opens the reason form on the lead's application card.
+func (h *Handlers) extendRejectForm(ctx context.Context, req *bot.Request) (*bot.Reply, error) {
+	if req.Case.ExtensionRequest == nil {
+		return &bot.Reply{Card: bot.CaseCard(req.Case, req.Recent, h.view(req)), Toast: "这个延期申请已经处理。"}, nil
+	}
+	return &bot.Reply{Card: bot.ExtensionRejectForm(req.Case, h.view(req))}, nil
+}
+
 // pause stops a case's clock: 暂停计时 <案件号> <理由> (听证、鉴定 do not count).
 func (h *Handlers) pause(ctx context.Context, req *bot.Request) (*bot.Reply, error) {
 	reason, err := needText(req.Args.Rest(1), "暂停计时的理由", "暂停计时 XF-2026-0012 组织听证")
@@ -73,7 +81,7 @@ func (h *Handlers) pause(ctx context.Context, req *bot.Request) (*bot.Reply, err
 	old, c, tx := h.update(req)
 	today := req.Today()
 	c.Pauses = append(append([]xfbot.Pause(nil), old.Pauses...), xfbot.Pause{From: today, Reason: reason})
-	c.Due = h.dueOf(c, today)
+	c.Due = c.DueAsOf(h.Calendar, today)
 	p := xfbot.Progress{At: req.Time, Author: req.Actor(), Kind: xfbot.KindSystem, Text: "暂停计时：" + reason}
 	c.Progresses++
 	tx.UpdateCase(old, c)
@@ -100,7 +108,7 @@ func (h *Handlers) resume(ctx context.Context, req *bot.Request) (*bot.Reply, er
 		last.To = today.AddDays(-1)
 	}
 	c.Pauses = ps
-	c.Due = h.dueOf(c, today)
+	c.Due = c.DueAsOf(h.Calendar, today)
 	text := fmt.Sprintf("恢复计时（暂停 %d 天），期限 %s → %s", max(days, 0), old.Due, c.Due)
 	if note := xfbot.CleanText(req.Args.Rest(1)); note != "" {
 		text += "：" + note

@@ -74,8 +74,14 @@ func TestReminderButtons(t *testing.T) {
 	}
 	resp = h.click(member, bot.ActionExtendSubmit, no, p2p, map[string]string{"days": "45", "reason": "需评估"})
 	wantIn(t, resp.Toast, "不得超过 30 天")
+	// 申请延期 from a reminder is an application: the lead approves it.
 	resp = h.click(member, bot.ActionExtendSubmit, no, p2p, map[string]string{"days": "20", "reason": "需第三方评估"})
+	wantIn(t, resp.Toast, "已提交延期申请")
+	if c := h.load(no); c.ExtensionDays != 0 || c.ExtensionRequest == nil || c.ExtensionRequest.Reason != "需第三方评估" {
+		t.Fatalf("application %+v (resp %+v)", c.ExtensionRequest, resp)
+	}
+	h.click(admin, bot.ActionExtendApprove, no, "oc_p2p_"+admin.OpenID, nil)
 	if c := h.load(no); c.ExtensionDays != 20 || c.ExtensionReason != "需第三方评估" {
-		t.Fatalf("extension %d %q (resp %+v)", c.ExtensionDays, c.ExtensionReason, resp)
+		t.Fatalf("extension %d %q", c.ExtensionDays, c.ExtensionReason)
 	}
 }

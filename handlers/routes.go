@@ -29,10 +29,15 @@ func Register(mux *bot.Mux, h *Handlers) {
 			Summary: "我包案（领导：包保）的在办案件", Example: "我的"},
 		{Verb: "甄别", Aliases: []string{"screen"}, Section: cases, Case: true, Write: true, Handler: bot.HandlerFunc(h.screen),
 			Args: "<案件号> 合理|部分合理|无理|过度 [困难]", Summary: "记录诉求甄别结果", Example: "甄别 XF-2026-0012 部分合理 困难"},
-		{Verb: "期限", Aliases: []string{"due"}, Section: cases, Case: true, Write: true, Handler: bot.HandlerFunc(h.setDue),
-			Args: "<案件号> <日期>", Summary: "手工设定办结期限", Example: "期限 XF-2026-0012 2026-05-15"},
-		{Verb: "延期", Aliases: []string{"extend"}, Section: cases, Case: true, Write: true, Handler: bot.HandlerFunc(h.extend),
-			Args: "<案件号> <天数> <理由>", Summary: "延期一次，最多 30 天，须在到期前", Example: "延期 XF-2026-0012 20 需第三方评估，负责人已批准并告知信访人"},
+		{Verb: "期限", Aliases: []string{"due"}, Section: deadlines, Case: true, Write: true, Admin: true, Refusal: dueRefusal, Handler: bot.HandlerFunc(h.setDue),
+			Args: "<案件号> <日期> [重新受理|内部化解目标] <理由>", Summary: "设定办结期限（负责人）：须写理由，不得早于受理日、不得超过法定最长期限（受理后 60 日加一次最多 30 日延期），重新受理或内部化解目标须注明",
+			Example: "期限 XF-2026-0012 2026-05-15 经评估需等待鉴定结论"},
+		{Verb: "延期", Aliases: []string{"extend"}, Section: deadlines, Case: true, Write: true, Handler: bot.HandlerFunc(h.extend),
+			Args: "<案件号> <天数> <理由>", Summary: "申请延期一次，最多 30 天，须在到期前；负责人批准后生效（负责人本人发送即生效）", Example: "延期 XF-2026-0012 20 需第三方评估，已告知信访人"},
+		{Verb: "批准延期", Aliases: []string{"approve"}, Section: deadlines, Case: true, Write: true, Admin: true, Refusal: "延期申请由专班负责人批准。", Handler: bot.HandlerFunc(h.approveExtension),
+			Args: "<案件号>", Summary: "批准待审的延期申请（负责人）", Example: "批准延期 XF-2026-0012"},
+		{Verb: "驳回延期", Aliases: []string{"reject"}, Section: deadlines, Case: true, Write: true, Admin: true, Refusal: "延期申请由专班负责人审批。", Handler: bot.HandlerFunc(h.rejectExtension),
+			Args: "<案件号> [理由]", Summary: "驳回待审的延期申请（负责人），申请人会收到通知", Example: "驳回延期 XF-2026-0012 理由不充分，请按期办结"},
 		{Verb: "化解", Aliases: []string{"resolve"}, Section: cases, Case: true, Write: true, Handler: h.transition(xfbot.StatusResolved),
 			Args: "<案件号> <结果>", Summary: "案结事了，记录化解结果", Example: "化解 XF-2026-0012 已签订息诉罢访协议"},
 		{Verb: "稳控", Aliases: []string{"monitor"}, Section: cases, Case: true, Write: true, Handler: h.transition(xfbot.StatusMonitoring),
@@ -95,20 +100,29 @@ func Register(mux *bot.Mux, h *Handlers) {
 	} {
 		mux.Handle(r)
 	}
-	mux.HandleAction(bot.ActionRoute{Name: bot.ActionProgressForm, Case: true, Write: true, Handler: bot.HandlerFunc(h.progressForm)})
-	mux.HandleAction(bot.ActionRoute{Name: bot.ActionProgressSubmit, Case: true, Write: true, Handler: bot.HandlerFunc(h.progressSubmit)})
-	mux.HandleAction(bot.ActionRoute{Name: bot.ActionClaim, Case: true, Write: true, Handler: bot.HandlerFunc(h.claim)})
-	mux.HandleAction(bot.ActionRoute{Name: bot.ActionRefresh, Case: true, Handler: bot.HandlerFunc(h.refresh)})
-	mux.HandleAction(bot.ActionRoute{Name: bot.ActionAck, Case: true, Write: true, Handler: bot.HandlerFunc(h.ack)})
-	mux.HandleAction(bot.ActionRoute{Name: bot.ActionSnooze, Case: true, Handler: bot.HandlerFunc(h.snooze)})
-	mux.HandleAction(bot.ActionRoute{Name: bot.ActionExtendForm, Case: true, Write: true, Handler: bot.HandlerFunc(h.extendForm)})
-	mux.HandleAction(bot.ActionRoute{Name: bot.ActionExtendSubmit, Case: true, Write: true, Handler: bot.HandlerFunc(h.extendSubmit)})
-	mux.HandleAction(bot.ActionRoute{Name: bot.ActionRosterConfirm, Write: true, Handler: bot.HandlerFunc(h.rosterConfirmAction)})
-	mux.HandleAction(bot.ActionRoute{Name: bot.ActionExportFull, Handler: h.exportAction(true)})
-	mux.HandleAction(bot.ActionRoute{Name: bot.ActionExportMasked, Handler: h.exportAction(false)})
-	mux.HandleAction(bot.ActionRoute{Name: bot.ActionLetterRefresh, Handler: bot.HandlerFunc(h.letterRefresh)})
-	mux.HandleAction(bot.ActionRoute{Name: bot.ActionLetterReadForm, Write: true, Handler: bot.HandlerFunc(h.letterReadForm)})
-	mux.HandleAction(bot.ActionRoute{Name: bot.ActionLetterRead, Write: true, Handler: bot.HandlerFunc(h.letterReadSubmit)})
-	mux.HandleAction(bot.ActionRoute{Name: bot.ActionLetterAssignFrm, Write: true, Handler: bot.HandlerFunc(h.letterAssignForm)})
-	mux.HandleAction(bot.ActionRoute{Name: bot.ActionLetterAssign, Write: true, Handler: bot.HandlerFunc(h.letterAssignSubmit)})
+	// A button is a command: each action names the command it stands for,
+	// and the mux checks it by that command's role rule.
+	for _, a := range []bot.ActionRoute{
+		{Name: bot.ActionProgressForm, Verb: "进展", Case: true, Handler: bot.HandlerFunc(h.progressForm)},
+		{Name: bot.ActionProgressSubmit, Verb: "进展", Case: true, Handler: bot.HandlerFunc(h.progressSubmit)},
+		{Name: bot.ActionClaim, Verb: "指派", Case: true, Handler: bot.HandlerFunc(h.claim)},
+		{Name: bot.ActionRefresh, Verb: "查看", Case: true, Handler: bot.HandlerFunc(h.refresh)},
+		{Name: bot.ActionAck, Verb: "确认", Case: true, Handler: bot.HandlerFunc(h.ack)},
+		{Name: bot.ActionSnooze, Verb: "提醒", Case: true, Handler: bot.HandlerFunc(h.snooze)},
+		{Name: bot.ActionExtendForm, Verb: "延期", Case: true, Handler: bot.HandlerFunc(h.extendForm)},
+		{Name: bot.ActionExtendSubmit, Verb: "延期", Case: true, Handler: bot.HandlerFunc(h.extendSubmit)},
+		{Name: bot.ActionExtendApprove, Verb: "批准延期", Case: true, Handler: bot.HandlerFunc(h.approveExtension)},
+		{Name: bot.ActionExtendRejectForm, Verb: "驳回延期", Case: true, Handler: bot.HandlerFunc(h.extendRejectForm)},
+		{Name: bot.ActionExtendReject, Verb: "驳回延期", Case: true, Handler: bot.HandlerFunc(h.rejectExtension)},
+		{Name: bot.ActionRosterConfirm, Verb: "排班", Handler: bot.HandlerFunc(h.rosterConfirmAction)},
+		{Name: bot.ActionExportFull, Verb: "导出", Handler: h.exportAction(true)},
+		{Name: bot.ActionExportMasked, Verb: "导出", Handler: h.exportAction(false)},
+		{Name: bot.ActionLetterRefresh, Verb: "来信", Handler: bot.HandlerFunc(h.letterRefresh)},
+		{Name: bot.ActionLetterReadForm, Verb: "来信", Handler: bot.HandlerFunc(h.letterReadForm)},
+		{Name: bot.ActionLetterRead, Verb: "来信", Handler: bot.HandlerFunc(h.letterReadSubmit)},
+		{Name: bot.ActionLetterAssignFrm, Verb: "来信", Handler: bot.HandlerFunc(h.letterAssignForm)},
+		{Name: bot.ActionLetterAssign, Verb: "来信", Handler: bot.HandlerFunc(h.letterAssignSubmit)},
+	} {
+		mux.HandleAction(a)
+	}
 }
