@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strconv"
 	"time"
@@ -50,6 +51,53 @@ func (s *Store) CountExport(ctx context.Context, q ExportQuery) (int, error) {
 	}
 	return int(n), nil
 }
+
+// EstimateExport returns how many cases an export of q will hold: the cases
+// in q's time range and, when q.Unit is set, of that 主责单位 only, so that
+// a unit's export never reveals the district's total. (A month's ledger
+// drops the cases signed off before the month as it reads them: the
+// estimate counts them.) Without a unit it is CountExport; with one it is
+// one read-only script that looks at each case's record in the range
+// without decoding it.
+func (s *Store) EstimateExport(ctx context.Context, q ExportQuery) (int, error) {
+	if q.Unit == "" {
+		return s.CountExport(ctx, q)
+	}
+	lo, hi := q.scoreRange()
+	// The record's unit field exactly: json.Marshal writes it as encodeCase's
+	// record has it, after "no" and "t" and before "st", so it is always
+	// between commas, and a quote inside a text is always escaped.
+	u, err := json.Marshal(q.Unit)
+	if err != nil {
+		return 0, fmt.Errorf("store: estimate export: %w", err)
+	}
+	n, err := countUnitScript.Run(ctx, s.rdb, []string{s.k.idxAll()}, lo, hi, `,"u":`+string(u)+`,`, s.k.caseKey("")).Int()
+	if err != nil {
+		return 0, fmt.Errorf("store: estimate export of %s: %w", q.Unit, err)
+	}
+	return n, nil
+}
+
+// countUnitScript counts the cases of idx:all in a score range whose record
+// holds ARGV[3], reading them by rank in pages of 1,000.
+//
+// KEYS[1] idx:all. ARGV[1], ARGV[2] the range as ZCOUNT takes it; ARGV[3]
+// the needle; ARGV[4] the case key prefix.
+var countUnitScript = redis.NewScript(`
+local idx = KEYS[1]
+local lo, hi = ARGV[1], ARGV[2]
+local start = 0
+if lo ~= "-inf" then start = redis.call("ZCOUNT", idx, "-inf", "(" .. lo) end
+local total = redis.call("ZCOUNT", idx, lo, hi)
+local n = 0
+for off = start, start + total - 1, 1000 do
+  local last = math.min(off + 999, start + total - 1)
+  for _, no in ipairs(redis.call("ZRANGE", idx, off, last)) do
+    local v = redis.call("GET", ARGV[4] .. no)
+    if v and string.find(v, ARGV[3], 1, true) then n = n + 1 end
+  end
+end
+return n`)
 
 // DefaultExportBatch is EachCase's batch size when none is given, and
 // MaxExportBatch its cap: one batch is one script, and Redis serves no one
