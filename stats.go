@@ -17,6 +17,14 @@ import (
 // booked on the day its event happened (Asia/Shanghai, or the configured
 // zone) and to the unit the case had at that moment; moving a case to
 // another unit moves its registration and its open stock with it.
+//
+// Figures count cases, not events (化解数 is the number of distinct cases
+// resolved in the period). The counters are summed over the days of a week
+// (Monday to Sunday) or read whole for a month, so a once-per-case event is
+// booked into the day's counter only when the case had no such event
+// earlier in the same week, and into the month's counter only when it had
+// none earlier in the same month (CountedDays keeps the last one on the
+// case). Only those two period shapes are exact: the store refuses others.
 
 // Counter names one count kept per day and per month.
 type Counter string
@@ -30,26 +38,44 @@ const (
 	// at any past moment = open now − the net changes since; this gives the
 	// stock at the start of any period (期初存量) without a snapshot.
 	CountOpen Counter = "open"
-	// CountResolved: cases entering 已化解 (化解数), on the resolution day.
+	// CountResolved: cases entering 已化解 (化解数), on the resolution day,
+	// once per case and week or month (a case resolved, reopened and
+	// resolved again in the period counts once).
 	CountResolved Counter = "resolved"
 	// CountOnTime and CountLate split CountResolved: resolved on or before
-	// the effective last day (extensions and pauses included), or after it.
+	// the effective last day (extensions and pauses included), or after it,
+	// as the case stood at its first resolution in the period.
 	CountOnTime Counter = "ontime"
 	CountLate   Counter = "late"
-	// CountClosed: cases signed off the ledger (销号数).
+	// CountClosed: cases signed off the ledger (销号数), once per case and
+	// period.
 	CountClosed Counter = "closed"
-	// CountReopened: resolved or closed cases taken up again (重开).
+	// CountReopened: resolved or closed cases taken up again (重开), once
+	// per case and period.
 	CountReopened Counter = "reopened"
-	// CountRepeat: repeat petitions (重复信访): a case reopened (the matter
-	// came back) or newly tagged 重复信访, once per event.
+	// CountRepeat: repeat petitions (重复信访): cases reopened (the matter
+	// came back) or newly tagged 重复信访, once per case and period whether
+	// it was reopened, tagged or both.
 	CountRepeat Counter = "repeat"
-	// CountBeyond: cases newly tagged 越级访 (went past the district),
-	// once per case and tagging.
+	// CountBeyond: cases newly tagged 越级访 (went past the district), once
+	// per case and period.
 	CountBeyond Counter = "beyond"
-	// CountContact: home visits and talks recorded (下访、接谈).
+	// CountContact: home visits and talks recorded (下访、接谈): every one
+	// counts (次数, not cases).
 	CountContact Counter = "contact"
-	// CountExtended: extensions granted (延期).
+	// CountExtended: extensions granted (延期); a case has one at most.
 	CountExtended Counter = "extended"
+)
+
+// CountIn says which counters a count goes into: the day's and the
+// month's (the zero value), or only one of them, for a once-per-case event
+// the case already had earlier in the same month (InDays) or week (InMonth).
+type CountIn int
+
+const (
+	InBoth CountIn = iota
+	InDays
+	InMonth
 )
 
 // Count is one change of one counter, for the whole district and for Unit
@@ -61,6 +87,7 @@ type Count struct {
 	Owner   string
 	Day     Date
 	N       int64
+	In      CountIn
 }
 
 // CountedDays are, for one case, the last day of each event that the
@@ -79,85 +106,133 @@ func OwnerField(ctr Counter, owner string) string { return string(ctr) + "@" + o
 
 // CaseCounts returns the counts a write of c changes: old is the case as it
 // was, nil for a case being registered (or imported, possibly already
-// concluded). Days are taken in loc.
+// concluded). Days are taken in loc. It records in c.Counted the days of the
+// once-per-case events it saw, so c must be stored after it is called.
 func CaseCounts(old, c *Case, loc *time.Location) []Count {
 	var out []Count
-	add := func(ctr Counter, unit string, day Date, n int64) {
-		cnt := Count{Counter: ctr, Unit: unit, Day: day, N: n}
+	add := func(ctr Counter, unit string, day Date, n int64, in CountIn) {
+		cnt := Count{Counter: ctr, Unit: unit, Day: day, N: n, In: in}
 		if ownerCounted[ctr] {
 			cnt.Owner = c.Owner.OpenID
 		}
 		out = append(out, cnt)
 	}
+	// once books a once-per-case event of day, given the case's last one.
+	once := func(last *Date, ctr Counter, day Date) (CountIn, bool) {
+		in, ok := OnceIn(*last, day)
+		if ok {
+			add(ctr, c.Unit, day, 1, in)
+		}
+		if day.After(*last) {
+			*last = day
+		}
+		return in, ok
+	}
+	resolved := func(last *Date, on Date) {
+		if in, ok := once(last, CountResolved, on); ok {
+			if c.Due.IsZero() || !on.After(c.Due) {
+				add(CountOnTime, c.Unit, on, 1, in)
+			} else {
+				add(CountLate, c.Unit, on, 1, in)
+			}
+		}
+	}
+
 	if old == nil {
+		// A case starts with nothing counted, whatever it carries.
+		c.Counted = CountedDays{}
+		k := &c.Counted
 		reg := DateOf(c.CreatedAt, loc)
-		add(CountNew, c.Unit, reg, 1)
-		add(CountOpen, c.Unit, reg, 1)
+		add(CountNew, c.Unit, reg, 1, InBoth)
+		add(CountOpen, c.Unit, reg, 1, InBoth)
 		if c.HasTag(TagRepeat) {
-			add(CountRepeat, c.Unit, reg, 1)
+			once(&k.Repeat, CountRepeat, reg)
 		}
 		if c.HasTag(TagBeyond) {
-			add(CountBeyond, c.Unit, reg, 1)
+			once(&k.Beyond, CountBeyond, reg)
 		}
 		if c.Status.Open() {
 			return out
 		}
 		// An imported case that was concluded already.
 		end := firstDate(c.ResolvedOn, c.ClosedOn, reg)
-		add(CountOpen, c.Unit, end, -1)
+		add(CountOpen, c.Unit, end, -1, InBoth)
 		if !c.ResolvedOn.IsZero() {
-			resolved(add, c, c.ResolvedOn)
+			resolved(&k.Resolved, c.ResolvedOn)
 		}
 		if c.Status == StatusClosed {
-			add(CountClosed, c.Unit, firstDate(c.ClosedOn, end), 1)
+			once(&k.Closed, CountClosed, firstDate(c.ClosedOn, end))
 		}
 		return out
 	}
 
+	// What was counted before: a case stored before CountedDays existed
+	// still has its resolution and sign-off days until a reopen clears them.
+	c.Counted = old.Counted
+	k := &c.Counted
+	if old.ResolvedOn.After(k.Resolved) {
+		k.Resolved = old.ResolvedOn
+	}
+	if old.ClosedOn.After(k.Closed) {
+		k.Closed = old.ClosedOn
+	}
 	day := DateOf(c.UpdatedAt, loc)
 	if old.Unit != c.Unit {
 		reg := DateOf(c.CreatedAt, loc)
-		add(CountNew, old.Unit, reg, -1)
-		add(CountNew, c.Unit, reg, 1)
+		add(CountNew, old.Unit, reg, -1, InBoth)
+		add(CountNew, c.Unit, reg, 1, InBoth)
 	}
 	if old.Status.Open() && (!c.Status.Open() || old.Unit != c.Unit) {
-		add(CountOpen, old.Unit, day, -1)
+		add(CountOpen, old.Unit, day, -1, InBoth)
 	}
 	if c.Status.Open() && (!old.Status.Open() || old.Unit != c.Unit) {
-		add(CountOpen, c.Unit, day, 1)
+		add(CountOpen, c.Unit, day, 1, InBoth)
 	}
 	if old.Status != StatusResolved && c.Status == StatusResolved {
-		resolved(add, c, firstDate(c.ResolvedOn, day))
+		resolved(&k.Resolved, firstDate(c.ResolvedOn, day))
 	}
 	if old.Status != StatusClosed && c.Status == StatusClosed {
-		add(CountClosed, c.Unit, day, 1)
+		once(&k.Closed, CountClosed, day)
 	}
-	switch {
-	case !old.Status.Open() && c.Status.Open():
-		add(CountReopened, c.Unit, day, 1)
-		add(CountRepeat, c.Unit, day, 1)
-	case !old.HasTag(TagRepeat) && c.HasTag(TagRepeat):
-		add(CountRepeat, c.Unit, day, 1)
+	reopened := !old.Status.Open() && c.Status.Open()
+	if reopened {
+		once(&k.Reopened, CountReopened, day)
+	}
+	if reopened || (!old.HasTag(TagRepeat) && c.HasTag(TagRepeat)) {
+		once(&k.Repeat, CountRepeat, day)
 	}
 	if !old.HasTag(TagBeyond) && c.HasTag(TagBeyond) {
-		add(CountBeyond, c.Unit, day, 1)
+		once(&k.Beyond, CountBeyond, day)
 	}
 	if c.LastContactAt.After(old.LastContactAt) {
-		add(CountContact, c.Unit, DateOf(c.LastContactAt, loc), 1)
+		add(CountContact, c.Unit, DateOf(c.LastContactAt, loc), 1, InBoth)
 	}
 	if c.ExtensionDays > old.ExtensionDays {
-		add(CountExtended, c.Unit, day, 1)
+		add(CountExtended, c.Unit, day, 1, InBoth)
 	}
 	return out
 }
 
-func resolved(add func(Counter, string, Date, int64), c *Case, on Date) {
-	add(CountResolved, c.Unit, on, 1)
-	if c.Due.IsZero() || !on.After(c.Due) {
-		add(CountOnTime, c.Unit, on, 1)
-	} else {
-		add(CountLate, c.Unit, on, 1)
+// OnceIn is the counting rule of a once-per-case event on day, when the
+// case's last such event was on last (zero: none): it goes into the day's
+// counter unless last is in the same week (Monday to Sunday), and into the
+// month's counter unless last is in the same month; ok is false when it goes
+// into neither (counted already in both periods).
+func OnceIn(last, day Date) (in CountIn, ok bool) {
+	if last.IsZero() {
+		return InBoth, true
 	}
+	week := WeekPeriod(last).From == WeekPeriod(day).From
+	month := MonthOf(last) == MonthOf(day)
+	switch {
+	case week && month:
+		return InBoth, false
+	case week:
+		return InMonth, true
+	case month:
+		return InDays, true
+	}
+	return InBoth, true
 }
 
 func firstDate(ds ...Date) Date {
@@ -216,6 +291,17 @@ func (c Counts) Units() []string {
 type Period struct {
 	From, To Date
 	Label    string // 2026年3月, 本周（11月23日—11月29日）
+}
+
+// IsWeek reports whether p is a week, Monday to Sunday.
+func (p Period) IsWeek() bool {
+	return p.From.Weekday() == time.Monday && p.To == p.From.AddDays(6)
+}
+
+// IsMonth reports whether p is a calendar month.
+func (p Period) IsMonth() bool {
+	m := MonthOf(p.From)
+	return p.From == m.First() && p.To == m.Last()
 }
 
 // MonthPeriod is the calendar month m.
@@ -369,9 +455,13 @@ func (f Figures) FigureRows() [][2]string {
 var Definitions = [][2]string{
 	{"期初存量", "期初处于办理中、稳控中的案件数"},
 	{"本期增量", "本期登记的案件数（按现主责单位计）"},
+	{"化解数", "本期化解的案件数，按案件计：同一案件本期内化解、重开、再化解只计 1 件；周为周一至周日，月为自然月"},
 	{"化解率", "本期化解数 ÷（期初存量 + 本期增量）"},
-	{"按期办结率", "本期在期限内化解的件数 ÷（本期化解件数 + 期限落在本期、至今未办结的件数）；期限含延期与暂停计时"},
-	{"重复信访", "本期重开或新标记“重复信访”的件数；比率的分母同化解率"},
-	{"越级访", "本期新标记“越级访”（越过本区到市、省、京）的件数"},
-	{"下访接谈", "本期记录的下访、接谈次数"},
+	{"按期办结率", "本期在期限内化解的件数 ÷（本期化解件数 + 期限落在本期、至今未办结的件数）；期限含延期与暂停计时，按案件本期第一次化解时计"},
+	{"销号数", "本期销号的案件数，按案件计"},
+	{"重复信访", "本期重开或新标记“重复信访”的案件数，同一案件本期内重开、标记几次都只计 1 件；比率的分母同化解率"},
+	{"越级访", "本期新标记“越级访”（越过本区到市、省、京）的案件数，按案件计"},
+	{"重开", "本期重开的案件数，按案件计"},
+	{"下访接谈", "本期记录的下访、接谈次数（按次计）"},
+	{"成员统计", "化解、销号按案件计（同上），记在当时的包案人名下；下访接谈按次计"},
 }

@@ -2,6 +2,7 @@ package xfbot_test
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"testing"
 	"time"
@@ -151,5 +152,203 @@ func TestPeriods(t *testing.T) {
 	c := xfbot.Counts{"new": 1, "new|区住建局": 1, "open|": 2, "open|云溪街道": 1}
 	if got := c.Units(); !slices.Equal(got, []string{"", "云溪街道", "区住建局"}) {
 		t.Errorf("units %q", got)
+	}
+}
+
+// TestOnceIn: the counting rule of a once-per-case event (化解, 销号, 重开,
+// 重复信访, 越级访): into the day's counter unless the case had one earlier in
+// the same week, into the month's unless it had one earlier in the month.
+func TestOnceIn(t *testing.T) {
+	d := xfbot.NewDate
+	for _, tt := range []struct {
+		name      string
+		last, day xfbot.Date
+		in        xfbot.CountIn
+		ok        bool
+	}{
+		{"first ever", xfbot.Date{}, d(2026, 3, 18), xfbot.InBoth, true},
+		{"same day", d(2026, 3, 18), d(2026, 3, 18), xfbot.InBoth, false},
+		{"same week and month", d(2026, 3, 16), d(2026, 3, 22), xfbot.InBoth, false},
+		{"Sunday then Monday: new week, same month", d(2026, 3, 22), d(2026, 3, 23), xfbot.InDays, true},
+		{"earlier week of the month", d(2026, 3, 2), d(2026, 3, 18), xfbot.InDays, true},
+		{"same week, new month", d(2026, 6, 30), d(2026, 7, 1), xfbot.InMonth, true},
+		{"same week, new year", d(2026, 12, 31), d(2027, 1, 2), xfbot.InMonth, true},
+		{"another week and month", d(2026, 2, 27), d(2026, 3, 18), xfbot.InBoth, true},
+		{"same month a year before", d(2025, 3, 18), d(2026, 3, 18), xfbot.InBoth, true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			in, ok := xfbot.OnceIn(tt.last, tt.day)
+			if ok != tt.ok || (ok && in != tt.in) {
+				t.Errorf("OnceIn(%s, %s) = %v, %v; want %v, %v", tt.last, tt.day, in, ok, tt.in, tt.ok)
+			}
+		})
+	}
+}
+
+// tally adds counts up as the store reads them: the day counters summed
+// over each week (keyed by its Monday), the month counters by month.
+func tally(into map[string]int64, cs []xfbot.Count) {
+	for _, c := range cs {
+		names := []string{string(c.Counter)}
+		if c.Owner != "" {
+			names = append(names, string(c.Counter)+"@"+c.Owner)
+		}
+		for _, n := range names {
+			if c.In != xfbot.InMonth {
+				into["w"+xfbot.WeekPeriod(c.Day).From.String()+" "+n] += c.N
+			}
+			if c.In != xfbot.InDays {
+				into["m"+xfbot.MonthOf(c.Day).String()+" "+n] += c.N
+			}
+		}
+	}
+}
+
+// TestCaseCountsOncePerCase writes a case through a sequence of commands as
+// the handlers do (化解 sets ResolvedOn, 重开 clears it) and checks what a
+// week and a month then count: cases, not events.
+func TestCaseCountsOncePerCase(t *testing.T) {
+	type step struct {
+		day time.Time
+		f   func(c *xfbot.Case, today xfbot.Date)
+	}
+	resolve := func(c *xfbot.Case, today xfbot.Date) { c.Status, c.ResolvedOn = xfbot.StatusResolved, today }
+	reopen := func(c *xfbot.Case, _ xfbot.Date) {
+		c.Status, c.ResolvedOn, c.ClosedOn = xfbot.StatusHandling, xfbot.Date{}, xfbot.Date{}
+	}
+	closeIt := func(c *xfbot.Case, today xfbot.Date) { c.Status, c.ClosedOn = xfbot.StatusClosed, today }
+	tagRepeat := func(c *xfbot.Case, _ xfbot.Date) { c.Tags = append(c.Tags, xfbot.TagRepeat) }
+	untag := func(c *xfbot.Case, _ xfbot.Date) { c.Tags = nil }
+	tagBeyond := func(c *xfbot.Case, _ xfbot.Date) { c.Tags = append(c.Tags, xfbot.TagBeyond) }
+	s := func(y int, m time.Month, d int, fs ...func(*xfbot.Case, xfbot.Date)) step {
+		return step{at(y, m, d), func(c *xfbot.Case, today xfbot.Date) {
+			for _, f := range fs {
+				f(c, today)
+			}
+		}}
+	}
+	tests := []struct {
+		name   string
+		legacy bool // the case was resolved before CountedDays existed
+		steps  []step
+		want   map[string]int64
+	}{
+		{"resolved three times in one week", false, []step{
+			s(2026, 3, 16, resolve), s(2026, 3, 17, reopen), s(2026, 3, 18, resolve),
+			s(2026, 3, 19, reopen), s(2026, 3, 20, resolve)},
+			map[string]int64{
+				"w2026-03-16 resolved": 1, "w2026-03-16 resolved@ou_zhao": 1, "w2026-03-16 ontime": 1, "w2026-03-16 ontime@ou_zhao": 1,
+				"w2026-03-16 repeat": 1, "w2026-03-16 reopened": 1, "w2026-03-16 open": -1,
+				"m2026-03 resolved": 1, "m2026-03 resolved@ou_zhao": 1, "m2026-03 ontime": 1, "m2026-03 ontime@ou_zhao": 1,
+				"m2026-03 repeat": 1, "m2026-03 reopened": 1, "m2026-03 open": -1,
+			}},
+		{"reopened and tagged 重复信访 in one week", false, []step{
+			s(2026, 3, 16, resolve), s(2026, 3, 17, reopen), s(2026, 3, 18, tagRepeat), s(2026, 3, 19, untag), s(2026, 3, 20, tagRepeat)},
+			map[string]int64{
+				"w2026-03-16 resolved": 1, "w2026-03-16 resolved@ou_zhao": 1, "w2026-03-16 ontime": 1, "w2026-03-16 ontime@ou_zhao": 1,
+				"w2026-03-16 repeat": 1, "w2026-03-16 reopened": 1,
+				"m2026-03 resolved": 1, "m2026-03 resolved@ou_zhao": 1, "m2026-03 ontime": 1, "m2026-03 ontime@ou_zhao": 1,
+				"m2026-03 repeat": 1, "m2026-03 reopened": 1,
+			}},
+		{"across a month boundary within a week", false, []step{
+			s(2026, 6, 29, resolve), s(2026, 6, 30, reopen), s(2026, 7, 1, resolve)},
+			map[string]int64{
+				"w2026-06-29 resolved": 1, "w2026-06-29 resolved@ou_zhao": 1, "w2026-06-29 late": 1, "w2026-06-29 late@ou_zhao": 1,
+				"w2026-06-29 repeat": 1, "w2026-06-29 reopened": 1, "w2026-06-29 open": -1,
+				"m2026-06 resolved": 1, "m2026-06 resolved@ou_zhao": 1, "m2026-06 late": 1, "m2026-06 late@ou_zhao": 1,
+				"m2026-06 repeat": 1, "m2026-06 reopened": 1, "m2026-06 open": 0,
+				"m2026-07 resolved": 1, "m2026-07 resolved@ou_zhao": 1, "m2026-07 late": 1, "m2026-07 late@ou_zhao": 1, "m2026-07 open": -1,
+			}},
+		{"two weeks of one month", false, []step{
+			s(2026, 3, 2, resolve), s(2026, 3, 3, reopen), s(2026, 3, 10, resolve)},
+			map[string]int64{
+				"w2026-03-02 resolved": 1, "w2026-03-02 resolved@ou_zhao": 1, "w2026-03-02 ontime": 1, "w2026-03-02 ontime@ou_zhao": 1,
+				"w2026-03-02 repeat": 1, "w2026-03-02 reopened": 1, "w2026-03-02 open": 0,
+				"w2026-03-09 resolved": 1, "w2026-03-09 resolved@ou_zhao": 1, "w2026-03-09 ontime": 1, "w2026-03-09 ontime@ou_zhao": 1, "w2026-03-09 open": -1,
+				"m2026-03 resolved": 1, "m2026-03 resolved@ou_zhao": 1, "m2026-03 ontime": 1, "m2026-03 ontime@ou_zhao": 1,
+				"m2026-03 repeat": 1, "m2026-03 reopened": 1, "m2026-03 open": -1,
+			}},
+		{"signed off twice in a week", false, []step{
+			s(2026, 3, 16, resolve), s(2026, 3, 16, closeIt), s(2026, 3, 17, reopen), s(2026, 3, 18, resolve), s(2026, 3, 18, closeIt)},
+			map[string]int64{
+				"w2026-03-16 resolved": 1, "w2026-03-16 resolved@ou_zhao": 1, "w2026-03-16 ontime": 1, "w2026-03-16 ontime@ou_zhao": 1,
+				"w2026-03-16 closed": 1, "w2026-03-16 closed@ou_zhao": 1,
+				"w2026-03-16 repeat": 1, "w2026-03-16 reopened": 1, "w2026-03-16 open": -1,
+				"m2026-03 resolved": 1, "m2026-03 resolved@ou_zhao": 1, "m2026-03 ontime": 1, "m2026-03 ontime@ou_zhao": 1,
+				"m2026-03 closed": 1, "m2026-03 closed@ou_zhao": 1,
+				"m2026-03 repeat": 1, "m2026-03 reopened": 1, "m2026-03 open": -1,
+			}},
+		{"越级访 tagged, untagged and tagged again", false, []step{
+			s(2026, 3, 16, tagBeyond), s(2026, 3, 17, untag), s(2026, 3, 18, tagBeyond)},
+			map[string]int64{"w2026-03-16 beyond": 1, "m2026-03 beyond": 1}},
+		{"resolved before the counting rule, reopened and resolved again", true, []step{
+			s(2026, 3, 17, reopen), s(2026, 3, 18, resolve)},
+			map[string]int64{
+				"w2026-03-16 repeat": 1, "w2026-03-16 reopened": 1, "w2026-03-16 open": 0,
+				"m2026-03 repeat": 1, "m2026-03 reopened": 1, "m2026-03 open": 0,
+			}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := &xfbot.Case{No: "XF-2026-0001", Unit: "区住建局", Status: xfbot.StatusHandling, Owner: xfbot.Person{OpenID: "ou_zhao"},
+				CreatedAt: at(2026, 2, 2), UpdatedAt: at(2026, 2, 2), Due: xfbot.NewDate(2026, 4, 3)}
+			if tt.steps[0].day.Month() > time.April {
+				c.Due = xfbot.NewDate(2026, 6, 1)
+			}
+			got := map[string]int64{}
+			if tt.legacy {
+				c.Status, c.ResolvedOn = xfbot.StatusResolved, xfbot.NewDate(2026, 3, 16)
+			}
+			for _, st := range tt.steps {
+				next := *c
+				next.UpdatedAt = st.day
+				next.Tags = slices.Clone(c.Tags)
+				st.f(&next, xfbot.DateOf(st.day, sh))
+				tally(got, xfbot.CaseCounts(c, &next, sh))
+				c = &next
+			}
+			for k, v := range got {
+				if v == 0 {
+					delete(got, k)
+				}
+			}
+			for k, v := range tt.want {
+				if v == 0 {
+					delete(tt.want, k)
+				}
+			}
+			if !maps.Equal(got, tt.want) {
+				t.Errorf("counted:\n got %v\nwant %v", got, tt.want)
+			}
+		})
+	}
+	t.Run("a registered case starts with nothing counted", func(t *testing.T) {
+		c := &xfbot.Case{Status: xfbot.StatusHandling, CreatedAt: at(2026, 3, 16), Counted: xfbot.CountedDays{Resolved: xfbot.NewDate(2026, 3, 16)},
+			Tags: []xfbot.Tag{xfbot.TagRepeat}}
+		xfbot.CaseCounts(nil, c, sh)
+		if c.Counted != (xfbot.CountedDays{Repeat: xfbot.NewDate(2026, 3, 16)}) {
+			t.Errorf("counted %+v", c.Counted)
+		}
+	})
+}
+
+func TestPeriodShapes(t *testing.T) {
+	d := xfbot.NewDate
+	for _, tt := range []struct {
+		name        string
+		p           xfbot.Period
+		week, month bool
+	}{
+		{"a week", xfbot.WeekPeriod(d(2026, 7, 1)), true, false},
+		{"a month", xfbot.MonthPeriod(xfbot.Month{Year: 2026, Month: time.February}), false, true},
+		{"Tuesday to Monday", xfbot.Period{From: d(2026, 3, 17), To: d(2026, 3, 23)}, false, false},
+		{"two months", xfbot.Period{From: d(2026, 3, 1), To: d(2026, 4, 30)}, false, false},
+		{"part of a month", xfbot.Period{From: d(2026, 3, 1), To: d(2026, 3, 18)}, false, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.p.IsWeek() != tt.week || tt.p.IsMonth() != tt.month {
+				t.Errorf("%v..%v: week %v month %v", tt.p.From, tt.p.To, tt.p.IsWeek(), tt.p.IsMonth())
+			}
+		})
 	}
 }

@@ -37,6 +37,9 @@ func (s *Store) Import(ctx context.Context, cases []*xfbot.Case) error {
 		if c.Version == 0 {
 			c.Version = 1
 		}
+		// Booked as registered (and concluded, if it is), once per case and
+		// period like any write; first, since it stamps c.Counted.
+		counts.count(xfbot.CaseCounts(nil, c, s.loc))
 		b, err := json.Marshal(encodeCase(c))
 		if err != nil {
 			return fmt.Errorf("store: import %s: %w", c.No, err)
@@ -46,7 +49,6 @@ func (s *Store) Import(ctx context.Context, cases []*xfbot.Case) error {
 		for key, score := range s.k.indexes(c) {
 			tx.ZAdd(ctx, key, redis.Z{Score: score, Member: string(c.No)})
 		}
-		counts.count(xfbot.CaseCounts(nil, c, s.loc))
 	}
 	for k, n := range counts.counts {
 		if n != 0 {

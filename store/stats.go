@@ -16,9 +16,30 @@ import (
 // counter → n and counter|unit → n, and from the open indexes for what is
 // open now. Nothing here scans the ledger.
 
+// duringKeys returns the counter hashes that hold period p's counts: the
+// month's hash for a calendar month, the seven day hashes for a week. No
+// other period can be read: the once-per-case counts (xfbot.OnceIn) are
+// exact for these two shapes only, and summing them over anything else
+// (two months, part of a week) would count a case twice.
+func (k keys) duringKeys(p xfbot.Period) ([]string, error) {
+	switch {
+	case p.IsMonth():
+		return []string{k.statMonth(xfbot.MonthOf(p.From))}, nil
+	case p.IsWeek():
+		out := make([]string, 0, 7)
+		for d := p.From; !d.After(p.To); d = d.AddDays(1) {
+			out = append(out, k.statDay(d))
+		}
+		return out, nil
+	}
+	return nil, fmt.Errorf("store: statistics of %s to %s: only a week (Monday to Sunday) or a calendar month can be counted", p.From, p.To)
+}
+
 // countKeys returns the counter hashes whose sum covers the days from..to
 // (inclusive): a month's hash where the whole month is inside (or the part
-// of it after today, which has no counts yet), day hashes elsewhere.
+// of it after today, which has no counts yet), day hashes elsewhere. It
+// serves the net counts only (CountOpen, booked in both), for which any
+// span adds up; the figures of a period read duringKeys.
 func (k keys) countKeys(from, to, today xfbot.Date) []string {
 	var out []string
 	for d := from; !d.After(to); {
@@ -78,9 +99,14 @@ func (d PeriodData) Figures(unit string, all bool) xfbot.Figures {
 	return xfbot.ComputeFigures(d.Period, unit, all, open, d.During, d.After, overdue)
 }
 
-// PeriodData reads the counts of period p as of today, per unit too: two
-// round trips (the units, then everything else in one pipeline).
+// PeriodData reads the counts of period p (a week or a calendar month) as of
+// today, per unit too: two round trips (the units, then everything else in
+// one pipeline).
 func (s *Store) PeriodData(ctx context.Context, p xfbot.Period, today xfbot.Date) (PeriodData, error) {
+	keys, err := s.k.duringKeys(p)
+	if err != nil {
+		return PeriodData{}, err
+	}
 	units, err := s.rdb.SMembers(ctx, s.k.units()).Result()
 	if err != nil {
 		return PeriodData{}, fmt.Errorf("store: units: %w", err)
@@ -88,7 +114,7 @@ func (s *Store) PeriodData(ctx context.Context, p xfbot.Period, today xfbot.Date
 	sortUnits(units)
 	pipe := s.rdb.Pipeline()
 	var during, after []*redis.MapStringStringCmd
-	for _, key := range s.k.countKeys(p.From, p.To, today) {
+	for _, key := range keys {
 		during = append(during, pipe.HGetAll(ctx, key))
 	}
 	if p.To.Before(today) {
@@ -429,14 +455,19 @@ local n = redis.call("ZCOUNT", KEYS[3], ARGV[1], "+inf")
 redis.call("DEL", KEYS[3])
 return n`)
 
-// MemberData reads the figures of owners (包案人) for period p as of now:
-// their open cases, overdue, with progress within xfbot.FreshDays, and their
-// resolutions, sign-offs and contacts in the period. One round trip.
+// MemberData reads the figures of owners (包案人) for period p (a week or a
+// calendar month) as of now: their open cases, overdue, with progress within
+// xfbot.FreshDays, and their resolutions, sign-offs and contacts in the
+// period. One round trip.
 func (s *Store) MemberData(ctx context.Context, owners []xfbot.Person, p xfbot.Period, now time.Time) ([]xfbot.MemberFigures, error) {
+	keys, err := s.k.duringKeys(p)
+	if err != nil {
+		return nil, err
+	}
 	today := xfbot.DateOf(now, s.loc)
 	pipe := s.rdb.Pipeline()
 	var during []*redis.MapStringStringCmd
-	for _, key := range s.k.countKeys(p.From, p.To, today) {
+	for _, key := range keys {
 		during = append(during, pipe.HGetAll(ctx, key))
 	}
 	since := strconv.FormatInt(now.Add(-xfbot.FreshDays*24*time.Hour).Unix(), 10)

@@ -221,3 +221,131 @@ func TestRecordsEndWithVersion(t *testing.T) {
 		t.Errorf("stale write: %v", err)
 	}
 }
+
+// TestStatisticsCountCases: a case resolved, reopened and resolved again
+// three times in one week is one 化解 of the week and of the month, one for
+// its owner, and one 重复信访; the record keeps what was counted across the
+// reopens. Across a month boundary it is one in each month and one in the
+// week. Periods the counters cannot answer exactly are refused.
+func TestStatisticsCountCases(t *testing.T) {
+	ctx := context.Background()
+	owner := xfbot.Person{OpenID: "ou_zhao", Name: "赵建"}
+	day := func(m time.Month, d int) time.Time { return time.Date(2026, m, d, 10, 0, 0, 0, loc) }
+	resolve := func(on time.Time) func(c *xfbot.Case) {
+		return func(c *xfbot.Case) { c.Status, c.ResolvedOn = xfbot.StatusResolved, xfbot.DateOf(on, loc) }
+	}
+	reopen := func(c *xfbot.Case) {
+		c.Status, c.ResolvedOn, c.ClosedOn = xfbot.StatusHandling, xfbot.Date{}, xfbot.Date{}
+	}
+	// run writes a case registered in February through resolutions on days,
+	// with a reopen two hours after each but the last, reading it back from
+	// the store before each write as the mux does.
+	run := func(t *testing.T, st *store.Store, days ...time.Time) *xfbot.Case {
+		c := newCase("反复化解的案件", xfbot.NewDate(2026, 8, 31))
+		c.Owner, c.CreatedAt, c.UpdatedAt = owner, day(2, 2), day(2, 2)
+		no := create(t, st, c)
+		for i, d := range days {
+			update(t, st, load(t, st, no), d, resolve(d))
+			if i < len(days)-1 {
+				update(t, st, load(t, st, no), d.Add(2*time.Hour), reopen)
+			}
+		}
+		return load(t, st, no)
+	}
+	figures := func(t *testing.T, st *store.Store, p xfbot.Period) xfbot.Figures {
+		t.Helper()
+		pd, err := st.PeriodData(ctx, p, xfbot.NewDate(2026, 9, 1))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return pd.Figures("", true)
+	}
+	member := func(t *testing.T, st *store.Store, p xfbot.Period) xfbot.MemberFigures {
+		t.Helper()
+		ms, err := st.MemberData(ctx, []xfbot.Person{owner}, p, time.Date(2026, 9, 1, 9, 0, 0, 0, loc))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ms[0]
+	}
+
+	t.Run("ThreeTimesInOneWeek", func(t *testing.T) {
+		st := newTestStore(t).In(loc)
+		c := run(t, st, day(3, 16), day(3, 18), day(3, 20))
+		if c.Counted.Resolved != xfbot.NewDate(2026, 3, 20) || c.Counted.Repeat != xfbot.NewDate(2026, 3, 18) {
+			t.Errorf("kept on the record: %+v", c.Counted)
+		}
+		week := xfbot.WeekPeriod(xfbot.NewDate(2026, 3, 16))
+		for _, p := range []xfbot.Period{week, xfbot.MonthPeriod(xfbot.Month{Year: 2026, Month: time.March})} {
+			f := figures(t, st, p)
+			if f.Resolved != 1 || f.OnTime != 1 || f.Late != 0 || f.Repeat != 1 || f.Reopened != 1 || f.Stock != 1 || f.OpenEnd != 0 {
+				t.Errorf("%s: %+v", p.Label, f)
+			}
+			if r := f.ResolutionRate().String(); r != "100.0%" {
+				t.Errorf("%s: 化解率 %s", p.Label, r)
+			}
+			if m := member(t, st, p); m.Resolved != 1 {
+				t.Errorf("%s: the owner is credited with %d", p.Label, m.Resolved)
+			}
+		}
+	})
+	t.Run("AcrossAMonthBoundary", func(t *testing.T) {
+		st := newTestStore(t).In(loc)
+		run(t, st, day(6, 29), day(7, 1)) // Monday 29 June, Wednesday 1 July
+		week := xfbot.WeekPeriod(xfbot.NewDate(2026, 6, 29))
+		for _, tt := range []struct {
+			p                xfbot.Period
+			resolved, repeat int64
+		}{
+			{week, 1, 1},
+			{xfbot.MonthPeriod(xfbot.Month{Year: 2026, Month: time.June}), 1, 1},
+			{xfbot.MonthPeriod(xfbot.Month{Year: 2026, Month: time.July}), 1, 0},
+		} {
+			if f := figures(t, st, tt.p); f.Resolved != tt.resolved || f.Repeat != tt.repeat {
+				t.Errorf("%s: resolved %d repeat %d, want %d %d", tt.p.Label, f.Resolved, f.Repeat, tt.resolved, tt.repeat)
+			}
+			if m := member(t, st, tt.p); m.Resolved != tt.resolved {
+				t.Errorf("%s: the owner is credited with %d", tt.p.Label, m.Resolved)
+			}
+		}
+	})
+	t.Run("TwoWeeksOfOneMonth", func(t *testing.T) {
+		st := newTestStore(t).In(loc)
+		run(t, st, day(3, 2), day(3, 10))
+		for _, tt := range []struct {
+			p        xfbot.Period
+			resolved int64
+		}{
+			{xfbot.WeekPeriod(xfbot.NewDate(2026, 3, 2)), 1},
+			{xfbot.WeekPeriod(xfbot.NewDate(2026, 3, 10)), 1},
+			{xfbot.MonthPeriod(xfbot.Month{Year: 2026, Month: time.March}), 1},
+		} {
+			if f := figures(t, st, tt.p); f.Resolved != tt.resolved {
+				t.Errorf("%s: resolved %d, want %d", tt.p.Label, f.Resolved, tt.resolved)
+			}
+		}
+	})
+	t.Run("OtherPeriodsRefused", func(t *testing.T) {
+		st := newTestStore(t).In(loc)
+		for _, p := range []xfbot.Period{
+			{From: xfbot.NewDate(2026, 3, 17), To: xfbot.NewDate(2026, 3, 23)},
+			{From: xfbot.NewDate(2026, 1, 1), To: xfbot.NewDate(2026, 3, 31)},
+		} {
+			if _, err := st.PeriodData(ctx, p, today); err == nil || !strings.Contains(err.Error(), "only a week") {
+				t.Errorf("PeriodData %v..%v: %v", p.From, p.To, err)
+			}
+			if _, err := st.MemberData(ctx, []xfbot.Person{owner}, p, now); err == nil {
+				t.Errorf("MemberData %v..%v accepted", p.From, p.To)
+			}
+		}
+	})
+}
+
+func load(t *testing.T, st *store.Store, no xfbot.CaseNo) *xfbot.Case {
+	t.Helper()
+	cs, err := st.Cases(context.Background(), []xfbot.CaseNo{no})
+	if err != nil || len(cs) != 1 {
+		t.Fatalf("load %s: %v", no, err)
+	}
+	return cs[0]
+}

@@ -56,14 +56,22 @@ func (s *Store) NewTx() *Tx { return &Tx{k: s.k, loc: s.loc} }
 func (tx *Tx) Empty() bool { return len(tx.ops) == 0 && len(tx.counts) == 0 }
 
 // count books the statistics of a case write (xfbot.CaseCounts) in the
-// day's and the month's counters, for the district and the unit. Changes
-// that cancel out within the Tx (a unit moved and moved back) write nothing.
+// day's and the month's counters (or the one of them c.In names), for the
+// district, the unit and the owner. Changes that cancel out within the Tx
+// (a unit moved and moved back) write nothing.
 func (tx *Tx) count(cs []xfbot.Count) {
 	for _, c := range cs {
 		if tx.counts == nil {
 			tx.counts = map[countKey]int64{}
 		}
-		for _, key := range [2]string{tx.k.statDay(c.Day), tx.k.statMonth(xfbot.MonthOf(c.Day))} {
+		keys := make([]string, 0, 2)
+		if c.In != xfbot.InMonth {
+			keys = append(keys, tx.k.statDay(c.Day))
+		}
+		if c.In != xfbot.InDays {
+			keys = append(keys, tx.k.statMonth(xfbot.MonthOf(c.Day)))
+		}
+		for _, key := range keys {
 			tx.counts[countKey{key, xfbot.CountField(c.Counter, c.Unit, false)}] += c.N
 			tx.counts[countKey{key, xfbot.CountField(c.Counter, c.Unit, true)}] += c.N
 			if c.Owner != "" {
@@ -132,13 +140,13 @@ func (tx *Tx) encode() (string, []any, error) {
 func (tx *Tx) CreateCase(c *xfbot.Case, year int) {
 	c.No = NoPlaceholder
 	c.Version = 1
+	tx.count(xfbot.CaseCounts(nil, c, tx.loc)) // first: it stamps c.Counted
 	tx.ops = append([]op{{Op: "alloc", Key: tx.k.seq(year), Fmt: fmt.Sprintf("XF-%04d-%%04d", year)}}, tx.ops...)
 	tx.add(op{Op: "set", Key: tx.k.caseKey(c.No), Val: tx.json(encodeCase(c))})
 	tx.add(op{Op: "zadd", Key: tx.k.idxAll(), Member: string(c.No), Score: float64(c.CreatedAt.Unix())})
 	for key, score := range tx.k.indexes(c) {
 		tx.add(op{Op: "zadd", Key: key, Member: string(c.No), Score: score})
 	}
-	tx.count(xfbot.CaseCounts(nil, c, tx.loc))
 }
 
 // UpdateCase replaces old with c, which must be a modified copy of old: it
@@ -146,6 +154,7 @@ func (tx *Tx) CreateCase(c *xfbot.Case, year int) {
 // version, bumps c.Version and moves c between the indexes as needed.
 func (tx *Tx) UpdateCase(old, c *xfbot.Case) {
 	c.Version = old.Version + 1
+	tx.count(xfbot.CaseCounts(old, c, tx.loc)) // first: it stamps c.Counted
 	tx.add(op{Op: "check", Key: tx.k.caseKey(old.No), Ver: old.Version})
 	tx.add(op{Op: "set", Key: tx.k.caseKey(c.No), Val: tx.json(encodeCase(c))})
 	before, after := tx.k.indexes(old), tx.k.indexes(c)
@@ -159,7 +168,6 @@ func (tx *Tx) UpdateCase(old, c *xfbot.Case) {
 			tx.add(op{Op: "zadd", Key: key, Member: string(c.No), Score: score})
 		}
 	}
-	tx.count(xfbot.CaseCounts(old, c, tx.loc))
 }
 
 // AddProgress appends p to the case's timeline.
