@@ -5,6 +5,8 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"strings"
+	"time"
 
 	"github.com/qingchuan/xfbot"
 	"github.com/qingchuan/xfbot/bot"
@@ -66,22 +68,45 @@ func (h *Handlers) export(ctx context.Context, req *bot.Request) (*bot.Reply, er
 	if err != nil {
 		return nil, err
 	}
-	switch req.Member.Role {
-	case xfbot.RoleViewer:
-		return nil, xfbot.Errorf(xfbot.EFORBIDDEN, "观察员不能导出台账。")
-	case xfbot.RoleLiaison:
-		if req.Member.Unit == "" || (r.Unit != "" && r.Unit != req.Member.Unit) {
-			return nil, xfbot.Errorf(xfbot.EFORBIDDEN, "单位联络员只能导出本单位（%s）的台账。", orUnset(req.Member.Unit))
-		}
-		r.Unit = req.Member.Unit
+	if r, err = exportScope(req.Member, r); err != nil {
+		return nil, err
 	}
 	if r.Full {
-		if !req.Member.CanManage() {
-			return nil, xfbot.Errorf(xfbot.EFORBIDDEN, "完整导出含信访人完整个人信息，仅限专班管理员。您可以导出脱敏台账：导出 台账%s", exportSuffix(r))
-		}
-		return &bot.Reply{Card: exportConfirmCard(r)}, nil
+		return &bot.Reply{Card: exportConfirmCard(r, confirmID(req.EventID))}, nil
 	}
-	return h.queueExport(ctx, req, r, nil)
+	return h.queueExport(ctx, req, r, "", nil)
+}
+
+// exportScope is the one rule of who may export what, applied to the
+// command and to every button of its card (whatever the button's value
+// says): viewers nothing; a liaison only the own unit, which the export is
+// narrowed to; a full export only an admin.
+func exportScope(m xfbot.Member, r report.ExportRequest) (report.ExportRequest, error) {
+	switch m.Role {
+	case xfbot.RoleAdmin, xfbot.RoleMember, xfbot.RoleLeader:
+	case xfbot.RoleLiaison:
+		if m.Unit == "" || (r.Unit != "" && r.Unit != m.Unit) {
+			return r, xfbot.Errorf(xfbot.EFORBIDDEN, "单位联络员只能导出本单位（%s）的台账。", orUnset(m.Unit))
+		}
+		r.Unit = m.Unit
+	case xfbot.RoleViewer:
+		return r, xfbot.Errorf(xfbot.EFORBIDDEN, "观察员不能导出台账。")
+	default:
+		return r, xfbot.Errorf(xfbot.EFORBIDDEN, "您还不是专班成员，不能导出台账。")
+	}
+	if r.Full && !m.CanManage() {
+		r.Full = false
+		return r, xfbot.Errorf(xfbot.EFORBIDDEN, "完整导出含信访人完整个人信息，仅限专班管理员。您可以导出脱敏台账：导出 台账%s", exportSuffix(r))
+	}
+	return r, nil
+}
+
+// confirmID names one confirmation card: the event of the command that
+// asked for it. The card's buttons act once per confirmation, however often
+// (and through however many events) they are pressed.
+func confirmID(eventID string) string {
+	sum := sha256.Sum256([]byte("export-confirm:" + eventID))
+	return hex.EncodeToString(sum[:12])
 }
 
 func exportSuffix(r report.ExportRequest) string {
@@ -102,10 +127,12 @@ func orUnset(s string) string {
 	return s
 }
 
-// exportConfirmCard asks an admin to confirm a full export.
-func exportConfirmCard(r report.ExportRequest) *bot.Card {
+// exportConfirmCard asks an admin to confirm a full export; cf names the
+// confirmation (ArgConfirm in the buttons' value).
+func exportConfirmCard(r report.ExportRequest, cf string) *bot.Card {
 	v := r.Args()
 	delete(v, report.ArgFull)
+	v[argConfirm] = cf
 	return &bot.Card{Title: "确认完整导出", Color: "orange",
 		Sections: []string{bot.Escape(fmt.Sprintf("即将导出%s。完整台账含信访人姓名、电话和身份证号，导出会记入审计日志。文件只私聊发给您，请妥善保管，不得转发。", r.Describe()))},
 		Buttons: []bot.Button{
@@ -114,15 +141,26 @@ func exportConfirmCard(r report.ExportRequest) *bot.Card {
 		}}
 }
 
+// argConfirm is the confirmation card's id in its buttons' value.
+const argConfirm = "cf"
+
 // queueExport commits the export task with the reply that promises it (and,
-// for a full export, its audit entry).
-func (h *Handlers) queueExport(ctx context.Context, req *bot.Request, r report.ExportRequest, audit *store.AuditEntry) (*bot.Reply, error) {
-	n, err := h.Store.CountExport(ctx, r.Query(req.Loc))
+// for a full export, its audit entry). once, when not empty, names the act
+// in the confirmation's ledger: the task is then queued at most once for
+// it, whatever the event, and its id follows from it.
+func (h *Handlers) queueExport(ctx context.Context, req *bot.Request, r report.ExportRequest, once string, audit *store.AuditEntry) (*bot.Reply, error) {
+	n, err := h.Store.EstimateExport(ctx, r.Query(req.Loc))
 	if err != nil {
 		return nil, err
 	}
 	tx := h.Store.NewTx()
-	sum := sha256.Sum256([]byte(req.EventID))
+	identity := req.EventID
+	if once != "" {
+		identity = "confirm:" + once
+		cf, field := splitOnce(once)
+		tx.MarkSentKey(exportLedger(cf), field, req.Time.UTC().Format(time.RFC3339))
+	}
+	sum := sha256.Sum256([]byte(identity))
 	tx.AddTask(store.Task{ID: "exp-" + hex.EncodeToString(sum[:12]), Kind: store.TaskExport, By: req.Actor(), ChatID: req.ChatID,
 		Args: r.Args(), At: req.Time})
 	if audit != nil {
@@ -138,22 +176,52 @@ func (h *Handlers) queueExport(ctx context.Context, req *bot.Request, r report.E
 	return &bot.Reply{Text: text, Toast: "已开始导出", Tx: tx}, nil
 }
 
-// exportAction: the buttons of the confirmation card.
+// exportLedger is the sent-ledger of one confirmation card: a field per act
+// done from it (full; masked:<open_id>).
+func exportLedger(cf string) string { return "export:" + cf }
+
+func splitOnce(once string) (cf, field string) {
+	cf, field, _ = strings.Cut(once, "|")
+	return cf, field
+}
+
+// exportAction: the buttons of the confirmation card. Each is checked by
+// exportScope as the command is. 确认完整导出 acts once per card: pressed
+// again (a double click, a redelivery with another event id, a second
+// admin) it queues nothing. 改为脱敏导出 acts once per card and reader.
 func (h *Handlers) exportAction(full bool) bot.HandlerFunc {
 	return func(ctx context.Context, req *bot.Request) (*bot.Reply, error) {
 		r, err := report.ParseExportArgs(req.Action.Value)
 		if err != nil {
 			return nil, xfbot.Errorf(xfbot.EINVALID, "按钮已失效，请重新发送“导出 台账”。")
 		}
+		r.Full = full
+		if r, err = exportScope(req.Member, r); err != nil {
+			return nil, err
+		}
+		cf := req.Action.Value[argConfirm]
+		if full && cf == "" {
+			return nil, xfbot.Errorf(xfbot.EINVALID, "按钮已失效，请重新发送“导出 台账 完整”。")
+		}
+		once, field := "", "full"
+		if !full {
+			field = "masked:" + req.Sender.OpenID
+		}
+		if cf != "" {
+			once = cf + "|" + field
+			done, err := h.Store.LedgersOf(ctx, []string{exportLedger(cf)})
+			if err != nil {
+				return nil, err
+			}
+			if _, ok := done[exportLedger(cf)][field]; ok {
+				return &bot.Reply{Toast: "已确认过，台账正在生成，完成后私聊发送，请勿重复点击。"}, nil
+			}
+		}
 		var audit *store.AuditEntry
 		if full {
-			if !req.Member.CanManage() {
-				return nil, xfbot.Errorf(xfbot.EFORBIDDEN, "完整导出仅限专班管理员。")
-			}
-			r.Full = true
 			audit = &store.AuditEntry{At: req.Time, By: req.Actor(), Action: "完整导出台账", Entity: r.Describe(), Via: req.Via}
 		}
-		reply, err := h.queueExport(ctx, req, r, audit)
+		reply, err := h.queueExport(ctx, req, r, once, audit)
 		if err != nil {
 			return nil, err
 		}

@@ -2,11 +2,14 @@ package handlers_test
 
 import (
 	"context"
+	"encoding/json"
+	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/qingchuan/xfbot"
 	"github.com/qingchuan/xfbot/bot"
+	"github.com/qingchuan/xfbot/store"
 )
 
 // TestExportCommand: 导出 台账 queues a masked export at once, asks an
@@ -38,7 +41,9 @@ func TestExportCommand(t *testing.T) {
 	if pending() != 2 {
 		t.Fatalf("a full export was queued before confirmation")
 	}
-	resp := h.clickValue(admin, bot.ActionExportFull, map[string]string{"month": "2026-02", "unit": "区住建局"})
+	value := confirmValue(t, out[0])
+	value["month"], value["unit"] = "2026-02", "区住建局"
+	resp := h.clickValue(admin, bot.ActionExportFull, value)
 	if resp == nil || pending() != 3 {
 		t.Fatalf("confirming did not queue the export: %v, %d tasks", resp, pending())
 	}
@@ -89,4 +94,149 @@ func TestExportCommand(t *testing.T) {
 		})
 	}
 	wantIn(t, h.reply(liaison, "导出 台账"), "区住建局 台账（脱敏）")
+}
+
+// tasks are the export tasks queued so far, oldest first.
+func (h *harness) tasks() []store.Task {
+	h.t.Helper()
+	es, err := h.rdb.XRange(context.Background(), "{"+h.prefix+"}:v1:tasks", "-", "+").Result()
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	var out []store.Task
+	for _, e := range es {
+		var t store.Task
+		s, _ := e.Values["m"].(string)
+		if err := json.Unmarshal([]byte(s), &t); err != nil {
+			h.t.Fatal(err)
+		}
+		out = append(out, t)
+	}
+	return out
+}
+
+// confirmValue is the value of the buttons of the confirmation card in a
+// queued message.
+func confirmValue(t *testing.T, om store.OutboundMessage) map[string]string {
+	t.Helper()
+	m := regexp.MustCompile(`"cf":"([0-9a-f]+)"`).FindStringSubmatch(om.Content)
+	if m == nil {
+		t.Fatalf("no confirmation id in the card: %s", om.Content)
+	}
+	return map[string]string{"cf": m[1]}
+}
+
+// TestExportButtons: the confirmation card's buttons are checked by the
+// command's own rule, whatever their value names, and 确认完整导出 acts
+// once per card however often it is pressed (issue 9, points 9 and 10).
+func TestExportButtons(t *testing.T) {
+	h := newHarness(t)
+	for _, u := range []string{"区住建局", "区住建局", "区人社局", "区人社局", "区人社局"} {
+		h.newCase("欠薪 单位:" + u)
+	}
+	// The admin asks for the whole district's full ledger in the group: the
+	// card with both buttons is there for everyone to press.
+	out := h.say(admin, "导出 台账 完整", msg{group: true})
+	if len(out) != 1 || !strings.Contains(out[0].Content, bot.ActionExportMasked) {
+		t.Fatalf("no confirmation card: %v", out)
+	}
+	card := confirmValue(t, out[0])
+	with := func(kv ...string) map[string]string {
+		v := map[string]string{}
+		for k, x := range card {
+			v[k] = x
+		}
+		for i := 0; i+1 < len(kv); i += 2 {
+			v[kv[i]] = kv[i+1]
+		}
+		return v
+	}
+
+	for _, tt := range []struct {
+		name   string
+		who    xfbot.Person
+		action string
+		value  map[string]string
+		toast  string
+	}{
+		{"ViewerPressesMasked", viewer, bot.ActionExportMasked, with(), "观察员不能导出台账"},
+		{"ViewerForgesUnit", viewer, bot.ActionExportMasked, with("unit", "区住建局"), "观察员不能导出台账"},
+		{"LiaisonNamesAnotherUnit", liaison, bot.ActionExportMasked, with("unit", "区人社局"), "只能导出本单位（区住建局）"},
+		{"LiaisonForgesFull", liaison, bot.ActionExportFull, with("unit", "区住建局"), "仅限专班管理员"},
+		{"MemberPressesFull", member, bot.ActionExportFull, with(), "仅限专班管理员"},
+		{"StrangerPressesMasked", stranger, bot.ActionExportMasked, with(), "还不是专班成员"},
+		{"FullWithoutConfirmation", admin, bot.ActionExportFull, map[string]string{}, "按钮已失效"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			before := len(h.tasks())
+			resp := h.clickValue(tt.who, tt.action, tt.value)
+			if resp == nil || !strings.Contains(resp.Toast, tt.toast) {
+				t.Errorf("response %+v, want a toast with %q", resp, tt.toast)
+			}
+			if n := len(h.tasks()); n != before {
+				t.Errorf("%d task(s) queued by a refused press", n-before)
+			}
+		})
+	}
+
+	t.Run("LiaisonPressesMaskedGetsOwnUnit", func(t *testing.T) {
+		before := len(h.tasks())
+		resp := h.clickValue(liaison, bot.ActionExportMasked, with())
+		ts := h.tasks()
+		if len(ts) != before+1 {
+			t.Fatalf("%d tasks queued, want 1 (%+v)", len(ts)-before, resp)
+		}
+		if got := ts[len(ts)-1]; got.Args["unit"] != "区住建局" || got.Args["full"] != "" || got.By.OpenID != liaison.OpenID {
+			t.Errorf("task %+v, want the masked ledger of 区住建局 for the liaison", got)
+		}
+		// Pressed again, through another event: nothing more.
+		h.clickValue(liaison, bot.ActionExportMasked, with())
+		if n := len(h.tasks()); n != before+1 {
+			t.Errorf("a second press queued %d more", n-before-1)
+		}
+	})
+
+	t.Run("FullConfirmedTwiceExportsOnce", func(t *testing.T) {
+		before := len(h.tasks())
+		first := h.clickValue(admin, bot.ActionExportFull, with())
+		second := h.clickValue(admin, bot.ActionExportFull, with())
+		ts := h.tasks()
+		if len(ts) != before+1 {
+			t.Fatalf("%d tasks queued by two presses, want 1", len(ts)-before)
+		}
+		if got := ts[len(ts)-1]; got.Args["full"] != "1" || got.Args["unit"] != "" || got.By.OpenID != admin.OpenID {
+			t.Errorf("task %+v, want the district's full ledger for the admin", got)
+		}
+		if first.Card == nil || second == nil || !strings.Contains(second.Toast, "已确认过") {
+			t.Errorf("responses %+v then %+v", first, second)
+		}
+		audit, err := h.rdb.XRange(context.Background(), h.auditKey(), "-", "+").Result()
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, e := range audit {
+			if s, _ := e.Values["m"].(string); strings.Contains(s, "完整导出台账") {
+				n++
+			}
+		}
+		if n != 1 {
+			t.Errorf("%d audit entries for one full export", n)
+		}
+	})
+
+	t.Run("AnotherConfirmationIsAnotherExport", func(t *testing.T) {
+		before := len(h.tasks())
+		out := h.say(admin, "导出 台账 完整")
+		h.clickValue(admin, bot.ActionExportFull, confirmValue(t, out[0]))
+		if n := len(h.tasks()); n != before+1 {
+			t.Errorf("a new confirmation queued %d tasks, want 1", n-before)
+		}
+	})
+
+	t.Run("LiaisonEstimateWithinOwnUnit", func(t *testing.T) {
+		wantIn(t, h.reply(liaison, "导出 台账"), "区住建局 台账（脱敏），约 2 件案件")
+		wantIn(t, h.reply(member, "导出 台账 单位:区人社局"), "区人社局 台账（脱敏），约 3 件案件")
+		wantIn(t, h.reply(member, "导出 台账"), "全部案件 台账（脱敏），约 5 件案件")
+	})
 }
