@@ -312,7 +312,7 @@ func (e *Exporter) export(ctx context.Context, t store.Task) (err error) {
 	now := e.now()
 	today := xfbot.DateOf(now, r.loc())
 	q := req.Query(r.loc())
-	total, err := st.CountExport(ctx, q)
+	total, err := st.EstimateExport(ctx, q) // within the unit: a unit's progress never shows the district's size
 	if err != nil {
 		return err
 	}
@@ -341,7 +341,9 @@ func (e *Exporter) export(ctx context.Context, t store.Task) (err error) {
 	defer os.Remove(f.Name())
 	defer f.Close()
 
-	aud := xfbot.GroupAudience // masked: as a group would see it
+	// Masked: as a group would see it, the free text too (xlsx passes it
+	// through xfbot.MaskText): a file is easily forwarded.
+	aud := xfbot.GroupAudience
 	if req.Full {
 		aud = xfbot.Audience{Full: true}
 	}
@@ -407,7 +409,7 @@ func (e *Exporter) export(ctx context.Context, t store.Task) (err error) {
 	if req.Full {
 		summary += "本文件含信访人完整个人信息，请妥善保管，不得转发到群聊。"
 	} else {
-		summary += "信访人姓名、电话已脱敏，不含身份证号。"
+		summary += "信访人姓名、电话已脱敏，不含身份证号；标题、进展等文字中的电话、身份证号和信访人姓名也已遮盖。"
 	}
 	if n == 0 {
 		summary = req.Describe() + "：没有符合条件的案件，已生成空台账。"

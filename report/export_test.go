@@ -243,3 +243,44 @@ func TestExportProgress(t *testing.T) {
 		t.Errorf("%d progress messages (want 1–3), files %v: %v", progress, files, texts)
 	}
 }
+
+// TestExportUnitScope: a unit's export counts and reports its progress
+// within the unit, never the district's size, and its free text is masked.
+func TestExportUnitScope(t *testing.T) {
+	if testing.Short() {
+		t.Skip("4,000 cases")
+	}
+	e := newEnv(t, 4000)
+	tx := e.st.NewTx()
+	tx.AddProgress(xfbot.FormatCaseNo(2026, 1), xfbot.Progress{At: now, Author: xfbot.Person{OpenID: "ou_w", Name: "王五"},
+		Kind: xfbot.KindVisit, Text: "已电话联系张建国（19900001234），身份证110101195001011234已核对"})
+	if _, err := e.st.Commit(context.Background(), tx); err != nil {
+		t.Fatal(err)
+	}
+	e.queue(t, "t1", report.ExportRequest{Unit: "区住建局"})
+	e.once(t)
+	texts, files := e.sent(t)
+	var progress []string
+	for _, s := range texts {
+		if strings.Contains(s, "已完成") {
+			progress = append(progress, s)
+		}
+	}
+	if len(progress) == 0 || len(files) != 1 {
+		t.Fatalf("progress %q, files %v", progress, files)
+	}
+	for _, s := range progress {
+		if !strings.Contains(s, " / 2000 件") || strings.Contains(s, "4000") {
+			t.Errorf("progress %q, want it out of the unit's 2000", s)
+		}
+	}
+	x, err := excelize.OpenReader(bytes.NewReader(e.up.files["file_信访台账-2026-03-16-区住建局-脱敏.xlsx"]))
+	if err != nil {
+		t.Fatalf("%v (files %v)", err, files)
+	}
+	defer x.Close()
+	rows, _ := x.GetRows("进展")
+	if len(rows) != 2 || rows[1][4] != "已电话联系张某（199****1234），身份证[身份证号]已核对" {
+		t.Errorf("进展 sheet %q", rows)
+	}
+}
