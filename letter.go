@@ -78,6 +78,13 @@ func (l *LeaderLetter) Stage() LetterStage {
 	return LetterUnread
 }
 
+// Proxied reports whether the instruction was recorded by staff on the
+// leader's behalf (代录) rather than given by the leader in xfbot; the
+// leader's own 批示 supersedes it.
+func (l *LeaderLetter) Proxied() bool {
+	return !l.ReadAt.IsZero() && l.ReadBy.OpenID != "" && l.ReadBy.OpenID != l.Leader.OpenID
+}
+
 // NextDue is the deadline l runs against now: the read deadline while
 // unread, the assign deadline once annotated, none once assigned.
 func (l *LeaderLetter) NextDue() Date {

@@ -263,9 +263,49 @@ func letterValue(l *xfbot.LeaderLetter) map[string]string {
 	return map[string]string{"id": string(l.ID)}
 }
 
-// LetterCard shows a letter to a leader with 批示 (while unread) and 交办
-// (once annotated). today colours a missed deadline.
-func LetterCard(l *xfbot.LeaderLetter, today xfbot.Date) *Card {
+// LetterReader is whom a letter card is for: its buttons are what that
+// person may do (the letter's leader annotates; staff record an instruction
+// for the leader as 代录 and assign; nobody else has buttons but 刷新).
+type LetterReader struct {
+	OpenID string
+	Role   xfbot.Role
+}
+
+// ReaderOf is the reader of a request's own chat.
+func ReaderOf(req *Request) LetterReader {
+	return LetterReader{OpenID: req.Sender.OpenID, Role: req.Member.Role}
+}
+
+func (r LetterReader) staff() bool { return r.Role == xfbot.RoleAdmin || r.Role == xfbot.RoleMember }
+
+// letterButtons are the reader's actions on l.
+func letterButtons(l *xfbot.LeaderLetter, r LetterReader) []Button {
+	own := r.OpenID != "" && r.OpenID == l.Leader.OpenID
+	var bs []Button
+	switch {
+	case own && (l.Stage() == xfbot.LetterUnread || l.Proxied()):
+		bs = append(bs, Button{Text: "批示", Kind: "primary", Action: ActionLetterReadForm, Value: letterValue(l)})
+	case r.staff() && l.Stage() == xfbot.LetterUnread:
+		bs = append(bs, Button{Text: "代录批示", Action: ActionLetterReadForm, Value: letterValue(l)})
+	}
+	if r.staff() && l.Stage() == xfbot.LetterRead {
+		bs = append(bs, Button{Text: "交办", Kind: "primary", Action: ActionLetterAssignFrm, Value: letterValue(l)})
+	}
+	return bs
+}
+
+// InstructionText is the instruction as shown: the leader's own, or
+// "代录（赵建）：…" when staff recorded it for the leader.
+func InstructionText(l *xfbot.LeaderLetter) string {
+	if l.Proxied() {
+		return "代录（" + l.ReadBy.Display() + "）：" + l.Instruction
+	}
+	return l.Instruction
+}
+
+// LetterCard shows a letter to reader with the buttons reader may press.
+// today colours a missed deadline.
+func LetterCard(l *xfbot.LeaderLetter, today xfbot.Date, reader LetterReader) *Card {
 	card := &Card{Title: string(l.ID) + " · 领导来信", Color: "blue", Tags: []Tag{{Text: l.Stage().Label()}}}
 	if due := l.NextDue(); !due.IsZero() && today.After(due) {
 		card.Color = "red"
@@ -287,15 +327,9 @@ func LetterCard(l *xfbot.LeaderLetter, today xfbot.Date) *Card {
 	}
 	card.Sections = []string{"**来信摘要**\n" + escapeMD(l.Summary)}
 	if l.Instruction != "" {
-		card.Sections = append(card.Sections, fmt.Sprintf("**领导批示**（%s）\n%s", escapeMD(l.ReadBy.Display()), escapeMD(l.Instruction)))
+		card.Sections = append(card.Sections, fmt.Sprintf("**领导批示**（%s）\n%s", escapeMD(l.Leader.Display()), escapeMD(InstructionText(l))))
 	}
-	switch l.Stage() {
-	case xfbot.LetterUnread:
-		card.Buttons = []Button{{Text: "批示", Kind: "primary", Action: ActionLetterReadForm, Value: letterValue(l)}}
-	case xfbot.LetterRead:
-		card.Buttons = []Button{{Text: "交办", Kind: "primary", Action: ActionLetterAssignFrm, Value: letterValue(l)}}
-	}
-	card.Buttons = append(card.Buttons, Button{Text: "刷新", Action: ActionLetterRefresh, Value: letterValue(l)})
+	card.Buttons = append(letterButtons(l, reader), Button{Text: "刷新", Action: ActionLetterRefresh, Value: letterValue(l)})
 	return card
 }
 
@@ -307,8 +341,8 @@ func dateOrDash(d xfbot.Date) string {
 }
 
 // LetterReadForm is the letter card with the 批示 form open.
-func LetterReadForm(l *xfbot.LeaderLetter, today xfbot.Date) *Card {
-	card := LetterCard(l, today)
+func LetterReadForm(l *xfbot.LeaderLetter, today xfbot.Date, reader LetterReader) *Card {
+	card := LetterCard(l, today, reader)
 	card.Buttons = []Button{{Text: "取消", Action: ActionLetterRefresh, Value: letterValue(l)}}
 	card.Form = &Form{Name: "letter_read", Inputs: []Input{{Name: "text", Label: "批示内容", Placeholder: "例如：请区住建局牵头，一周内答复信访人。",
 		Required: true, MaxLength: xfbot.MaxTextRunes, Multiline: true}},
@@ -317,8 +351,8 @@ func LetterReadForm(l *xfbot.LeaderLetter, today xfbot.Date) *Card {
 }
 
 // LetterAssignForm is the letter card with the 交办 form open.
-func LetterAssignForm(l *xfbot.LeaderLetter, today xfbot.Date) *Card {
-	card := LetterCard(l, today)
+func LetterAssignForm(l *xfbot.LeaderLetter, today xfbot.Date, reader LetterReader) *Card {
+	card := LetterCard(l, today, reader)
 	card.Buttons = []Button{{Text: "取消", Action: ActionLetterRefresh, Value: letterValue(l)}}
 	card.Form = &Form{Name: "letter_assign", Inputs: []Input{
 		{Name: "unit", Label: "交办单位", Placeholder: "例如：区住建局", Required: true, MaxLength: xfbot.MaxFieldRunes},
@@ -329,7 +363,7 @@ func LetterAssignForm(l *xfbot.LeaderLetter, today xfbot.Date) *Card {
 
 // LetterReminderCard is a reminder about letters: to the leader (to read)
 // or to staff (to assign).
-func LetterReminderCard(title string, ls []*xfbot.LeaderLetter, today xfbot.Date) *Card {
+func LetterReminderCard(title string, ls []*xfbot.LeaderLetter, today xfbot.Date, reader LetterReader) *Card {
 	card := &Card{Title: fmt.Sprintf("%s（%d 件）", title, len(ls)), Color: "orange"}
 	for i, l := range ls {
 		due := l.NextDue()
@@ -344,12 +378,7 @@ func LetterReminderCard(title string, ls []*xfbot.LeaderLetter, today xfbot.Date
 			map[xfbot.LetterStage]string{xfbot.LetterUnread: "阅批", xfbot.LetterRead: "交办"}[l.Stage()], due, when))
 		it := Item{Markdown: md}
 		if i < ButtonLines {
-			switch l.Stage() {
-			case xfbot.LetterUnread:
-				it.Buttons = []Button{{Text: "批示", Kind: "primary", Action: ActionLetterReadForm, Value: letterValue(l)}}
-			case xfbot.LetterRead:
-				it.Buttons = []Button{{Text: "交办", Kind: "primary", Action: ActionLetterAssignFrm, Value: letterValue(l)}}
-			}
+			it.Buttons = letterButtons(l, reader)
 		}
 		card.Items = append(card.Items, it)
 	}

@@ -57,7 +57,7 @@ func (h *Handlers) letters(ctx context.Context, req *bot.Request) (*bot.Reply, e
 		if err := canSeeLetter(req, l); err != nil {
 			return nil, err
 		}
-		return &bot.Reply{Card: bot.LetterCard(l, req.Today())}, nil
+		return &bot.Reply{Card: bot.LetterCard(l, req.Today(), bot.ReaderOf(req))}, nil
 	case "列表", "":
 		return h.letterList(ctx, req)
 	}
@@ -138,42 +138,69 @@ func (h *Handlers) letterRegister(ctx context.Context, req *bot.Request) (*bot.R
 	tx := h.Store.NewTx()
 	tx.CreateLetter(l, req.Time.In(req.Loc).Year())
 	msg := fmt.Sprintf("✅ 已登记领导来信 %s，已送 %s 阅批，阅批期限 %s。", store.NoPlaceholder, leader.Display(), l.ReadDue)
-	card := bot.LetterCard(l, today)
+	card := bot.LetterCard(l, today, bot.ReaderOf(req))
 	card.Subtitle = msg
 	reply := &bot.Reply{Text: msg, Card: card, Tx: tx}
-	n := bot.LetterCard(l, today)
+	n := bot.LetterCard(l, today, bot.LetterReader{OpenID: leader.OpenID, Role: xfbot.RoleLeader})
 	n.Subtitle = "您有一封来信待阅批，请点「批示」"
 	reply.Notices = append(reply.Notices, bot.Notice{OpenID: leader.OpenID, Card: n})
 	return reply, nil
 }
 
-// letterRead records the leader's instruction (批示): by the leader, or by
-// task-force staff on the leader's behalf (a secretary's note).
+// letterRead records an instruction (批示). A leader's act is the leader's:
+// the letter's leader gives it; task-force staff may only record it on the
+// leader's behalf (代录, when the leader gave it on paper or by phone), shown
+// as such, with the leader told, who can still give his own, which
+// supersedes it.
 func (h *Handlers) letterRead(req *bot.Request, l *xfbot.LeaderLetter, text string) (*bot.Reply, error) {
-	switch req.Member.Role {
-	case xfbot.RoleAdmin, xfbot.RoleMember:
-	case xfbot.RoleLeader:
-		if l.Leader.OpenID != req.Sender.OpenID {
-			return nil, xfbot.Errorf(xfbot.EFORBIDDEN, "来信 %s 写给 %s，应由其批示。", l.ID, l.Leader.Display())
+	own := req.Sender.OpenID == l.Leader.OpenID
+	switch {
+	case own:
+		if l.Stage() != xfbot.LetterUnread && !l.Proxied() {
+			return nil, xfbot.Errorf(xfbot.EINVALID, "来信 %s 您已于 %s 批示：%s", l.ID, l.ReadAt.In(req.Loc).Format("2006-01-02 15:04"), xfbot.Clip(l.Instruction, 40))
 		}
+	case req.Member.Role == xfbot.RoleAdmin || req.Member.Role == xfbot.RoleMember:
+		if l.Stage() != xfbot.LetterUnread {
+			return nil, xfbot.Errorf(xfbot.EINVALID, "来信 %s 已有批示（%s），不能再代录。", l.ID, xfbot.Clip(bot.InstructionText(l), 40))
+		}
+	case req.Member.Role == xfbot.RoleLeader:
+		return nil, xfbot.Errorf(xfbot.EFORBIDDEN, "来信 %s 写给 %s，应由其本人批示。", l.ID, l.Leader.Display())
 	default:
 		return nil, xfbot.Errorf(xfbot.EFORBIDDEN, "您的角色是%s，不能批示来信。", req.Member.Role.Label())
 	}
-	if l.Stage() != xfbot.LetterUnread {
-		return nil, xfbot.Errorf(xfbot.EINVALID, "来信 %s 已于 %s 批示：%s", l.ID, l.ReadAt.In(req.Loc).Format("2006-01-02 15:04"), xfbot.Clip(l.Instruction, 40))
-	}
 	up := *l
+	superseded := own && l.Proxied()
 	up.ReadAt, up.Instruction, up.ReadBy = req.Time, text, req.Actor()
-	up.AssignDue = xfbot.LetterAssignDue(req.Today(), h.Calendar)
+	if !superseded {
+		up.AssignDue = xfbot.LetterAssignDue(req.Today(), h.Calendar)
+	}
 	tx := h.Store.NewTx()
 	tx.UpdateLetter(l, &up)
 	msg := fmt.Sprintf("✅ 已批示来信 %s，交办期限 %s。", l.ID, up.AssignDue)
-	card := bot.LetterCard(&up, req.Today())
+	switch {
+	case superseded:
+		msg = fmt.Sprintf("✅ 已批示来信 %s，取代 %s 的代录。", l.ID, l.ReadBy.Display())
+	case !own:
+		msg = fmt.Sprintf("✅ 已代录 %s 对来信 %s 的批示，交办期限 %s；已告知 %s。", l.Leader.Display(), l.ID, up.AssignDue, l.Leader.Display())
+	}
+	card := bot.LetterCard(&up, req.Today(), bot.ReaderOf(req))
 	card.Subtitle = msg
 	reply := &bot.Reply{Text: msg, Card: card, Toast: msg, Tx: tx}
+	if !own {
+		n := bot.LetterCard(&up, req.Today(), bot.LetterReader{OpenID: l.Leader.OpenID, Role: xfbot.RoleLeader})
+		n.Subtitle = fmt.Sprintf("%s 代录了您对这封来信的批示；如需修改，请点「批示」，您的批示将取代代录", req.Actor().Display())
+		reply.Notices = append(reply.Notices, bot.Notice{OpenID: l.Leader.OpenID, Card: n})
+	}
 	if to := l.RegisteredBy.OpenID; to != "" && to != req.Sender.OpenID {
-		n := bot.LetterCard(&up, req.Today())
-		n.Subtitle = l.Leader.Display() + " 已批示，请交办"
+		n := bot.LetterCard(&up, req.Today(), bot.LetterReader{OpenID: to, Role: xfbot.RoleMember})
+		switch {
+		case superseded:
+			n.Subtitle = l.Leader.Display() + " 本人已批示（取代代录），请按新批示交办"
+		case own:
+			n.Subtitle = l.Leader.Display() + " 已批示，请交办"
+		default:
+			n.Subtitle = req.Actor().Display() + " 已代录 " + l.Leader.Display() + " 的批示，请交办"
+		}
 		reply.Notices = append(reply.Notices, bot.Notice{OpenID: to, Card: n})
 	}
 	return reply, nil
@@ -213,7 +240,7 @@ func (h *Handlers) letterAssign(ctx context.Context, req *bot.Request, l *xfbot.
 	tx := h.Store.NewTx()
 	tx.UpdateLetter(l, &up)
 	msg := fmt.Sprintf("✅ 来信 %s 已交办 %s。", l.ID, unit)
-	card := bot.LetterCard(&up, req.Today())
+	card := bot.LetterCard(&up, req.Today(), bot.ReaderOf(req))
 	card.Subtitle = msg
 	reply := &bot.Reply{Text: msg, Card: card, Toast: msg, Tx: tx}
 	if l.Leader.OpenID != req.Sender.OpenID {
@@ -240,7 +267,7 @@ func (h *Handlers) letterList(ctx context.Context, req *bot.Request) (*bot.Reply
 	if len(mine) == 0 {
 		return &bot.Reply{Text: "没有待阅批或待交办的领导来信。"}, nil
 	}
-	return &bot.Reply{Card: bot.LetterReminderCard("待办领导来信", mine, req.Today())}, nil
+	return &bot.Reply{Card: bot.LetterReminderCard("待办领导来信", mine, req.Today(), bot.ReaderOf(req))}, nil
 }
 
 // Card actions of the letter card.
@@ -258,7 +285,7 @@ func (h *Handlers) letterRefresh(ctx context.Context, req *bot.Request) (*bot.Re
 	if err != nil {
 		return nil, err
 	}
-	return &bot.Reply{Card: bot.LetterCard(l, req.Today())}, nil
+	return &bot.Reply{Card: bot.LetterCard(l, req.Today(), bot.ReaderOf(req))}, nil
 }
 
 func (h *Handlers) letterReadForm(ctx context.Context, req *bot.Request) (*bot.Reply, error) {
@@ -266,10 +293,10 @@ func (h *Handlers) letterReadForm(ctx context.Context, req *bot.Request) (*bot.R
 	if err != nil {
 		return nil, err
 	}
-	if l.Stage() != xfbot.LetterUnread {
-		return &bot.Reply{Card: bot.LetterCard(l, req.Today()), Toast: "这封来信已经批示。"}, nil
+	if l.Stage() != xfbot.LetterUnread && !(l.Proxied() && req.Sender.OpenID == l.Leader.OpenID) {
+		return &bot.Reply{Card: bot.LetterCard(l, req.Today(), bot.ReaderOf(req)), Toast: "这封来信已经批示。"}, nil
 	}
-	return &bot.Reply{Card: bot.LetterReadForm(l, req.Today())}, nil
+	return &bot.Reply{Card: bot.LetterReadForm(l, req.Today(), bot.ReaderOf(req))}, nil
 }
 
 func (h *Handlers) letterReadSubmit(ctx context.Context, req *bot.Request) (*bot.Reply, error) {
@@ -293,9 +320,9 @@ func (h *Handlers) letterAssignForm(ctx context.Context, req *bot.Request) (*bot
 		return nil, err
 	}
 	if l.Stage() != xfbot.LetterRead {
-		return &bot.Reply{Card: bot.LetterCard(l, req.Today()), Toast: "这封来信现在不能交办：" + l.Stage().Label()}, nil
+		return &bot.Reply{Card: bot.LetterCard(l, req.Today(), bot.ReaderOf(req)), Toast: "这封来信现在不能交办：" + l.Stage().Label()}, nil
 	}
-	return &bot.Reply{Card: bot.LetterAssignForm(l, req.Today())}, nil
+	return &bot.Reply{Card: bot.LetterAssignForm(l, req.Today(), bot.ReaderOf(req))}, nil
 }
 
 func (h *Handlers) letterAssignSubmit(ctx context.Context, req *bot.Request) (*bot.Reply, error) {

@@ -446,11 +446,11 @@ func (j *Reception) card(m message, today xfbot.Date, role xfbot.Role, briefs ma
 		ls = append(ls, it.letter)
 	}
 	sort.SliceStable(ls, func(a, b int) bool { return ls[a].NextDue().Before(ls[b].NextDue()) })
-	title := "领导来信待交办"
+	title, reader := "领导来信待交办", bot.LetterReader{Role: xfbot.RoleMember}
 	if ls[0].Stage() == xfbot.LetterUnread {
-		title = "领导来信待阅批"
+		title, reader = "领导来信待阅批", bot.LetterReader{OpenID: ls[0].Leader.OpenID, Role: xfbot.RoleLeader}
 	}
-	return bot.LetterReminderCard(title, ls, today)
+	return bot.LetterReminderCard(title, ls, today, reader)
 }
 
 func (j *Reception) thresholds() xfbot.Thresholds { return j.Thresholds.OrDefault() }
