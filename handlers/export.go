@@ -128,7 +128,7 @@ func orUnset(s string) string {
 }
 
 // exportConfirmCard asks an admin to confirm a full export; cf names the
-// confirmation (ArgConfirm in the buttons' value).
+// confirmation (argConfirm in the buttons' value).
 func exportConfirmCard(r report.ExportRequest, cf string) *bot.Card {
 	v := r.Args()
 	delete(v, report.ArgFull)
@@ -200,6 +200,9 @@ func (h *Handlers) exportAction(full bool) bot.HandlerFunc {
 			return nil, err
 		}
 		cf := req.Action.Value[argConfirm]
+		if cf == "" && req.MessageID != "" {
+			cf = "msg:" + req.MessageID // a card from before confirmation ids: the card message is the confirmation
+		}
 		if full && cf == "" {
 			return nil, xfbot.Errorf(xfbot.EINVALID, "按钮已失效，请重新发送“导出 台账 完整”。")
 		}

@@ -165,7 +165,6 @@ func TestExportButtons(t *testing.T) {
 		{"LiaisonForgesFull", liaison, bot.ActionExportFull, with("unit", "区住建局"), "仅限专班管理员"},
 		{"MemberPressesFull", member, bot.ActionExportFull, with(), "仅限专班管理员"},
 		{"StrangerPressesMasked", stranger, bot.ActionExportMasked, with(), "还不是专班成员"},
-		{"FullWithoutConfirmation", admin, bot.ActionExportFull, map[string]string{}, "按钮已失效"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			before := len(h.tasks())
@@ -222,6 +221,24 @@ func TestExportButtons(t *testing.T) {
 		}
 		if n != 1 {
 			t.Errorf("%d audit entries for one full export", n)
+		}
+	})
+
+	t.Run("CardWithoutConfirmationIdOnceByMessage", func(t *testing.T) {
+		before := len(h.tasks())
+		h.clickValue(admin, bot.ActionExportFull, map[string]string{}) // message om_card
+		h.clickValue(admin, bot.ActionExportFull, map[string]string{})
+		if n := len(h.tasks()); n != before+1 {
+			t.Errorf("two presses on one card message queued %d tasks, want 1", n-before)
+		}
+		req := &bot.Request{EventID: "card:nomsg", ChatID: "oc_p2p_" + admin.OpenID, Sender: admin, Time: h.now, Via: bot.ViaCard,
+			Action: &bot.Action{Name: bot.ActionExportFull, Value: map[string]string{"a": bot.ActionExportFull}}}
+		resp, err := h.mux.ServeAction(context.Background(), req)
+		if err != nil || resp == nil || !strings.Contains(resp.Toast, "按钮已失效") {
+			t.Errorf("a full export with no confirmation at all: %+v, %v", resp, err)
+		}
+		if n := len(h.tasks()); n != before+1 {
+			t.Errorf("it queued a task")
 		}
 	})
 

@@ -50,11 +50,38 @@
 //
 // Run starts cron and then calls CatchUp once: every job whose latest
 // scheduled time within the past CatchUpWindow (7 days) is later than its last
-// done slot is fired once, now, through the same claim. Replicas starting
-// together thus run each missed firing once; a firing missed several times
-// runs once. A job that never completed counts as missed, so a first
-// deployment runs, at start, each job that had a scheduled time in the past
-// week.
+// done slot is fired once, through the same claim. Replicas starting together
+// thus run each missed firing once; a firing missed several times runs once.
+// Three rules keep a start from flooding the group:
+//
+//   - First start. A firing before the deployment's first start is never
+//     caught up. CatchUp records the first start per job in Redis
+//     (store.JobStarts: job:<job>:since, set once in one script, so that of
+//     replicas starting together one time wins): for the jobs of the first
+//     deployment its first start, for a job added by a later version the
+//     start that first registered it, for a deployment older than the record
+//     the job's last done slot. A first start on an empty Redis therefore
+//     pushes nothing: no last week's digest, no monthly report of a month
+//     the bot did not see.
+//   - Quiet hours (Options.QuietFrom–QuietTo, reminders.quiet_from–quiet_to,
+//     21–8 by default). A catch-up that would run in quiet hours a firing
+//     scheduled outside them waits for their end (on the hour), and is then
+//     decided again as below, for the job's latest firing by then. A firing
+//     scheduled inside quiet hours was meant for them and runs at once. A
+//     replica stopped during the wait drops it; the next start decides anew.
+//   - Superseded. A missed firing is dropped, not caught up, when the job
+//     fires again before the next quiet hours begin: that firing comes the
+//     same waking day with fresher data. So a daily notice missed yesterday
+//     is left to today's at 09:35 instead of going out at 08:00 and again at
+//     09:35, while the weekly digest missed on Monday goes out on Tuesday at
+//     08:00, once. Without quiet hours (QuietFrom == QuietTo, non-zero)
+//     nothing is superseded.
+//
+// Example, with the default schedules: first start on Monday 08:00, then
+// every replica down from 08:01 to Tuesday 03:31. At 03:31 nothing is
+// pushed; at 08:00 the weekly digest (Monday 09:10) runs once; reception,
+// leader digest, reminder scan and group notice are left to their Tuesday
+// firings; a monthly report due before the first start never runs.
 //
 // # What exactly-once relies on
 //

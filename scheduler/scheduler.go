@@ -58,6 +58,14 @@ type Options struct {
 	// Now is the clock handed to job bodies, to CatchUp at start and to slot
 	// computation. Nil means time.Now. Leases run on the real clock.
 	Now func() time.Time
+	// QuietFrom and QuietTo are the quiet hours (reminders.quiet_from and
+	// quiet_to): from QuietFrom o'clock until QuietTo o'clock no catch-up
+	// pushes what was meant for waking hours. Both zero mean 21 and 8, as
+	// for the reminder scan; equal and non-zero mean none.
+	QuietFrom, QuietTo int
+	// After waits for a deferred catch-up, as time.After does. Nil means
+	// time.After; tests give one that moves their clock instead.
+	After func(time.Duration) <-chan time.Time
 }
 
 // JobInfo describes a registered job.
@@ -75,6 +83,9 @@ type Scheduler struct {
 	log   *slog.Logger
 	lease time.Duration
 	now   func() time.Time
+	after func(time.Duration) <-chan time.Time
+
+	quietFrom, quietTo int
 
 	mu      sync.Mutex
 	jobs    []*entry
@@ -91,7 +102,8 @@ type entry struct {
 // New returns a Scheduler on st. A nil st gives one that can only plan (Add,
 // Next, Slot, Jobs), which is what "xfbot schedule" needs.
 func New(st *store.Store, opt Options) *Scheduler {
-	s := &Scheduler{st: st, loc: opt.Location, log: opt.Logger, lease: opt.LockTTL, now: opt.Now, byName: map[string]*entry{}}
+	s := &Scheduler{st: st, loc: opt.Location, log: opt.Logger, lease: opt.LockTTL, now: opt.Now, after: opt.After,
+		quietFrom: opt.QuietFrom, quietTo: opt.QuietTo, byName: map[string]*entry{}}
 	if s.loc == nil {
 		s.loc = shanghai()
 	}
@@ -103,6 +115,12 @@ func New(st *store.Store, opt Options) *Scheduler {
 	}
 	if s.now == nil {
 		s.now = time.Now
+	}
+	if s.after == nil {
+		s.after = time.After
+	}
+	if s.quietFrom == 0 && s.quietTo == 0 {
+		s.quietFrom, s.quietTo = 21, 8
 	}
 	return s
 }
@@ -290,11 +308,17 @@ func (s *Scheduler) run(ctx context.Context, e *entry, log *slog.Logger) (ran bo
 	return true, e.job.Run(ctx, s.now().In(s.loc))
 }
 
-// CatchUp fires, once and now, every job whose latest scheduled time at or
-// before now (within CatchUpWindow) has not completed. The claim does the
-// comparison with the last done slot atomically, so replicas that start
-// together run each missed firing once. Jobs catch up concurrently, so that
-// their jitters overlap. CatchUp logs every error it returns.
+// CatchUp fires, once, every job whose latest scheduled time at or before now
+// (within CatchUpWindow) has not completed and is not before the job's first
+// start (store.JobStarts, recorded here on the deployment's first start).
+// The claim does the comparison with the last done slot atomically, so
+// replicas that start together run each missed firing once. Jobs catch up
+// concurrently, so that their jitters overlap.
+//
+// In quiet hours a missed firing that was scheduled outside them waits for
+// their end: CatchUp returns when it has run, was superseded, or ctx ended
+// the wait. See the package documentation. CatchUp logs every error it
+// returns.
 func (s *Scheduler) CatchUp(ctx context.Context, now time.Time) error {
 	if s.st == nil {
 		return errNoStore
@@ -302,20 +326,36 @@ func (s *Scheduler) CatchUp(ctx context.Context, now time.Time) error {
 	s.mu.Lock()
 	jobs := slices.Clone(s.jobs)
 	s.mu.Unlock()
+	if len(jobs) == 0 {
+		return nil
+	}
+	now = now.In(s.loc)
+	names := make([]string, len(jobs))
+	for i, e := range jobs {
+		names[i] = e.Name
+	}
+	starts, err := s.st.JobStarts(ctx, now, names...)
+	if err != nil {
+		s.log.Error("cannot read the first start; nothing is caught up", "err", err)
+		return fmt.Errorf("scheduler: catch-up: %w", err)
+	}
 	var (
 		wg   sync.WaitGroup
 		mu   sync.Mutex
 		errs []error
 	)
 	for _, e := range jobs {
-		slot, ok := e.sched.prev(now.In(s.loc), CatchUpWindow)
-		if !ok {
+		slot, ok := e.sched.prev(now, CatchUpWindow)
+		if !ok || !s.missed(e, slot, starts[e.Name]) {
 			continue
 		}
 		wg.Go(func() {
-			ran, err := s.Fire(ctx, e.Name, slot)
-			if ran && err == nil {
-				s.log.Info("caught up a missed firing", "job", e.Name, "slot", slot.Format(time.DateTime))
+			var err error
+			switch {
+			case s.Quiet(now) && !s.Quiet(slot):
+				err = s.catchUpAfterQuiet(ctx, e, now, slot, starts[e.Name])
+			case !s.superseded(e, slot, now):
+				err = s.catchUp(ctx, e, slot)
 			}
 			if err != nil {
 				mu.Lock()
@@ -326,6 +366,111 @@ func (s *Scheduler) CatchUp(ctx context.Context, now time.Time) error {
 	}
 	wg.Wait()
 	return errors.Join(errs...)
+}
+
+// missed reports whether slot is one CatchUp may run: not before the job's
+// first start. (Whether it already ran is the claim's to say.)
+func (s *Scheduler) missed(e *entry, slot, start time.Time) bool {
+	if slot.Before(start) {
+		s.log.Debug("firing before the first start is not caught up", "job", e.Name,
+			"slot", slot.Format(time.DateTime), "first_start", start.In(s.loc).Format(time.DateTime))
+		return false
+	}
+	return true
+}
+
+func (s *Scheduler) catchUp(ctx context.Context, e *entry, slot time.Time) error {
+	ran, err := s.Fire(ctx, e.Name, slot)
+	if ran && err == nil {
+		s.log.Info("caught up a missed firing", "job", e.Name, "slot", slot.Format(time.DateTime))
+	}
+	return err
+}
+
+// catchUpAfterQuiet waits from now, in quiet hours, for their end, then runs
+// the job's latest firing unless the job fires again before the next quiet
+// hours: that firing, as fresh, supersedes the catch-up.
+func (s *Scheduler) catchUpAfterQuiet(ctx context.Context, e *entry, now, slot, start time.Time) error {
+	wake := s.QuietEnd(now)
+	s.log.Info("missed firing waits for the end of quiet hours", "job", e.Name,
+		"slot", slot.Format(time.DateTime), "until", wake.Format(time.DateTime))
+	select {
+	case <-ctx.Done():
+		s.log.Info("stopped before a deferred catch-up", "job", e.Name, "slot", slot.Format(time.DateTime))
+		return nil
+	case <-s.after(wake.Sub(now)):
+	}
+	// A firing may have come meanwhile (one scheduled in the quiet hours):
+	// the latest is what is missed now, and the claim refuses it if it ran.
+	latest, ok := e.sched.prev(wake, CatchUpWindow)
+	if !ok || !s.missed(e, latest, start) {
+		return nil
+	}
+	if s.superseded(e, latest, wake) {
+		return nil
+	}
+	return s.catchUp(ctx, e, latest)
+}
+
+// superseded reports whether the catch-up of slot at t is left to the job's
+// next firing: it comes before the next quiet hours begin, so it runs in the
+// same waking hours, with data as fresh. Without quiet hours nothing is.
+func (s *Scheduler) superseded(e *entry, slot, t time.Time) bool {
+	quiet := s.quietStart(t)
+	if quiet.IsZero() {
+		return false
+	}
+	next := e.sched.Next(t)
+	if next.IsZero() || !next.Before(quiet) {
+		return false
+	}
+	s.log.Info("missed firing left to the next one, before quiet hours", "job", e.Name,
+		"slot", slot.Format(time.DateTime), "next", next.In(s.loc).Format(time.DateTime))
+	return true
+}
+
+// Quiet reports whether t falls in the quiet hours.
+func (s *Scheduler) Quiet(t time.Time) bool {
+	from, to, h := s.quietFrom, s.quietTo, t.In(s.loc).Hour()
+	switch {
+	case from == to:
+		return false
+	case from < to:
+		return h >= from && h < to
+	default: // across midnight
+		return h >= from || h < to
+	}
+}
+
+// QuietEnd returns the end of the quiet hours t is in: the first full hour
+// after t that is not quiet. Outside quiet hours it returns t.
+func (s *Scheduler) QuietEnd(t time.Time) time.Time {
+	t = t.In(s.loc)
+	if !s.Quiet(t) {
+		return t
+	}
+	h := time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), 0, 0, 0, s.loc)
+	for i := 1; i <= 48; i++ {
+		if n := h.Add(time.Duration(i) * time.Hour); !s.Quiet(n) {
+			return n
+		}
+	}
+	return t // no end: cannot happen with quiet hours between 0 and 24
+}
+
+// quietStart returns when the next quiet hours after t begin: the first full
+// hour after t that is quiet and follows one that is not. Zero when there
+// are none.
+func (s *Scheduler) quietStart(t time.Time) time.Time {
+	t = t.In(s.loc)
+	h := time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), 0, 0, 0, s.loc)
+	for i := 1; i <= 48; i++ {
+		n := h.Add(time.Duration(i) * time.Hour)
+		if s.Quiet(n) && !s.Quiet(n.Add(-time.Hour)) {
+			return n
+		}
+	}
+	return time.Time{}
 }
 
 // Run starts cron, catches up missed firings, and blocks until ctx is done;

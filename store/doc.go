@@ -66,6 +66,9 @@
 //	                              Task JSON; consumer group "workers"; deleted when done
 //	outbox:dead           stream  messages Feishu refused for good, with the reason
 //	lark:<sdk cache key>  string  the tenant access token, shared by all replicas
+//	job:<job>:since       string  the deployment's first start as that scheduled job knows
+//	                              it (unix s), set once (JobStarts); the scheduler never
+//	                              catches up a firing before it
 //
 // Statistics never scan the ledger either: the stock at the start of any
 // period is the open cases now minus the net "open" counts since (stats.go).

@@ -15,6 +15,8 @@ import (
 //
 //	lock:job:<job>:<slot unix s>  string  claim on one firing; PX = the lease, deleted on finish
 //	job:<job>:done                string  the latest slot (unix s) that completed
+//	job:<job>:since               string  the first start (unix s) that ran the job; older
+//	                                      firings are never caught up
 //
 // A claim is refused when the slot is not after job:<job>:done, so a replica
 // that wakes late, after another finished the slot and dropped its claim,
@@ -82,6 +84,58 @@ func (s *Store) ReleaseJob(ctx context.Context, job string, slot time.Time) erro
 		return fmt.Errorf("store: release job %s at %d: %w", job, slot.Unix(), err)
 	}
 	return nil
+}
+
+// jobStartsScript: KEYS are pairs job:<job>:since, job:<job>:done; ARGV[1]
+// now (unix s). A since already set wins; else it becomes the job's done slot
+// if it has one (a deployment older than this record: its firings after that
+// slot are still caught up) or now. One script, so that replicas starting at
+// once agree on one value.
+var jobStartsScript = redis.NewScript(`
+local out = {}
+for i = 1, #KEYS, 2 do
+  local v = redis.call('GET', KEYS[i])
+  if not v then
+    v = ARGV[1]
+    local done = redis.call('GET', KEYS[i + 1])
+    if done and tonumber(done) < tonumber(v) then v = done end
+    redis.call('SET', KEYS[i], v)
+  end
+  out[#out + 1] = v
+end
+return out
+`)
+
+// JobStarts returns, for each job, the deployment's first start as that job
+// knows it, recording now for a job that has none yet: the first start of
+// the deployment for the jobs it had, the first start that registered it for
+// a job added later. The first caller wins; every later or concurrent caller
+// gets the same time. A job that completed a slot before the record existed
+// gets that slot instead of now.
+func (s *Store) JobStarts(ctx context.Context, now time.Time, jobs ...string) (map[string]time.Time, error) {
+	if len(jobs) == 0 {
+		return map[string]time.Time{}, nil
+	}
+	ks := make([]string, 0, 2*len(jobs))
+	for _, j := range jobs {
+		ks = append(ks, s.k.jobSince(j), s.k.jobDone(j))
+	}
+	vs, err := jobStartsScript.Run(ctx, s.rdb, ks, now.Unix()).StringSlice()
+	if err != nil {
+		return nil, fmt.Errorf("store: job starts: %w", err)
+	}
+	if len(vs) != len(jobs) {
+		return nil, fmt.Errorf("store: job starts: %d values for %d jobs", len(vs), len(jobs))
+	}
+	out := make(map[string]time.Time, len(jobs))
+	for i, j := range jobs {
+		n, err := strconv.ParseInt(vs[i], 10, 64)
+		if err != nil {
+			return nil, fmt.Errorf("store: job starts: %s: %w", j, err)
+		}
+		out[j] = time.Unix(n, 0)
+	}
+	return out, nil
 }
 
 // LastJobRun returns the latest slot job completed, or the zero time if it

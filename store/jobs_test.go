@@ -152,6 +152,93 @@ func TestJobs(t *testing.T) {
 	})
 }
 
+func TestJobStarts(t *testing.T) {
+	ctx := context.Background()
+	first := time.Date(2026, 3, 3, 3, 31, 0, 0, time.UTC)
+
+	t.Run("FirstCallerWins", func(t *testing.T) {
+		st := newTestStore(t)
+		got, err := st.JobStarts(ctx, first, "overdue", "monthly")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, j := range []string{"overdue", "monthly"} {
+			if !got[j].Equal(first) {
+				t.Errorf("%s: first start %v; want %v", j, got[j], first)
+			}
+		}
+		again, err := st.JobStarts(ctx, first.Add(48*time.Hour), "overdue", "monthly")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !again["overdue"].Equal(first) || !again["monthly"].Equal(first) {
+			t.Errorf("a later start moved the first start: %v", again)
+		}
+	})
+
+	t.Run("ConcurrentStartsAgree", func(t *testing.T) {
+		st := newTestStore(t)
+		var (
+			mu   sync.Mutex
+			seen = map[int64]int{}
+			wg   sync.WaitGroup
+		)
+		for i := range 20 {
+			wg.Go(func() {
+				got, err := st.JobStarts(ctx, first.Add(time.Duration(i)*time.Second), "overdue")
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				mu.Lock()
+				seen[got["overdue"].Unix()]++
+				mu.Unlock()
+			})
+		}
+		wg.Wait()
+		if len(seen) != 1 {
+			t.Fatalf("20 replicas starting at once saw %d first starts: %v", len(seen), seen)
+		}
+	})
+
+	t.Run("JobAddedLater", func(t *testing.T) {
+		st := newTestStore(t)
+		if _, err := st.JobStarts(ctx, first, "overdue"); err != nil {
+			t.Fatal(err)
+		}
+		later := first.AddDate(0, 1, 0)
+		got, err := st.JobStarts(ctx, later, "overdue", "monthly")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !got["overdue"].Equal(first) || !got["monthly"].Equal(later) {
+			t.Errorf("starts = %v; want overdue at %v, monthly (new) at %v", got, first, later)
+		}
+	})
+
+	t.Run("OlderDeploymentKeepsItsDoneSlot", func(t *testing.T) {
+		st := newTestStore(t)
+		done := first.Add(-72 * time.Hour)
+		if err := st.FinishJob(ctx, "overdue", done); err != nil {
+			t.Fatal(err)
+		}
+		got, err := st.JobStarts(ctx, first, "overdue", "monthly")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !got["overdue"].Equal(done) || !got["monthly"].Equal(first) {
+			t.Errorf("starts = %v; want overdue at its done slot %v, monthly at %v", got, done, first)
+		}
+	})
+
+	t.Run("NoJobs", func(t *testing.T) {
+		got, err := newTestStore(t).JobStarts(ctx, first)
+		if err != nil || len(got) != 0 {
+			t.Fatalf("JobStarts() = %v, %v; want empty", got, err)
+		}
+	})
+}
+
 // newLeaseStore is newTestStore for tests that need a lease to run out, with
 // the function that lets d pass for Redis: miniredis does not expire keys on
 // its own and is fast-forwarded; a real Redis is waited on.

@@ -62,6 +62,10 @@ func (k keys) escalations() string               { return k.base + "esc" }
 func (k keys) escalation(no xfbot.CaseNo) string { return k.base + "esc:" + string(no) }
 func (k keys) snoozes() string                   { return k.base + "snooze" }
 
+// jobSince holds the first start of the deployment as far as one scheduled
+// job is concerned (unix s): a firing before it is never caught up.
+func (k keys) jobSince(job string) string { return k.base + "job:" + job + ":since" }
+
 // Leader receptions (接访) and leader letters (来信). Ids are JF-/LX-
 // numbers; sentFor is the sent-ledger of any entity that is not a case (a
 // reception, a letter, a month's nag), disjoint from the cases' ledgers
