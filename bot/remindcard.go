@@ -113,12 +113,20 @@ func ExtensionRequestCard(c *xfbot.Case, v View) *Card {
 	}
 	card.Color = "orange"
 	card.Subtitle = fmt.Sprintf("%s 申请延期 %d 天，请审批", q.By.Display(), q.Days)
-	card.Buttons = []Button{
+	card.Buttons = append(ExtensionButtons(c, v), Button{Text: "刷新", Action: ActionRefresh, Value: caseValue(c, v)})
+	return card
+}
+
+// ExtensionButtons are the lead's 批准 and 驳回 of a pending application.
+func ExtensionButtons(c *xfbot.Case, v View) []Button {
+	q := c.ExtensionRequest
+	if q == nil {
+		return nil
+	}
+	return []Button{
 		{Text: "批准", Kind: "primary", Action: ActionExtendApprove, Value: caseValue(c, v), Confirm: fmt.Sprintf("批准 %s 延期 %d 天？", c.No, q.Days)},
 		{Text: "驳回", Kind: "danger", Action: ActionExtendRejectForm, Value: caseValue(c, v)},
-		{Text: "刷新", Action: ActionRefresh, Value: caseValue(c, v)},
 	}
-	return card
 }
 
 // ExtensionRejectForm is the application card with the reason form open.

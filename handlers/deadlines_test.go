@@ -140,6 +140,9 @@ func TestExtensionApplication(t *testing.T) {
 		wantIn(t, card[0].Content, bot.ActionExtendApprove, bot.ActionExtendRejectForm)
 		wantIn(t, card[0].Text, "赵建 申请延期 20 天")
 		wantIn(t, h.reply(member, "查看 "+string(no)), "申请延期 20 天，待负责人批准")
+		pending := h.say(admin, "提醒 查看")[0]
+		wantIn(t, pending.Text, "待审批延期申请 1 件", string(no), "赵建 申请延期 20 天：需第三方评估")
+		wantIn(t, pending.Content, bot.ActionExtendApprove)
 		wantIn(t, h.reply(member2, "延期 "+string(no)+" 10 另一个理由"), "已有延期申请待负责人批准")
 	})
 	t.Run("LeadApprovesByButton", func(t *testing.T) {

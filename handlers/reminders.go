@@ -3,6 +3,7 @@ package handlers
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -12,7 +13,9 @@ import (
 )
 
 // ack is 确认 <案件号> and the 已阅 button: the reminder was seen. For an
-// overdue case it stops the escalation ladder for the missed deadline.
+// overdue case it stops the escalation ladder for the missed deadline. Only
+// someone the reminder or an escalation step went to may acknowledge it, so
+// nobody stops another person's escalation.
 func (h *Handlers) ack(ctx context.Context, req *bot.Request) (*bot.Reply, error) {
 	if req.Action == nil {
 		if err := extraWords(req, 1); err != nil {
@@ -20,6 +23,23 @@ func (h *Handlers) ack(ctx context.Context, req *bot.Request) (*bot.Reply, error
 		}
 	}
 	c := req.Case
+	ledgers, err := h.Store.Ledgers(ctx, []xfbot.CaseNo{c.No})
+	if err != nil {
+		return nil, err
+	}
+	l := ledgers[c.No]
+	to, any := store.Recipients(l, c.Due)
+	switch {
+	case !any:
+		return nil, xfbot.Errorf(xfbot.EINVALID, "%s 目前没有需要确认的提醒（办结期限 %s）。提醒发出后，收到提醒的人可发送“确认 %s”。", c.No, c.Due, c.No)
+	case len(to) == 0 && (req.Sender.OpenID == c.Owner.OpenID || req.Member.CanManage()):
+		// Sent before recipients were noted: the owner it went to, or the lead.
+	case !slices.Contains(to, req.Sender.OpenID):
+		return nil, xfbot.Errorf(xfbot.EFORBIDDEN, "%s 的提醒没有发给您，应由收到提醒的人（包案人或升级提醒的接收人）确认；您可以发送“进展 %s <内容>”记录办理情况。", c.No, c.No)
+	}
+	if at, ok := l["ack:"+c.Due.String()]; ok {
+		return nil, xfbot.Errorf(xfbot.EINVALID, "%s 的提醒已于 %s 确认，超期升级已停止。", c.No, strings.Fields(at)[0])
+	}
 	tx := h.Store.NewTx()
 	tx.Note(c.No, "ack:"+c.Due.String(), req.Today().String()+" "+req.Sender.OpenID)
 	tx.EndEscalation(c.No)
@@ -207,8 +227,34 @@ func (h *Handlers) reminders(ctx context.Context, req *bot.Request) (*bot.Reply,
 		if c.Paused() {
 			state = "计时暂停中"
 		}
+		if q := c.ExtensionRequest; q != nil {
+			state += fmt.Sprintf(" · 延期申请（%d 天）待负责人批准", q.Days)
+		}
 		card.Items = append(card.Items, bot.Item{Markdown: bot.Escape(bot.CaseLine(c, v) + " · " + state)})
 	}
 	card.Note = "每个工作日 9 点前后推送；“确认 案件号”表示已阅并停止超期升级。"
+	if req.Member.CanManage() {
+		// The lead's own queue: applications for the extension to decide.
+		reqs, n, err := h.Store.List(ctx, store.Query{Index: store.IndexExtensionRequests(), Limit: listPage})
+		if err != nil {
+			return nil, err
+		}
+		if n > 0 {
+			card.Title += fmt.Sprintf("；待审批延期申请 %d 件", n)
+			if total == 0 {
+				card.Sections = nil
+			}
+		}
+		for _, c := range reqs {
+			q := c.ExtensionRequest
+			if q == nil {
+				continue
+			}
+			card.Items = append(card.Items, bot.Item{
+				Markdown: bot.Escape(fmt.Sprintf("⏳ %s · %s 申请延期 %d 天：%s", bot.CaseLine(c, v), q.By.Display(), q.Days, q.Reason)),
+				Buttons:  bot.ExtensionButtons(c, v),
+			})
+		}
+	}
 	return &bot.Reply{Card: card}, nil
 }

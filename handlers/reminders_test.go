@@ -6,6 +6,8 @@ import (
 
 	"github.com/qingchuan/xfbot"
 	"github.com/qingchuan/xfbot/bot"
+	"github.com/qingchuan/xfbot/scheduler"
+	"github.com/qingchuan/xfbot/store"
 )
 
 func TestPauseResume(t *testing.T) {
@@ -35,12 +37,60 @@ func TestTagsAndAck(t *testing.T) {
 	}
 	wantIn(t, h.reply(member, "标签 "+s+" 火星"), "标签“火星”不认识")
 	wantIn(t, h.reply(member, "标签 "+s+" 无"), "已清除标签")
-	wantIn(t, h.reply(member, "确认 "+s), "已确认 "+s)
+	wantIn(t, h.reply(member, "确认 "+s), "目前没有需要确认的提醒")
 	wantIn(t, h.reply(viewer, "确认 "+s), "只能查看")
-	ledgers, err := h.st.Ledgers(context.Background(), []xfbot.CaseNo{no})
-	if err != nil || len(ledgers[no]) != 1 {
-		t.Fatalf("ack not noted: %v %v", ledgers, err)
+}
+
+// remind runs the reminder scan over the harness's ledger at h.now.
+func (h *harness) remind() []store.OutboundMessage {
+	h.t.Helper()
+	r := &scheduler.Reminders{Store: h.st, Thresholds: xfbot.DefaultThresholds, Gaps: xfbot.DefaultGaps,
+		Ladder: xfbot.DefaultLadder, Admins: []string{admin.OpenID}, Location: loc}
+	if err := r.Run(context.Background(), h.now); err != nil {
+		h.t.Fatal(err)
 	}
+	return h.drain()
+}
+
+// Only someone a reminder or an escalation step went to may acknowledge it.
+func TestAckOnlyByRecipients(t *testing.T) {
+	h := newHarness(t)
+	no := h.newCase("超期 受理:2026-01-01 单位:区住建局") // due 2026-03-02: overdue
+	s := string(no)
+	h.reply(admin, "指派 "+s+" @赵建", msg{mentions: []xfbot.Person{member}})
+	wantIn(t, h.reply(member, "确认 "+s), "目前没有需要确认的提醒")
+	if out := h.remind(); len(sentTo(out, member.OpenID)) != 1 {
+		t.Fatalf("the owner is not reminded: %+v", out)
+	}
+	for _, p := range []xfbot.Person{member2, liaison} {
+		wantIn(t, h.reply(p, "确认 "+s), "没有发给您")
+		resp := h.click(p, bot.ActionAck, no, "oc_p2p_"+p.OpenID, nil)
+		wantIn(t, resp.Toast, "没有发给您")
+	}
+	if st, err := h.st.Escalation(context.Background(), no); err != nil || st == nil {
+		t.Fatalf("a refused ack ended the escalation: %v %v", st, err)
+	}
+	resp := h.click(member, bot.ActionAck, no, "oc_p2p_"+member.OpenID, nil)
+	wantIn(t, resp.Toast, "已确认 "+s, "超期升级已停止")
+	if st, _ := h.st.Escalation(context.Background(), no); st != nil {
+		t.Fatalf("escalation goes on after the owner's ack: %+v", st)
+	}
+	wantIn(t, h.reply(member, "确认 "+s), "已于 2026-03-16 确认")
+}
+
+// An escalation step's recipient may acknowledge too.
+func TestAckByEscalationRecipient(t *testing.T) {
+	h := newHarness(t)
+	no := h.newCase("超期 受理:2026-01-01 单位:区住建局")
+	s := string(no)
+	h.reply(admin, "指派 "+s+" @赵建", msg{mentions: []xfbot.Person{member}})
+	h.remind()                     // Monday 03-16: the owner; the ladder starts
+	h.now = h.now.AddDate(0, 0, 1) // Tuesday: the liaison's step
+	if out := h.remind(); len(sentTo(out, liaison.OpenID)) != 1 {
+		t.Fatalf("the liaison is not escalated to: %+v", out)
+	}
+	wantIn(t, h.reply(member2, "确认 "+s), "没有发给您")
+	wantIn(t, h.reply(liaison, "确认 "+s), "已确认 "+s)
 }
 
 func TestReminderView(t *testing.T) {
@@ -67,7 +117,7 @@ func TestReminderButtons(t *testing.T) {
 		t.Fatalf("snoozes %+v", snoozes)
 	}
 	resp = h.click(member, bot.ActionAck, no, p2p, nil)
-	wantIn(t, resp.Toast, "已确认")
+	wantIn(t, resp.Toast, "没有需要确认的提醒")
 	resp = h.click(member, bot.ActionExtendForm, no, p2p, nil)
 	if resp.Card == nil || resp.Card.Form == nil || len(resp.Card.Form.Inputs) != 2 {
 		t.Fatalf("extension form: %+v", resp)

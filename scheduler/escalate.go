@@ -39,6 +39,7 @@ func (r *Reminders) escalate(ctx context.Context, now time.Time, today xfbot.Dat
 		}
 		for _, to := range r.recipients(step.To, c, members) {
 			byTo[to] = append(byTo[to], bot.ReminderLine{Case: c, Rule: xfbot.RuleDue, Level: r.thresholds().Level(c.Due, today), Note: note})
+			tx.NoteRecipient(c.No, c.Due, to, today) // who may 确认 it
 		}
 		if st.Next+1 >= len(st.Ladder) {
 			tx.EndEscalation(c.No)

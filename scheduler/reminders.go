@@ -321,6 +321,7 @@ func (r *Reminders) build(tx *store.Tx, now time.Time, today xfbot.Date, to stri
 		} else {
 			at[l.Case.No] = len(rl)
 			rl = append(rl, l.ReminderLine)
+			tx.NoteRecipient(l.Case.No, l.Case.Due, to, today) // who may 确认 it
 		}
 		fields = append(fields, string(l.Case.No)+"/"+l.field)
 		tx.MarkSent(l.Case.No, l.field, today.String())

@@ -29,6 +29,8 @@
 //	idx:leader:<open_id>  zset    open cases by 包案领导, score = due day number
 //	idx:unit:<name>       zset    open cases by 主责单位, score = due day number
 //	idx:area:<name>       zset    open cases by 属地, score = due day number
+//	idx:extreq            zset    open cases with an extension application waiting for
+//	                              the lead (延期申请), score = due day number
 //	idx:status:<status>   zset    every case by status, score = due day number
 //	idx:all               zset    every case, score = registration time (unix s)
 //	idx:watch:<open_id>   zset    every case a leader watches (包保), any status, score =

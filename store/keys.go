@@ -44,6 +44,7 @@ func (k keys) idxOwner(id string) string       { return k.base + "idx:owner:" + 
 func (k keys) idxLeader(id string) string      { return k.base + "idx:leader:" + id }
 func (k keys) idxUnit(u string) string         { return k.base + "idx:unit:" + u }
 func (k keys) idxArea(a string) string         { return k.base + "idx:area:" + a }
+func (k keys) idxExtRequest() string           { return k.base + "idx:extreq" }
 
 // Statistics: counters per day and per month (xfbot.CaseCounts), the units
 // ever named, and the indexes the digests read.

@@ -34,6 +34,10 @@ func IndexUnit(unit string) Index       { return Index{kind: "unit", arg: unit} 
 func IndexArea(area string) Index       { return Index{kind: "area", arg: area} }
 func IndexStatus(st xfbot.Status) Index { return Index{kind: "status", arg: string(st)} }
 
+// IndexExtensionRequests holds the open cases with an application for the
+// extension waiting for the lead, by due date.
+func IndexExtensionRequests() Index { return Index{kind: "extreq"} }
+
 func (k keys) index(ix Index) string {
 	switch ix.kind {
 	case "all":
@@ -48,6 +52,8 @@ func (k keys) index(ix Index) string {
 		return k.idxArea(ix.arg)
 	case "status":
 		return k.idxStatus(xfbot.Status(ix.arg))
+	case "extreq":
+		return k.idxExtRequest()
 	}
 	return k.idxOpen()
 }

@@ -5,6 +5,7 @@ import (
 	_ "embed"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -45,6 +46,35 @@ func (tx *Tx) expireOnce(key string) {
 func (tx *Tx) Note(no xfbot.CaseNo, field, value string) {
 	tx.add(op{Op: "hset", Key: tx.k.sent(no), Field: field, Val: value})
 	tx.expireOnce(tx.k.sent(no))
+}
+
+// NoteRecipient records in the case's sent-ledger that a reminder or an
+// escalation step about its deadline due went to openID (field
+// "to:<due>:<open_id>", value: the day): only those may acknowledge it.
+func (tx *Tx) NoteRecipient(no xfbot.CaseNo, due xfbot.Date, openID string, day xfbot.Date) {
+	tx.Note(no, recipientField(due, openID), day.String())
+}
+
+func recipientField(due xfbot.Date, openID string) string { return "to:" + due.String() + ":" + openID }
+
+// Recipients are the people a case's sent-ledger says were reminded of its
+// deadline due (NoteRecipient), and whether anything at all (a level
+// reminder or an escalation step, also from before recipients were noted)
+// went out about it.
+func Recipients(ledger map[string]string, due xfbot.Date) (to []string, any bool) {
+	d := due.String()
+	prefix := "to:" + d + ":"
+	for f := range ledger {
+		switch {
+		case strings.HasPrefix(f, prefix):
+			to = append(to, strings.TrimPrefix(f, prefix))
+			any = true
+		case strings.HasSuffix(f, ":"+d) && (strings.HasPrefix(f, "due:") || strings.HasPrefix(f, "esc:")):
+			any = true
+		}
+	}
+	slices.Sort(to)
+	return to, any
 }
 
 // Ledgers returns the sent-ledgers of the given cases, in one round trip.

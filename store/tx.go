@@ -249,6 +249,9 @@ func (k keys) indexes(c *xfbot.Case) map[string]float64 {
 		m[k.idxHard()] = float64(at.Unix())
 	}
 	m[k.idxOpen()] = due
+	if c.ExtensionRequest != nil {
+		m[k.idxExtRequest()] = due
+	}
 	if c.Owner.OpenID != "" {
 		m[k.idxOwner(c.Owner.OpenID)] = due
 	}
