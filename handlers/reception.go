@@ -346,6 +346,9 @@ var (
 )
 
 // receptionRecord: 接访 记录 <编号> 接待N批M人 [当场答复K件] [案件:XF-…,XF-…] [情况说明].
+// Sent again it corrects the record: what it names (批次, 人数, 当场答复,
+// the list of cases, the 说明) replaces the old value, the rest is kept, and
+// the merged record is checked as a new one would be.
 func (h *Handlers) receptionRecord(ctx context.Context, req *bot.Request) (*bot.Reply, error) {
 	if err := staffOnly(req, "登记接访记录"); err != nil {
 		return nil, err
@@ -361,7 +364,10 @@ func (h *Handlers) receptionRecord(ctx context.Context, req *bot.Request) (*bot.
 	if old.Date.After(req.Today()) {
 		return nil, xfbot.Errorf(xfbot.EINVALID, "接访 %s 安排在 %s，还没到，接访结束后再记录。", old.ID, old.Date)
 	}
-	rec := &xfbot.ReceptionRecord{By: req.Actor(), At: req.Time, Batches: -1, Persons: -1}
+	// -1 and casesNamed tell what the message names: a correction changes
+	// that and keeps the rest of the record.
+	rec := &xfbot.ReceptionRecord{By: req.Actor(), At: req.Time, Batches: -1, Persons: -1, AnsweredOnSpot: -1}
+	casesNamed := false
 	var notes []string
 	for _, w := range wordsFrom(req, 2) {
 		n := xfbot.Normalize(w)
@@ -381,6 +387,7 @@ func (h *Handlers) receptionRecord(ctx context.Context, req *bot.Request) (*bot.
 			rec.AnsweredOnSpot, _ = strconv.Atoi(m[1])
 		default:
 			if k, val, ok := splitColon(n); ok && (k == "案件" || k == "案件号") {
+				casesNamed = true
 				for _, s := range strings.FieldsFunc(val, func(r rune) bool { return r == ',' || r == '、' || r == '，' }) {
 					no, err := xfbot.ParseCaseNo(s)
 					if err != nil {
@@ -395,6 +402,30 @@ func (h *Handlers) receptionRecord(ctx context.Context, req *bot.Request) (*bot.
 			notes = append(notes, w)
 		}
 	}
+	if rec.Notes, err = needTextOptional(strings.Join(notes, " ")); err != nil {
+		return nil, err
+	}
+	if prev := old.Record; prev != nil {
+		if rec.Batches < 0 && rec.Persons < 0 && rec.AnsweredOnSpot < 0 && !casesNamed && rec.Notes == "" {
+			return nil, xfbot.Errorf(xfbot.EINVALID, "接访 %s 已有记录，请写明要更正的项，例如：接访 记录 %s 接待3批7人 当场答复1件（没写的项保持原样）。", old.ID, old.ID)
+		}
+		if rec.Batches < 0 {
+			rec.Batches = prev.Batches
+		}
+		if rec.Persons < 0 {
+			rec.Persons = prev.Persons
+		}
+		if rec.AnsweredOnSpot < 0 {
+			rec.AnsweredOnSpot = prev.AnsweredOnSpot
+		}
+		if !casesNamed {
+			rec.Cases = prev.Cases
+		}
+		if rec.Notes == "" {
+			rec.Notes = prev.Notes
+		}
+	}
+	rec.AnsweredOnSpot = max(rec.AnsweredOnSpot, 0)
 	if rec.Batches < 0 || rec.Persons < 0 {
 		return nil, xfbot.Errorf(xfbot.EINVALID, "请写明接待了几批几人，例如：接访 记录 %s 接待3批7人 当场答复1件", old.ID)
 	}
@@ -404,7 +435,7 @@ func (h *Handlers) receptionRecord(ctx context.Context, req *bot.Request) (*bot.
 	if rec.AnsweredOnSpot > rec.Batches {
 		return nil, xfbot.Errorf(xfbot.EINVALID, "当场答复 %d 件多于接待的 %d 批，请检查。", rec.AnsweredOnSpot, rec.Batches)
 	}
-	if len(rec.Cases) > 0 {
+	if casesNamed && len(rec.Cases) > 0 {
 		cs, err := h.Store.Cases(ctx, rec.Cases)
 		if err != nil {
 			return nil, err
@@ -419,19 +450,6 @@ func (h *Handlers) receptionRecord(ctx context.Context, req *bot.Request) (*bot.
 					return nil, xfbot.Errorf(xfbot.ENOTFOUND, "没有找到案件 %s，请检查案件号。", no)
 				}
 			}
-		}
-	}
-	if rec.Notes, err = needTextOptional(strings.Join(notes, " ")); err != nil {
-		return nil, err
-	}
-	if prev := old.Record; prev != nil { // a correction restates the numbers; cases and notes stay unless given
-		for _, no := range prev.Cases {
-			if !slices.Contains(rec.Cases, no) {
-				rec.Cases = append(rec.Cases, no)
-			}
-		}
-		if rec.Notes == "" {
-			rec.Notes = prev.Notes
 		}
 	}
 	up := *old

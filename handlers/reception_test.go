@@ -192,6 +192,73 @@ func TestReceptionRecordAndOnTheSpotCases(t *testing.T) {
 	})
 }
 
+// TestReceptionRecordCorrection sends 接访 记录 again, step by step: each
+// correction changes what it names and keeps the rest of the record.
+func TestReceptionRecordCorrection(t *testing.T) {
+	h := newHarness(t)
+	id := h.schedule("3月18日")
+	h.now = h.now.AddDate(0, 0, 2) // the reception day
+	first, second := h.newCase("桂园社区噪声扰民"), h.newCase("回迁房延期交付")
+	wantIn(t, h.reply(member, "接访 记录 "+string(id)+" 接待3批7人 当场答复2件 案件:"+string(first)+" 信访人情绪平稳"), "已记录接访")
+
+	type record struct {
+		batches, persons, answered int
+		cases                      []xfbot.CaseNo
+		notes                      string
+	}
+	steps := []struct {
+		name, text, reply string
+		want              record
+	}{
+		{"BatchesAndPersonsKeepTheRest", "接待4批6人",
+			"✅ 已更正接访 " + string(id) + "：周某 2026-03-18，接待 4 批 6 人，当场答复 2 件。",
+			record{4, 6, 2, []xfbot.CaseNo{first}, "信访人情绪平稳"}},
+		{"PersonsOnly", "接待5人",
+			"✅ 已更正接访 " + string(id) + "：周某 2026-03-18，接待 4 批 5 人，当场答复 2 件。",
+			record{4, 5, 2, []xfbot.CaseNo{first}, "信访人情绪平稳"}},
+		{"AnsweredToZero", "当场答复0件",
+			"✅ 已更正接访 " + string(id) + "：周某 2026-03-18，接待 4 批 5 人，当场答复 0 件。",
+			record{4, 5, 0, []xfbot.CaseNo{first}, "信访人情绪平稳"}},
+		{"CasesReplaced", "案件:" + string(second),
+			"✅ 已更正接访 " + string(id) + "：周某 2026-03-18，接待 4 批 5 人，当场答复 0 件。",
+			record{4, 5, 0, []xfbot.CaseNo{second}, "信访人情绪平稳"}},
+		{"NotesReplaced", "改由属地街道跟进",
+			"✅ 已更正接访 " + string(id) + "：周某 2026-03-18，接待 4 批 5 人，当场答复 0 件。",
+			record{4, 5, 0, []xfbot.CaseNo{second}, "改由属地街道跟进"}},
+		{"AnsweredCheckedAgainstKeptBatches", "当场答复5件",
+			"当场答复 5 件多于接待的 4 批，请检查。",
+			record{4, 5, 0, []xfbot.CaseNo{second}, "改由属地街道跟进"}},
+		{"BatchesCheckedAgainstKeptPersons", "接待6批",
+			"接待 6 批 5 人不合理：批次不能多于人数。",
+			record{4, 5, 0, []xfbot.CaseNo{second}, "改由属地街道跟进"}},
+		{"NothingNamed", "",
+			"接访 " + string(id) + " 已有记录，请写明要更正的项，例如：接访 记录 " + string(id) + " 接待3批7人 当场答复1件（没写的项保持原样）。",
+			record{4, 5, 0, []xfbot.CaseNo{second}, "改由属地街道跟进"}},
+	}
+	for _, st := range steps {
+		t.Run(st.name, func(t *testing.T) {
+			got := h.reply(member, strings.TrimSpace("接访 记录 "+string(id)+" "+st.text))
+			// The first line is the answer; the card or the usage follows.
+			if line, _, _ := strings.Cut(got, "\n"); line != st.reply {
+				t.Errorf("reply to %q:\n got %q\nwant %q", st.text, line, st.reply)
+			}
+			v := h.reception(id)
+			r := v.Record
+			if r == nil {
+				t.Fatal("the record is gone")
+			}
+			g := record{r.Batches, r.Persons, r.AnsweredOnSpot, r.Cases, r.Notes}
+			if g.batches != st.want.batches || g.persons != st.want.persons || g.answered != st.want.answered ||
+				fmt.Sprint(g.cases) != fmt.Sprint(st.want.cases) || g.notes != st.want.notes {
+				t.Errorf("record after %q = %+v; want %+v", st.text, g, st.want)
+			}
+			if v.Status != xfbot.ReceptionHeld {
+				t.Errorf("status = %v; want held", v.Status)
+			}
+		})
+	}
+}
+
 func TestReceptionAppointments(t *testing.T) {
 	h := newHarness(t)
 	id := h.schedule("3月25日")
