@@ -3,6 +3,7 @@ package xfbot
 import (
 	"fmt"
 	"sort"
+	"strings"
 	"time"
 )
 
@@ -103,6 +104,22 @@ var ownerCounted = map[Counter]bool{CountResolved: true, CountOnTime: true, Coun
 
 // OwnerField is the name under which a counter is kept for one 包案人.
 func OwnerField(ctr Counter, owner string) string { return string(ctr) + "@" + owner }
+
+// Owners lists the 包案人 that appear in c (who did counted work), sorted.
+func (c Counts) Owners() []string {
+	seen := map[string]bool{}
+	for k, n := range c {
+		if ctr, owner, ok := strings.Cut(k, "@"); ok && n != 0 && ownerCounted[Counter(ctr)] && owner != "" {
+			seen[owner] = true
+		}
+	}
+	out := make([]string, 0, len(seen))
+	for o := range seen {
+		out = append(out, o)
+	}
+	sort.Strings(out)
+	return out
+}
 
 // CaseCounts returns the counts a write of c changes: old is the case as it
 // was, nil for a case being registered (or imported, possibly already

@@ -158,7 +158,10 @@ func LeaderReceptionStatus(leader string, rs []*xfbot.Reception, today xfbot.Dat
 
 // WeeklyDigest is what the weekly group digest shows.
 type WeeklyDigest struct {
-	Period   xfbot.Period
+	Period xfbot.Period
+	// Figures are the week's statistics (the same as 统计 上周 reads): its
+	// 新增 and 化解 count cases, once each; Data lists them.
+	Figures  xfbot.Figures
 	Data     store.WeekData
 	DueTo    xfbot.Date // due-soon horizon of Data.Due
 	QuietFor int        // days without progress that make a hard case "quiet"
@@ -198,8 +201,8 @@ func WeeklyDigestCard(d WeeklyDigest, v View) *Card {
 		}
 	}
 	card.KPIs = []Field{
-		{Label: "本周新增", Value: fmt.Sprint(len(d.Data.New))},
-		{Label: "本周化解", Value: fmt.Sprint(len(d.Data.Resolved))},
+		{Label: "本周新增", Value: fmt.Sprint(d.Figures.Inflow)},
+		{Label: "本周化解", Value: fmt.Sprint(d.Figures.Resolved)},
 		{Label: "超期", Value: fmt.Sprint(overdue)},
 	}
 	if len(rows) > 0 {
@@ -244,7 +247,16 @@ func WeeklyDigestCard(d WeeklyDigest, v View) *Card {
 		card.Sections = append(card.Sections, "**"+title+"**\n"+caseLines(cs[:min(len(cs), DigestLimit)], int64(len(cs)), v))
 	}
 	section("本周新增", d.Data.New)
-	section("本周化解", d.Data.Resolved)
+	// A case resolved in the week and reopened since counts in the week's
+	// 化解 but is no longer listed as resolved.
+	if gone := d.Figures.Resolved - int64(len(d.Data.Resolved)); gone > 0 && len(d.Data.Resolved) == 0 {
+		card.Sections = append(card.Sections, fmt.Sprintf("**本周化解**\n%d 件，化解后均已重开。", gone))
+	} else {
+		section("本周化解", d.Data.Resolved)
+		if gone > 0 {
+			card.Sections[len(card.Sections)-1] += fmt.Sprintf("\n另有 %d 件本周化解后又重开", gone)
+		}
+	}
 	if len(d.Data.Quiet) > 0 {
 		var lines []string
 		for _, c := range d.Data.Quiet[:min(len(d.Data.Quiet), DigestLimit)] {

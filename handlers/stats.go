@@ -192,16 +192,32 @@ func (h *Handlers) memberStats(ctx context.Context, req *bot.Request, p xfbot.Pe
 	if err != nil {
 		return nil, err
 	}
+	// The members who take cases, and (from the store) whoever else did
+	// counted work in the period; each by name: the member record, else the
+	// name on a case they own, else the asker's own, the open_id last.
 	var owners []xfbot.Person
+	names := map[string]string{}
 	for _, m := range ms {
+		if m.Name != "" {
+			names[m.OpenID] = m.Name
+		}
 		if m.Role == xfbot.RoleMember || m.Role == xfbot.RoleAdmin {
 			owners = append(owners, m.Person())
 		}
 	}
-	slices.SortFunc(owners, func(a, b xfbot.Person) int { return strings.Compare(a.Display(), b.Display()) })
 	figs, err := h.Store.MemberData(ctx, owners, p, req.Time)
 	if err != nil {
 		return nil, err
 	}
+	for i := range figs {
+		o := &figs[i].Owner
+		switch {
+		case names[o.OpenID] != "":
+			o.Name = names[o.OpenID]
+		case o.Name == "" && o.OpenID == req.Sender.OpenID:
+			o.Name = req.Sender.Name
+		}
+	}
+	slices.SortStableFunc(figs, func(a, b xfbot.MemberFigures) int { return strings.Compare(a.Owner.Display(), b.Owner.Display()) })
 	return &bot.Reply{Card: bot.MemberStatsCard(p, figs)}, nil
 }

@@ -1,6 +1,7 @@
 package handlers_test
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
@@ -123,4 +124,66 @@ func TestMemberStats(t *testing.T) {
 	wantIn(t, h.reply(admin, "统计 成员"), "钱秀兰：在办 1 件（超期 1），进展更新及时率 0.0%")
 	wantIn(t, h.reply(member, "统计 成员"), "只向专班管理员开放")
 	wantIn(t, h.reply(admin, "统计 成员", msg{group: true}), "不在群里发送")
+}
+
+// TestStatsCountCases: through the mux, a case resolved, reopened and
+// resolved again three times in one week is one 化解 in 统计 本周, one for its
+// owner in 统计 成员 and one 重复信访; a week later 统计 上周 and the weekly
+// digest of that week say the same. 统计 成员 names people by name where a
+// name is known, even without one on their member record.
+func TestStatsCountCases(t *testing.T) {
+	h := newHarness(t)
+	a := string(h.newCase("桂园社区回迁安置房延期交付 单位:区住建局"))
+	h.reply(member, "指派 "+a+" @赵建", msg{mentions: []xfbot.Person{member}})
+	for i := 0; i < 3; i++ {
+		h.now = h.now.Add(20 * time.Hour)
+		wantIn(t, h.reply(member, "化解 "+a+" 已签订协议"), "已化解")
+		if i < 2 {
+			h.now = h.now.Add(2 * time.Hour)
+			wantIn(t, h.reply(admin, "重开 "+a+" 信访人以新的事实再次反映"), "已重开")
+		}
+	}
+	// A member whose record has no name (an old record), owning a case
+	// assigned with a mention that carried the name.
+	sun := xfbot.Person{OpenID: "ou_m3", Name: "孙丽"}
+	tx := h.st.NewTx()
+	tx.PutMember(xfbot.Member{OpenID: sun.OpenID, Role: xfbot.RoleMember})
+	if _, err := h.st.Commit(context.Background(), tx); err != nil {
+		t.Fatal(err)
+	}
+	b := string(h.newCase("欠薪 单位:区人社局"))
+	h.reply(member, "指派 "+b+" @孙丽", msg{mentions: []xfbot.Person{sun}})
+
+	week := h.reply(member, "统计 本周")
+	wantIn(t, week, "本周（3月16日—3月22日）", "本期增量：2", "化解数：1", "化解率：50.0%", "按期办结率：100.0%", "重复信访 1 件（50.0%）", "重开 1 件")
+	members := h.reply(admin, "统计 成员 本周")
+	wantIn(t, members, "赵建：在办 0 件（超期 0），进展更新及时率 —，本期化解 1、销号 0", "孙丽：在办 1 件")
+	wantNotIn(t, members, "ou_m3", "本期化解 3")
+	wantIn(t, h.reply(member, "统计"), "月度统计 · 2026年3月", "化解数：1", "重复信访 1 件", "重开 1 件")
+	wantIn(t, h.reply(member, "统计 口径"), "同一案件本期内化解、重开、再化解只计 1 件")
+
+	h.now = h.now.Add(7 * 24 * time.Hour) // the Monday after
+	last := h.reply(member, "统计 上周")
+	wantIn(t, last, "上周（3月16日—3月22日）", "化解数：1", "重复信访 1 件")
+	card, err := h.reports.Weekly(context.Background(), h.now, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantIn(t, card.Text(), "专班周报 · 3月16日—3月22日", "本周新增：2", "本周化解：1", a)
+}
+
+// TestMemberStatsNames: a 包案人 no longer a member, who resolved a case in
+// the period and still owns an open one, is listed by the name on the case.
+func TestMemberStatsNames(t *testing.T) {
+	h := newHarness(t)
+	a := string(h.newCase("噪音扰民 单位:区城管局"))
+	b := string(h.newCase("欠薪 单位:区人社局"))
+	for _, no := range []string{a, b} {
+		h.reply(member, "指派 "+no+" @钱秀兰", msg{mentions: []xfbot.Person{member2}})
+	}
+	h.reply(member2, "化解 "+a+" 已协调整改")
+	wantIn(t, h.reply(admin, "成员 移除 @钱秀兰", msg{mentions: []xfbot.Person{{OpenID: member2.OpenID}}}), "✅")
+	r := h.reply(admin, "统计 成员")
+	wantIn(t, r, "钱秀兰：在办 1 件（超期 0），进展更新及时率 100.0%，本期化解 1", "赵建：在办 0 件")
+	wantNotIn(t, r, member2.OpenID)
 }

@@ -124,7 +124,14 @@ func (r *Reports) Weekly(ctx context.Context, now time.Time, thisWeek bool) (*bo
 	if err != nil {
 		return nil, err
 	}
-	return bot.WeeklyDigestCard(bot.WeeklyDigest{Period: p, Data: data, DueTo: dueTo, QuietFor: quiet}, r.view(today, true)), nil
+	// The week's figures come from the counters, as 统计 本周 / 上周 reads
+	// them: the lists name the cases, the figures count them once each.
+	pd, err := r.Store.PeriodData(ctx, p, today)
+	if err != nil {
+		return nil, err
+	}
+	return bot.WeeklyDigestCard(bot.WeeklyDigest{Period: p, Figures: pd.Figures("", true), Data: data, DueTo: dueTo, QuietFor: quiet},
+		r.view(today, true)), nil
 }
 
 // Stats is a period's statistics report as of today: the district, every

@@ -232,3 +232,52 @@ func TestLeaderDigestOnlyLeaders(t *testing.T) {
 		t.Errorf("a member got a leader digest:\n%s", got[owner])
 	}
 }
+
+// TestGroupWeeklyCountsCases: a case resolved, reopened and resolved three
+// times in a week is one 化解 of that week in the Monday digest, which says
+// what 统计 上周 says the same morning (three cases: that one, one resolved
+// once, one resolved and then reopened for good, which still counts and is
+// said to be no longer listed).
+func TestGroupWeeklyCountsCases(t *testing.T) {
+	f := newFixture(t)
+	prev := xfbot.WeekPeriod(today.AddDays(-7)) // 9–15 March
+	day := func(d, h int) time.Time { return prev.From.AddDays(d).Time(cst).Add(time.Duration(h) * time.Hour) }
+	resolve := func(at time.Time) func(c *xfbot.Case) {
+		return func(c *xfbot.Case) { c.Status, c.ResolvedOn = xfbot.StatusResolved, xfbot.DateOf(at, cst) }
+	}
+	reopen := func(c *xfbot.Case) {
+		c.Status, c.ResolvedOn, c.ClosedOn = xfbot.StatusHandling, xfbot.Date{}, xfbot.Date{}
+	}
+	old := day(-20, 9)
+	for _, name := range []string{"反复化解", "化解后重开", "化解一次"} {
+		f.add(name, 20, func(c *xfbot.Case) { c.CreatedAt, c.UpdatedAt = old, old })
+	}
+	for i := 0; i < 3; i++ { // Monday, Wednesday, Friday
+		f.update("反复化解", day(2*i, 10), resolve(day(2*i, 10)))
+		if i < 2 {
+			f.update("反复化解", day(2*i, 15), reopen)
+		}
+	}
+	f.update("化解后重开", day(1, 10), resolve(day(1, 10)))
+	f.update("化解后重开", day(3, 10), reopen)
+	f.update("化解一次", day(4, 10), resolve(day(4, 10)))
+
+	job := &scheduler.GroupWeekly{Reports: f.reports(), GroupChatID: taskforce}
+	at := monday.Add(5 * time.Minute)
+	if err := job.Run(context.Background(), at); err != nil {
+		t.Fatal(err)
+	}
+	d := f.drain()[taskforce]
+	has(t, d, "专班周报 · 3月9日—3月15日", "本周化解：3", string(f.nos["反复化解"]), string(f.nos["化解一次"]), "另有 1 件本周化解后又重开")
+
+	rep, err := f.reports().Stats(context.Background(), "统计", prev, today, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w := rep.District; w.Resolved != 3 || w.Repeat != 2 || w.Reopened != 2 {
+		t.Errorf("统计 上周: 化解 %d, 重复信访 %d, 重开 %d; want 3, 2, 2 (cases, not events)", w.Resolved, w.Repeat, w.Reopened)
+	}
+	if want := fmt.Sprintf("本周化解：%d", rep.District.Resolved); !strings.Contains(d, want) {
+		t.Errorf("the digest does not say %q as 统计 上周 does:\n%s", want, d)
+	}
+}

@@ -458,7 +458,10 @@ return n`)
 // MemberData reads the figures of owners (包案人) for period p (a week or a
 // calendar month) as of now: their open cases, overdue, with progress within
 // xfbot.FreshDays, and their resolutions, sign-offs and contacts in the
-// period. One round trip.
+// period. Whoever else has counted work in the period (a 包案人 without a
+// member record, or no longer a member) is added after owners. An owner
+// without a name takes the one the owner has on an open case, if any. Two
+// round trips, three when a name is looked up.
 func (s *Store) MemberData(ctx context.Context, owners []xfbot.Person, p xfbot.Period, now time.Time) ([]xfbot.MemberFigures, error) {
 	keys, err := s.k.duringKeys(p)
 	if err != nil {
@@ -470,16 +473,6 @@ func (s *Store) MemberData(ctx context.Context, owners []xfbot.Person, p xfbot.P
 	for _, key := range keys {
 		during = append(during, pipe.HGetAll(ctx, key))
 	}
-	since := strconv.FormatInt(now.Add(-xfbot.FreshDays*24*time.Hour).Unix(), 10)
-	open := make([]*redis.IntCmd, len(owners))
-	over := make([]*redis.IntCmd, len(owners))
-	fresh := make([]*redis.Cmd, len(owners))
-	for i, o := range owners {
-		key := s.k.idxOwner(o.OpenID)
-		open[i] = pipe.ZCard(ctx, key)
-		over[i] = pipe.ZCount(ctx, key, "-inf", strconv.Itoa(today.DayNumber()-1))
-		fresh[i] = freshScript.Eval(ctx, pipe, []string{key, s.k.idxActivity(), s.k.scratch("fresh:" + o.OpenID)}, since)
-	}
 	if _, err := pipe.Exec(ctx); err != nil && err != redis.Nil {
 		return nil, fmt.Errorf("store: members' figures: %w", err)
 	}
@@ -487,11 +480,68 @@ func (s *Store) MemberData(ctx context.Context, owners []xfbot.Person, p xfbot.P
 	if err != nil {
 		return nil, fmt.Errorf("store: members' figures: %w", err)
 	}
+	owners = slices.Clone(owners)
+	asked := map[string]bool{}
+	for _, o := range owners {
+		asked[o.OpenID] = true
+	}
+	for _, id := range counts.Owners() {
+		if !asked[id] {
+			owners = append(owners, xfbot.Person{OpenID: id})
+		}
+	}
+
+	pipe = s.rdb.Pipeline()
+	since := strconv.FormatInt(now.Add(-xfbot.FreshDays*24*time.Hour).Unix(), 10)
+	open := make([]*redis.IntCmd, len(owners))
+	over := make([]*redis.IntCmd, len(owners))
+	fresh := make([]*redis.Cmd, len(owners))
+	first := make([]*redis.StringSliceCmd, len(owners))
+	for i, o := range owners {
+		key := s.k.idxOwner(o.OpenID)
+		open[i] = pipe.ZCard(ctx, key)
+		over[i] = pipe.ZCount(ctx, key, "-inf", strconv.Itoa(today.DayNumber()-1))
+		fresh[i] = freshScript.Eval(ctx, pipe, []string{key, s.k.idxActivity(), s.k.scratch("fresh:" + o.OpenID)}, since)
+		if o.Name == "" {
+			first[i] = pipe.ZRange(ctx, key, 0, 0)
+		}
+	}
+	if _, err := pipe.Exec(ctx); err != nil && err != redis.Nil {
+		return nil, fmt.Errorf("store: members' figures: %w", err)
+	}
 	out := make([]xfbot.MemberFigures, len(owners))
+	var look []string
 	for i, o := range owners {
 		n, _ := fresh[i].Int64()
 		out[i] = xfbot.MemberFigures{Owner: o, Open: open[i].Val(), Overdue: over[i].Val(), Fresh: n}
 		out[i].MemberCounts(counts)
+		if first[i] != nil {
+			for _, no := range first[i].Val() {
+				look = append(look, s.k.caseKey(xfbot.CaseNo(no)))
+			}
+		}
+	}
+	if len(look) == 0 {
+		return out, nil
+	}
+	vals, err := s.rdb.MGet(ctx, look...).Result()
+	if err != nil {
+		return nil, fmt.Errorf("store: members' names: %w", err)
+	}
+	cs, err := decodeCases(vals)
+	if err != nil {
+		return nil, err
+	}
+	names := map[string]string{}
+	for _, c := range cs {
+		if c.Owner.Name != "" {
+			names[c.Owner.OpenID] = c.Owner.Name
+		}
+	}
+	for i := range out {
+		if out[i].Owner.Name == "" {
+			out[i].Owner.Name = names[out[i].Owner.OpenID]
+		}
 	}
 	return out, nil
 }
