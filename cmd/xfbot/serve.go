@@ -80,7 +80,7 @@ func serve(ctx context.Context, cfg Config, stderr io.Writer) error {
 		mux.Handle("POST "+bot.WebhookPath, intake)
 		intake.SetConnected(true)
 	}
-	srv := &http.Server{Addr: cfg.HTTP.Addr, Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	srv := newHTTPServer(mux, defaultHTTPTimeouts)
 	ln, err := net.Listen("tcp", cfg.HTTP.Addr)
 	if err != nil {
 		return fmt.Errorf("listen %s: %w", cfg.HTTP.Addr, err)
@@ -132,6 +132,39 @@ func serve(ctx context.Context, cfg Config, stderr io.Writer) error {
 	}
 	log.Info("xfbot stopped")
 	return err
+}
+
+// httpTimeouts bound how long one client may hold a connection of the HTTP
+// server.
+type httpTimeouts struct {
+	ReadHeader time.Duration // the request line and headers
+	Read       time.Duration // the whole request, body included
+	Write      time.Duration // from the end of the headers to the end of the answer
+	Idle       time.Duration // a kept-alive connection between requests
+}
+
+// defaultHTTPTimeouts fit what is served: Feishu posts at most 1 MiB and
+// wants its answer within 3 s (the handlers give up at bot.HandleTimeout),
+// and /healthz and /metrics answer at once. A client that trickles its body
+// or sits on an idle connection is cut off instead of holding a file
+// descriptor and a goroutine for ever.
+var defaultHTTPTimeouts = httpTimeouts{
+	ReadHeader: 5 * time.Second,
+	Read:       10 * time.Second,
+	Write:      15 * time.Second,
+	Idle:       60 * time.Second,
+}
+
+// newHTTPServer is the server of /healthz, /metrics and the webhook.
+func newHTTPServer(h http.Handler, t httpTimeouts) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: t.ReadHeader,
+		ReadTimeout:       t.Read,
+		WriteTimeout:      t.Write,
+		IdleTimeout:       t.Idle,
+		MaxHeaderBytes:    64 << 10, // Feishu's headers are a few hundred bytes
+	}
 }
 
 // botOpenID asks Feishu for the bot's own open_id, to tell its @mention from
