@@ -4,6 +4,7 @@
 //	xfbot serve [-config F]  the bot: long connection or webhook, the outbox sender, /healthz, /metrics
 //	xfbot console [-redis A] a local chat with the bot on an in-memory (or the given) Redis
 //	xfbot schedule           the scheduled jobs and their next firing times
+//	xfbot help               every command and flag (also -h or --help after any command)
 //
 // Configuration: a YAML file (config.example.yaml documents every key) and
 // environment variables XFBOT_<DOTTED_PATH_IN_UPPER_SNAKE_CASE>, which win.
@@ -39,16 +40,16 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
 		cmd, args = args[0], args[1:]
 	}
-	// Every command takes -config (default XFBOT_CONFIG); the console also -redis.
 	parse := func(name string) (Config, string, error) {
-		fs := flag.NewFlagSet(strings.TrimSpace("xfbot "+name), flag.ContinueOnError)
+		fs, path, addr := commandFlags(name, environ)
+		// -h, -help, --help: the whole usage on stdout and exit 0 (below); a
+		// bad flag: the flag package's line and the usage on stderr.
 		fs.SetOutput(stderr)
-		path := fs.String("config", envOr(environ, "XFBOT_CONFIG", ""), "config file (YAML)")
-		var addr *string
-		if name == "console" {
-			addr = fs.String("redis", "", "use this Redis instead of an in-memory one (data is kept)")
-		}
+		fs.Usage = func() {}
 		if err := fs.Parse(args); err != nil {
+			if !errors.Is(err, flag.ErrHelp) {
+				writeUsage(stderr, environ)
+			}
 			return Config{}, "", err
 		}
 		cfg, err := loadConfig(*path, environ)
@@ -60,6 +61,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	switch cmd {
 	case "", "serve", "console", "schedule":
 		cfg, addr, err := parse(cmd)
+		if errors.Is(err, flag.ErrHelp) {
+			writeUsage(stdout, environ)
+			return nil
+		}
 		if err != nil {
 			return err
 		}
@@ -72,20 +77,56 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			return errors.New("serve needs Feishu credentials: set lark.app_id and lark.app_secret (XFBOT_LARK_APP_ID, XFBOT_LARK_APP_SECRET); without them use \"xfbot console\"")
 		}
 		return serve(ctx, cfg, stderr)
-	case "help", "-h", "--help":
-		fmt.Fprint(stdout, usage)
+	case "help":
+		writeUsage(stdout, environ)
 		return nil
 	}
-	fmt.Fprint(stderr, usage)
+	writeUsage(stderr, environ)
 	return fmt.Errorf("unknown command %q", cmd)
 }
 
-const usage = `usage:
-  xfbot                     run the bot (Feishu credentials set) or the local console (none set)
-  xfbot serve [-config F]   run the bot
-  xfbot console [-redis A]  chat with the bot locally; in memory unless -redis is given
-  xfbot schedule [-config F] every job, its variable, spec and next five firing times
-`
+// commands are the subcommands, in the order the usage lists them.
+var commands = []struct{ name, args, summary string }{
+	{"", "[-config F]", "run the bot (Feishu credentials set) or the local console (none set)"},
+	{"serve", "[-config F]", "run the bot: long connection or webhook, the outbox sender, /healthz, /metrics"},
+	{"console", "[-config F] [-redis A]", "chat with the bot locally; in memory unless -redis is given"},
+	{"schedule", "[-config F]", "every job, its variable, spec and next five firing times"},
+	{"help", "", "this text (also -h, --help after any command)"},
+}
+
+// commandFlags is the flag set of a command: every command takes -config
+// (default XFBOT_CONFIG); the console also -redis. The usage is printed
+// from the same sets.
+func commandFlags(name string, environ []string) (fs *flag.FlagSet, path, addr *string) {
+	fs = flag.NewFlagSet(strings.TrimSpace("xfbot "+name), flag.ContinueOnError)
+	path = fs.String("config", envOr(environ, "XFBOT_CONFIG", ""), "read the configuration from `file` (YAML); default $XFBOT_CONFIG")
+	if name == "console" {
+		addr = fs.String("redis", "", "use the Redis at `addr` instead of an in-memory one (data is kept)")
+	}
+	return fs, path, addr
+}
+
+// writeUsage prints every command with its flags.
+func writeUsage(w io.Writer, environ []string) {
+	fmt.Fprintln(w, "usage:")
+	for _, c := range commands {
+		fmt.Fprintf(w, "  %-36s %s\n", strings.Join(strings.Fields("xfbot "+c.name+" "+c.args), " "), c.summary)
+	}
+	for _, c := range commands {
+		if c.name == "" || c.name == "help" {
+			continue
+		}
+		fs, _, _ := commandFlags(c.name, environ)
+		fmt.Fprintf(w, "\nflags of %s:\n", c.name)
+		fs.SetOutput(w)
+		fs.PrintDefaults()
+	}
+	fmt.Fprint(w, `
+configuration: a YAML file (config.example.yaml documents every key) and
+environment variables XFBOT_<DOTTED_PATH_IN_UPPER_SNAKE_CASE>, which win,
+e.g. XFBOT_LARK_APP_ID, XFBOT_REDIS_ADDR, XFBOT_ADMINS (comma separated open_ids).
+`)
+}
 
 func loadConfig(path string, environ []string) (Config, error) {
 	cfg, err := LoadConfig(path, environ)
