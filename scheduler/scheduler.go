@@ -473,7 +473,8 @@ func (s *Scheduler) quietStart(t time.Time) time.Time {
 	return time.Time{}
 }
 
-// Run starts cron, catches up missed firings, and blocks until ctx is done;
+// Run starts cron, catches up missed firings (those deferred past quiet hours
+// while it waits; cron fires meanwhile), and blocks until ctx is done;
 // then it stops cron and waits for running jobs, which see ctx cancelled.
 // Errors of single firings are logged, not returned: a Redis outage at start
 // must not stop the next firings from trying.
