@@ -1,6 +1,8 @@
 package main
 
 import (
+	"context"
+	"fmt"
 	"log/slog"
 	"os"
 	"strconv"
@@ -107,6 +109,30 @@ func redisClient(cfg Config) redis.UniversalClient {
 		MasterName:    cfg.Redis.MasterName,
 		IsClusterMode: cfg.Redis.Cluster,
 	})
+}
+
+// redisLogger takes go-redis's own log lines, which it prints on stderr by
+// default: with Redis down, one per failed dial of the pool, before our own
+// message says so once. They are kept at Debug (log.level: debug).
+type redisLogger struct{ log *slog.Logger }
+
+func (r redisLogger) Printf(ctx context.Context, format string, v ...any) {
+	msg := strings.TrimSpace(fmt.Sprintf(format, v...))
+	if !strings.HasPrefix(msg, "redis:") {
+		msg = "redis: " + msg
+	}
+	r.log.Debug(msg)
+}
+
+// quietRedis sends go-redis's log lines to log (process-wide; the last call
+// wins).
+func quietRedis(log *slog.Logger) { redis.SetLogger(redisLogger{log}) }
+
+// redisUnreachable is the one line an operator reads when Redis does not
+// answer at start: where it was looked for and what to check.
+func redisUnreachable(addr string, err error) error {
+	return fmt.Errorf("Redis %s 无应答 / does not answer (%w)；请检查 Redis 是否在运行、地址是否可达，以及 redis.addr（XFBOT_REDIS_ADDR）、"+
+		"redis.password、redis.db 是否正确 / check that Redis is running and reachable there, and redis.addr, redis.password and redis.db", addr, err)
 }
 
 func newLogger(cfg Config, w interface{ Write([]byte) (int, error) }) *slog.Logger {

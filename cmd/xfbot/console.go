@@ -54,9 +54,10 @@ func console(ctx context.Context, cfg Config, addr string, stdin io.Reader, stdo
 	}
 	cfg.Admins = append(cfg.Admins, consoleAdmin)
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	quietRedis(log)
 	a := newApp(cfg, rdb, log, true)
 	if err := a.store.Ping(ctx); err != nil {
-		return fmt.Errorf("redis unreachable: %w", err)
+		return redisUnreachable(addr, err)
 	}
 	c := &consoleSession{app: a, out: stdout, loc: cfg.Location(), group: cfg.GroupChatID, jobs: a.jobs(cfg, log),
 		user:     xfbot.Person{OpenID: consoleAdmin, Name: "控制台管理员"},

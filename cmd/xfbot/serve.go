@@ -25,11 +25,12 @@ import (
 // webhook), the outbox sender and the HTTP endpoints.
 func serve(ctx context.Context, cfg Config, stderr io.Writer) error {
 	log := newLogger(cfg, stderr)
+	quietRedis(log)
 	rdb := redisClient(cfg)
 	defer rdb.Close()
 	a := newApp(cfg, rdb, log, false)
 	if err := a.store.Ping(ctx); err != nil {
-		return fmt.Errorf("redis %s unreachable: %w", cfg.Redis.Addr, err)
+		return redisUnreachable(cfg.Redis.Addr, err)
 	}
 
 	// Go's default transport keeps two idle connections per host: with the
