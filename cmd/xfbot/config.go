@@ -519,6 +519,16 @@ func (c Config) HasLarkCredentials() bool {
 	return c.Lark.AppID != "" && c.Lark.AppSecret != ""
 }
 
+// NoAdmins reports the one configuration that starts but cannot be used:
+// without admins nobody may add members (成员 添加 is an admin's), so nobody
+// but the configured leaders can do anything. Valid, since a first start
+// may not know the lead's open_id yet; serve warns about it.
+func (c Config) NoAdmins() bool { return len(c.Admins) == 0 }
+
+// noAdminsWarning is serve's line for NoAdmins.
+const noAdminsWarning = "admins 为空：没有人能添加成员 / no admins configured: nobody can add members. " +
+	"请在配置文件的 admins 中填写专班负责人的 open_id（ou_…），或设置环境变量 XFBOT_ADMINS=ou_甲,ou_乙（逗号分隔），然后重启"
+
 // RedisAddrs splits redis.addr into its seed nodes.
 func (c Config) RedisAddrs() []string {
 	var addrs []string

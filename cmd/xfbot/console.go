@@ -52,7 +52,8 @@ func console(ctx context.Context, cfg Config, addr string, stdin io.Reader, stdo
 	if cfg.GroupChatID == "" {
 		cfg.GroupChatID = consoleGroup
 	}
-	cfg.Admins = append(cfg.Admins, consoleAdmin)
+	noAdmins := cfg.NoAdmins()
+	cfg.Admins = append(cfg.Admins, consoleAdmin) // the console's own user is always an admin
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	quietRedis(log)
 	a := newApp(cfg, rdb, log, true)
@@ -68,6 +69,10 @@ func console(ctx context.Context, cfg Config, addr string, stdin io.Reader, stdo
 		return err
 	}
 	fmt.Fprintln(stdout, "您现在是“控制台管理员”，在私聊中。输入命令与机器人对话（如“帮助”“演示数据”）；:help 查看控制台指令，Ctrl-D 退出。")
+	if noAdmins {
+		fmt.Fprintln(stdout, "提示：配置中没有管理员（admins 为空）。控制台里您总是管理员；正式运行（xfbot serve）前请在配置的 admins 中填写专班负责人的 open_id，"+
+			"或设置环境变量 XFBOT_ADMINS=ou_甲,ou_乙（逗号分隔），否则没有人能添加成员。")
+	}
 	return c.loop(ctx, stdin)
 }
 

@@ -87,6 +87,9 @@ func serve(ctx context.Context, cfg Config, stderr io.Writer) error {
 		return fmt.Errorf("listen %s: %w", cfg.HTTP.Addr, err)
 	}
 	log.Info("xfbot serving", "mode", cfg.Lark.Mode, "http", ln.Addr().String(), "redis", cfg.Redis.Addr, "config", cfg.Redacted())
+	if cfg.NoAdmins() {
+		log.Warn(noAdminsWarning)
+	}
 
 	sch, err := a.newScheduler(cfg, log)
 	if err != nil {
