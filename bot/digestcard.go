@@ -360,7 +360,7 @@ func StatsCard(r StatsReport) *Card {
 		ch.Series = []Series{due, done}
 		card.Charts = append(card.Charts, ch)
 	}
-	card.Note = "口径：化解率 = 化解数 ÷（期初存量 + 本期增量）；按期办结率 = 期限内化解 ÷（本期化解 + 本期到期未办结）。发送“统计 口径”查看全部。"
+	card.Note = "口径：化解数按案件计，同一案件本期多次化解只计 1 件；化解率 = 化解数 ÷（期初存量 + 本期增量）；按期办结率 = 期限内化解 ÷（本期化解 + 本期到期未办结）。发送“统计 口径”查看全部。"
 	return card
 }
 
@@ -377,7 +377,7 @@ func MemberStatsCard(p xfbot.Period, ms []xfbot.MemberFigures) *Card {
 			m.Owner.Display(), m.Open, m.Overdue, m.Timeliness(), m.Resolved, m.Closed, m.Contacts)))
 	}
 	card.Sections = []string{strings.Join(lines, "\n")}
-	card.Note = fmt.Sprintf("进展更新及时率 = 在办包案件中 %d 天内有进展的件数 ÷ 在办包案件数；在办、超期为当前数。", xfbot.FreshDays)
+	card.Note = fmt.Sprintf("进展更新及时率 = 在办包案件中 %d 天内有进展的件数 ÷ 在办包案件数；在办、超期为当前数；本期化解、销号按案件计（同一案件本期多次只计 1 件），下访接谈按次计。", xfbot.FreshDays)
 	return card
 }
 
