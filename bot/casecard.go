@@ -38,6 +38,16 @@ func ViewFor(req *Request, th xfbot.Thresholds) View {
 	return View{Audience: req.Audience(), ChatID: req.ChatID, Today: req.Today(), Thresholds: th, Loc: req.Loc}
 }
 
+// Text is free text about c (its title, progress, reasons, results, the
+// before and after of its history) as v's audience may read it: phone and ID
+// numbers typed into it, and the petitioner's name, pass through
+// xfbot.MaskText like the petitioner's fields through MaskPetitioner. c may
+// be nil for text that belongs to no case.
+func (v View) Text(c *xfbot.Case, s string) string { return xfbot.MaskText(s, c, v.Audience) }
+
+// Title is c's title for v's audience.
+func (v View) Title(c *xfbot.Case) string { return v.Text(c, c.Title) }
+
 // Level is the case's warning level on v's day: none once it no longer runs
 // against a deadline.
 func (v View) Level(c *xfbot.Case) xfbot.Level {
@@ -97,7 +107,7 @@ func CaseCard(c *xfbot.Case, recent []xfbot.Progress, v View) *Card {
 		color = "grey"
 	}
 	card := &Card{
-		Title: string(c.No) + " · " + c.Title,
+		Title: string(c.No) + " · " + v.Title(c),
 		Color: color,
 		Tags:  []Tag{{Text: c.Status.Label(), Color: statusColor(c.Status)}},
 	}
@@ -117,10 +127,10 @@ func CaseCard(c *xfbot.Case, recent []xfbot.Progress, v View) *Card {
 	}
 	ext := "未延期"
 	if c.ExtensionDays > 0 {
-		ext = fmt.Sprintf("已延期 %d 天：%s", c.ExtensionDays, c.ExtensionReason)
+		ext = fmt.Sprintf("已延期 %d 天：%s", c.ExtensionDays, v.Text(c, c.ExtensionReason))
 	}
 	if q := c.ExtensionRequest; q != nil {
-		ext = fmt.Sprintf("⏳ %s 申请延期 %d 天，待负责人批准：%s", q.By.Display(), q.Days, q.Reason)
+		ext = fmt.Sprintf("⏳ %s 申请延期 %d 天，待负责人批准：%s", q.By.Display(), q.Days, v.Text(c, q.Reason))
 	}
 	if c.DueTarget {
 		card.Tags = append(card.Tags, Tag{Text: "🎯 超出法定期限", Color: "red"})
@@ -140,7 +150,7 @@ func CaseCard(c *xfbot.Case, recent []xfbot.Progress, v View) *Card {
 		{"延期", ext},
 	}
 	if !c.DueOverride.IsZero() && c.DueReason != "" {
-		basis := c.DueReason
+		basis := v.Text(c, c.DueReason)
 		if c.DueTarget {
 			basis += "（超出法定期限）"
 		}
@@ -157,10 +167,13 @@ func CaseCard(c *xfbot.Case, recent []xfbot.Progress, v View) *Card {
 		card.Fields = append(card.Fields, Field{"标签", strings.Join(ls, "、")})
 	}
 	if c.Result != "" {
-		card.Sections = append(card.Sections, "**化解结果**\n"+escapeMD(c.Result))
+		card.Sections = append(card.Sections, "**化解结果**\n"+escapeMD(v.Text(c, c.Result)))
 	}
-	card.Sections = append(card.Sections, progressSection(recent, v))
-	if c.Status != xfbot.StatusClosed {
+	card.Sections = append(card.Sections, progressSection(c, recent, v))
+	// A button is a command: a private card offers only what its reader may
+	// do (a viewer reads). A group card keeps them: whoever presses one is
+	// checked by the command's rule.
+	if c.Status != xfbot.StatusClosed && (v.Audience.Group || v.Audience.Role != xfbot.RoleViewer) {
 		card.Buttons = append(card.Buttons,
 			Button{Text: "添加进展", Kind: "primary", Action: ActionProgressForm, Value: caseValue(c, v)})
 		if c.Owner.IsZero() {
@@ -186,7 +199,7 @@ func ProgressForm(c *xfbot.Case, recent []xfbot.Progress, v View) *Card {
 	return card
 }
 
-func progressSection(recent []xfbot.Progress, v View) string {
+func progressSection(c *xfbot.Case, recent []xfbot.Progress, v View) string {
 	if len(recent) == 0 {
 		return "**最新进展**\n暂无进展记录。"
 	}
@@ -194,7 +207,7 @@ func progressSection(recent []xfbot.Progress, v View) string {
 	b.WriteString("**最新进展**")
 	for i := len(recent) - 1; i >= 0; i-- {
 		p := recent[i]
-		fmt.Fprintf(&b, "\n• %s %s（%s）：%s", p.At.In(locOf(v)).Format("01-02"), escapeMD(p.Author.Display()), p.Kind.Label(), escapeMD(p.Text))
+		fmt.Fprintf(&b, "\n• %s %s（%s）：%s", p.At.In(locOf(v)).Format("01-02"), escapeMD(p.Author.Display()), p.Kind.Label(), escapeMD(v.Text(c, p.Text)))
 	}
 	return b.String()
 }
@@ -233,5 +246,5 @@ func CaseLine(c *xfbot.Case, v View) string {
 	if !c.Owner.IsZero() {
 		owner = " · " + c.Owner.Display()
 	}
-	return fmt.Sprintf("%s %s %s · %s%s · %s", mark, c.No, xfbot.Clip(c.Title, 20), c.Status.Label(), owner, v.dueShort(c))
+	return fmt.Sprintf("%s %s %s · %s%s · %s", mark, c.No, xfbot.Clip(v.Title(c), 20), c.Status.Label(), owner, v.dueShort(c))
 }

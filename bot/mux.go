@@ -413,6 +413,9 @@ func (m *Mux) commit(ctx context.Context, req *Request, reply *Reply, isAction b
 			if req.MessageID == "" { // a request with nothing to reply to
 				om.Kind, om.ReceiveIDType, om.ReceiveID = store.KindSend, "chat_id", req.ChatID
 			}
+			if req.Group {
+				om = ForGroup(om)
+			}
 			enqueue(om)
 		}
 	}
@@ -423,6 +426,7 @@ func (m *Mux) commit(ctx context.Context, req *Request, reply *Reply, isAction b
 		}
 		om.Kind = store.KindSend
 		if nt.ChatID != "" {
+			om = ForGroup(om)
 			om.ReceiveIDType, om.ReceiveID, om.ChatID = "chat_id", nt.ChatID, nt.ChatID
 		} else {
 			om.ReceiveIDType, om.ReceiveID = "open_id", nt.OpenID
@@ -431,6 +435,16 @@ func (m *Mux) commit(ctx context.Context, req *Request, reply *Reply, isAction b
 	}
 	_, err := m.st.Commit(ctx, tx)
 	return err
+}
+
+// ForGroup is the last guard of what goes to a group chat: whatever the
+// renderings did, no phone or ID number typed into free text leaves whole
+// (xfbot.MaskText with the group's audience over the text and the card).
+// Names are masked where the case is known, by the renderings themselves.
+func ForGroup(om store.OutboundMessage) store.OutboundMessage {
+	om.Text = xfbot.MaskText(om.Text, nil, xfbot.GroupAudience)
+	om.Content = xfbot.MaskText(om.Content, nil, xfbot.GroupAudience)
+	return om
 }
 
 // render turns text and/or a card into an outbound message body.

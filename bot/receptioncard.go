@@ -205,7 +205,7 @@ func ReceptionBriefCard(r *xfbot.Reception, stage string, days int, cases []Brie
 	for _, bc := range cases {
 		c := bc.Case
 		p := xfbot.MaskPetitioner(c, v.Audience)
-		s := fmt.Sprintf("**%s %s**\n信访人：%s · %s · 办结期限 %s", c.No, escapeMD(xfbot.Clip(c.Title, 30)), escapeMD(orDefault(p.Name, "—")),
+		s := fmt.Sprintf("**%s %s**\n信访人：%s · %s · 办结期限 %s", c.No, escapeMD(xfbot.Clip(v.Title(c), 30)), escapeMD(orDefault(p.Name, "—")),
 			c.Status.Label(), v.DueText(c))
 		if c.HasTag(xfbot.TagRepeat) || len(bc.Recent) > 0 {
 			if c.HasTag(xfbot.TagRepeat) {
@@ -213,7 +213,7 @@ func ReceptionBriefCard(r *xfbot.Reception, stage string, days int, cases []Brie
 			}
 			for i := len(bc.Recent) - 1; i >= 0; i-- {
 				pr := bc.Recent[i]
-				s += fmt.Sprintf("\n• %s %s：%s", pr.At.In(locOf(v)).Format("2006-01-02"), pr.Kind.Label(), escapeMD(xfbot.Clip(pr.Text, 80)))
+				s += fmt.Sprintf("\n• %s %s：%s", pr.At.In(locOf(v)).Format("2006-01-02"), pr.Kind.Label(), escapeMD(xfbot.Clip(v.Text(c, pr.Text), 80)))
 			}
 		}
 		card.Sections = append(card.Sections, s)
@@ -325,9 +325,10 @@ func LetterCard(l *xfbot.LeaderLetter, today xfbot.Date, reader LetterReader) *C
 	if l.Case != "" {
 		card.Fields = append(card.Fields, Field{"关联案件", string(l.Case)})
 	}
-	card.Sections = []string{"**来信摘要**\n" + escapeMD(l.Summary)}
+	a := xfbot.Audience{Role: reader.Role}
+	card.Sections = []string{"**来信摘要**\n" + escapeMD(xfbot.MaskText(l.Summary, nil, a))}
 	if l.Instruction != "" {
-		card.Sections = append(card.Sections, fmt.Sprintf("**领导批示**（%s）\n%s", escapeMD(l.Leader.Display()), escapeMD(InstructionText(l))))
+		card.Sections = append(card.Sections, fmt.Sprintf("**领导批示**（%s）\n%s", escapeMD(l.Leader.Display()), escapeMD(xfbot.MaskText(InstructionText(l), nil, a))))
 	}
 	card.Buttons = append(letterButtons(l, reader), Button{Text: "刷新", Action: ActionLetterRefresh, Value: letterValue(l)})
 	return card
@@ -374,7 +375,7 @@ func LetterReminderCard(title string, ls []*xfbot.LeaderLetter, today xfbot.Date
 		} else if due.After(today) {
 			when = fmt.Sprintf("剩 %d 天", due.Sub(today))
 		}
-		md := escapeMD(fmt.Sprintf("%s %s · %s · %s期限 %s（%s）", l.ID, xfbot.Clip(l.Summary, 30), l.Leader.Display(),
+		md := escapeMD(fmt.Sprintf("%s %s · %s · %s期限 %s（%s）", l.ID, xfbot.Clip(xfbot.MaskText(l.Summary, nil, xfbot.Audience{Role: reader.Role}), 30), l.Leader.Display(),
 			map[xfbot.LetterStage]string{xfbot.LetterUnread: "阅批", xfbot.LetterRead: "交办"}[l.Stage()], due, when))
 		it := Item{Markdown: md}
 		if i < ButtonLines {

@@ -36,13 +36,13 @@ func (l ReminderLine) Text(v View) string {
 	c := l.Case
 	switch l.Rule {
 	case xfbot.RuleDue:
-		return fmt.Sprintf("%s %s %s · %s · 办结期限 %s", l.Level.Emoji(), c.No, xfbot.Clip(c.Title, 20), l.Level.Label(), v.dueShort(c))
+		return fmt.Sprintf("%s %s %s · %s · 办结期限 %s", l.Level.Emoji(), c.No, xfbot.Clip(v.Title(c), 20), l.Level.Label(), v.dueShort(c))
 	case xfbot.RuleStale:
-		return fmt.Sprintf("💤 %s %s · 已 %d 天没有进展", c.No, xfbot.Clip(c.Title, 20), l.Days)
+		return fmt.Sprintf("💤 %s %s · 已 %d 天没有进展", c.No, xfbot.Clip(v.Title(c), 20), l.Days)
 	case xfbot.RuleNoContact:
-		return fmt.Sprintf("📞 %s %s · 已 %d 天没有接触信访人", c.No, xfbot.Clip(c.Title, 20), l.Days)
+		return fmt.Sprintf("📞 %s %s · 已 %d 天没有接触信访人", c.No, xfbot.Clip(v.Title(c), 20), l.Days)
 	case xfbot.RuleSnooze:
-		return fmt.Sprintf("⏰ %s %s · 您要求今天再次提醒 · 办结期限 %s", c.No, xfbot.Clip(c.Title, 20), v.DueText(c))
+		return fmt.Sprintf("⏰ %s %s · 您要求今天再次提醒 · 办结期限 %s", c.No, xfbot.Clip(v.Title(c), 20), v.DueText(c))
 	}
 	return string(c.No)
 }

@@ -52,7 +52,7 @@ func (r *Request) Audience() xfbot.Audience {
 	if r.Group {
 		return xfbot.GroupAudience
 	}
-	return xfbot.Audience{Role: r.Member.Role}
+	return xfbot.Audience{Role: r.Member.Role, Unit: r.Member.Unit}
 }
 
 // Today is the request's day in the ledger's time zone.
