@@ -2,8 +2,10 @@
 // fictional district (青川区), its units, leaders, task-force members and
 // about a hundred and twenty cases spread over every category and warning
 // level. 虚构数据: no real person, ID number or phone number appears. ID
-// numbers use the non-existent region code 990000 and a wrong check digit;
-// phone numbers the 1990000xxxx block.
+// numbers use the non-existent region code 990000 (so no real person's
+// number is made) with a real birth date and the GB 11643 check character,
+// so that they pass xfbot.ParseIDCard as a typed number must; phone numbers
+// the 1990000xxxx block.
 //
 // The console's 演示数据 loads it; benchmarks use it to fill large ledgers.
 package demo
@@ -148,7 +150,7 @@ func Cases(n int, today xfbot.Date, loc *time.Location, seed uint64, calc func(*
 			Category:   t.cat,
 			Unit:       t.units[r.IntN(len(t.units))],
 			Area:       area,
-			Petitioner: xfbot.Petitioner{Name: name, Phone: fmt.Sprintf("1990000%04d", r.IntN(10000)), IDCard: fmt.Sprintf("990000%04d%02d%02d%03dX", 1950+r.IntN(50), 1+r.IntN(12), 1+r.IntN(28), r.IntN(1000))},
+			Petitioner: xfbot.Petitioner{Name: name, Phone: fmt.Sprintf("1990000%04d", r.IntN(10000)), IDCard: idCard(fmt.Sprintf("990000%04d%02d%02d%03d", 1950+r.IntN(50), 1+r.IntN(12), 1+r.IntN(28), r.IntN(1000)))},
 			Accusation: r.IntN(10) == 0,
 			Status:     xfbot.StatusHandling,
 			AcceptedOn: accepted,
@@ -207,4 +209,15 @@ func Cases(n int, today xfbot.Date, loc *time.Location, seed uint64, calc func(*
 		out = append(out, Case{Case: c, Progress: progs})
 	}
 	return out
+}
+
+// idCard appends the GB 11643-1999 check character to the first 17
+// characters of an ID number.
+func idCard(first17 string) string {
+	weights := [17]int{7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2}
+	sum := 0
+	for i, w := range weights {
+		sum += int(first17[i]-'0') * w
+	}
+	return first17 + string("10X98765432"[sum%11])
 }

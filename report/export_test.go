@@ -69,7 +69,7 @@ func newEnv(t *testing.T, n int) *env {
 			unit = "区人社局"
 		}
 		cs = append(cs, &xfbot.Case{No: xfbot.FormatCaseNo(2026, i), Title: "回迁安置房延期交付", Unit: unit, Status: xfbot.StatusHandling,
-			Petitioner: xfbot.Petitioner{Name: "张建国", Phone: "19900001234", IDCard: "110101195001011234"},
+			Petitioner: xfbot.Petitioner{Name: "张建国", Phone: "19900001234", IDCard: "110101195001011239"},
 			Due:        xfbot.NewDate(2026, 4, 30), CreatedAt: now.Add(-time.Duration(n-i+1) * time.Hour), UpdatedAt: now})
 	}
 	if err := st.Import(ctx, cs); err != nil {
@@ -151,7 +151,7 @@ func TestExportTask(t *testing.T) {
 	for _, r := range rows {
 		all.WriteString(strings.Join(r, "|") + "\n")
 	}
-	if strings.Contains(all.String(), "张建国") || strings.Contains(all.String(), "110101195001011234") || !strings.Contains(all.String(), "张某") {
+	if strings.Contains(all.String(), "张建国") || strings.Contains(all.String(), "110101195001011239") || !strings.Contains(all.String(), "张某") {
 		t.Errorf("masked ledger:\n%s", all.String())
 	}
 	stats, _ := x.GetRows("统计")
@@ -253,7 +253,7 @@ func TestExportUnitScope(t *testing.T) {
 	e := newEnv(t, 4000)
 	tx := e.st.NewTx()
 	tx.AddProgress(xfbot.FormatCaseNo(2026, 1), xfbot.Progress{At: now, Author: xfbot.Person{OpenID: "ou_w", Name: "王五"},
-		Kind: xfbot.KindVisit, Text: "已电话联系张建国（19900001234），身份证110101195001011234已核对"})
+		Kind: xfbot.KindVisit, Text: "已电话联系张建国（19900001234），身份证110101195001011239已核对"})
 	if _, err := e.st.Commit(context.Background(), tx); err != nil {
 		t.Fatal(err)
 	}

@@ -31,7 +31,7 @@ func TestE2EReports(t *testing.T) {
 	adminChat := "oc_" + randHex(16)
 
 	r := f.say(larktest.Message{ChatID: adminChat, Text: "新建 桂园社区回迁安置房延期交付 类别:征地拆迁 属地:云溪街道 单位:区住建局 信访人:" +
-		e2ePetitioner + " 电话:" + e2ePhone + " 身份证:110101195001011234"})
+		e2ePetitioner + " 电话:" + e2ePhone + " 身份证:110101195001011239"})
 	no := caseNoIn(t, cardText(r.Content))
 	f.say(larktest.Message{ChatID: adminChat, Text: "化解 " + no + " 已签订协议"})
 
@@ -110,7 +110,7 @@ func TestE2EReports(t *testing.T) {
 		if !strings.Contains(all, no) || !strings.Contains(all, "张某") || !strings.Contains(all, "139****5678") {
 			t.Errorf("ledger lacks the case or its masked petitioner:\n%s", all)
 		}
-		if strings.Contains(all, e2ePetitioner) || strings.Contains(all, e2ePhone) || strings.Contains(all, "110101195001011234") {
+		if strings.Contains(all, e2ePetitioner) || strings.Contains(all, e2ePhone) || strings.Contains(all, "110101195001011239") {
 			t.Errorf("masked ledger shows personal data:\n%s", all)
 		}
 	})
@@ -131,7 +131,7 @@ func TestE2EReports(t *testing.T) {
 			t.Errorf("full export named %q", file.Name)
 		}
 		_, rows := ledger(t, file.Data)
-		if all := flat(rows); !strings.Contains(all, e2ePetitioner) || !strings.Contains(all, "110101195001011234") {
+		if all := flat(rows); !strings.Contains(all, e2ePetitioner) || !strings.Contains(all, "110101195001011239") {
 			t.Errorf("full ledger lacks the petitioner:\n%s", all)
 		}
 	})
