@@ -17,6 +17,15 @@ func (h *Handlers) create(ctx context.Context, req *bot.Request) (*bot.Reply, er
 	if err != nil {
 		return nil, err
 	}
+	if req.Group {
+		_, phone := f["电话"]
+		_, id := f["身份证"]
+		if phone || id {
+			// Everyone in the group has already read the message; what the
+			// bot can do is not keep it and say where to send it.
+			return nil, xfbot.Errorf(xfbot.EFORBIDDEN, "群聊里所有人都能看到这条消息，信访人的电话、身份证号请在与机器人的私聊中登记；本条未登记，建议撤回这条群消息。")
+		}
+	}
 	title = xfbot.CleanText(title)
 	if title == "" {
 		return nil, xfbot.Errorf(xfbot.EINVALID, "缺少标题：请用一句话概括事项，写在“新建”后面。")
@@ -55,7 +64,7 @@ func (h *Handlers) create(ctx context.Context, req *bot.Request) (*bot.Reply, er
 		}
 	}
 	if v, ok := f["身份证"]; ok {
-		if c.Petitioner.IDCard, err = parseIDCard(v); err != nil {
+		if c.Petitioner.IDCard, err = xfbot.ParseIDCard(v); err != nil {
 			return nil, err
 		}
 	}
@@ -113,9 +122,9 @@ func (h *Handlers) create(ctx context.Context, req *bot.Request) (*bot.Reply, er
 	}
 	// The registration itself is in the case (CreatedBy, CreatedAt); 历史
 	// shows it first without storing it twice.
-	msg := "✅ 已登记，案件号 " + store.NoPlaceholder
+	msg := "✅ 已登记，案件号 " + store.NoPlaceholder + privacyNote(req, title)
 	reply := h.caseReply(req, c, nil, msg, tx)
-	reply.Text = "已登记 " + store.NoPlaceholder
+	reply.Text = "已登记 " + store.NoPlaceholder + privacyNote(req, title)
 	reply.Notices = h.groupNotice(req, c, nil, "新登记案件")
 	return reply, nil
 }
@@ -153,7 +162,7 @@ func (h *Handlers) recordEntry(req *bot.Request, kind xfbot.ProgressKind, text s
 	tx.UpdateCase(req.Case, c)
 	tx.AddProgress(c.No, p)
 	recent := lastN(append(append([]xfbot.Progress(nil), req.Recent...), p), store.RecentProgress)
-	return h.caseReply(req, c, recent, "✅ 已记录"+kind.Label(), tx), nil
+	return h.caseReply(req, c, recent, "✅ 已记录"+kind.Label()+privacyNote(req, text), tx), nil
 }
 
 // assign sets the owner (包案人) or the watching leader (包案领导).
@@ -205,7 +214,7 @@ func (h *Handlers) assign(leader bool) bot.HandlerFunc {
 		tx.AddChanges(c.No, change(req, who, before.Display(), p.Display()))
 		reply := h.caseReply(req, c, req.Recent, "✅ "+who+"："+p.Display(), tx)
 		if p.OpenID != req.Sender.OpenID {
-			v := bot.View{Audience: xfbot.Audience{Role: m.Role}, Today: req.Today(), Thresholds: h.Thresholds, Loc: req.Loc}
+			v := bot.View{Audience: xfbot.Audience{Role: m.Role, Unit: m.Unit}, Today: req.Today(), Thresholds: h.Thresholds, Loc: req.Loc}
 			card := bot.CaseCard(c, req.Recent, v)
 			card.Subtitle = fmt.Sprintf("%s 指定您为%s", req.Actor().Display(), who)
 			reply.Notices = append(reply.Notices, bot.Notice{OpenID: p.OpenID, Card: card})
@@ -341,6 +350,7 @@ func (h *Handlers) transition(to xfbot.Status) bot.HandlerFunc {
 		switch to {
 		case xfbot.StatusResolved:
 			c.Result, c.ResolvedOn = text, today
+			c.ExtensionRequest = nil // moot once resolved
 			entry = "化解：" + text
 			tx.EndEscalation(c.No)
 		case xfbot.StatusMonitoring:
@@ -367,7 +377,7 @@ func (h *Handlers) transition(to xfbot.Status) bot.HandlerFunc {
 		tx.AddProgress(c.No, p)
 		tx.AddChanges(c.No, change(req, "状态", old.Status.Label(), c.Status.Label()))
 		recent := lastN(append(append([]xfbot.Progress(nil), req.Recent...), p), store.RecentProgress)
-		msg := "✅ " + c.Status.Label()
+		msg := "✅ " + c.Status.Label() + privacyNote(req, text)
 		if to == xfbot.StatusHandling {
 			msg = "✅ 已重开，继续办理"
 			if today.After(c.Due) {
@@ -393,14 +403,15 @@ func (h *Handlers) history(ctx context.Context, req *bot.Request) (*bot.Reply, e
 	}
 	var b strings.Builder
 	c := req.Case
-	fmt.Fprintf(&b, "• %s %s 登记：%s\n", c.CreatedAt.In(req.Loc).Format("2006-01-02 15:04"), c.CreatedBy.Display(), c.Title)
+	v := h.view(req) // before → after and entries are free text: masked for the reader
+	fmt.Fprintf(&b, "• %s %s 登记：%s\n", c.CreatedAt.In(req.Loc).Format("2006-01-02 15:04"), c.CreatedBy.Display(), v.Title(c))
 	for _, ch := range changes {
 		fmt.Fprintf(&b, "• %s %s %s", ch.At.In(req.Loc).Format("2006-01-02 15:04"), ch.By.Display(), ch.Action)
 		if ch.Field != "" && ch.Field != ch.Action {
 			fmt.Fprintf(&b, "·%s", ch.Field)
 		}
 		if ch.Before != "" || ch.After != "" {
-			fmt.Fprintf(&b, "：%s → %s", orDash(ch.Before), orDash(ch.After))
+			fmt.Fprintf(&b, "：%s → %s", orDash(v.Text(c, ch.Before)), orDash(v.Text(c, ch.After)))
 		}
 		b.WriteString("\n")
 	}
@@ -410,7 +421,7 @@ func (h *Handlers) history(ctx context.Context, req *bot.Request) (*bot.Reply, e
 	if len(progs) > 0 {
 		b.Reset()
 		for _, p := range progs {
-			fmt.Fprintf(&b, "• %s %s（%s）：%s\n", p.At.In(req.Loc).Format("2006-01-02 15:04"), p.Author.Display(), p.Kind.Label(), p.Text)
+			fmt.Fprintf(&b, "• %s %s（%s）：%s\n", p.At.In(req.Loc).Format("2006-01-02 15:04"), p.Author.Display(), p.Kind.Label(), v.Text(c, p.Text))
 		}
 		card.Sections = append(card.Sections, "**进展记录**\n"+bot.Escape(strings.TrimSpace(b.String())))
 	}

@@ -74,7 +74,7 @@ func (h *Handlers) setDue(ctx context.Context, req *bot.Request) (*bot.Reply, er
 	tx.AddProgress(c.No, p)
 	tx.AddChanges(c.No, change(req, "期限", old.Due.String(), after+" 理由："+reason))
 	recent := lastN(append(append([]xfbot.Progress(nil), req.Recent...), p), store.RecentProgress)
-	msg := "✅ 期限改为 " + c.Due.String()
+	msg := "✅ 期限改为 " + c.Due.String() + privacyNote(req, reason)
 	if c.DueTarget {
 		msg += "（" + target + "）"
 	}
@@ -121,7 +121,7 @@ func (h *Handlers) extend(ctx context.Context, req *bot.Request) (*bot.Reply, er
 	tx.AddChanges(c.No, change(req, "延期申请", "", fmt.Sprintf("%d 天 理由：%s", days, reason)))
 	recent := lastN(append(append([]xfbot.Progress(nil), req.Recent...), p), store.RecentProgress)
 	leads := h.leads(ctx)
-	msg := fmt.Sprintf("📨 已提交延期申请（%d 天），待专班负责人批准；批准后期限为 %s。", days, extendedDue(c, days, h.Calendar, req.Today()))
+	msg := fmt.Sprintf("📨 已提交延期申请（%d 天），待专班负责人批准；批准后期限为 %s。", days, extendedDue(c, days, h.Calendar, req.Today())) + privacyNote(req, reason)
 	if len(leads) == 0 {
 		msg += "（尚未配置专班负责人，请联系管理员。）"
 	}

@@ -63,9 +63,34 @@ func firstRune(s string) (rune, int) {
 	return 0, 0
 }
 
+// bareField reads a field name typed without a colon: the canonical names
+// and the phone and ID aliases, not the aliases that are ordinary words in a
+// title (到期, 街道, 当事人...).
+func bareField(w string) (string, bool) {
+	w = strings.TrimSpace(xfbot.Normalize(w))
+	for _, f := range caseFields {
+		if w == f.Name {
+			return f.Name, true
+		}
+	}
+	for _, g := range gluedFields {
+		if w == g {
+			return fieldName(g)
+		}
+	}
+	return "", false
+}
+
+// gluedFields are the fields whose value people type straight after the
+// name, without a colon or a space (电话13800000000).
+var gluedFields = []string{"身份证号", "身份证", "联系电话", "手机号", "手机", "电话"}
+
 // parseFields splits the words of 新建 into the title (the words before the
 // first field) and the fields. A field's value may follow its name after a
-// space (期限： 2026-05-01).
+// space (期限： 2026-05-01). After the title, a field's name without a colon
+// (信访人 王五 电话 1380000…) is read as the field, so that personal data
+// never ends up in the title; a phone or ID field glued to its value
+// (电话1380000…) too.
 func parseFields(words []string) (title string, fields map[string]string, err error) {
 	fields = map[string]string{}
 	var titleWords []string
@@ -76,6 +101,21 @@ func parseFields(words []string) (title string, fields map[string]string, err er
 		name, known := "", false
 		if hasColon {
 			name, known = fieldName(key)
+		} else if len(titleWords) > 0 || inFields {
+			if name, known = bareField(w); known {
+				// A bare field name: its value is the next word.
+				if i+1 >= len(words) {
+					return "", nil, xfbot.Errorf(xfbot.EINVALID, "字段“%s”没有写值，请写成 %s:值。", name, name)
+				}
+			} else {
+				for _, g := range gluedFields {
+					if rest, ok := strings.CutPrefix(xfbot.Normalize(w), g); ok && rest != "" && strings.ContainsAny(rest, "0123456789") {
+						name, known = fieldName(g)
+						val = rest
+						break
+					}
+				}
+			}
 		}
 		switch {
 		case known:
@@ -126,24 +166,7 @@ func parsePhone(s string) (string, error) {
 	case len(d) >= 7 && len(d) <= 12 && d[0] == '0':
 		return d, nil
 	}
-	return "", xfbot.Errorf(xfbot.EINVALID, "电话“%s”格式不对，请写 11 位手机号（如 13800001234）或带区号的座机号。", xfbot.Clip(s, 20))
-}
-
-// parseIDCard accepts an 18-character ID number (17 digits and a digit or X)
-// or an old 15-digit one. The check digit is deliberately not verified: the
-// ledger records what the petitioner gave, and synthetic data must not pass.
-func parseIDCard(s string) (string, error) {
-	id := strings.ToUpper(strings.TrimSpace(xfbot.Normalize(s)))
-	ok := len(id) == 18 || len(id) == 15
-	for i, r := range id {
-		if !(r >= '0' && r <= '9' || r == 'X' && i == len(id)-1 && len(id) == 18) {
-			ok = false
-		}
-	}
-	if !ok {
-		return "", xfbot.Errorf(xfbot.EINVALID, "身份证号“%s”格式不对：应为 18 位（末位可以是 X）。", xfbot.Clip(s, 24))
-	}
-	return id, nil
+	return "", xfbot.Errorf(xfbot.EINVALID, "电话“%s”格式不对，请写 11 位手机号或带区号的座机号（如 0871-6512345）。", xfbot.Clip(s, 20))
 }
 
 // parseName checks a person's or a unit's name.

@@ -67,6 +67,21 @@ func notOpen(c *xfbot.Case, what string) error {
 	return nil
 }
 
+// privacyNote tells a member who typed a phone or ID number into free text
+// in a private chat that others will read it masked. In a group the message
+// has already been read; the reply itself is masked.
+func privacyNote(req *bot.Request, texts ...string) string {
+	if req.Group {
+		return ""
+	}
+	for _, t := range texts {
+		if xfbot.ContainsPersonalData(t) {
+			return "\n提示：文字中含有电话或身份证号，群聊和观察员看到的是脱敏后的内容（如 138****5678）；信访人的电话、身份证号请写在 电话:、身份证: 字段里。"
+		}
+	}
+	return ""
+}
+
 // needText checks a free-text argument: present, not too long.
 func needText(s, what, example string) (string, error) {
 	s = xfbot.CleanText(s)

@@ -56,12 +56,14 @@ func (h *Handlers) memberAdd(ctx context.Context, req *bot.Request) (*bot.Reply,
 	switch {
 	case role == xfbot.RoleLiaison && len(words) < 2:
 		return nil, xfbot.Errorf(xfbot.EINVALID, "联络员要写明所在单位，例如：成员 添加 @王某 联络员 区住建局")
-	case role == xfbot.RoleLiaison:
+	case (role == xfbot.RoleLiaison || role == xfbot.RoleMember) && len(words) > 1:
+		// A member's unit is the one seconded from: an accuser stays
+		// anonymous to members of the accused unit (条例第三十条).
 		if m.Unit, err = parseName(strings.Join(words[1:], ""), "单位"); err != nil {
 			return nil, err
 		}
 	case len(words) > 1:
-		return nil, xfbot.Errorf(xfbot.EINVALID, "多了参数“%s”：只有联络员需要写单位。", xfbot.Clip(strings.Join(words[1:], " "), 20))
+		return nil, xfbot.Errorf(xfbot.EINVALID, "多了参数“%s”：只有联络员（所在单位）和专班成员（派出单位）可以写单位。", xfbot.Clip(strings.Join(words[1:], " "), 20))
 	}
 	old, err := h.member(ctx, p.OpenID)
 	if err != nil {

@@ -15,8 +15,8 @@ func Register(mux *bot.Mux, h *Handlers) {
 	for _, r := range []bot.Route{
 		{Verb: "新建", Aliases: []string{"new", "登记"}, Section: cases, Write: true, Handler: bot.HandlerFunc(h.create),
 			Args:    "<标题> [类别:x 属地:x 单位:x 信访人:x 电话:x 身份证:x 受理:日期 期限:日期 性质:x 接访:JF-编号]",
-			Summary: "登记新案件，回复案件号；默认办结期限为受理后 60 日；接访时当场登记的写 接访:编号，包案领导默认为接访领导",
-			Example: "新建 桂园社区回迁安置房延期交付 类别:征地拆迁 属地:云溪街道 单位:区住建局 信访人:张某某 电话:19900001234"},
+			Summary: "登记新案件，回复案件号；默认办结期限为受理后 60 日；接访时当场登记的写 接访:编号，包案领导默认为接访领导；电话、身份证号只在私聊中登记",
+			Example: "新建 桂园社区回迁安置房延期交付 类别:征地拆迁 属地:云溪街道 单位:区住建局 信访人:张某某 受理:2026-03-16"},
 		{Verb: "查看", Aliases: []string{"show", "查"}, Section: cases, Case: true, Handler: bot.HandlerFunc(h.show),
 			Args: "<案件号>", Summary: "查看案件卡片", Example: "查看 XF-2026-0012"},
 		{Verb: "进展", Aliases: []string{"progress"}, Section: cases, Case: true, Write: true, Handler: h.addEntry(xfbot.KindProgress, "进展 XF-2026-0012 已与开发商约谈，4月底前交房"),

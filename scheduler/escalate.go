@@ -54,7 +54,7 @@ func (r *Reminders) escalate(ctx context.Context, now time.Time, today xfbot.Dat
 		tx.StartEscalation(st, next)
 	}
 	for _, to := range sortedKeys(byTo) {
-		v := bot.View{Audience: xfbot.Audience{Role: roleOf(members, to)}, Today: today, Thresholds: r.thresholds(), Loc: r.loc()}
+		v := bot.View{Audience: audienceOf(members, to), Today: today, Thresholds: r.thresholds(), Loc: r.loc()}
 		card := bot.ReminderCard("超期升级提醒", byTo[to], v)
 		tx.Enqueue(outbound(to, card, fmt.Sprintf("esc:%s:%s:%v", to, today, ids), now))
 	}

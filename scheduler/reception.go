@@ -145,7 +145,7 @@ func (j *Reception) Run(ctx context.Context, now time.Time) error {
 		batch := msgs[i:min(i+batchSize, len(msgs))]
 		tx := j.Store.NewTx()
 		for _, m := range batch {
-			j.build(tx, now, today, m, roleOf(members, m.to), briefs)
+			j.build(tx, now, today, m, audienceOf(members, m.to), briefs)
 		}
 		_, err := j.Store.Commit(ctx, tx)
 		if err == nil {
@@ -157,7 +157,7 @@ func (j *Reception) Run(ctx context.Context, now time.Time) error {
 		}
 		// Another replica sent some of them meanwhile: one by one, without those.
 		for _, m := range batch {
-			if err := j.send(ctx, now, today, m, roleOf(members, m.to), briefs); err != nil {
+			if err := j.send(ctx, now, today, m, audienceOf(members, m.to), briefs); err != nil {
 				errs = append(errs, fmt.Errorf("reception reminder to %s: %w", m.to, err))
 			}
 		}
@@ -357,10 +357,10 @@ func (j *Reception) briefCases(ctx context.Context, msgs []message) (map[xfbot.C
 
 // send commits one message with its ledger marks (after a batch lost a race); when another replica sent
 // some of its items meanwhile, it is rebuilt without them.
-func (j *Reception) send(ctx context.Context, now time.Time, today xfbot.Date, m message, role xfbot.Role, briefs map[xfbot.CaseNo]bot.BriefCase) error {
+func (j *Reception) send(ctx context.Context, now time.Time, today xfbot.Date, m message, aud xfbot.Audience, briefs map[xfbot.CaseNo]bot.BriefCase) error {
 	for attempt := 1; ; attempt++ {
 		tx := j.Store.NewTx()
-		j.build(tx, now, today, m, role, briefs)
+		j.build(tx, now, today, m, aud, briefs)
 		_, err := j.Store.Commit(ctx, tx)
 		if err == nil || !errors.Is(err, store.ErrAlreadySent) || attempt == commitRetries {
 			return err
@@ -373,21 +373,21 @@ func (j *Reception) send(ctx context.Context, now time.Time, today xfbot.Date, m
 
 // build adds one message to tx with a ledger mark per item: the message
 // and its marks commit together or not at all.
-func (j *Reception) build(tx *store.Tx, now time.Time, today xfbot.Date, m message, role xfbot.Role, briefs map[xfbot.CaseNo]bot.BriefCase) {
+func (j *Reception) build(tx *store.Tx, now time.Time, today xfbot.Date, m message, aud xfbot.Audience, briefs map[xfbot.CaseNo]bot.BriefCase) {
 	var ids []string
 	for _, it := range m.items {
 		tx.MarkSentKey(it.entity, it.field, today.String())
 		ids = append(ids, it.entity+"/"+it.field)
 	}
-	tx.Enqueue(outbound(m.to, j.card(m, today, role, briefs), "jf:"+m.to+":"+strings.Join(ids, ","), now))
+	tx.Enqueue(outbound(m.to, j.card(m, today, aud, briefs), "jf:"+m.to+":"+strings.Join(ids, ","), now))
 }
 
 // card renders a message for its recipient.
-func (j *Reception) card(m message, today xfbot.Date, role xfbot.Role, briefs map[xfbot.CaseNo]bot.BriefCase) *bot.Card {
+func (j *Reception) card(m message, today xfbot.Date, aud xfbot.Audience, briefs map[xfbot.CaseNo]bot.BriefCase) *bot.Card {
 	switch m.kind {
 	case "brief":
 		it := m.items[0]
-		v := bot.View{Audience: xfbot.Audience{Role: role}, Today: today, Thresholds: j.thresholds(), Loc: j.loc()}
+		v := bot.View{Audience: aud, Today: today, Thresholds: j.thresholds(), Loc: j.loc()}
 		var cs []bot.BriefCase
 		for _, no := range it.reception.Appointments {
 			if bc, ok := briefs[no]; ok {

@@ -258,7 +258,7 @@ func (r *Reminders) sendAll(ctx context.Context, now time.Time, today xfbot.Date
 			for batch := range batches {
 				tx := r.Store.NewTx()
 				for _, to := range batch {
-					r.build(tx, now, today, to, roleOf(members, to), byTo[to])
+					r.build(tx, now, today, to, audienceOf(members, to), byTo[to])
 				}
 				_, err := r.Store.Commit(ctx, tx)
 				if err == nil {
@@ -269,7 +269,7 @@ func (r *Reminders) sendAll(ctx context.Context, now time.Time, today xfbot.Date
 					continue
 				}
 				for _, to := range batch {
-					if err := r.send(ctx, now, today, to, roleOf(members, to), byTo[to]); err != nil {
+					if err := r.send(ctx, now, today, to, audienceOf(members, to), byTo[to]); err != nil {
 						fail(fmt.Errorf("reminders to %s: %w", to, err))
 					}
 				}
@@ -287,10 +287,10 @@ func (r *Reminders) sendAll(ctx context.Context, now time.Time, today xfbot.Date
 // send queues one message to a person with all their lines, marking each
 // line in the ledger in the same commit, rebuilding it without the lines
 // another replica sent meanwhile.
-func (r *Reminders) send(ctx context.Context, now time.Time, today xfbot.Date, to string, role xfbot.Role, lines []line) error {
+func (r *Reminders) send(ctx context.Context, now time.Time, today xfbot.Date, to string, aud xfbot.Audience, lines []line) error {
 	for attempt := 1; ; attempt++ {
 		tx := r.Store.NewTx()
-		r.build(tx, now, today, to, role, lines)
+		r.build(tx, now, today, to, aud, lines)
 		_, err := r.Store.Commit(ctx, tx)
 		if err == nil || !errors.Is(err, store.ErrAlreadySent) || attempt == commitRetries {
 			return err
@@ -304,7 +304,7 @@ func (r *Reminders) send(ctx context.Context, now time.Time, today xfbot.Date, t
 // build adds one person's message to tx: the card with all their lines, a
 // ledger mark per line, and for an overdue line the start of the escalation
 // ladder, once per missed deadline.
-func (r *Reminders) build(tx *store.Tx, now time.Time, today xfbot.Date, to string, role xfbot.Role, lines []line) {
+func (r *Reminders) build(tx *store.Tx, now time.Time, today xfbot.Date, to string, aud xfbot.Audience, lines []line) {
 	sort.SliceStable(lines, func(i, j int) bool { return urgency(lines[i]) > urgency(lines[j]) })
 	var rl []bot.ReminderLine
 	var fields []string
@@ -333,7 +333,7 @@ func (r *Reminders) build(tx *store.Tx, now time.Time, today xfbot.Date, to stri
 			tx.Unsnooze(l.Case.No, to)
 		}
 	}
-	v := bot.View{Audience: xfbot.Audience{Role: role}, Today: today, Thresholds: r.thresholds(), Loc: r.loc()}
+	v := bot.View{Audience: aud, Today: today, Thresholds: r.thresholds(), Loc: r.loc()}
 	card := bot.ReminderCard("办理提醒", rl, v)
 	tx.Enqueue(outbound(to, card, "rem:"+to+":"+today.String()+":"+strings.Join(fields, ","), now))
 }
@@ -395,13 +395,15 @@ func (r *Reminders) ladder() []xfbot.Escalation {
 	return r.Ladder
 }
 
-func roleOf(ms []xfbot.Member, openID string) xfbot.Role {
+// audienceOf is how a direct message to openID is masked: by the member's
+// role and unit (an accuser stays anonymous to the accused unit).
+func audienceOf(ms []xfbot.Member, openID string) xfbot.Audience {
 	for _, m := range ms {
 		if m.OpenID == openID {
-			return m.Role
+			return xfbot.Audience{Role: m.Role, Unit: m.Unit}
 		}
 	}
-	return xfbot.RoleMember
+	return xfbot.Audience{Role: xfbot.RoleMember}
 }
 
 func sortedKeys[V any](m map[string]V) []string {
