@@ -80,10 +80,11 @@ func LeaderDigestCard(w store.LeaderWatch, reception string, v View) *Card {
 				what = append(what, reg)
 			}
 			for _, ch := range w.History[c.No] {
+				ch.Before, ch.After = v.Text(c, ch.Before), v.Text(c, ch.After)
 				what = append(what, Escape(changeText(ch)))
 			}
 			for _, p := range w.Progress[c.No] {
-				what = append(what, Escape(fmt.Sprintf("%s（%s）：%s", p.Kind.Label(), p.Author.Display(), xfbot.Clip(p.Text, 40))))
+				what = append(what, Escape(fmt.Sprintf("%s（%s）：%s", p.Kind.Label(), p.Author.Display(), xfbot.Clip(v.Text(c, p.Text), 40))))
 			}
 			if len(what) > 0 {
 				line += "\n　　" + strings.Join(what, "\n　　")

@@ -121,9 +121,9 @@ func (g *GroupDaily) Run(ctx context.Context, now time.Time) error {
 		if err != nil {
 			return err
 		}
-		tx.Enqueue(store.OutboundMessage{ID: uuidOf("grp:" + today.String() + ":" + fmt.Sprint(len(fresh)) + ":" + string(fresh[0].No)),
+		tx.Enqueue(bot.ForGroup(store.OutboundMessage{ID: uuidOf("grp:" + today.String() + ":" + fmt.Sprint(len(fresh)) + ":" + string(fresh[0].No)),
 			Kind: store.KindSend, ReceiveIDType: "chat_id", ReceiveID: g.GroupChatID, ChatID: g.GroupChatID,
-			MsgType: "interactive", Content: js, Text: card.Text(), EnqueuedAt: now})
+			MsgType: "interactive", Content: js, Text: card.Text(), EnqueuedAt: now}))
 		_, err = g.Store.Commit(ctx, tx)
 		if err == nil || !errors.Is(err, store.ErrAlreadySent) || attempt == commitRetries {
 			return err
