@@ -265,7 +265,9 @@ func (m *Mux) ServeAction(ctx context.Context, req *Request) (*ActionResponse, e
 		case err == nil:
 			m.metrics.Command(req.Verb, "ok", time.Since(start))
 			return actionResponse(reply), nil
-		case errors.Is(err, store.ErrDuplicate):
+		case errors.Is(err, store.ErrDuplicate), errors.Is(err, store.ErrAlreadySent):
+			// The same event again, or the same confirmation pressed twice at
+			// one instant: what it asked for is done, once.
 			m.metrics.Command(req.Verb, "duplicate", time.Since(start))
 			return &ActionResponse{Toast: "已处理。", ToastKind: "info", Card: reply.Card}, nil
 		case xfbot.ErrorCode(err) == xfbot.ECONFLICT && attempt < conflictRetries:
