@@ -40,6 +40,11 @@
 //	stat:d:<YYYY-MM-DD>   hash    that day's counts (xfbot.CaseCounts): counter → n and
 //	                              counter|unit → n, counter@owner → n (a 包案人's
 //	                              resolutions, sign-offs, contacts), HINCRBY inside Commit
+//	                              once-per-case counters (resolved, ontime, late, closed,
+//	                              reopened, repeat, beyond) are booked only when the case had
+//	                              no such event earlier in that week (day hashes) or month
+//	                              (month hash), xfbot.OnceIn; the case keeps the last day of
+//	                              each in its record ("k")
 //	stat:m:<YYYY-MM>      hash    the same counts for the month
 //	units                 set     every 主责单位 ever named (statistics by unit)
 //	tmp:fresh:<open_id>   zset    scratch of 统计 成员, created and deleted in one script
