@@ -8,8 +8,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -218,7 +220,8 @@ const consoleHelp = `控制台指令：
   :user <姓名|open_id>   切换身份（演示数据载入后可用“周某”“赵建”“联络员区住建局”“观察员甲”等）
   :users                 列出成员
   :group / :p2p          切换到专班群聊 / 私聊（群聊中信访人信息脱敏）
-  :click <按钮> <案件号> [进展内容]   点击卡片按钮：刷新、我来包案、添加进展（带内容即提交表单）
+  :click <按钮> <案件号> [进展内容]   点击最近显示的该案件卡片上的按钮（如 已阅、明天再提醒）；刷新、我来包案、添加进展对任何案件都可用，
+                         添加进展带内容即提交表单；不写案件号则点最近一张有该按钮的卡片
   :run <任务>            立即运行定时任务：overdue（私聊提醒、超期升级）、group_daily（群每日超期通报）、reception（领导接访与来信提醒）、
                          leader_digest（领导摘要）、group_weekly（群周报）、monthly（月度统计）
   :time <YYYY-MM-DD HH:MM>|now 设定控制台的“现在”（试提醒与升级）；now 恢复真实时间
@@ -302,30 +305,57 @@ func (c *consoleSession) meta(ctx context.Context, line string) error {
 	return nil
 }
 
-// click presses a case card's button, as Feishu's card.action.trigger would.
+// click presses a card's button, as Feishu's card.action.trigger would:
+// ":click <按钮> <案件号>" the button of that text on the last card shown for
+// that case, ":click <按钮>" the one on the last card shown that had it.
+// 刷新, 我来包案 and 添加进展 work on any case, shown or not.
 func (c *consoleSession) click(ctx context.Context, args []string) error {
 	if len(args) < 1 {
-		return errors.New("用法：:click <刷新|我来包案|添加进展> <案件号> [进展内容]，或 :click <卡片上的按钮>")
+		return errors.New("用法：:click <按钮> <案件号> [进展内容]，例如 :click 已阅 XF-2026-0012；或 :click <按钮>，点最近一张有该按钮的卡片")
+	}
+	text, rest := args[0], args[1:]
+	no := ""
+	if len(rest) > 0 {
+		if n, err := xfbot.ParseCaseNo(rest[0]); err == nil {
+			no, rest = string(n), rest[1:]
+		}
 	}
 	actions := map[string]string{"刷新": bot.ActionRefresh, "我来包案": bot.ActionClaim, "添加进展": bot.ActionProgressForm}
-	name, ok := actions[args[0]]
-	var act *bot.Action
+	name, fixed := actions[text]
+	var v map[string]string
 	switch {
-	case ok && len(args) >= 2:
-		g := "0"
-		if c.inGrp {
-			g = "1"
+	case no != "":
+		if v = c.buttons.forCase(no, text); v == nil && fixed {
+			g := "0"
+			if c.inGrp {
+				g = "1"
+			}
+			v = map[string]string{"a": name, "no": no, "g": g, "c": c.chat()}
 		}
-		act = &bot.Action{Name: name, Value: map[string]string{"a": name, "no": args[1], "g": g, "c": c.chat()}}
-	case c.buttons.lookup(args[0]) != nil:
-		// Any other button of the last card that had one by that name.
-		v := c.buttons.lookup(args[0])
-		act = &bot.Action{Name: v["a"], Value: v}
+		if v == nil {
+			shown := c.buttons.caseButtons(no)
+			if len(shown) == 0 {
+				return fmt.Errorf("还没有显示过 %s 的带“%s”按钮的卡片。先让它出现（如发送“查看 %s”或 :run overdue），再点；不带案件号的 :click %s 点最近一张有该按钮的卡片", no, text, no, text)
+			}
+			return fmt.Errorf("最近一张 %s 的卡片上没有“%s”按钮；它有：%s", no, text, strings.Join(shown, "、"))
+		}
+	case len(rest) > 0 && fixed:
+		return fmt.Errorf("“%s”不是案件号。用法：:click %s <案件号> [进展内容]，例如 :click %s XF-2026-0012", rest[0], text, text)
 	default:
-		return fmt.Errorf("没有“%s”按钮。可用：刷新、我来包案、添加进展（带案件号），或最近一张卡片上的按钮", args[0])
+		var several []string
+		if v, several = c.buttons.lookup(text); several != nil {
+			return fmt.Errorf("最近一张有“%s”按钮的卡片上有 %d 个，分属 %s：请写明案件号，例如 :click %s %s", text, len(several), strings.Join(several, "、"), text, several[0])
+		}
+		if v == nil {
+			if fixed {
+				return fmt.Errorf("用法：:click %s <案件号>，例如 :click %s XF-2026-0012", text, text)
+			}
+			return fmt.Errorf("最近的卡片上没有“%s”按钮。可用：刷新、我来包案、添加进展（带案件号），或卡片上显示的按钮", text)
+		}
 	}
-	if name == bot.ActionProgressForm && len(args) > 2 {
-		act.Name, act.Value["a"], act.Form = bot.ActionProgressSubmit, bot.ActionProgressSubmit, map[string]string{"text": strings.Join(args[2:], " ")}
+	act := &bot.Action{Name: v["a"], Value: v}
+	if act.Name == bot.ActionProgressForm && len(rest) > 0 {
+		act.Name, act.Value["a"], act.Form = bot.ActionProgressSubmit, bot.ActionProgressSubmit, map[string]string{"text": strings.Join(rest, " ")}
 	}
 	c.seq++
 	req := &bot.Request{EventID: fmt.Sprintf("console:card:%d:%d", time.Now().UnixNano(), c.seq), ChatID: c.chat(),
@@ -340,50 +370,113 @@ func (c *consoleSession) click(ctx context.Context, args []string) error {
 	if resp.Card != nil {
 		fmt.Fprintln(c.out, "→ 卡片更新")
 		fmt.Fprintln(c.out, resp.Card.Text())
+		if js, err := resp.Card.JSON(); err == nil {
+			c.buttons.record(js) // the updated card is the last one shown
+		}
 	}
 	return c.flush(ctx)
 }
 
-// buttonRecorder delivers through Transport and remembers, by their text,
-// the buttons of the cards it delivered (the latest wins), so that :click
-// can press any of them as Feishu would send the callback.
+// buttonRecorder delivers through Transport and remembers the buttons of
+// the cards shown, so that :click can press one of them as Feishu would
+// send the callback: by text on the last card that had it, and by case
+// number and text on the last card shown for that case.
 type buttonRecorder struct {
 	bot.Transport
-	mu   sync.Mutex
-	byTx map[string]map[string]string
+	mu      sync.Mutex
+	byText  map[string]map[string]string            // text → value
+	several map[string][]string                     // text → the cases of the last card that had it for several
+	byCase  map[string]map[string]map[string]string // case number → text → value
+	order   map[string][]string                     // case number → its button texts, in card order
 }
 
 func (r *buttonRecorder) Deliver(ctx context.Context, m store.OutboundMessage) (string, error) {
 	if m.MsgType == "interactive" {
-		var tree any
-		if json.Unmarshal([]byte(m.Content), &tree) == nil {
-			r.mu.Lock()
-			if r.byTx == nil {
-				r.byTx = map[string]map[string]string{}
-			}
-			collectButtons(tree, r.byTx)
-			r.mu.Unlock()
-		}
+		r.record(m.Content)
 	}
 	return r.Transport.Deliver(ctx, m)
 }
 
-func (r *buttonRecorder) lookup(text string) map[string]string {
+// record remembers the buttons of one card shown. The card replaces what
+// was remembered for every case it has buttons for; on a card with several
+// cases (a reminder) each button belongs to the case in its value.
+func (r *buttonRecorder) record(card string) {
+	var tree any
+	if json.Unmarshal([]byte(card), &tree) != nil {
+		return
+	}
+	var bs []shownButton
+	collectButtons(tree, &bs)
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	v := r.byTx[text]
-	if v == nil {
-		return nil
+	if r.byText == nil {
+		r.byText, r.byCase, r.order = map[string]map[string]string{}, map[string]map[string]map[string]string{}, map[string][]string{}
+		r.several = map[string][]string{}
 	}
-	out := make(map[string]string, len(v))
-	for k, x := range v {
-		out[k] = x
+	fresh, cases := map[string]bool{}, map[string][]string{}
+	for _, b := range bs {
+		if _, seen := cases[b.text]; !seen {
+			r.byText[b.text] = b.value
+		}
+		if no := b.value["no"]; !slices.Contains(cases[b.text], no) {
+			cases[b.text] = append(cases[b.text], no)
+		}
+		no := b.value["no"]
+		if no == "" {
+			continue
+		}
+		if !fresh[no] {
+			fresh[no] = true
+			r.byCase[no], r.order[no] = map[string]map[string]string{}, nil
+		}
+		if _, dup := r.byCase[no][b.text]; !dup {
+			r.byCase[no][b.text] = b.value
+			r.order[no] = append(r.order[no], b.text)
+		}
 	}
-	return out
+	for text, nos := range cases {
+		if len(nos) > 1 {
+			r.several[text] = nos
+		} else {
+			delete(r.several, text)
+		}
+	}
 }
 
-// collectButtons walks a card's JSON for callback buttons.
-func collectButtons(n any, into map[string]map[string]string) {
+// lookup is the value of the button text on the last card shown that had
+// one, and when that card had it for several cases, their numbers instead.
+func (r *buttonRecorder) lookup(text string) (map[string]string, []string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if nos := r.several[text]; nos != nil {
+		return nil, slices.Clone(nos)
+	}
+	return maps.Clone(r.byText[text]), nil
+}
+
+// forCase is the value of the button text on the last card shown for case
+// no, nil when that card had none.
+func (r *buttonRecorder) forCase(no, text string) map[string]string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return maps.Clone(r.byCase[no][text])
+}
+
+// caseButtons are the texts of the buttons of the last card shown for no.
+func (r *buttonRecorder) caseButtons(no string) []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return slices.Clone(r.order[no])
+}
+
+type shownButton struct {
+	text  string
+	value map[string]string
+}
+
+// collectButtons walks a card's JSON for callback buttons, in the card's
+// order (object keys sorted, so the walk is the same every time).
+func collectButtons(n any, into *[]shownButton) {
 	switch n := n.(type) {
 	case map[string]any:
 		if n["tag"] == "button" {
@@ -397,13 +490,13 @@ func collectButtons(n any, into map[string]map[string]string) {
 						v[k] = fmt.Sprint(x)
 					}
 					if t, ok := text["content"].(string); ok {
-						into[t] = v
+						*into = append(*into, shownButton{t, v})
 					}
 				}
 			}
 		}
-		for _, x := range n {
-			collectButtons(x, into)
+		for _, k := range slices.Sorted(maps.Keys(n)) {
+			collectButtons(n[k], into)
 		}
 	case []any:
 		for _, x := range n {
