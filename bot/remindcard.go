@@ -34,17 +34,29 @@ type ReminderLine struct {
 // Text is the line as a person reads it, without the case's personal data.
 func (l ReminderLine) Text(v View) string {
 	c := l.Case
+	mark := map[xfbot.Rule]string{xfbot.RuleDue: l.Level.Emoji(), xfbot.RuleStale: "💤", xfbot.RuleNoContact: "📞", xfbot.RuleSnooze: "⏰"}[l.Rule]
+	r := l.Reason(v)
+	if r == "" {
+		return string(c.No)
+	}
+	return fmt.Sprintf("%s %s %s · %s", mark, c.No, xfbot.Clip(v.Title(c), 20), r)
+}
+
+// Reason is why the case is in the reminder, without the case: what a
+// second reason for the same case adds under its line.
+func (l ReminderLine) Reason(v View) string {
+	c := l.Case
 	switch l.Rule {
 	case xfbot.RuleDue:
-		return fmt.Sprintf("%s %s %s · %s · 办结期限 %s", l.Level.Emoji(), c.No, xfbot.Clip(v.Title(c), 20), l.Level.Label(), v.dueShort(c))
+		return fmt.Sprintf("%s · 办结期限 %s", l.Level.Label(), v.dueShort(c))
 	case xfbot.RuleStale:
-		return fmt.Sprintf("💤 %s %s · 已 %d 天没有进展", c.No, xfbot.Clip(v.Title(c), 20), l.Days)
+		return fmt.Sprintf("已 %d 天没有进展", l.Days)
 	case xfbot.RuleNoContact:
-		return fmt.Sprintf("📞 %s %s · 已 %d 天没有接触信访人", c.No, xfbot.Clip(v.Title(c), 20), l.Days)
+		return fmt.Sprintf("已 %d 天没有接触信访人", l.Days)
 	case xfbot.RuleSnooze:
-		return fmt.Sprintf("⏰ %s %s · 您要求今天再次提醒 · 办结期限 %s", c.No, xfbot.Clip(v.Title(c), 20), v.DueText(c))
+		return fmt.Sprintf("您要求今天再次提醒 · 办结期限 %s", v.DueText(c))
 	}
-	return string(c.No)
+	return ""
 }
 
 // ReminderCard is the one direct message a person gets from a reminder run:

@@ -313,7 +313,7 @@ func (r *Reminders) build(tx *store.Tx, now time.Time, today xfbot.Date, to stri
 	for _, l := range lines {
 		if i, ok := at[l.Case.No]; ok {
 			// The same case for another reason: a note under its line.
-			extra := "另：" + strings.TrimSpace(strings.SplitN(l.Text(bot.View{Today: today, Thresholds: r.thresholds(), Loc: r.loc()}), "·", 2)[1])
+			extra := "另：" + l.Reason(bot.View{Today: today, Thresholds: r.thresholds(), Loc: r.loc()})
 			if rl[i].Note != "" {
 				extra = rl[i].Note + "；" + strings.TrimPrefix(extra, "另：")
 			}
