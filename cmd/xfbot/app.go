@@ -77,7 +77,7 @@ func (a *app) exporter(up report.Uploader, consumer string, log *slog.Logger) *r
 
 // newScheduler registers every job that has a body.
 func (a *app) newScheduler(cfg Config, log *slog.Logger) (*scheduler.Scheduler, error) {
-	sch := scheduler.New(a.store, scheduler.Options{Location: cfg.Location(), Logger: log})
+	sch := scheduler.New(a.store, scheduler.Options{Location: cfg.Location(), Logger: log, QuietFrom: cfg.Reminders.QuietFrom, QuietTo: cfg.Reminders.QuietTo})
 	bodies := a.jobs(cfg, log)
 	for _, j := range scheduledJobs(cfg) {
 		if job := bodies[j.Name]; job != nil {
