@@ -30,7 +30,7 @@ func FormatCaseNo(year, n int) CaseNo { return CaseNo(fmt.Sprintf("XF-%04d-%04d"
 func ParseCaseNo(s string) (CaseNo, error) {
 	t := strings.ToUpper(strings.TrimSpace(Normalize(s)))
 	t = strings.ReplaceAll(t, "—", "-")
-	bad := Errorf(EINVALID, "案件号“%s”格式不对，应为 XF-年份-序号，例如 XF-2026-0012", Clip(s, 30))
+	bad := Errorf(EINVALID, "案件号“%s”格式不对，应为 XF-年份-序号，例如 XF-2026-0012", Echo(s, 30))
 	if !strings.HasPrefix(t, "XF") {
 		return "", bad
 	}
@@ -187,7 +187,7 @@ func ParseCategory(s string) (Category, error) {
 	for i, x := range Categories {
 		labels[i] = x.Label
 	}
-	return "", Errorf(EINVALID, "类别“%s”不认识，可选：%s", Clip(s, 20), strings.Join(labels, "、"))
+	return "", Errorf(EINVALID, "类别“%s”不认识，可选：%s", Echo(s, 20), strings.Join(labels, "、"))
 }
 
 // Petitioner is the main petitioner of a case. Name, Phone and IDCard are

@@ -13,7 +13,7 @@ type LetterID string
 func ParseLetterID(s string) (LetterID, error) {
 	y, n, ok := parseSerial(s, "LX")
 	if !ok {
-		return "", Errorf(EINVALID, "来信编号“%s”格式不对，应为 LX-年份-序号，例如 LX-2026-0001；发送“来信 列表”可查看编号。", Clip(s, 30))
+		return "", Errorf(EINVALID, "来信编号“%s”格式不对，应为 LX-年份-序号，例如 LX-2026-0001；发送“来信 列表”可查看编号。", Echo(s, 30))
 	}
 	return LetterID(fmt.Sprintf("LX-%04d-%04d", y, n)), nil
 }

@@ -23,7 +23,7 @@ type ReceptionID string
 func ParseReceptionID(s string) (ReceptionID, error) {
 	y, n, ok := parseSerial(s, "JF")
 	if !ok {
-		return "", Errorf(EINVALID, "接访编号“%s”格式不对，应为 JF-年份-序号，例如 JF-2026-0003；发送“接访 本月”可查看编号。", Clip(s, 30))
+		return "", Errorf(EINVALID, "接访编号“%s”格式不对，应为 JF-年份-序号，例如 JF-2026-0003；发送“接访 本月”可查看编号。", Echo(s, 30))
 	}
 	return ReceptionID(fmt.Sprintf("JF-%04d-%04d", y, n)), nil
 }
@@ -221,7 +221,7 @@ func ParseDayNear(s string, today Date) (Date, error) {
 	m, err1 := strconv.Atoi(ms)
 	d, err2 := strconv.Atoi(ds)
 	if err1 != nil || err2 != nil || m < 1 || m > 12 || d < 1 || d > daysIn(today.Year, time.Month(m)) {
-		return Date{}, Errorf(EINVALID, "日期“%s”看不懂，请写成 2026-04-01 或 4月1日。", Clip(s, 20))
+		return Date{}, Errorf(EINVALID, "日期“%s”看不懂，请写成 2026-04-01 或 4月1日。", Echo(s, 20))
 	}
 	day := NewDate(today.Year, time.Month(m), d)
 	if today.Sub(day) > 183 {
@@ -268,7 +268,7 @@ func ParseMonth(s string) (Month, error) {
 	y, err1 := strconv.Atoi(ys)
 	m, err2 := strconv.Atoi(ms)
 	if err1 != nil || err2 != nil || len(ys) != 4 || y < minParseYear || y > maxParseYear || m < 1 || m > 12 {
-		return Month{}, Errorf(EINVALID, "月份“%s”看不懂，请写成 2026-04。", Clip(s, 20))
+		return Month{}, Errorf(EINVALID, "月份“%s”看不懂，请写成 2026-04。", Echo(s, 20))
 	}
 	return Month{y, time.Month(m)}, nil
 }
@@ -293,7 +293,7 @@ func ParseEvery(s string) (int, error) {
 	t := strings.TrimSuffix(strings.TrimSuffix(strings.TrimPrefix(s, "每"), "月"), "个")
 	n, err := strconv.Atoi(t)
 	if err != nil || !slices.Contains(validEvery, n) {
-		return 0, Errorf(EINVALID, "接访频次“%s”看不懂，可写：每月、每2月、每季度、每半年、每年。", Clip(s, 20))
+		return 0, Errorf(EINVALID, "接访频次“%s”看不懂，可写：每月、每2月、每季度、每半年、每年。", Echo(s, 20))
 	}
 	return n, nil
 }
@@ -385,7 +385,7 @@ func (r RosterRule) Label() string {
 // and 轮流 or 轮流5日起 / 5日起轮流.
 func ParseRosterRule(s string) (RosterRule, error) {
 	t := strings.TrimSpace(Normalize(s))
-	bad := Errorf(EINVALID, "排班规则“%s”看不懂，可写：每月28日（集中接访日，遇节假日顺延）、每周三（轮流）、轮流 或 5日起轮流。", Clip(s, 20))
+	bad := Errorf(EINVALID, "排班规则“%s”看不懂，可写：每月28日（集中接访日，遇节假日顺延）、每周三（轮流）、轮流 或 5日起轮流。", Echo(s, 20))
 	day := func(x string) (int, bool) {
 		x = strings.TrimSuffix(strings.TrimSuffix(strings.TrimSuffix(x, "起"), "日"), "号")
 		n, err := strconv.Atoi(x)

@@ -43,7 +43,7 @@ func ParseTag(s string) (Tag, error) {
 	for _, x := range Tags {
 		ls = append(ls, x.Label)
 	}
-	return "", Errorf(EINVALID, "标签“%s”不认识，可选：%s。", Clip(s, 10), strings.Join(ls, "、"))
+	return "", Errorf(EINVALID, "标签“%s”不认识，可选：%s。", Echo(s, 10), strings.Join(ls, "、"))
 }
 
 // HasTag reports whether c carries t.

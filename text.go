@@ -31,6 +31,12 @@ func Clip(s string, n int) string {
 	return string(r[:n]) + "…"
 }
 
+// Echo is user input quoted back in a reply (an error that says what was
+// wrong): masked as for a group first, then clipped to n runes, so that
+// neither a whole phone or ID number nor most of one (a clip inside it) is
+// read back where others may see it.
+func Echo(s string, n int) string { return Clip(MaskText(s, nil, GroupAudience), n) }
+
 // RuneLen is the number of characters a person sees.
 func RuneLen(s string) int { return utf8.RuneCountInString(s) }
 

@@ -430,3 +430,66 @@ func stripMD(s string) string {
 
 // Escape makes user text safe inside a card's markdown Sections.
 func Escape(s string) string { return escapeMD(s) }
+
+// Map returns a copy of c with f applied to every string a reader sees:
+// header, tags, field values, figures, sections, items, buttons and their
+// confirmations, the form's labels, charts' titles and categories, the note.
+// It is how a card is masked for a group before it is encoded (a phone
+// number masked after JSON encoding could hide behind an escape such as
+// \u0026).
+func (c *Card) Map(f func(string) string) *Card {
+	if c == nil {
+		return nil
+	}
+	out := *c
+	out.Title, out.Subtitle, out.Note = f(c.Title), f(c.Subtitle), f(c.Note)
+	out.Tags = make([]Tag, len(c.Tags))
+	for i, t := range c.Tags {
+		out.Tags[i] = Tag{Text: f(t.Text), Color: t.Color}
+	}
+	mapFields := func(fs []Field) []Field {
+		r := make([]Field, len(fs))
+		for i, x := range fs {
+			r[i] = Field{Label: x.Label, Value: f(x.Value)}
+		}
+		return r
+	}
+	out.Fields, out.KPIs = mapFields(c.Fields), mapFields(c.KPIs)
+	out.Sections = make([]string, len(c.Sections))
+	for i, s := range c.Sections {
+		out.Sections[i] = f(s)
+	}
+	mapButtons := func(bs []Button) []Button {
+		r := make([]Button, len(bs))
+		for i, b := range bs {
+			b.Text, b.Confirm = f(b.Text), f(b.Confirm)
+			r[i] = b
+		}
+		return r
+	}
+	out.Items = make([]Item, len(c.Items))
+	for i, it := range c.Items {
+		out.Items[i] = Item{Markdown: f(it.Markdown), Buttons: mapButtons(it.Buttons)}
+	}
+	out.Buttons = mapButtons(c.Buttons)
+	if c.Form != nil {
+		fm := *c.Form
+		fm.Inputs = make([]Input, len(c.Form.Inputs))
+		for i, in := range c.Form.Inputs {
+			in.Label, in.Placeholder = f(in.Label), f(in.Placeholder)
+			fm.Inputs[i] = in
+		}
+		fm.Submit.Text = f(fm.Submit.Text)
+		out.Form = &fm
+	}
+	out.Charts = make([]Chart, len(c.Charts))
+	for i, ch := range c.Charts {
+		ch.Title = f(ch.Title)
+		ch.Categories = make([]string, len(c.Charts[i].Categories))
+		for j, cat := range c.Charts[i].Categories {
+			ch.Categories[j] = f(cat)
+		}
+		out.Charts[i] = ch
+	}
+	return &out
+}

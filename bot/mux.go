@@ -258,13 +258,17 @@ func (m *Mux) ServeAction(ctx context.Context, req *Request) (*ActionResponse, e
 			if xfbot.ErrorCode(err) == xfbot.EINTERNAL {
 				m.log.Error("card action failed", "action", name, "event", req.EventID, "err", err)
 			}
-			return &ActionResponse{Toast: xfbot.ErrorMessage(err), ToastKind: "error"}, nil
+			toast := xfbot.ErrorMessage(err)
+			if req.Group {
+				toast, _ = ForGroup(toast, nil)
+			}
+			return &ActionResponse{Toast: toast, ToastKind: "error"}, nil
 		}
 		err = m.commit(ctx, req, reply, true)
 		switch {
 		case err == nil:
 			m.metrics.Command(req.Verb, "ok", time.Since(start))
-			return actionResponse(reply), nil
+			return actionResponse(req, reply), nil
 		case errors.Is(err, store.ErrDuplicate), errors.Is(err, store.ErrAlreadySent):
 			// The same event again, or the same confirmation pressed twice at
 			// one instant: what it asked for is done, once.
@@ -290,10 +294,13 @@ func (m *Mux) runAction(ctx context.Context, req *Request, ar *ActionRoute) (rep
 	return m.run(ctx, req, ar.Case, ar.route, ar.Handler)
 }
 
-func actionResponse(r *Reply) *ActionResponse {
+func actionResponse(req *Request, r *Reply) *ActionResponse {
 	resp := &ActionResponse{Toast: r.Toast, ToastKind: "success", Card: r.Card}
 	if resp.Toast == "" && r.Card == nil {
 		resp.Toast = r.Text
+	}
+	if req.Group {
+		resp.Toast, resp.Card = ForGroup(resp.Toast, resp.Card)
 	}
 	return resp
 }
@@ -410,25 +417,29 @@ func (m *Mux) commit(ctx context.Context, req *Request, reply *Reply, isAction b
 		tx.Enqueue(om)
 	}
 	if !isAction {
-		if om, ok := render(reply.Text, reply.Card); ok {
+		text, card := reply.Text, reply.Card
+		if req.Group {
+			text, card = ForGroup(text, card)
+		}
+		if om, ok := render(text, card); ok {
 			om.Kind, om.ReplyTo, om.ChatID = store.KindReply, req.MessageID, req.ChatID
 			if req.MessageID == "" { // a request with nothing to reply to
 				om.Kind, om.ReceiveIDType, om.ReceiveID = store.KindSend, "chat_id", req.ChatID
-			}
-			if req.Group {
-				om = ForGroup(om)
 			}
 			enqueue(om)
 		}
 	}
 	for _, nt := range reply.Notices {
-		om, ok := render(nt.Text, nt.Card)
+		text, card := nt.Text, nt.Card
+		if nt.ChatID != "" {
+			text, card = ForGroup(text, card)
+		}
+		om, ok := render(text, card)
 		if !ok {
 			continue
 		}
 		om.Kind = store.KindSend
 		if nt.ChatID != "" {
-			om = ForGroup(om)
 			om.ReceiveIDType, om.ReceiveID, om.ChatID = "chat_id", nt.ChatID, nt.ChatID
 		} else {
 			om.ReceiveIDType, om.ReceiveID = "open_id", nt.OpenID
@@ -441,12 +452,12 @@ func (m *Mux) commit(ctx context.Context, req *Request, reply *Reply, isAction b
 
 // ForGroup is the last guard of what goes to a group chat: whatever the
 // renderings did, no phone or ID number typed into free text leaves whole
-// (xfbot.MaskText with the group's audience over the text and the card).
-// Names are masked where the case is known, by the renderings themselves.
-func ForGroup(om store.OutboundMessage) store.OutboundMessage {
-	om.Text = xfbot.MaskText(om.Text, nil, xfbot.GroupAudience)
-	om.Content = xfbot.MaskText(om.Content, nil, xfbot.GroupAudience)
-	return om
+// (xfbot.MaskText with the group's audience over the text and every string
+// of the card, before either is encoded). Names are masked where the case is
+// known, by the renderings themselves.
+func ForGroup(text string, card *Card) (string, *Card) {
+	g := func(s string) string { return xfbot.MaskText(s, nil, xfbot.GroupAudience) }
+	return g(text), card.Map(g)
 }
 
 // render turns text and/or a card into an outbound message body.
@@ -520,9 +531,9 @@ func (m *Mux) unknownVerb(word string) error {
 		limit = 2
 	}
 	if best != "" && bestD <= limit {
-		return xfbot.Errorf(xfbot.EINVALID, "没有“%s”这个命令。您是不是想用“%s”？\n用法：%s\n发送“帮助”查看全部命令。", xfbot.Clip(word, 20), best, m.Lookup(best).Usage())
+		return xfbot.Errorf(xfbot.EINVALID, "没有“%s”这个命令。您是不是想用“%s”？\n用法：%s\n发送“帮助”查看全部命令。", xfbot.Echo(word, 20), best, m.Lookup(best).Usage())
 	}
-	return xfbot.Errorf(xfbot.EINVALID, "没有“%s”这个命令。发送“帮助”查看全部命令。", xfbot.Clip(word, 20))
+	return xfbot.Errorf(xfbot.EINVALID, "没有“%s”这个命令。发送“帮助”查看全部命令。", xfbot.Echo(word, 20))
 }
 
 // splitVerb separates the first word (the verb) from the rest.

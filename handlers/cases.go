@@ -74,7 +74,7 @@ func (h *Handlers) create(ctx context.Context, req *bot.Request) (*bot.Reply, er
 			c.Accusation = true
 		case "申诉求决", "建议意见", "求决", "建议":
 		default:
-			return nil, xfbot.Errorf(xfbot.EINVALID, "性质“%s”不认识，可选：申诉求决、建议意见、检举控告。", xfbot.Clip(v, 10))
+			return nil, xfbot.Errorf(xfbot.EINVALID, "性质“%s”不认识，可选：申诉求决、建议意见、检举控告。", xfbot.Echo(v, 10))
 		}
 	}
 	if v, ok := f["受理"]; ok {
@@ -278,7 +278,7 @@ func (h *Handlers) setPlace(area bool) bot.HandlerFunc {
 func (h *Handlers) screen(ctx context.Context, req *bot.Request) (*bot.Reply, error) {
 	s, ok := xfbot.ParseScreening(req.Args.Word(1))
 	if !ok {
-		return nil, xfbot.Errorf(xfbot.EINVALID, "甄别结果应为 合理、部分合理、无理 或 过度，您写的是“%s”。", xfbot.Clip(req.Args.Word(1), 10))
+		return nil, xfbot.Errorf(xfbot.EINVALID, "甄别结果应为 合理、部分合理、无理 或 过度，您写的是“%s”。", xfbot.Echo(req.Args.Word(1), 10))
 	}
 	hard := false
 	switch w := req.Args.Word(2); w {
@@ -286,7 +286,7 @@ func (h *Handlers) screen(ctx context.Context, req *bot.Request) (*bot.Reply, er
 	case "困难", "困难诉求", "hardship":
 		hard = true
 	default:
-		return nil, xfbot.Errorf(xfbot.EINVALID, "甄别结果后只能再写“困难”（困难诉求），您写的是“%s”。", xfbot.Clip(w, 10))
+		return nil, xfbot.Errorf(xfbot.EINVALID, "甄别结果后只能再写“困难”（困难诉求），您写的是“%s”。", xfbot.Echo(w, 10))
 	}
 	if err := extraWords(req, 3); err != nil {
 		return nil, err

@@ -93,7 +93,7 @@ func (h *Handlers) setDue(ctx context.Context, req *bot.Request) (*bot.Reply, er
 func (h *Handlers) extend(ctx context.Context, req *bot.Request) (*bot.Reply, error) {
 	days, err := strconv.Atoi(strings.TrimSuffix(strings.TrimSuffix(xfbot.Normalize(req.Args.Word(1)), "天"), "日"))
 	if err != nil || days <= 0 {
-		return nil, xfbot.Errorf(xfbot.EINVALID, "延期天数应为 1 到 %d 的整数，您写的是“%s”。", xfbot.MaxExtensionDays, xfbot.Clip(req.Args.Word(1), 10))
+		return nil, xfbot.Errorf(xfbot.EINVALID, "延期天数应为 1 到 %d 的整数，您写的是“%s”。", xfbot.MaxExtensionDays, xfbot.Echo(req.Args.Word(1), 10))
 	}
 	if days > xfbot.MaxExtensionDays {
 		return nil, xfbot.Errorf(xfbot.EINVALID, "延期不得超过 %d 天（《信访工作条例》第三十四条），您写的是 %d 天。", xfbot.MaxExtensionDays, days)

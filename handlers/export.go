@@ -45,11 +45,11 @@ func parseExport(req *bot.Request) (report.ExportRequest, error) {
 		case w == "脱敏" || w == "masked", w == "全部" || w == "all":
 		default:
 			if r.Month != nil {
-				return r, xfbot.Errorf(xfbot.EINVALID, "多余的内容“%s”。%s。", xfbot.Clip(w, 20), exportUsage)
+				return r, xfbot.Errorf(xfbot.EINVALID, "多余的内容“%s”。%s。", xfbot.Echo(w, 20), exportUsage)
 			}
 			m, err := monthWord(w, today)
 			if err != nil {
-				return r, xfbot.Errorf(xfbot.EINVALID, "“%s”看不懂：月份写成 2026-03。%s。", xfbot.Clip(w, 20), exportUsage)
+				return r, xfbot.Errorf(xfbot.EINVALID, "“%s”看不懂：月份写成 2026-03。%s。", xfbot.Echo(w, 20), exportUsage)
 			}
 			if m.First().After(today) {
 				return r, xfbot.Errorf(xfbot.EINVALID, "%s 还没有到，没有台账可导出。", m.Label())

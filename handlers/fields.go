@@ -136,9 +136,9 @@ func parseFields(words []string) (title string, fields map[string]string, err er
 		case !inFields:
 			titleWords = append(titleWords, w)
 		case hasColon:
-			return "", nil, xfbot.Errorf(xfbot.EINVALID, "不认识的字段“%s”，可用的字段：%s。", xfbot.Clip(key, 10), fieldNames())
+			return "", nil, xfbot.Errorf(xfbot.EINVALID, "不认识的字段“%s”，可用的字段：%s。", xfbot.Echo(key, 10), fieldNames())
 		default:
-			return "", nil, xfbot.Errorf(xfbot.EINVALID, "多余的内容“%s”：标题写在最前面，之后每项写成 字段:值。", xfbot.Clip(w, 20))
+			return "", nil, xfbot.Errorf(xfbot.EINVALID, "多余的内容“%s”：标题写在最前面，之后每项写成 字段:值。", xfbot.Echo(w, 20))
 		}
 	}
 	return strings.Join(titleWords, " "), fields, nil
@@ -166,7 +166,7 @@ func parsePhone(s string) (string, error) {
 	case len(d) >= 7 && len(d) <= 12 && d[0] == '0':
 		return d, nil
 	}
-	return "", xfbot.Errorf(xfbot.EINVALID, "电话“%s”格式不对，请写 11 位手机号或带区号的座机号（如 0871-6512345）。", xfbot.Clip(s, 20))
+	return "", xfbot.Errorf(xfbot.EINVALID, "电话“%s”格式不对，请写 11 位手机号或带区号的座机号（如 0871-6512345）。", xfbot.Echo(s, 20))
 }
 
 // parseName checks a person's or a unit's name.

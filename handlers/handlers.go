@@ -114,7 +114,7 @@ func extraWords(req *bot.Request, max int) error {
 		}
 	}
 	if words > max {
-		return xfbot.Errorf(xfbot.EINVALID, "多了参数“%s”。", xfbot.Clip(strings.Join(req.Args.Words[max:], " "), 30))
+		return xfbot.Errorf(xfbot.EINVALID, "多了参数“%s”。", xfbot.Echo(strings.Join(req.Args.Words[max:], " "), 30))
 	}
 	return nil
 }

@@ -14,7 +14,7 @@ func (h *Handlers) help(ctx context.Context, req *bot.Request) (*bot.Reply, erro
 	if w := req.Args.Word(0); w != "" {
 		rt := h.mux.Lookup(w)
 		if rt == nil {
-			return nil, xfbot.Errorf(xfbot.EINVALID, "没有“%s”这个命令。发送“帮助”查看全部命令。", xfbot.Clip(w, 20))
+			return nil, xfbot.Errorf(xfbot.EINVALID, "没有“%s”这个命令。发送“帮助”查看全部命令。", xfbot.Echo(w, 20))
 		}
 		var b strings.Builder
 		b.WriteString(rt.Verb)

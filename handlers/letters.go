@@ -157,11 +157,11 @@ func (h *Handlers) letterRead(req *bot.Request, l *xfbot.LeaderLetter, text stri
 	switch {
 	case own:
 		if l.Stage() != xfbot.LetterUnread && !l.Proxied() {
-			return nil, xfbot.Errorf(xfbot.EINVALID, "来信 %s 您已于 %s 批示：%s", l.ID, l.ReadAt.In(req.Loc).Format("2006-01-02 15:04"), xfbot.Clip(l.Instruction, 40))
+			return nil, xfbot.Errorf(xfbot.EINVALID, "来信 %s 您已于 %s 批示：%s", l.ID, l.ReadAt.In(req.Loc).Format("2006-01-02 15:04"), xfbot.Echo(l.Instruction, 40))
 		}
 	case req.Member.Role == xfbot.RoleAdmin || req.Member.Role == xfbot.RoleMember:
 		if l.Stage() != xfbot.LetterUnread {
-			return nil, xfbot.Errorf(xfbot.EINVALID, "来信 %s 已有批示（%s），不能再代录。", l.ID, xfbot.Clip(bot.InstructionText(l), 40))
+			return nil, xfbot.Errorf(xfbot.EINVALID, "来信 %s 已有批示（%s），不能再代录。", l.ID, xfbot.Echo(bot.InstructionText(l), 40))
 		}
 	case req.Member.Role == xfbot.RoleLeader:
 		return nil, xfbot.Errorf(xfbot.EFORBIDDEN, "来信 %s 写给 %s，应由其本人批示。", l.ID, l.Leader.Display())

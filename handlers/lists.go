@@ -56,7 +56,7 @@ func (h *Handlers) listBy(ctx context.Context, req *bot.Request, filter string) 
 	default:
 		st, ok := xfbot.ParseStatus(filter)
 		if !ok {
-			return nil, xfbot.Errorf(xfbot.EINVALID, "不认识的筛选“%s”。可用：逾期、临期、我的、包保、全部、办理中、稳控、已化解、已销号、单位:名称、属地:名称。", xfbot.Clip(filter, 20))
+			return nil, xfbot.Errorf(xfbot.EINVALID, "不认识的筛选“%s”。可用：逾期、临期、我的、包保、全部、办理中、稳控、已化解、已销号、单位:名称、属地:名称。", xfbot.Echo(filter, 20))
 		}
 		q.Index, title = store.IndexStatus(st), st.Label()+"的案件"
 	}

@@ -20,7 +20,7 @@ func (h *Handlers) members(ctx context.Context, req *bot.Request) (*bot.Reply, e
 	case "移除", "删除", "remove":
 		return h.memberRemove(ctx, req)
 	default:
-		return nil, xfbot.Errorf(xfbot.EINVALID, "“成员”后面应写 添加、移除 或 列表，您写的是“%s”。", xfbot.Clip(sub, 10))
+		return nil, xfbot.Errorf(xfbot.EINVALID, "“成员”后面应写 添加、移除 或 列表，您写的是“%s”。", xfbot.Echo(sub, 10))
 	}
 }
 
@@ -50,7 +50,7 @@ func (h *Handlers) memberAdd(ctx context.Context, req *bot.Request) (*bot.Reply,
 	}
 	role, ok := xfbot.ParseRole(words[0])
 	if !ok {
-		return nil, xfbot.Errorf(xfbot.EINVALID, "角色“%s”不认识，可选：管理员、专班成员、领导、联络员、观察员。", xfbot.Clip(words[0], 10))
+		return nil, xfbot.Errorf(xfbot.EINVALID, "角色“%s”不认识，可选：管理员、专班成员、领导、联络员、观察员。", xfbot.Echo(words[0], 10))
 	}
 	m := xfbot.Member{OpenID: p.OpenID, Name: p.Name, Role: role}
 	switch {
@@ -63,7 +63,7 @@ func (h *Handlers) memberAdd(ctx context.Context, req *bot.Request) (*bot.Reply,
 			return nil, err
 		}
 	case len(words) > 1:
-		return nil, xfbot.Errorf(xfbot.EINVALID, "多了参数“%s”：只有联络员（所在单位）和专班成员（派出单位）可以写单位。", xfbot.Clip(strings.Join(words[1:], " "), 20))
+		return nil, xfbot.Errorf(xfbot.EINVALID, "多了参数“%s”：只有联络员（所在单位）和专班成员（派出单位）可以写单位。", xfbot.Echo(strings.Join(words[1:], " "), 20))
 	}
 	old, err := h.member(ctx, p.OpenID)
 	if err != nil {

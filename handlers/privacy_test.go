@@ -13,13 +13,16 @@ import (
 
 // Whole personal numbers, as a group must never read them.
 var (
-	wholeMobile = regexp.MustCompile(`(^|[^0-9])1[3-9][0-9]{9}([^0-9]|$)`)
+	// Ten digits of a mobile are as good as eleven: a clipped echo counts.
+	wholeMobile = regexp.MustCompile(`(^|[^0-9])1[3-9][0-9]{8,9}([^0-9]|$)`)
 	wholeID     = regexp.MustCompile(`[0-9]{17}[0-9X]`)
 )
 
 // leaks reports what of a phone or ID number shows whole in s (digits
 // joined across spaces and dashes, full-width folded, as a reader would).
 func leaks(s string) string {
+	// JSON's escapes first: \u0026 before a number must not hide it.
+	s = strings.NewReplacer(`\u0026`, "&", `\u003c`, "<", `\u003e`, ">", `\u003C`, "<", `\u003E`, ">").Replace(s)
 	t := strings.NewReplacer(" ", "", "-", "", "\u00a0", "").Replace(strings.ToUpper(xfbot.Normalize(s)))
 	if m := wholeMobile.FindString(t); m != "" {
 		return m
@@ -112,6 +115,14 @@ func TestErrorEchoesAreMaskedInTheGroup(t *testing.T) {
 	r := h.reply(member, "新建 拖欠工资 类别:13812345678", groupMsg())
 	wantIn(t, r, "类别", "138****5678")
 	wantNotIn(t, r, "13812345678")
+	// A clipped echo shows no ten of the eleven digits.
+	r = h.reply(member, "新建 标题 性质:13812345678", groupMsg())
+	wantNotIn(t, r, "1381234567")
+	// An escape in the card's JSON (& is \u0026) hides no number from the mask.
+	for _, text := range []string{"列表 &13812345678", "列表 <110101195001011239"} {
+		out := h.say(member, text, groupMsg())
+		wantNotIn(t, out[0].Content, "13812345678", "110101195001011239")
+	}
 	// The usage examples carry no real-format number.
 	for _, verb := range []string{"新建", "进展", "延期", "期限"} {
 		if l := leaks(h.reply(member, "帮助 "+verb)); l != "" {
@@ -171,7 +182,7 @@ func TestGroupRenderingsNeverShowWholeNumbers(t *testing.T) {
 			xfbot.Normalize(m), toFullWidth(m), id + "X", id[:6] + " " + id[6:14] + " " + id[14:] + "1"}
 		return forms[r.IntN(len(forms))]
 	}
-	words := []string{"已电话联系", "信访人", "（", "）", "，", "约谈", "身份证", "手机", "情绪平稳", "", "号码"}
+	words := []string{"已电话联系", "信访人", "（", "）", "，", "约谈", "身份证", "手机", "情绪平稳", "", "号码", "&", "<", ">", "*", "_", "#"}
 	text := func() string {
 		var b strings.Builder
 		for range 1 + r.IntN(5) {
@@ -190,6 +201,9 @@ func TestGroupRenderingsNeverShowWholeNumbers(t *testing.T) {
 		out = append(out, h.say(member, "进展 "+no+" "+t2, groupMsg())...)
 		out = append(out, h.say(member, "新建 "+xfbot.Clip(t1, 38), groupMsg())...)
 		out = append(out, h.say(member, "类别 "+no+" "+t2, groupMsg())...)
+		out = append(out, h.say(member, "列表 "+t1, groupMsg())...)
+		out = append(out, h.say(member, "新建 标题 性质:"+t2, groupMsg())...)
+		out = append(out, h.say(member, "标签 "+no+" "+t1, groupMsg())...)
 		out = append(out, h.say(member, "查看 "+no, groupMsg())...)
 		if i%10 == 0 {
 			out = append(out, h.say(member, "历史 "+no, groupMsg())...)

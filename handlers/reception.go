@@ -50,7 +50,7 @@ func (h *Handlers) reception(ctx context.Context, req *bot.Request) (*bot.Reply,
 	if m, err := xfbot.ParseMonth(sub); err == nil {
 		return h.receptionRoster(ctx, req, m)
 	}
-	return nil, xfbot.Errorf(xfbot.EINVALID, "“接访”后面应写 安排、改期、取消、记录、约访、查看、本月、下月、统计、公示 或 频次，您写的是“%s”。", xfbot.Clip(sub, 10))
+	return nil, xfbot.Errorf(xfbot.EINVALID, "“接访”后面应写 安排、改期、取消、记录、约访、查看、本月、下月、统计、公示 或 频次，您写的是“%s”。", xfbot.Echo(sub, 10))
 }
 
 // staffOnly refuses leaders, liaisons and viewers: scheduling and recording

@@ -24,7 +24,7 @@ func statsPeriod(w string, today xfbot.Date) (xfbot.Period, bool, error) {
 	}
 	mm, err := monthWord(w, today)
 	if err != nil {
-		return xfbot.Period{}, false, xfbot.Errorf(xfbot.EINVALID, "统计期间“%s”看不懂。请写 本月、上月、本周、上周 或月份，例如：统计 2026-03", xfbot.Clip(w, 20))
+		return xfbot.Period{}, false, xfbot.Errorf(xfbot.EINVALID, "统计期间“%s”看不懂。请写 本月、上月、本周、上周 或月份，例如：统计 2026-03", xfbot.Echo(w, 20))
 	}
 	if mm.First().After(today) {
 		return xfbot.Period{}, false, xfbot.Errorf(xfbot.EINVALID, "%s 还没有到，没有统计数据。", mm.Label())
@@ -46,7 +46,7 @@ func (h *Handlers) stats(ctx context.Context, req *bot.Request) (*bot.Reply, err
 			byMember = true
 		default:
 			if period != "" {
-				return nil, xfbot.Errorf(xfbot.EINVALID, "只能统计一个期间，您写了“%s”和“%s”。例如：统计 上月 单位", xfbot.Clip(period, 10), xfbot.Clip(w, 10))
+				return nil, xfbot.Errorf(xfbot.EINVALID, "只能统计一个期间，您写了“%s”和“%s”。例如：统计 上月 单位", xfbot.Echo(period, 10), xfbot.Echo(w, 10))
 			}
 			period = w
 		}
@@ -138,7 +138,7 @@ func (h *Handlers) preview(ctx context.Context, req *bot.Request) (*bot.Reply, e
 		card.Title = "预览 · " + card.Title + "（截至今天）"
 		return &bot.Reply{Card: card, Text: strings.Join(rest, "\n")}, nil
 	case what != "":
-		return nil, xfbot.Errorf(xfbot.EINVALID, "“%s”看不懂：请写 @领导、周报 或 月报。", xfbot.Clip(what, 20))
+		return nil, xfbot.Errorf(xfbot.EINVALID, "“%s”看不懂：请写 @领导、周报 或 月报。", xfbot.Echo(what, 20))
 	}
 	leader := req.Sender
 	switch {

@@ -123,16 +123,18 @@ func sendGroup(ctx context.Context, st *store.Store, chat, kind, period string, 
 	tx := st.NewTx()
 	tx.MarkSentKey(kind, period, now.Format(time.RFC3339))
 	id := kind + ":" + period
+	_, card = bot.ForGroup("", card)
 	if js, err := card.JSON(); err == nil {
-		tx.Enqueue(bot.ForGroup(store.OutboundMessage{ID: uuidOf(id), Kind: store.KindSend, ReceiveIDType: "chat_id", ReceiveID: chat, ChatID: chat,
-			MsgType: "interactive", Content: js, Text: card.Text(), EnqueuedAt: now}))
+		tx.Enqueue(store.OutboundMessage{ID: uuidOf(id), Kind: store.KindSend, ReceiveIDType: "chat_id", ReceiveID: chat, ChatID: chat,
+			MsgType: "interactive", Content: js, Text: card.Text(), EnqueuedAt: now})
 	} else {
 		// No card can hold it: the same content as text messages.
 		rest = append(strings.Split(card.Text(), "\n"), rest...)
 	}
 	for i, text := range splitText(rest, 3000) {
-		tx.Enqueue(bot.ForGroup(store.OutboundMessage{ID: uuidOf(fmt.Sprintf("%s:%d", id, i+1)), Kind: store.KindSend, ReceiveIDType: "chat_id",
-			ReceiveID: chat, ChatID: chat, MsgType: "text", Content: bot.TextContent(text), Text: text, EnqueuedAt: now}))
+		text, _ = bot.ForGroup(text, nil)
+		tx.Enqueue(store.OutboundMessage{ID: uuidOf(fmt.Sprintf("%s:%d", id, i+1)), Kind: store.KindSend, ReceiveIDType: "chat_id",
+			ReceiveID: chat, ChatID: chat, MsgType: "text", Content: bot.TextContent(text), Text: text, EnqueuedAt: now})
 	}
 	if _, err := st.Commit(ctx, tx); err != nil && !errors.Is(err, store.ErrAlreadySent) {
 		return err

@@ -117,13 +117,14 @@ func (g *GroupDaily) Run(ctx context.Context, now time.Time) error {
 			rows = append(rows, bot.Escape(row))
 		}
 		card.Sections = append(card.Sections, "**按主责单位**\n"+strings.Join(rows, "\n"))
+		_, card = bot.ForGroup("", card)
 		js, err := card.JSON()
 		if err != nil {
 			return err
 		}
-		tx.Enqueue(bot.ForGroup(store.OutboundMessage{ID: uuidOf("grp:" + today.String() + ":" + fmt.Sprint(len(fresh)) + ":" + string(fresh[0].No)),
+		tx.Enqueue(store.OutboundMessage{ID: uuidOf("grp:" + today.String() + ":" + fmt.Sprint(len(fresh)) + ":" + string(fresh[0].No)),
 			Kind: store.KindSend, ReceiveIDType: "chat_id", ReceiveID: g.GroupChatID, ChatID: g.GroupChatID,
-			MsgType: "interactive", Content: js, Text: card.Text(), EnqueuedAt: now}))
+			MsgType: "interactive", Content: js, Text: card.Text(), EnqueuedAt: now})
 		_, err = g.Store.Commit(ctx, tx)
 		if err == nil || !errors.Is(err, store.ErrAlreadySent) || attempt == commitRetries {
 			return err
