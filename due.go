@@ -22,11 +22,13 @@ func (c *Case) DueAsOf(cal *Calendar, today Date) Date {
 	if c.DueOverride.IsZero() {
 		return ComputeDue(c.AcceptedOn, StatutoryDays+c.ExtensionDays, DayCalendarRollover, cal, pauses)
 	}
+	extra := max(c.ExtensionDays-c.DueExt, 0)
 	from := c.DueSetOn
 	if from.IsZero() {
-		from = c.AcceptedOn // a record from before DueSetOn: counted from acceptance
+		// A record from before DueSetOn: as it was counted then, only the
+		// pauses from its last day on push it.
+		return ComputeDue(c.DueOverride.AddDays(-1), 1+extra, DayCalendarRollover, cal, pauses)
 	}
-	extra := max(c.ExtensionDays-c.DueExt, 0)
 	days := c.DueOverride.Sub(from)
 	if days <= 0 {
 		// A date on or before the day it was set from (an old case's deadline

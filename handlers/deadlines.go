@@ -102,7 +102,7 @@ func (h *Handlers) extend(ctx context.Context, req *bot.Request) (*bot.Reply, er
 	if err != nil {
 		return nil, err
 	}
-	if err := extendable(req.Case, req.Today()); err != nil {
+	if err := extendable(req.Case, days, h.Calendar, req.Today()); err != nil {
 		return nil, err
 	}
 	if q := req.Case.ExtensionRequest; q != nil {
@@ -133,8 +133,11 @@ func (h *Handlers) extend(ctx context.Context, req *bot.Request) (*bot.Reply, er
 	return reply, nil
 }
 
-// extendable says whether the case may still get its one extension today.
-func extendable(c *xfbot.Case, today xfbot.Date) error {
+// extendable says whether the case may still get its one extension of days
+// today: open, not extended yet, not overdue, and not past the statutory
+// limit afterwards (a deadline the lead set at the limit has no room left,
+// unless it is a stated 重新受理/内部化解目标).
+func extendable(c *xfbot.Case, days int, cal *xfbot.Calendar, today xfbot.Date) error {
 	if err := notOpen(c, "延期"); err != nil {
 		return err
 	}
@@ -143,6 +146,9 @@ func extendable(c *xfbot.Case, today xfbot.Date) error {
 	}
 	if today.After(c.Due) {
 		return xfbot.Errorf(xfbot.EINVALID, "%s 已于 %s 到期，超期后不能再延期（延期须在期限届满前批准）。", c.No, c.Due)
+	}
+	if limit, to := c.StatutoryLimit(cal, today), extendedDue(c, days, cal, today); !c.DueTarget && to.After(limit) {
+		return xfbot.Errorf(xfbot.EINVALID, "%s 延期 %d 天后期限为 %s，超过法定最长期限 %s（受理后 60 日加一次最多 30 日）。请少延几天，或由负责人按“期限”另行设定。", c.No, days, to, limit)
 	}
 	return nil
 }
@@ -186,7 +192,7 @@ func (h *Handlers) approveExtension(ctx context.Context, req *bot.Request) (*bot
 	if q == nil {
 		return nil, xfbot.Errorf(xfbot.EINVALID, "%s 没有待批准的延期申请。", c.No)
 	}
-	if err := extendable(c, req.Today()); err != nil {
+	if err := extendable(c, q.Days, h.Calendar, req.Today()); err != nil {
 		// The application can no longer be granted: it lapses, and the
 		// applicant hears why.
 		return h.closeExtension(ctx, req, "作废", xfbot.ErrorMessage(err))

@@ -213,6 +213,21 @@ func TestExtensionApplication(t *testing.T) {
 		wantIn(t, h.reply(member, "延期 "+string(late)+" 10 来不及"), "超期后不能再延期")
 		wantIn(t, h.reply(admin, "延期 "+string(late)+" 10 来不及"), "超期后不能再延期")
 	})
+	t.Run("NoExtensionPastTheLimit", func(t *testing.T) {
+		// A deadline set at the statutory limit leaves no room for one.
+		h, no := setup(t)
+		h.reply(member, "延期 "+string(no)+" 30 需评估")
+		h.reply(admin, "期限 "+string(no)+" 2026-05-30 等待鉴定") // → 06-01, the limit
+		out := h.say(admin, "批准延期 "+string(no))
+		wantIn(t, out[0].Text, "延期申请已作废")
+		wantIn(t, sentTo(out, member.OpenID)[0].Text, "超过法定最长期限 2026-06-01")
+		if c := h.load(no); c.Due.String() != "2026-06-01" || c.ExtensionDays != 0 {
+			t.Fatalf("due %s ext %d", c.Due, c.ExtensionDays)
+		}
+		old := h.newCase("旧案 受理:2026-03-01 期限:2026-05-29")
+		wantIn(t, h.reply(member, "延期 "+string(old)+" 30 需评估"), "超过法定最长期限 2026-06-01")
+		wantIn(t, h.reply(member, "延期 "+string(old)+" 3 需评估"), "已提交延期申请")
+	})
 	t.Run("BadInput", func(t *testing.T) {
 		h, no := setup(t)
 		wantIn(t, h.reply(member, "延期 "+string(no)+" 31 理由"), "不得超过 30 天")
