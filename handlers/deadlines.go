@@ -3,6 +3,7 @@ package handlers
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -212,7 +213,11 @@ func (h *Handlers) rejectExtension(ctx context.Context, req *bot.Request) (*bot.
 	if n := xfbot.RuneLen(reason); n > xfbot.MaxTextRunes {
 		return nil, xfbot.Errorf(xfbot.EINVALID, "驳回理由太长（%d 字），请控制在 %d 字以内。", n, xfbot.MaxTextRunes)
 	}
-	return h.closeExtension(ctx, req, "驳回", reason)
+	reply, err := h.closeExtension(ctx, req, "驳回", reason)
+	if err == nil {
+		reply.Text += privacyNote(req, reason)
+	}
+	return reply, err
 }
 
 // closeExtension ends a pending application without granting it.
@@ -240,19 +245,16 @@ func (h *Handlers) closeExtension(ctx context.Context, req *bot.Request, how, re
 	return reply, nil
 }
 
-// leads are the task-force lead(s): the configured admins, or, when none are
-// configured, the members with the admin role.
+// leads are the task-force lead(s): the configured admins and the members
+// with the admin role.
 func (h *Handlers) leads(ctx context.Context) []string {
-	if ids := h.mux.Admins(); len(ids) > 0 {
-		return ids
-	}
+	out := h.mux.Admins()
 	ms, err := h.Store.Members(ctx)
 	if err != nil {
-		return nil // the notice is a courtesy; the change itself stands
+		return out // the notice is a courtesy; the change itself stands
 	}
-	var out []string
 	for _, m := range ms {
-		if m.Role == xfbot.RoleAdmin {
+		if m.Role == xfbot.RoleAdmin && !slices.Contains(out, m.OpenID) {
 			out = append(out, m.OpenID)
 		}
 	}

@@ -108,6 +108,23 @@ func TestSetDue(t *testing.T) {
 	})
 }
 
+// A pause moves the deadline: the supervised unit may not pause its own
+// case, and the lead hears of every pause and resume.
+func TestPausesAreTheTaskForcesAct(t *testing.T) {
+	h := newHarness(t)
+	no := string(h.newCase("听证 受理:2026-03-01 单位:区住建局"))
+	wantIn(t, h.reply(liaison, "暂停计时 "+no+" 组织听证"), "暂停计时由专班成员办理")
+	if c := h.load(xfbot.CaseNo(no)); c.Paused() {
+		t.Fatal("paused by a refused command")
+	}
+	out := h.say(member, "暂停计时 "+no+" 组织听证")
+	wantIn(t, sentTo(out, admin.OpenID)[0].Text, "赵建 暂停了 "+no+" 的计时", "组织听证")
+	h.now = h.now.AddDate(0, 0, 5)
+	wantIn(t, h.reply(liaison, "恢复计时 "+no), "恢复计时由专班成员办理")
+	out = h.say(member, "恢复计时 "+no)
+	wantIn(t, sentTo(out, admin.OpenID)[0].Text, "恢复了 "+no+" 的计时：暂停 5 天", "→ 2026-05-05")
+}
+
 func TestRegisterWithDue(t *testing.T) {
 	h := newHarness(t)
 	wantIn(t, h.reply(member, "新建 旧案 受理:2026-01-05 期限:2026-08-01"), "超过法定最长期限 2026-04-06")

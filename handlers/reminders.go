@@ -87,6 +87,11 @@ func (h *Handlers) extendRejectForm(ctx context.Context, req *bot.Request) (*bot
 
 // pause stops a case's clock: 暂停计时 <案件号> <理由> (听证、鉴定 do not count).
 func (h *Handlers) pause(ctx context.Context, req *bot.Request) (*bot.Reply, error) {
+	// A pause moves the deadline: the task force's act, not the supervised
+	// unit's, and the lead and the owner hear of it.
+	if err := staffOnly(req, "暂停计时"); err != nil {
+		return nil, err
+	}
 	reason, err := needText(req.Args.Rest(1), "暂停计时的理由", "暂停计时 XF-2026-0012 组织听证")
 	if err != nil {
 		return nil, err
@@ -108,12 +113,18 @@ func (h *Handlers) pause(ctx context.Context, req *bot.Request) (*bot.Reply, err
 	tx.AddProgress(c.No, p)
 	tx.AddChanges(c.No, change(req, "计时", "计时中", "暂停："+reason))
 	recent := lastN(append(append([]xfbot.Progress(nil), req.Recent...), p), store.RecentProgress)
-	return h.caseReply(req, c, recent, "⏸ 已暂停计时，暂停期间不计入办理期限", tx), nil
+	reply := h.caseReply(req, c, recent, "⏸ 已暂停计时，暂停期间不计入办理期限"+privacyNote(req, reason), tx)
+	note := fmt.Sprintf("⏸ %s 暂停了 %s 的计时（期限 %s，暂停期间顺延）。理由：%s", req.Actor().Display(), c.No, old.Due, reason)
+	reply.Notices = append(reply.Notices, h.tell(req, note, append(h.leads(ctx), c.Owner.OpenID)...)...)
+	return reply, nil
 }
 
 // resume restarts the clock: 恢复计时 <案件号> [说明]. The paused days
 // (from the pause day to yesterday) push the deadline.
 func (h *Handlers) resume(ctx context.Context, req *bot.Request) (*bot.Reply, error) {
+	if err := staffOnly(req, "恢复计时"); err != nil {
+		return nil, err
+	}
 	if !req.Case.Paused() {
 		return nil, xfbot.Errorf(xfbot.EINVALID, "%s 没有在暂停计时。", req.Case.No)
 	}
@@ -139,7 +150,10 @@ func (h *Handlers) resume(ctx context.Context, req *bot.Request) (*bot.Reply, er
 	tx.AddProgress(c.No, p)
 	tx.AddChanges(c.No, change(req, "期限", old.Due.String(), c.Due.String()+"（恢复计时）"))
 	recent := lastN(append(append([]xfbot.Progress(nil), req.Recent...), p), store.RecentProgress)
-	return h.caseReply(req, c, recent, "▶️ 已恢复计时，新期限 "+c.Due.String(), tx), nil
+	reply := h.caseReply(req, c, recent, "▶️ 已恢复计时，新期限 "+c.Due.String(), tx)
+	note := fmt.Sprintf("▶️ %s 恢复了 %s 的计时：暂停 %d 天，期限 %s → %s。", req.Actor().Display(), c.No, max(days, 0), old.Due, c.Due)
+	reply.Notices = append(reply.Notices, h.tell(req, note, append(h.leads(ctx), c.Owner.OpenID)...)...)
+	return reply, nil
 }
 
 // tags sets a case's tags: 标签 <案件号> 积案 重点 ... (标签 <案件号> 无 clears).
