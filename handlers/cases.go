@@ -20,7 +20,7 @@ func (h *Handlers) create(ctx context.Context, req *bot.Request) (*bot.Reply, er
 	if req.Group {
 		_, phone := f["电话"]
 		_, id := f["身份证"]
-		if phone || id {
+		if phone || id || xfbot.ContainsPersonalData(title) {
 			// Everyone in the group has already read the message; what the
 			// bot can do is not keep it and say where to send it.
 			return nil, xfbot.Errorf(xfbot.EFORBIDDEN, "群聊里所有人都能看到这条消息，信访人的电话、身份证号请在与机器人的私聊中登记；本条未登记，建议撤回这条群消息。")
@@ -66,6 +66,9 @@ func (h *Handlers) create(ctx context.Context, req *bot.Request) (*bot.Reply, er
 	if v, ok := f["身份证"]; ok {
 		if c.Petitioner.IDCard, err = xfbot.ParseIDCard(v); err != nil {
 			return nil, err
+		}
+		if born, ok := birthDate(c.Petitioner.IDCard); ok && born.After(today) {
+			return nil, xfbot.Errorf(xfbot.EINVALID, "身份证号（尾号 %s）的出生日期 %s 在今天之后，请核对后重写。", c.Petitioner.IDCard[len(c.Petitioner.IDCard)-4:], born)
 		}
 	}
 	if v, ok := f["性质"]; ok {

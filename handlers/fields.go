@@ -63,6 +63,28 @@ func firstRune(s string) (rune, int) {
 	return 0, 0
 }
 
+// personalKey reports whether key, written before a colon, names personal
+// data under a name that is no field (联系方式:, 身份证号码:): refused rather
+// than taken into the title.
+func personalKey(key string) bool {
+	key = xfbot.Normalize(key)
+	for _, w := range []string{"电话", "手机", "联系", "身份", "证件", "姓名"} {
+		if strings.Contains(key, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// birthDate is the birth date in an 18-character ID number.
+func birthDate(id string) (xfbot.Date, bool) {
+	if len(id) != 18 {
+		return xfbot.Date{}, false
+	}
+	d, err := xfbot.ParseDate(id[6:10] + "-" + id[10:12] + "-" + id[12:14])
+	return d, err == nil
+}
+
 // bareField reads a field name typed without a colon: the canonical names
 // and the phone and ID aliases, not the aliases that are ordinary words in a
 // title (到期, 街道, 当事人...).
@@ -133,6 +155,8 @@ func parseFields(words []string) (title string, fields map[string]string, err er
 				return "", nil, xfbot.Errorf(xfbot.EINVALID, "字段“%s”写了两次。", name)
 			}
 			fields[name] = val
+		case hasColon && personalKey(key):
+			return "", nil, xfbot.Errorf(xfbot.EINVALID, "不认识的字段“%s”：信访人的电话写成 电话:号码，身份证号写成 身份证:号码，姓名写成 信访人:姓名。可用的字段：%s。", xfbot.Echo(key, 10), fieldNames())
 		case !inFields:
 			titleWords = append(titleWords, w)
 		case hasColon:

@@ -87,6 +87,9 @@ func TestFieldsWithoutColons(t *testing.T) {
 		t.Fatalf("glued phone parsed as %q / %+v", c.Title, c.Petitioner)
 	}
 	wantIn(t, h.reply(member, "新建 拖欠工资 电话"), "字段“电话”没有写值")
+	for _, text := range []string{"新建 拖欠工资 联系方式:13812345678", "新建 拖欠工资 身份证号码:110101195001011239", "新建 拖欠工资 单位:区住建局 联系人:王五"} {
+		wantIn(t, h.reply(member, text), "不认识的字段")
+	}
 	// An ordinary word of a title stays in it.
 	h.reply(member, "新建 小区 到期 未交房")
 	if c := h.load("XF-2026-0003"); c.Title != "小区 到期 未交房" {
@@ -100,6 +103,7 @@ func TestGroupRegistrationWithPersonalDataIsRefused(t *testing.T) {
 		"新建 拖欠工资 信访人:王五 电话:13812345678",
 		"新建 拖欠工资 身份证:110101195001011239",
 		"新建 拖欠工资 电话 13812345678",
+		"新建 王五13812345678反映拖欠工资",
 	} {
 		out := h.say(member, text, groupMsg())
 		wantIn(t, out[0].Text, "请在与机器人的私聊中登记", "本条未登记")
@@ -137,6 +141,7 @@ func TestIDNumbersAreValidated(t *testing.T) {
 	wantIn(t, r, "校验")
 	wantNotIn(t, r, "110101195001011234")
 	wantIn(t, h.reply(member, "新建 拖欠工资 身份证:110101195002301239"), "出生日期")
+	wantIn(t, h.reply(member, "新建 拖欠工资 身份证:110101202701011232"), "在今天之后") // check digit right, born 2027
 	h.reply(member, "新建 拖欠工资 身份证:１１０１０１１９５００１０１１２３ｘ") // full-width, lower-case x: wrong check digit
 	if _, err := h.st.Load(t.Context(), "", "XF-2026-0001"); err != nil {
 		t.Fatal(err)

@@ -264,10 +264,11 @@ func (h *Handlers) reminders(ctx context.Context, req *bot.Request) (*bot.Reply,
 			if q == nil {
 				continue
 			}
-			card.Items = append(card.Items, bot.Item{
-				Markdown: bot.Escape(fmt.Sprintf("⏳ %s · %s 申请延期 %d 天：%s", bot.CaseLine(c, v), q.By.Display(), q.Days, q.Reason)),
-				Buttons:  bot.ExtensionButtons(c, v),
-			})
+			it := bot.Item{Markdown: bot.Escape(fmt.Sprintf("⏳ %s · %s 申请延期 %d 天：%s", bot.CaseLine(c, v), q.By.Display(), q.Days, v.Text(c, q.Reason)))}
+			if !req.Group { // approving is done in private, where the lead reads the case whole
+				it.Buttons = bot.ExtensionButtons(c, v)
+			}
+			card.Items = append(card.Items, it)
 		}
 	}
 	return &bot.Reply{Card: card}, nil
