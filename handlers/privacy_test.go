@@ -142,7 +142,7 @@ func TestIDNumbersAreValidated(t *testing.T) {
 	wantNotIn(t, r, "110101195001011234")
 	wantIn(t, h.reply(member, "新建 拖欠工资 身份证:110101195002301239"), "出生日期")
 	wantIn(t, h.reply(member, "新建 拖欠工资 身份证:110101202701011232"), "在今天之后") // check digit right, born 2027
-	h.reply(member, "新建 拖欠工资 身份证:１１０１０１１９５００１０１１２３ｘ") // full-width, lower-case x: wrong check digit
+	h.reply(member, "新建 拖欠工资 身份证:１１０１０１１９５００１０１１２３ｘ")                     // full-width, lower-case x: wrong check digit
 	if _, err := h.st.Load(t.Context(), "", "XF-2026-0001"); err != nil {
 		t.Fatal(err)
 	}
