@@ -40,6 +40,18 @@ func (h *Handlers) ack(ctx context.Context, req *bot.Request) (*bot.Reply, error
 	if at, ok := l["ack:"+c.Due.String()]; ok {
 		return nil, xfbot.Errorf(xfbot.EINVALID, "%s 的提醒已于 %s 确认，超期升级已停止。", c.No, strings.Fields(at)[0])
 	}
+	if req.Member.Role == xfbot.RoleLiaison {
+		// The supervised unit reads its step; it does not stop the steps
+		// above it (the watching leader, the lead).
+		tx := h.Store.NewTx()
+		tx.Note(c.No, "seen:"+c.Due.String()+":"+req.Sender.OpenID, req.Today().String())
+		tx.AddChanges(c.No, change(req, "已阅提醒", "", c.Due.String()))
+		msg := "✅ 已阅 " + string(c.No) + " 的提醒。超期督办继续进行，直到包案人或负责人确认、或案件办结。"
+		if req.Action != nil {
+			return &bot.Reply{Toast: msg, Tx: tx}, nil
+		}
+		return &bot.Reply{Text: msg, Tx: tx}, nil
+	}
 	tx := h.Store.NewTx()
 	tx.Note(c.No, "ack:"+c.Due.String(), req.Today().String()+" "+req.Sender.OpenID)
 	tx.EndEscalation(c.No)

@@ -78,7 +78,8 @@ func TestAckOnlyByRecipients(t *testing.T) {
 	wantIn(t, h.reply(member, "确认 "+s), "已于 2026-03-16 确认")
 }
 
-// An escalation step's recipient may acknowledge too.
+// An escalation step's recipient may read it; a liaison's reading does not
+// stop the steps above.
 func TestAckByEscalationRecipient(t *testing.T) {
 	h := newHarness(t)
 	no := h.newCase("超期 受理:2026-01-01 单位:区住建局")
@@ -90,7 +91,12 @@ func TestAckByEscalationRecipient(t *testing.T) {
 		t.Fatalf("the liaison is not escalated to: %+v", out)
 	}
 	wantIn(t, h.reply(member2, "确认 "+s), "没有发给您")
-	wantIn(t, h.reply(liaison, "确认 "+s), "已确认 "+s)
+	// The liaison reads the step; the ladder above it goes on.
+	wantIn(t, h.reply(liaison, "确认 "+s), "已阅 "+s, "超期督办继续进行")
+	if st, err := h.st.Escalation(context.Background(), no); err != nil || st == nil {
+		t.Fatalf("the supervised unit stopped its own escalation: %v %v", st, err)
+	}
+	wantIn(t, h.reply(member, "确认 "+s), "已确认 "+s, "超期升级已停止")
 }
 
 func TestReminderView(t *testing.T) {
