@@ -156,15 +156,12 @@ func (h *Handlers) recordEntry(req *bot.Request, kind xfbot.ProgressKind, text s
 		return nil, err
 	}
 	_, c, tx := h.update(req)
-	p := xfbot.Progress{At: req.Time, Author: req.Actor(), Kind: kind, Text: text}
-	c.Progresses++
 	c.LastProgressAt = req.Time
 	if kind == xfbot.KindVisit {
 		c.LastContactAt = req.Time
 	}
+	recent := entry(req, c, tx, kind, text)
 	tx.UpdateCase(req.Case, c)
-	tx.AddProgress(c.No, p)
-	recent := lastN(append(append([]xfbot.Progress(nil), req.Recent...), p), store.RecentProgress)
 	return h.caseReply(req, c, recent, "✅ 已记录"+kind.Label()+privacyNote(req, text), tx), nil
 }
 
@@ -349,37 +346,34 @@ func (h *Handlers) transition(to xfbot.Status) bot.HandlerFunc {
 		old, c, tx := h.update(req)
 		c.Status = to
 		today := req.Today()
-		var entry string
+		var line string
 		switch to {
 		case xfbot.StatusResolved:
 			c.Result, c.ResolvedOn = text, today
 			c.ExtensionRequest = nil // moot once resolved
-			entry = "化解：" + text
+			line = "化解：" + text
 			tx.EndEscalation(c.No)
 		case xfbot.StatusMonitoring:
-			entry = "转入稳控"
+			line = "转入稳控"
 			if text != "" {
-				entry += "：" + text
+				line += "：" + text
 			}
 		case xfbot.StatusClosed:
 			c.ClosedOn = today
-			entry = "台账销号"
+			line = "台账销号"
 		case xfbot.StatusHandling:
 			c.ResolvedOn, c.ClosedOn = xfbot.Date{}, xfbot.Date{}
-			entry = "重开：" + text
+			line = "重开：" + text
 			tx.RestartReminders(c.No, c.Due) // reminded again; the ladder starts over
 		}
 		kind := xfbot.KindSystem
 		if to == xfbot.StatusResolved {
 			kind = xfbot.KindResolve
 		}
-		p := xfbot.Progress{At: req.Time, Author: req.Actor(), Kind: kind, Text: entry}
-		c.Progresses++
 		c.LastProgressAt = req.Time
+		recent := entry(req, c, tx, kind, line)
 		tx.UpdateCase(old, c)
-		tx.AddProgress(c.No, p)
 		tx.AddChanges(c.No, change(req, "状态", old.Status.Label(), c.Status.Label()))
-		recent := lastN(append(append([]xfbot.Progress(nil), req.Recent...), p), store.RecentProgress)
 		msg := "✅ " + c.Status.Label() + privacyNote(req, text)
 		if to == xfbot.StatusHandling {
 			msg = "✅ 已重开，继续办理"

@@ -9,7 +9,6 @@ import (
 
 	"github.com/qingchuan/xfbot"
 	"github.com/qingchuan/xfbot/bot"
-	"github.com/qingchuan/xfbot/store"
 )
 
 // A deadline is an act of authority (督战队 supervises the units, and a unit
@@ -69,12 +68,9 @@ func (h *Handlers) setDue(ctx context.Context, req *bot.Request) (*bot.Reply, er
 	if rolled {
 		text += fmt.Sprintf("（%s 为休息日，顺延至 %s）", d, set)
 	}
-	p := xfbot.Progress{At: req.Time, Author: req.Actor(), Kind: xfbot.KindSystem, Text: text}
-	c.Progresses++
+	recent := entry(req, c, tx, xfbot.KindSystem, text)
 	tx.UpdateCase(old, c)
-	tx.AddProgress(c.No, p)
 	tx.AddChanges(c.No, change(req, "期限", old.Due.String(), after+" 理由："+reason))
-	recent := lastN(append(append([]xfbot.Progress(nil), req.Recent...), p), store.RecentProgress)
 	msg := "✅ 期限改为 " + c.Due.String() + privacyNote(req, reason)
 	if c.DueTarget {
 		msg += "（" + target + "）"
@@ -115,12 +111,9 @@ func (h *Handlers) extend(ctx context.Context, req *bot.Request) (*bot.Reply, er
 	}
 	old, c, tx := h.update(req)
 	c.ExtensionRequest = q
-	p := xfbot.Progress{At: req.Time, Author: req.Actor(), Kind: xfbot.KindSystem, Text: fmt.Sprintf("申请延期 %d 天，待负责人批准。理由：%s", days, reason)}
-	c.Progresses++
+	recent := entry(req, c, tx, xfbot.KindSystem, fmt.Sprintf("申请延期 %d 天，待负责人批准。理由：%s", days, reason))
 	tx.UpdateCase(old, c)
-	tx.AddProgress(c.No, p)
 	tx.AddChanges(c.No, change(req, "延期申请", "", fmt.Sprintf("%d 天 理由：%s", days, reason)))
-	recent := lastN(append(append([]xfbot.Progress(nil), req.Recent...), p), store.RecentProgress)
 	leads := h.leads(ctx)
 	msg := fmt.Sprintf("📨 已提交延期申请（%d 天），待专班负责人批准；批准后期限为 %s。", days, extendedDue(c, days, h.Calendar, req.Today())) + privacyNote(req, reason)
 	if len(leads) == 0 {
@@ -171,12 +164,9 @@ func (h *Handlers) applyExtension(ctx context.Context, req *bot.Request, q *xfbo
 	if approved != "" {
 		text = fmt.Sprintf("批准 %s 的延期申请：延期 %d 天，期限 %s → %s。理由：%s", q.By.Display(), q.Days, old.Due, c.Due, q.Reason)
 	}
-	p := xfbot.Progress{At: req.Time, Author: req.Actor(), Kind: xfbot.KindSystem, Text: text}
-	c.Progresses++
+	recent := entry(req, c, tx, xfbot.KindSystem, text)
 	tx.UpdateCase(old, c)
-	tx.AddProgress(c.No, p)
 	tx.AddChanges(c.No, change(req, "期限", old.Due.String(), fmt.Sprintf("%s（延期 %d 天）理由：%s", c.Due, q.Days, q.Reason)))
-	recent := lastN(append(append([]xfbot.Progress(nil), req.Recent...), p), store.RecentProgress)
 	reply := h.caseReply(req, c, recent, fmt.Sprintf("✅ 已延期 %d 天，新期限 %s", q.Days, c.Due), tx)
 	note := fmt.Sprintf("✅ %s 延期 %d 天已由 %s 批准，新期限 %s。", c.No, q.Days, req.Actor().Display(), c.Due)
 	if approved == "" {
@@ -229,12 +219,9 @@ func (h *Handlers) closeExtension(ctx context.Context, req *bot.Request, how, re
 	if reason != "" {
 		text += "：" + reason
 	}
-	p := xfbot.Progress{At: req.Time, Author: req.Actor(), Kind: xfbot.KindSystem, Text: text}
-	c.Progresses++
+	recent := entry(req, c, tx, xfbot.KindSystem, text)
 	tx.UpdateCase(old, c)
-	tx.AddProgress(c.No, p)
 	tx.AddChanges(c.No, change(req, "延期申请", fmt.Sprintf("%d 天", q.Days), how+" "+reason))
-	recent := lastN(append(append([]xfbot.Progress(nil), req.Recent...), p), store.RecentProgress)
 	reply := h.caseReply(req, c, recent, "✅ 延期申请已"+how, tx)
 	note := fmt.Sprintf("❌ 您申请的 %s 延期 %d 天已被%s（%s）。", c.No, q.Days, how, req.Actor().Display())
 	if reason != "" {

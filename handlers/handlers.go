@@ -140,6 +140,16 @@ func (h *Handlers) groupNotice(req *bot.Request, c *xfbot.Case, recent []xfbot.P
 	return []bot.Notice{{ChatID: h.GroupChatID, Card: card}}
 }
 
+// entry adds a timeline entry to c, the case being written by tx (before
+// tx.UpdateCase, so that the count is in the record), and returns the latest
+// entries the reply's card shows.
+func entry(req *bot.Request, c *xfbot.Case, tx *store.Tx, kind xfbot.ProgressKind, text string) []xfbot.Progress {
+	p := xfbot.Progress{At: req.Time, Author: req.Actor(), Kind: kind, Text: text}
+	c.Progresses++
+	tx.AddProgress(c.No, p)
+	return lastN(append(append([]xfbot.Progress(nil), req.Recent...), p), store.RecentProgress)
+}
+
 func lastN(ps []xfbot.Progress, n int) []xfbot.Progress {
 	if len(ps) > n {
 		return ps[len(ps)-n:]

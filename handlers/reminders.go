@@ -119,12 +119,9 @@ func (h *Handlers) pause(ctx context.Context, req *bot.Request) (*bot.Reply, err
 	today := req.Today()
 	c.Pauses = append(append([]xfbot.Pause(nil), old.Pauses...), xfbot.Pause{From: today, Reason: reason})
 	c.Due = c.DueAsOf(h.Calendar, today)
-	p := xfbot.Progress{At: req.Time, Author: req.Actor(), Kind: xfbot.KindSystem, Text: "暂停计时：" + reason}
-	c.Progresses++
+	recent := entry(req, c, tx, xfbot.KindSystem, "暂停计时："+reason)
 	tx.UpdateCase(old, c)
-	tx.AddProgress(c.No, p)
 	tx.AddChanges(c.No, change(req, "计时", "计时中", "暂停："+reason))
-	recent := lastN(append(append([]xfbot.Progress(nil), req.Recent...), p), store.RecentProgress)
 	reply := h.caseReply(req, c, recent, "⏸ 已暂停计时，暂停期间不计入办理期限"+privacyNote(req, reason), tx)
 	note := fmt.Sprintf("⏸ %s 暂停了 %s 的计时（期限 %s，暂停期间顺延）。理由：%s", req.Actor().Display(), c.No, old.Due, reason)
 	reply.Notices = append(reply.Notices, h.tell(req, note, append(h.leads(ctx), c.Owner.OpenID)...)...)
@@ -156,12 +153,9 @@ func (h *Handlers) resume(ctx context.Context, req *bot.Request) (*bot.Reply, er
 	if note := xfbot.CleanText(req.Args.Rest(1)); note != "" {
 		text += "：" + note
 	}
-	p := xfbot.Progress{At: req.Time, Author: req.Actor(), Kind: xfbot.KindSystem, Text: text}
-	c.Progresses++
+	recent := entry(req, c, tx, xfbot.KindSystem, text)
 	tx.UpdateCase(old, c)
-	tx.AddProgress(c.No, p)
 	tx.AddChanges(c.No, change(req, "期限", old.Due.String(), c.Due.String()+"（恢复计时）"))
-	recent := lastN(append(append([]xfbot.Progress(nil), req.Recent...), p), store.RecentProgress)
 	reply := h.caseReply(req, c, recent, "▶️ 已恢复计时，新期限 "+c.Due.String(), tx)
 	note := fmt.Sprintf("▶️ %s 恢复了 %s 的计时：暂停 %d 天，期限 %s → %s。", req.Actor().Display(), c.No, max(days, 0), old.Due, c.Due)
 	reply.Notices = append(reply.Notices, h.tell(req, note, append(h.leads(ctx), c.Owner.OpenID)...)...)
