@@ -42,7 +42,7 @@ func (q ExportQuery) scoreRange() (lo, hi string) {
 }
 
 // CountExport returns how many cases idx:all holds in q's time range, before
-// the Unit filter: the denominator of an export's progress.
+// the Unit filter: the district's side of EstimateExport.
 func (s *Store) CountExport(ctx context.Context, q ExportQuery) (int, error) {
 	lo, hi := q.scoreRange()
 	n, err := s.rdb.ZCount(ctx, s.k.idxAll(), lo, hi).Result()
