@@ -256,6 +256,10 @@ type Case struct {
 	// the lead's approval (条例第三十四条: 经负责人批准); nil when none.
 	ExtensionRequest *ExtensionRequest
 
+	// Proc is the statutory procedure track (受理 → 答复 → 复查 → 复核 →
+	// 终结), beside Status, the resolution track; see procedure.go.
+	Proc Procedure
+
 	Result     string // 化解结果
 	ResolvedOn Date
 	ClosedOn   Date

@@ -111,3 +111,18 @@ func LetterAssignDue(read Date, cal *Calendar) Date {
 	r, _ := RuleOf(DeadlineLetterAssign)
 	return r.Due(read, 0, cal, nil)
 }
+
+// Deadlines are the letter's open obligations: the leader's 阅批 while
+// unread, the registrar's 交办 once annotated; none once assigned.
+func (l *LeaderLetter) Deadlines() []Deadline {
+	d := Deadline{Subject: Subject{Kind: SubjectLetter, ID: string(l.ID)}}
+	switch l.Stage() {
+	case LetterUnread:
+		d.Kind, d.Due, d.Owner = DeadlineLetterRead, l.ReadDue, l.Leader.OpenID
+	case LetterRead:
+		d.Kind, d.Due, d.Owner = DeadlineLetterAssign, l.AssignDue, l.RegisteredBy.OpenID
+	default:
+		return nil
+	}
+	return []Deadline{d}
+}

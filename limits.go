@@ -5,17 +5,18 @@ package xfbot
 type DeadlineKind string
 
 const (
-	DeadlineAccept         DeadlineKind = "accept"          // 受理/转送: 15 日 (第22、23条)
-	DeadlineHandle         DeadlineKind = "handle"          // 办结: 60 日, 延长不超过 30 日 (第34条)
-	DeadlineReviewDecide   DeadlineKind = "review_decide"   // 复查意见: 30 日 (第35条)
-	DeadlineRecheckDecide  DeadlineKind = "recheck_decide"  // 复核意见: 30 日, 听证不计 (第36条)
-	DeadlineReviewApply    DeadlineKind = "review_apply"    // 复查申请窗口: 送达后 30 日
-	DeadlineSimpleHandle   DeadlineKind = "simple_handle"   // 简易办理: 10 个工作日
-	DeadlineAssignFeedback DeadlineKind = "assign_feedback" // 交办反馈: 按交办单, 默认同办结
-	DeadlinePlanTarget     DeadlineKind = "plan_target"     // 化解目标日: 方案里设定
-	DeadlineLetterRead     DeadlineKind = "letter_read"     // 领导来信阅批: 2 个工作日
-	DeadlineLetterAssign   DeadlineKind = "letter_assign"   // 领导来信交办: 3 个工作日
-	DeadlineRectify        DeadlineKind = "rectify"         // 督查整改: 7 个工作日
+	DeadlineAccept          DeadlineKind = "accept"           // 受理/转送: 15 日 (第22、23条)
+	DeadlineHandle          DeadlineKind = "handle"           // 办结: 60 日, 延长不超过 30 日 (第34条)
+	DeadlineReviewDecide    DeadlineKind = "review_decide"    // 复查意见: 30 日 (第35条)
+	DeadlineRecheckDecide   DeadlineKind = "recheck_decide"   // 复核意见: 30 日, 听证不计 (第36条)
+	DeadlineReviewApply     DeadlineKind = "review_apply"     // 复查申请窗口: 送达后 30 日
+	DeadlineSimpleHandle    DeadlineKind = "simple_handle"    // 简易办理: 10 个工作日
+	DeadlineAssignFeedback  DeadlineKind = "assign_feedback"  // 交办反馈: 按交办单, 默认同办结
+	DeadlinePlanTarget      DeadlineKind = "plan_target"      // 化解目标日: 方案里设定
+	DeadlineLetterRead      DeadlineKind = "letter_read"      // 领导来信阅批: 2 个工作日
+	DeadlineLetterAssign    DeadlineKind = "letter_assign"    // 领导来信交办: 3 个工作日
+	DeadlineRectify         DeadlineKind = "rectify"          // 督查整改: 7 个工作日
+	DeadlineReceptionRecord DeadlineKind = "reception_record" // 接访记录: 接访后下一个工作日
 )
 
 // DeadlineRule is how a kind of deadline is counted by default; every
@@ -43,6 +44,7 @@ var DeadlineRules = []DeadlineRule{
 	{DeadlineLetterRead, "来信阅批", 2, DayWorking, false},
 	{DeadlineLetterAssign, "来信交办", 3, DayWorking, false},
 	{DeadlineRectify, "督查整改", 7, DayWorking, false},
+	{DeadlineReceptionRecord, "接访记录", 1, DayWorking, false},
 }
 
 // RuleOf returns the default rule of a kind.
@@ -59,4 +61,43 @@ func RuleOf(k DeadlineKind) (DeadlineRule, bool) {
 // days (an extension) and clock pauses.
 func (r DeadlineRule) Due(start Date, extra int, cal *Calendar, pauses []Pause) Date {
 	return ComputeDue(start, r.Days+extra, r.Mode, cal, pauses)
+}
+
+// SubjectKind is what a deadline belongs to.
+type SubjectKind string
+
+const (
+	SubjectCase      SubjectKind = "case"      // XF-YYYY-NNNN
+	SubjectReception SubjectKind = "reception" // JF-YYYY-NNNN: its record
+	SubjectLetter    SubjectKind = "letter"    // LX-YYYY-NNNN: 阅批, 交办
+)
+
+// Subject names the entity a deadline belongs to.
+type Subject struct {
+	Kind SubjectKind
+	ID   string
+}
+
+func (s Subject) String() string { return string(s.Kind) + ":" + s.ID }
+
+// Deadline is one thing that must happen by a day: the one shape every dated
+// obligation of the ledger takes (a case's 受理告知, 办结, 复查/复核 decision, a
+// letter's 阅批 and 交办, later plan measures and supervision items), so that
+// one index and one scan serve them all. Each entity says its open
+// deadlines; a write that changes the entity changes them.
+type Deadline struct {
+	Subject Subject
+	Kind    DeadlineKind // a rule of DeadlineRules
+	Due     Date
+	Owner   string // the open_id who answers for it ("" when nobody yet)
+	Paused  bool   // its clock is stopped (听证、鉴定): pushed, not chased
+}
+
+// Statutory reports whether the deadline is an obligation the regulation
+// sets on the office (its misses climb the escalation ladder), rather than
+// one of the task force's own or the petitioner's window to ask for a
+// review.
+func (d Deadline) Statutory() bool {
+	r, ok := RuleOf(d.Kind)
+	return ok && r.Statutory && d.Kind != DeadlineReviewApply
 }

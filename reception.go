@@ -189,6 +189,17 @@ type Reception struct {
 	Version int64
 }
 
+// Deadlines are the reception's open obligations: its record, due the
+// working day after it, from whoever scheduled it, while it stands planned.
+func (r *Reception) Deadlines(cal *Calendar) []Deadline {
+	if r.Status != ReceptionPlanned {
+		return nil
+	}
+	rule, _ := RuleOf(DeadlineReceptionRecord)
+	return []Deadline{{Subject: Subject{Kind: SubjectReception, ID: string(r.ID)}, Kind: DeadlineReceptionRecord,
+		Due: rule.Due(r.Date, 0, cal, nil), Owner: r.ScheduledBy.OpenID}}
+}
+
 // When is the reception's day and slot, e.g. "2026-04-01（星期三）上午".
 func (r *Reception) When() string {
 	return r.Date.String() + "（" + WeekdayLabel(r.Date.Weekday()) + "）" + r.Slot.Label()
