@@ -52,6 +52,7 @@ type caseRec struct {
 	DueExt      int        `json:"dx,omitempty"`
 	DueTarget   bool       `json:"dt,omitempty"`
 	ExtRequest  *extReqRec `json:"xq,omitempty"`
+	Proc        *procRec   `json:"pr,omitempty"`
 	Counted     countedRec `json:"k,omitzero"`
 	Version     int64      `json:"ver"` // last: commit.lua reads it at the end of the record
 }
@@ -74,6 +75,56 @@ func encodeCounted(d xfbot.CountedDays) countedRec {
 func (r countedRec) decode() xfbot.CountedDays {
 	return xfbot.CountedDays{Resolved: parseDate(r.Resolved), Closed: parseDate(r.Closed), Reopened: parseDate(r.Reopened),
 		Repeat: parseDate(r.Repeat), Beyond: parseDate(r.Beyond)}
+}
+
+// procRec is the procedure track (xfbot.Procedure); absent for a case that
+// never left 办理中 (the zero Procedure), so old records need nothing.
+type procRec struct {
+	Stage    string     `json:"s,omitempty"`
+	Received string     `json:"rv,omitempty"`
+	Note     string     `json:"n,omitempty"`
+	Reply    *answerRec `json:"a,omitempty"`
+	Review   *answerRec `json:"r1,omitempty"`
+	Recheck  *answerRec `json:"r2,omitempty"`
+	Ended    string     `json:"e,omitempty"`
+}
+
+type answerRec struct {
+	Requested string `json:"q,omitempty"`
+	Late      bool   `json:"l,omitempty"`
+	On        string `json:"o,omitempty"`
+	Delivered string `json:"d,omitempty"`
+	Result    string `json:"x,omitempty"`
+}
+
+func encodeAnswer(a xfbot.Answer) *answerRec {
+	if a == (xfbot.Answer{}) {
+		return nil
+	}
+	return &answerRec{Requested: dateText(a.RequestedOn), Late: a.Late, On: dateText(a.On), Delivered: dateText(a.DeliveredOn), Result: string(a.Result)}
+}
+
+func (r *answerRec) decode() xfbot.Answer {
+	if r == nil {
+		return xfbot.Answer{}
+	}
+	return xfbot.Answer{RequestedOn: parseDate(r.Requested), Late: r.Late, On: parseDate(r.On), DeliveredOn: parseDate(r.Delivered), Result: xfbot.Outcome(r.Result)}
+}
+
+func encodeProc(p xfbot.Procedure) *procRec {
+	if p == (xfbot.Procedure{}) {
+		return nil
+	}
+	return &procRec{Stage: string(p.Stage), Received: dateText(p.ReceivedOn), Note: p.Note, Reply: encodeAnswer(p.Reply),
+		Review: encodeAnswer(p.Review), Recheck: encodeAnswer(p.Recheck), Ended: dateText(p.EndedOn)}
+}
+
+func (r *procRec) decode() xfbot.Procedure {
+	if r == nil {
+		return xfbot.Procedure{}
+	}
+	return xfbot.Procedure{Stage: xfbot.Stage(r.Stage), ReceivedOn: parseDate(r.Received), Note: r.Note, Reply: r.Reply.decode(),
+		Review: r.Review.decode(), Recheck: r.Recheck.decode(), EndedOn: parseDate(r.Ended)}
 }
 
 // extReqRec is a pending application for the extension.
@@ -142,7 +193,7 @@ func encodeCase(c *xfbot.Case) caseRec {
 		LastProg: unix(c.LastProgressAt), LastContact: unix(c.LastContactAt), NProg: c.Progresses, Version: c.Version,
 		Tags: tagsText(c.Tags), Pauses: pausesRec(c.Pauses),
 		DueSetOn: dateText(c.DueSetOn), DueReason: c.DueReason, DueExt: c.DueExt, DueTarget: c.DueTarget,
-		ExtRequest: encodeExtRequest(c.ExtensionRequest),
+		ExtRequest: encodeExtRequest(c.ExtensionRequest), Proc: encodeProc(c.Proc),
 	}
 }
 
@@ -175,7 +226,7 @@ func (r caseRec) decode() *xfbot.Case {
 		LastProgressAt: fromUnix(r.LastProg), LastContactAt: fromUnix(r.LastContact), Progresses: r.NProg, Version: r.Version,
 		Tags: tags(r.Tags), Pauses: pauses(r.Pauses),
 		DueSetOn: parseDate(r.DueSetOn), DueReason: r.DueReason, DueExt: r.DueExt, DueTarget: r.DueTarget,
-		ExtensionRequest: r.ExtRequest.decode(),
+		ExtensionRequest: r.ExtRequest.decode(), Proc: r.Proc.decode(),
 	}
 }
 
