@@ -81,22 +81,20 @@ func (h *Handlers) create(ctx context.Context, req *bot.Request) (*bot.Reply, er
 		}
 	}
 	if v, ok := f["受理"]; ok {
-		d, err := xfbot.ParseDate(v)
+		r, err := xfbot.ParseDay(v, today, h.Calendar, xfbot.Past)
 		if err != nil {
 			return nil, err
 		}
-		if d.After(today) {
-			return nil, xfbot.Errorf(xfbot.EINVALID, "受理日期 %s 在今天之后，请检查。", d)
-		}
-		c.AcceptedOn = d
+		c.AcceptedOn = r.Date
 	}
 	if v, ok := f["期限"]; ok {
 		// The deadline an old case already has (from the paper ledger): within
 		// the statutory limit from its 受理 date, counted from that date.
-		d, err := xfbot.ParseDate(v)
+		r, err := xfbot.ParseDay(v, today, h.Calendar, xfbot.Anytime)
 		if err != nil {
 			return nil, err
 		}
+		d := r.Date
 		if d, _, err = c.CheckDue(d, false, h.Calendar, today); err != nil {
 			return nil, err
 		}

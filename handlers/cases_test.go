@@ -63,7 +63,7 @@ func TestCreate(t *testing.T) {
 		{"EmptyField", "新建 标题 电话:", "没有写值"},
 		{"StrayWord", "新建 标题 类别:住房保障 多余", "多余的内容"},
 		{"DueBeforeAcceptance", "新建 标题 受理:2026-03-10 期限:2026-03-01", "早于受理日期"},
-		{"FutureAcceptance", "新建 标题 受理:2026-04-01", "在今天之后"},
+		{"FutureAcceptance", "新建 标题 受理:2026-04-01", "之后；这里要写已经发生的日期"},
 	}
 	for _, tt := range bad {
 		t.Run(tt.name, func(t *testing.T) {
@@ -313,7 +313,7 @@ func TestMembers(t *testing.T) {
 	wantIn(t, h.reply(admin, "成员 列表"), "路人（区教育局）", "赵建", "周某")
 	wantIn(t, h.reply(admin, "成员 移除 @路人", msg{mentions: []xfbot.Person{stranger}}), "已移除成员 路人")
 	wantIn(t, h.reply(stranger, "列表"), "还不是专班成员")
-	wantIn(t, h.reply(admin, "成员 飞"), "添加、移除 或 列表")
+	wantIn(t, h.reply(admin, "成员 飞"), "“成员”后面应写 添加、移除、列表、职务")
 }
 
 func TestBadInput(t *testing.T) {

@@ -30,10 +30,12 @@ func (h *Handlers) setDue(ctx context.Context, req *bot.Request) (*bot.Reply, er
 	if req.Args.Word(1) == "" {
 		return nil, xfbot.Errorf(xfbot.EINVALID, "缺少日期和理由。")
 	}
-	d, err := xfbot.ParseDate(req.Args.Word(1))
+	today := req.Today()
+	read, err := xfbot.ParseDay(req.Args.Word(1), today, h.Calendar, xfbot.Anytime)
 	if err != nil {
 		return nil, err
 	}
+	d := read.Date
 	target, rest := "", 2
 	if t, ok := dueTargetWords[req.Args.Word(2)]; ok {
 		target, rest = t, 3
@@ -45,7 +47,6 @@ func (h *Handlers) setDue(ctx context.Context, req *bot.Request) (*bot.Reply, er
 	if err := notOpen(req.Case, "修改期限"); err != nil {
 		return nil, err
 	}
-	today := req.Today()
 	set, rolled, err := req.Case.CheckDue(d, target != "", h.Calendar, today)
 	if err != nil {
 		return nil, err
@@ -74,6 +75,9 @@ func (h *Handlers) setDue(ctx context.Context, req *bot.Request) (*bot.Reply, er
 	msg := "✅ 期限改为 " + c.Due.String() + privacyNote(req, reason)
 	if c.DueTarget {
 		msg += "（" + target + "）"
+	}
+	if read.How != "" {
+		msg += "（" + read.How + "）"
 	}
 	if rolled {
 		msg += fmt.Sprintf("（%s 为休息日，已顺延）", d)

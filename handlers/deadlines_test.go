@@ -48,6 +48,13 @@ func TestSetDue(t *testing.T) {
 		wantIn(t, h.reply(admin, "期限 "+string(no)+" 2026-05-20"), "缺少设定期限的理由", "用法：期限")
 		wantIn(t, h.reply(admin, "期限 "+string(no)+" 2026-13-40 理由"), "2026-13-40")
 		wantIn(t, h.reply(admin, "期限 "+string(no)+" 2026-02-01 理由"), "早于受理日期")
+		wantIn(t, h.reply(admin, "期限 "+string(no)+" 国庆后 理由"), "看不懂", "下周三")
+	})
+	t.Run("WordsPeopleType", func(t *testing.T) {
+		h, no := setup(t) // today is Monday 2026-03-16
+		wantIn(t, h.reply(admin, "期限 "+string(no)+" 下周三 等待鉴定"), "期限改为 2026-03-25", "下周三 → 2026-03-25 星期三")
+		wantIn(t, h.reply(admin, "期限 "+string(no)+" 4月30日 等待鉴定"), "期限改为 2026-04-30")
+		wantIn(t, h.reply(admin, "期限 "+string(no)+" 20个工作日后 等待鉴定"), "期限改为 2026-04-13")
 	})
 	t.Run("StatutoryCap", func(t *testing.T) {
 		h, no := setup(t)
@@ -134,6 +141,16 @@ func TestRegisterWithDue(t *testing.T) {
 		t.Fatalf("due %s reason %q", c.Due, c.DueReason)
 	}
 	wantIn(t, h.reply(member, "查看 "+string(no)), "登记时的既有期限")
+	// The words people type: a day without its year, 昨天.
+	no = h.newCase("旧案 受理:3月1日 期限:4月30日")
+	if c := h.load(no); c.AcceptedOn.String() != "2026-03-01" || c.Due.String() != "2026-04-30" {
+		t.Fatalf("accepted %s due %s", c.AcceptedOn, c.Due)
+	}
+	no = h.newCase("昨天来访 受理:昨天")
+	if c := h.load(no); c.AcceptedOn.String() != "2026-03-15" {
+		t.Fatalf("accepted %s", c.AcceptedOn)
+	}
+	wantIn(t, h.reply(member, "新建 明天受理 受理:明天"), "读作 2026-03-17 星期二", "已经发生的日期")
 }
 
 func TestExtensionApplication(t *testing.T) {
