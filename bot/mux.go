@@ -40,33 +40,100 @@ func (f HandlerFunc) Handle(ctx context.Context, req *Request) (*Reply, error) {
 
 // Route is one command in the routing table. Help and usage errors are
 // generated from the same fields.
+//
+// A route with Subs is a command group (接访, 来信, 成员 …): the word after
+// the verb picks a subcommand, which is a route of its own with its usage,
+// example, role rule and handler. A subcommand inherits the group's rule
+// (Write, Admin, Staff, Private, Public, Refusal) on top of its own.
 type Route struct {
-	Verb    string   // the Chinese command word
+	Verb    string   // the Chinese command word (of a subcommand: the word after the group's verb)
 	Aliases []string // English and other aliases
 	Args    string   // usage of the arguments, e.g. "<案件号> <内容>"
 	Summary string
 	Example string
-	Section string // help section
+	Section string // help section (a subcommand's is its group's)
 
 	Case   bool // the first word is a case number; the case is loaded into req.Case
 	Write  bool // changes the ledger: refused to read-only roles
 	Admin  bool // admins only
+	Staff  bool // the task force's own work: admins and task-force members only
 	Public bool // also for non-members (帮助)
-	// Refusal is what a member who may not use an Admin route reads instead
-	// of the generic refusal: who does it, and what to do instead.
+	// Private refuses the route, typed or as a card's button, in a group
+	// chat: its replies carry free text about a petitioner that no mask can
+	// vouch for.
+	Private bool
+	// Refusal is what a member refused by the Admin or Staff rule reads
+	// instead of the generic refusal: who does it, and what to do instead.
 	Refusal string
 
-	Handler Handler
+	Handler Handler // nil for a command group
+
+	// Subs are a command group's subcommands. Their words (and aliases) are
+	// unique within the group; registering one twice panics.
+	Subs []Route
+	// Bare marks the subcommand run when the group's verb comes alone
+	// (接访 → 接访 本月).
+	Bare bool
+	// Fallback marks the subcommand that takes the words when the next one
+	// is no subcommand word (来信 @领导 …, 接访 2026-04): it gets every word
+	// after the group's verb, and its usage omits its own word. Its handler
+	// returns ErrNoSubcommand when the words are not its either; the group
+	// then answers with its subcommands.
+	Fallback bool
+
+	parent   *Route
+	subs     []*Route
+	byWord   map[string]*Route
+	bare     *Route
+	fallback *Route
 }
 
-// Usage is the route's usage line.
-func (r *Route) Usage() string { return strings.TrimSpace(r.Verb + " " + r.Args) }
+// ErrNoSubcommand is what a Fallback subcommand returns for words that are
+// not its: the mux answers that the group has no such subcommand.
+var ErrNoSubcommand = errors.New("bot: no such subcommand")
+
+// Name is the command as typed: the verb, or "接访 安排" for a subcommand.
+func (r *Route) Name() string {
+	if r.parent != nil {
+		return r.parent.Verb + " " + r.Verb
+	}
+	return r.Verb
+}
+
+// Parent is the command group of a subcommand (nil for a command).
+func (r *Route) Parent() *Route { return r.parent }
+
+// Subcommands are a command group's subcommands, in registration order.
+func (r *Route) Subcommands() []*Route { return r.subs }
+
+// Sub finds a group's subcommand by its typed word or alias
+// (case-insensitive, full-width tolerant).
+func (r *Route) Sub(word string) *Route {
+	return r.byWord[strings.ToLower(xfbot.Normalize(word))]
+}
+
+// Usage is the route's usage line. A group's names its subcommands.
+func (r *Route) Usage() string {
+	switch {
+	case r.parent != nil && r.Fallback:
+		return strings.TrimSpace(r.parent.Verb + " " + r.Args)
+	case r.parent != nil:
+		return strings.TrimSpace(r.Name() + " " + r.Args)
+	case len(r.subs) > 0:
+		words := make([]string, len(r.subs))
+		for i, s := range r.subs {
+			words[i] = s.Verb
+		}
+		return r.Verb + " " + strings.Join(words, "|")
+	}
+	return strings.TrimSpace(r.Verb + " " + r.Args)
+}
 
 // ActionRoute is one card action. A button is a command: Verb names the
-// command it stands for, and the action is checked by that route's role rule
-// (Write, Admin, Public), so that a forged callback gets what the typed
-// command would. Case actions carry the case number in the button value under
-// "no".
+// command it stands for ("来信 批示" for a subcommand), and the action is
+// checked by that route's role rule (Write, Admin, Staff, Private, Public),
+// so that a forged callback gets what the typed command would. Case actions
+// carry the case number in the button value under "no".
 type ActionRoute struct {
 	Name    string
 	Verb    string // the command this action stands for; must be registered first
@@ -135,8 +202,8 @@ func (m *Mux) Admins() []string {
 	return out
 }
 
-// Handle registers a route. Registering a word twice is a programming error
-// and panics at start-up, like net/http.
+// Handle registers a route (and its subcommands). Registering a word twice
+// is a programming error and panics at start-up, like net/http.
 func (m *Mux) Handle(r Route) {
 	rt := &r
 	for _, w := range append([]string{r.Verb}, r.Aliases...) {
@@ -146,17 +213,66 @@ func (m *Mux) Handle(r Route) {
 		}
 		m.byWord[w] = rt
 	}
+	if len(r.Subs) > 0 {
+		if r.Handler != nil || r.Case {
+			panic("bot: command group " + r.Verb + " has a handler or a case of its own; its subcommands do")
+		}
+		rt.byWord = map[string]*Route{}
+		for _, sr := range r.Subs {
+			rt.attach(sr)
+		}
+		rt.Subs = nil // the table lives in subs: one copy
+	} else if r.Handler == nil {
+		panic("bot: command " + r.Verb + " has no handler")
+	}
 	m.routes = append(m.routes, rt)
 }
 
+// attach adds a subcommand to the group r, which it inherits the rule of.
+func (r *Route) attach(sr Route) {
+	s := &sr
+	switch {
+	case s.Verb == "":
+		panic("bot: command group " + r.Verb + " has a subcommand without a word")
+	case len(s.Subs) > 0:
+		panic("bot: subcommand " + r.Verb + " " + s.Verb + " has subcommands of its own")
+	case s.Handler == nil:
+		panic("bot: subcommand " + r.Verb + " " + s.Verb + " has no handler")
+	case s.Bare && r.bare != nil:
+		panic("bot: command group " + r.Verb + " has two Bare subcommands: " + r.bare.Verb + ", " + s.Verb)
+	case s.Fallback && r.fallback != nil:
+		panic("bot: command group " + r.Verb + " has two Fallback subcommands: " + r.fallback.Verb + ", " + s.Verb)
+	}
+	for _, w := range append([]string{s.Verb}, s.Aliases...) {
+		w = strings.ToLower(xfbot.Normalize(w))
+		if _, dup := r.byWord[w]; dup {
+			panic("bot: subcommand word registered twice: " + r.Verb + " " + w)
+		}
+		r.byWord[w] = s
+	}
+	s.parent, s.Section = r, r.Section
+	s.Write, s.Admin, s.Staff, s.Private = s.Write || r.Write, s.Admin || r.Admin, s.Staff || r.Staff, s.Private || r.Private
+	s.Public = s.Public || r.Public
+	if s.Refusal == "" {
+		s.Refusal = r.Refusal
+	}
+	if s.Bare {
+		r.bare = s
+	}
+	if s.Fallback {
+		r.fallback = s
+	}
+	r.subs = append(r.subs, s)
+}
+
 // HandleAction registers a card action. Its Verb must name a registered
-// command (a programming error panics at start-up): the action inherits that
-// command's role rule.
+// command or subcommand ("排班 确认"; a programming error panics at
+// start-up): the action inherits that route's role rule.
 func (m *Mux) HandleAction(r ActionRoute) {
 	if _, dup := m.actions[r.Name]; dup {
 		panic("bot: card action registered twice: " + r.Name)
 	}
-	if r.route = m.Lookup(r.Verb); r.route == nil || r.route.Verb != r.Verb {
+	if r.route = m.Find(r.Verb); r.route == nil || r.route.Name() != r.Verb {
 		panic("bot: card action " + r.Name + " stands for no registered command: " + r.Verb)
 	}
 	m.actions[r.Name] = &r
@@ -173,10 +289,28 @@ func (m *Mux) ActionVerb(name string) string {
 // Routes returns the routing table in registration order (for help).
 func (m *Mux) Routes() []*Route { return m.routes }
 
-// Lookup finds the route for a typed word (case-insensitive, a leading "/"
-// ignored).
+// Lookup finds the route for a typed word (case-insensitive, full-width
+// tolerant, a leading "/" ignored).
 func (m *Mux) Lookup(word string) *Route {
 	return m.byWord[strings.ToLower(strings.TrimPrefix(xfbot.Normalize(word), "/"))]
+}
+
+// Find finds a command or a subcommand by what is typed: "接访", "接访 安排",
+// "reception schedule". A group named with a word that is none of its
+// subcommands is not found.
+func (m *Mux) Find(name string) *Route {
+	first, rest := splitVerb(name)
+	rt := m.Lookup(first)
+	if rt == nil {
+		return nil
+	}
+	if word, after := splitVerb(rest); word != "" {
+		if strings.TrimSpace(after) != "" {
+			return nil
+		}
+		return rt.Sub(word)
+	}
+	return rt
 }
 
 // ActionResponse is what a card callback returns to Feishu: a toast and,
@@ -193,7 +327,7 @@ type ActionResponse struct {
 func (m *Mux) ServeMessage(ctx context.Context, req *Request) error {
 	start := time.Now()
 	for attempt := 1; ; attempt++ {
-		verb, reply, err := m.runMessage(ctx, req)
+		verb, rt, reply, err := m.runMessage(ctx, req)
 		if errors.Is(err, errStore) {
 			m.metrics.Command(verb, "store_error", time.Since(start))
 			return err
@@ -201,7 +335,7 @@ func (m *Mux) ServeMessage(ctx context.Context, req *Request) error {
 		res := "ok"
 		if err != nil {
 			res = xfbot.ErrorCode(err)
-			reply = m.errorReply(req, verb, err)
+			reply = m.errorReply(req, verb, rt, err)
 		}
 		if reply == nil {
 			m.metrics.Command(verb, "ignored", time.Since(start))
@@ -218,7 +352,7 @@ func (m *Mux) ServeMessage(ctx context.Context, req *Request) error {
 		case xfbot.ErrorCode(err) == xfbot.ECONFLICT && attempt < conflictRetries:
 			continue // someone else changed the case: decide again on a fresh read
 		case xfbot.ErrorCode(err) == xfbot.ECONFLICT:
-			reply = m.errorReply(req, verb, err)
+			reply = m.errorReply(req, verb, rt, err)
 			if err = m.commit(ctx, req, reply, false); err == nil || errors.Is(err, store.ErrDuplicate) {
 				m.metrics.Command(verb, xfbot.ECONFLICT, time.Since(start))
 				return nil
@@ -307,7 +441,11 @@ func actionResponse(req *Request, r *Reply) *ActionResponse {
 
 var errStore = errors.New("bot: store unavailable")
 
-func (m *Mux) runMessage(ctx context.Context, req *Request) (verb string, reply *Reply, err error) {
+// runMessage routes a typed command: the verb, then, for a command group,
+// the subcommand by the next word. It returns the command's name (for
+// metrics and logs) and the route whose usage a usage error shows (nil for
+// none).
+func (m *Mux) runMessage(ctx context.Context, req *Request) (verb string, rt *Route, reply *Reply, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			m.log.Error("panic in handler", "verb", verb, "panic", p, "stack", string(debug.Stack()))
@@ -315,27 +453,82 @@ func (m *Mux) runMessage(ctx context.Context, req *Request) (verb string, reply 
 		}
 	}()
 	if req.Text == nonTextCommand {
-		return "non-text", nil, xfbot.Errorf(xfbot.EINVALID, "目前只能识别文字消息（图片、文件、富文本暂不支持）。请直接发送文字命令，例如“查看 XF-2026-0012”；发送“帮助”查看全部命令。")
+		return "non-text", nil, nil, xfbot.Errorf(xfbot.EINVALID, "目前只能识别文字消息（图片、文件、富文本暂不支持）。请直接发送文字命令，例如“查看 XF-2026-0012”；发送“帮助”查看全部命令。")
 	}
 	// Feishu's JSON carries valid UTF-8; anything else (the console, a
 	// broken client) is made valid once, here, rather than echoed back.
 	req.Text = strings.ToValidUTF8(req.Text, "\uFFFD")
 	text := strings.TrimSpace(req.Text)
 	if xfbot.RuneLen(text) > MaxCommandRunes {
-		return "-", nil, xfbot.Errorf(xfbot.EINVALID, "消息太长（%d 字），一条命令请控制在 %d 字以内；较长的进展可以分几次记录。", xfbot.RuneLen(text), MaxCommandRunes)
+		return "-", nil, nil, xfbot.Errorf(xfbot.EINVALID, "消息太长（%d 字），一条命令请控制在 %d 字以内；较长的进展可以分几次记录。", xfbot.RuneLen(text), MaxCommandRunes)
 	}
 	first, rest := splitVerb(text)
 	if first == "" {
 		first = "帮助"
 	}
-	rt := m.Lookup(first)
-	if rt == nil {
-		return "unknown", nil, m.unknownVerb(first)
+	if rt = m.Lookup(first); rt == nil {
+		return "unknown", nil, nil, m.unknownVerb(first)
 	}
-	req.Verb = rt.Verb
+	req.Verb, req.Sub = rt.Verb, ""
+	if g := rt; len(g.subs) > 0 {
+		word, after := splitVerb(rest)
+		switch rt = g.Sub(word); {
+		case rt != nil:
+			rest = after
+		case word == "" && g.bare != nil:
+			rt = g.bare
+		case g.fallback != nil:
+			rt = g.fallback // it takes every word after the verb
+		default:
+			return g.Verb, nil, nil, unknownSub(g, word)
+		}
+		req.Sub = rt.Verb
+	}
 	req.Args = splitArgs(rest)
 	reply, err = m.run(ctx, req, rt.Case, rt, rt.Handler)
-	return rt.Verb, reply, err
+	if errors.Is(err, ErrNoSubcommand) && rt.parent != nil {
+		return rt.parent.Verb, nil, nil, unknownSub(rt.parent, req.Args.Word(0))
+	}
+	return rt.Name(), rt, reply, err
+}
+
+// unknownSub answers a word after a group's verb that is none of its
+// subcommands: it names them, and the closest one if the word is near.
+func unknownSub(g *Route, word string) error {
+	words := make([]string, 0, len(g.subs))
+	best, bestD := "", 1<<30
+	lw := strings.ToLower(xfbot.Normalize(word))
+	for _, s := range g.subs {
+		if !s.Fallback || s.Bare {
+			words = append(words, s.Verb)
+		}
+		for _, w := range append([]string{s.Verb}, s.Aliases...) {
+			if d := editDistance(lw, strings.ToLower(w)); d < bestD {
+				best, bestD = s.Name(), d
+			}
+		}
+	}
+	list := strings.Join(words, "、")
+	if g.fallback != nil && !g.fallback.Bare {
+		list += "，或 " + strings.TrimSpace(g.fallback.Args)
+	}
+	msg := fmt.Sprintf("“%s”后面应写 %s", g.Verb, list)
+	switch {
+	case word == "":
+		msg += "。"
+	case bestD <= 1 && xfbot.RuneLen(word) > 1:
+		msg += fmt.Sprintf("；没有“%s %s”，您是不是想用“%s”？", g.Verb, xfbot.Echo(word, 10), best)
+	default:
+		msg += fmt.Sprintf("；没有“%s %s”。", g.Verb, xfbot.Echo(word, 10))
+	}
+	if len(g.subs) == 1 { // the one way to say it
+		msg += "\n用法：" + g.subs[0].Usage()
+		if g.subs[0].Example != "" {
+			msg += "\n例如：" + g.subs[0].Example
+		}
+		return xfbot.Errorf(xfbot.EINVALID, "%s", msg)
+	}
+	return xfbot.Errorf(xfbot.EINVALID, "%s\n发送“帮助 %s”查看每个子命令的用法和例子。", msg, g.Verb)
 }
 
 // run loads what the request needs, checks the role by rt's rule (the
@@ -375,15 +568,26 @@ func (m *Mux) run(ctx context.Context, req *Request, wantCase bool, rt *Route, h
 	} else if req.Member.Role == "" && slices.Contains(m.leaders, req.Sender.OpenID) {
 		req.Member.Role = xfbot.RoleLeader
 	}
+	name := rt.Name()
+	quoted := name
+	if rt.parent != nil {
+		quoted = "“" + name + "”"
+	}
 	switch {
 	case !public && !req.Member.IsMember():
 		return nil, xfbot.Errorf(xfbot.EFORBIDDEN, "您还不是专班成员，暂时不能使用这个命令。请联系专班管理员发送“成员 添加 @您 专班成员”把您加入。")
+	case rt.Private && inGroup(req):
+		return nil, xfbot.Errorf(xfbot.EFORBIDDEN, "“%s”只能在私聊中使用：内容可能含有信访人信息，请在与机器人的私聊中办理。", name)
+	case rt.Staff && !isStaff(req.Member) && rt.Refusal != "":
+		return nil, xfbot.Errorf(xfbot.EFORBIDDEN, "%s", rt.Refusal)
+	case rt.Staff && !isStaff(req.Member):
+		return nil, xfbot.Errorf(xfbot.EFORBIDDEN, "%s由专班成员办理，您的角色是%s。", quoted, req.Member.Role.Label())
 	case write && !req.Member.CanWrite():
 		return nil, xfbot.Errorf(xfbot.EFORBIDDEN, "您的角色是%s，只能查看，不能修改。", req.Member.Role.Label())
 	case admin && !req.Member.CanManage() && rt.Refusal != "":
 		return nil, xfbot.Errorf(xfbot.EFORBIDDEN, "%s", rt.Refusal)
 	case admin && !req.Member.CanManage():
-		return nil, xfbot.Errorf(xfbot.EFORBIDDEN, "只有专班管理员可以执行“%s”。", rt.Verb)
+		return nil, xfbot.Errorf(xfbot.EFORBIDDEN, "只有专班管理员可以执行“%s”。", name)
 	}
 	if wantCase {
 		if l.Case == nil {
@@ -398,6 +602,23 @@ func (m *Mux) run(ctx context.Context, req *Request, wantCase bool, rt *Route, h
 		req.Case, req.Recent = l.Case, l.Recent
 	}
 	return h.Handle(ctx, req)
+}
+
+// isStaff: the task force itself, admins and task-force members.
+func isStaff(m xfbot.Member) bool { return m.Role == xfbot.RoleAdmin || m.Role == xfbot.RoleMember }
+
+// inGroup tells whether a request is in a group chat, for the Private rule.
+// A message says so itself. A card callback does not say where it was
+// clicked; the card's value does where it was rendered (g) and for which
+// chat (c): rendered for a group, or clicked in another chat than its own
+// (forwarded), it is a group's. A card that says neither was sent to a
+// private chat by the handler that made it (the letter cards are).
+func inGroup(req *Request) bool {
+	if req.Action == nil {
+		return req.Group
+	}
+	v := req.Action.Value
+	return v["g"] == "1" || (v["c"] != "" && v["c"] != req.ChatID)
 }
 
 // commit queues the reply (unless it is returned to a card callback) and
@@ -491,18 +712,17 @@ func messageUUID(eventID string, n int) string {
 
 // errorReply turns an error into the reply the user reads. Invalid input gets
 // the route's usage and example; internal errors are logged, never shown.
-func (m *Mux) errorReply(req *Request, verb string, err error) *Reply {
+func (m *Mux) errorReply(req *Request, verb string, rt *Route, err error) *Reply {
 	code := xfbot.ErrorCode(err)
 	if code == xfbot.EINTERNAL {
 		m.log.Error("command failed", "verb", verb, "event", req.EventID, "user", req.Sender.OpenID, "err", err)
 	}
 	msg := xfbot.ErrorMessage(err)
-	if code == xfbot.EINVALID {
-		if rt := m.Lookup(verb); rt != nil {
-			msg += "\n用法：" + rt.Usage()
-			if rt.Example != "" {
-				msg += "\n例如：" + rt.Example
-			}
+	if code == xfbot.EINVALID && rt != nil {
+		// A subcommand's own usage, not its group's.
+		msg += "\n用法：" + rt.Usage()
+		if rt.Example != "" {
+			msg += "\n例如：" + rt.Example
 		}
 	}
 	return &Reply{Text: msg}

@@ -33,7 +33,8 @@ type Request struct {
 	Loc       *time.Location // the ledger's time zone (set by the mux)
 
 	Verb   string       // the route's verb, even when an alias was typed
-	Args   Args         // the words after the verb
+	Sub    string       // the subcommand of a command group ("安排" of 接访), "" for none
+	Args   Args         // the words after the verb (after the subcommand's word, if typed)
 	Member xfbot.Member // role "" for a non-member
 	Case   *xfbot.Case  // the case named by the first argument (routes with Case)
 	Recent []xfbot.Progress
