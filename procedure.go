@@ -151,6 +151,35 @@ func (c *Case) StageOf() Stage {
 	return c.Proc.Stage
 }
 
+// Chased reports whether the case runs against a deadline the office must
+// meet: open on the resolution track, and at a stage with an obligation
+// (受理告知, 办结, a 复查/复核 decision). A case answered and waiting on the
+// petitioner's window, or whose procedure has ended, is worked on for 化解
+// but chased by no deadline; Due is then the stage's last relevant day.
+func (c *Case) Chased() bool {
+	if !c.Status.Open() {
+		return false
+	}
+	switch c.StageOf() {
+	case StageRegistered, StageHandling, StageReview, StageRecheck:
+		return true
+	}
+	return false
+}
+
+// StageDue is the last day of the stage the case stands at: what Due holds.
+// A stage with no obligation keeps its window's end (已答复, 复查已答复) or,
+// once the procedure has ended, the day it ended.
+func (c *Case) StageDue(cal *Calendar, today Date) Date {
+	for _, d := range c.Deadlines(cal, today) {
+		return d.Due
+	}
+	if c.StageOf().Ended() && !c.Proc.EndedOn.IsZero() {
+		return c.Proc.EndedOn
+	}
+	return c.DueAsOf(cal, today)
+}
+
 // Step is one act on the procedure track, with its business dates (a
 // statutory period runs from the day the act happened, not the day it was
 // typed in).
@@ -297,9 +326,7 @@ func (c *Case) Transition(s Step, cal *Calendar, today Date) (warning string, er
 		c.Proc.EndedOn = s.On
 	}
 	c.Proc.Stage = rule.to
-	if s.Action == StepAccept {
-		c.Due = c.DueAsOf(cal, today) // the 60 days start at acceptance
-	}
+	c.Due = c.StageDue(cal, today)
 	return warning, nil
 }
 

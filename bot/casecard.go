@@ -51,10 +51,65 @@ func (v View) Title(c *xfbot.Case) string { return v.Text(c, c.Title) }
 // Level is the case's warning level on v's day: none once it no longer runs
 // against a deadline.
 func (v View) Level(c *xfbot.Case) xfbot.Level {
-	if !c.Status.Open() {
+	if !c.Chased() {
 		return xfbot.LevelNone
 	}
 	return v.Thresholds.Level(c.Due, v.Today)
+}
+
+// StageText is the procedure track as a card shows it: the stage, and what
+// it runs against ("复查中（申请 2026-05-06）"; "已答复：部分支持，送达 2026-04-13，
+// 复查申请期至 2026-05-13").
+func (v View) StageText(c *xfbot.Case) string {
+	p := c.Proc
+	s := c.StageOf().Label()
+	switch c.StageOf() {
+	case xfbot.StageRegistered:
+		s += "，收到 " + p.ReceivedOn.String()
+	case xfbot.StageNotAccepted, xfbot.StageForwarded, xfbot.StageLegalRoute:
+		s += "：" + v.Text(c, p.Note)
+	case xfbot.StageReplied:
+		s += answerText(p.Reply) + "，复查申请期至 " + c.Window(nil).String()
+	case xfbot.StageReview:
+		s += "（申请 " + p.Review.RequestedOn.String() + lateText(p.Review) + "）"
+	case xfbot.StageReviewed:
+		s += answerText(p.Review) + "，复核申请期至 " + c.Window(nil).String()
+	case xfbot.StageRecheck:
+		s += "（申请 " + p.Recheck.RequestedOn.String() + lateText(p.Recheck) + "）"
+	case xfbot.StageTerminated:
+		s += answerText(p.Recheck) + "，同一事实和理由不再受理"
+	case xfbot.StageConcluded:
+		s += "（" + p.EndedOn.String() + " 申请期届满）"
+	}
+	return s
+}
+
+func answerText(a xfbot.Answer) string {
+	s := "：" + a.Result.Label() + "，" + a.On.String() + " 出具"
+	if !a.DeliveredOn.IsZero() {
+		s += "、" + a.DeliveredOn.String() + " 送达"
+	}
+	return s
+}
+
+func lateText(a xfbot.Answer) string {
+	if a.Late {
+		return "，逾期申请"
+	}
+	return ""
+}
+
+// dueLabel names what the case's Due is at its stage.
+func dueLabel(c *xfbot.Case) string {
+	switch c.StageOf() {
+	case xfbot.StageRegistered:
+		return "受理期限"
+	case xfbot.StageReview:
+		return "复查期限"
+	case xfbot.StageRecheck:
+		return "复核期限"
+	}
+	return "办结期限"
 }
 
 // DueText describes the deadline: "2026-05-15（剩 12 天）", "（今天到期）",
@@ -66,6 +121,9 @@ func (v View) DueText(c *xfbot.Case) string {
 	s := c.Due.String()
 	if !c.Status.Open() {
 		return s
+	}
+	if !c.Chased() {
+		return "—（" + c.StageOf().Label() + "）"
 	}
 	if c.Paused() {
 		return s + "（计时暂停中）"
@@ -145,9 +203,14 @@ func CaseCard(c *xfbot.Case, recent []xfbot.Progress, v View) *Card {
 		{"包案人", c.Owner.Display()},
 		{"包案领导", c.Leader.Display()},
 		{"甄别", screening},
-		{"办结期限", v.DueText(c)},
+		{dueLabel(c), v.DueText(c)},
 		{"受理日期", c.AcceptedOn.String()},
 		{"延期", ext},
+	}
+	if c.Proc != (xfbot.Procedure{}) {
+		// The procedure track beside the resolution track (状态), once it has
+		// left 办理中.
+		card.Fields = append(card.Fields, Field{"程序", v.StageText(c)})
 	}
 	if !c.DueOverride.IsZero() && c.DueReason != "" {
 		basis := v.Text(c, c.DueReason)

@@ -25,7 +25,7 @@ func (r *Reminders) escalate(ctx context.Context, now time.Time, today xfbot.Dat
 	var ids []string
 	for _, e := range due {
 		st, c := e.State, e.Case
-		if c == nil || !c.Status.Open() || c.Due.String() != st.Episode || c.Paused() || st.Next >= len(st.Ladder) {
+		if c == nil || !c.Chased() || c.Due.String() != st.Episode || c.Paused() || st.Next >= len(st.Ladder) {
 			tx.EndEscalation(st.No)
 			continue
 		}

@@ -128,8 +128,8 @@ func (r *Reminders) collect(ctx context.Context, now time.Time, today xfbot.Date
 		return nil, err
 	}
 	err = r.each(ctx, nos, func(c *xfbot.Case) {
-		if c.Paused() {
-			return // the clock is stopped (听证、鉴定): nothing runs out
+		if c.Paused() || !c.Chased() {
+			return // the clock is stopped (听证、鉴定), or the stage waits on the petitioner: nothing runs out
 		}
 		lv := th.Level(c.Due, today)
 		if lv >= xfbot.LevelYellow {
