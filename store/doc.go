@@ -61,6 +61,15 @@
 //	lxseq:<YYYY>          string  last letter serial of that year
 //	idx:lx:open           zset    letters not yet assigned, score = day number of the next deadline
 //	idx:lx:all            zset    every letter, score = registration time (unix s)
+//	dl                    zset    every open deadline (xfbot.Deadline) of every case, letter
+//	                              and reception, score = due day number; member
+//	                              kind|subject|flags|owner, e.g. handle|case:XF-2026-0012||ou_abc
+//	                              (flags "p": paused; the owner last, so it may hold anything);
+//	                              moved by the write that changes the entity, in its commit,
+//	                              computed with the store's calendar on the record's own day
+//	                              of writing (deadlines.go)
+//	dl:backfilled         string  set when BackfillDeadlines indexed the records written
+//	                              before dl existed; later starts skip it
 //	sent:<entity>         hash    sent-ledger of a reception, a letter or "nag:<YYYY-MM>" (the
 //	                              monthly reminder of leaders without a reception), as for cases
 //	dedupe:<event>        string  set when an event's effects were committed; TTL 24 h
@@ -79,6 +88,9 @@
 //
 // Statistics never scan the ledger either: the stock at the start of any
 // period is the open cases now minus the net "open" counts since (stats.go).
+//
+// Reminders never scan the ledger either: what is due by a day, of any
+// kind, is ZRANGEBYSCORE dl -inf day (Deadlines).
 //
 // Lists never scan the ledger: "overdue" is ZRANGEBYSCORE idx:open -inf
 // today-1, so its cost follows the matches.

@@ -18,9 +18,10 @@ return 0`)
 // from a spreadsheet, a benchmark's fixture) with their indexes, atomically
 // (MULTI/EXEC) and in one round trip, and raises each year's serial to the
 // highest number imported so that 新建 continues after them, and books each
-// case in the statistics as registered (and concluded, if it is). A case
-// with the same number is overwritten, and counted again: the caller decides
-// what to import.
+// case in the statistics as registered (and concluded, if it is), and adds
+// its deadlines to the deadline index. A case with the same number is
+// overwritten, and counted again (and the index entries of the overwritten
+// record, not read, stay): the caller decides what to import.
 func (s *Store) Import(ctx context.Context, cases []*xfbot.Case) error {
 	if len(cases) == 0 {
 		return nil
@@ -48,6 +49,13 @@ func (s *Store) Import(ctx context.Context, cases []*xfbot.Case) error {
 		tx.ZAdd(ctx, s.k.idxAll(), redis.Z{Score: float64(c.CreatedAt.Unix()), Member: string(c.No)})
 		for key, score := range s.k.indexes(c) {
 			tx.ZAdd(ctx, key, redis.Z{Score: score, Member: string(c.No)})
+		}
+		for _, d := range caseDeadlines(c, s.cal, s.loc) {
+			m, err := deadlineMember(d)
+			if err != nil {
+				return fmt.Errorf("store: import %s: %w", c.No, err)
+			}
+			tx.ZAdd(ctx, s.k.deadlines(), redis.Z{Score: float64(d.Due.DayNumber()), Member: m})
 		}
 	}
 	for k, n := range counts.counts {

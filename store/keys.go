@@ -63,6 +63,13 @@ func (k keys) escalations() string               { return k.base + "esc" }
 func (k keys) escalation(no xfbot.CaseNo) string { return k.base + "esc:" + string(no) }
 func (k keys) snoozes() string                   { return k.base + "snooze" }
 
+// The deadline index: one member per open deadline of any entity (a
+// case's stage, a reception's record, a letter's 阅批/交办), scored by its
+// due day (deadlines.go); dlBackfilled marks that the deadlines of the
+// records written before the index existed were added.
+func (k keys) deadlines() string    { return k.base + "dl" }
+func (k keys) dlBackfilled() string { return k.base + "dl:backfilled" }
+
 // jobSince holds the first start of the deployment as far as one scheduled
 // job is concerned (unix s): a firing before it is never caught up.
 func (k keys) jobSince(job string) string { return k.base + "job:" + job + ":since" }

@@ -136,6 +136,7 @@ func (tx *Tx) putReception(old, r *xfbot.Reception) {
 	} else if old != nil && old.Status == xfbot.ReceptionPlanned {
 		tx.add(op{Op: "zrem", Key: tx.k.idxReceptionPlanned(), Member: string(r.ID)})
 	}
+	tx.moveDeadlines(receptionDeadlines(old, tx.cal), receptionDeadlines(r, tx.cal))
 }
 
 // LinkReceptionCase records that case no was registered at reception id.
@@ -371,6 +372,7 @@ func (tx *Tx) CreateLetter(l *xfbot.LeaderLetter, year int) {
 	tx.add(op{Op: "set", Key: tx.k.letter(l.ID), Val: tx.json(encodeLetter(l))})
 	tx.add(op{Op: "zadd", Key: tx.k.idxLetterAll(), Member: string(l.ID), Score: float64(l.RegisteredAt.Unix())})
 	tx.add(op{Op: "zadd", Key: tx.k.idxLetterOpen(), Member: string(l.ID), Score: float64(l.NextDue().DayNumber())})
+	tx.moveDeadlines(nil, letterDeadlines(l))
 }
 
 // UpdateLetter replaces old with l, a modified copy (ECONFLICT if stale),
@@ -384,6 +386,7 @@ func (tx *Tx) UpdateLetter(old, l *xfbot.LeaderLetter) {
 	} else {
 		tx.add(op{Op: "zadd", Key: tx.k.idxLetterOpen(), Member: string(l.ID), Score: float64(l.NextDue().DayNumber())})
 	}
+	tx.moveDeadlines(letterDeadlines(old), letterDeadlines(l))
 }
 
 // Letter returns a letter, or nil.

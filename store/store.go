@@ -40,6 +40,7 @@ type Store struct {
 	rdb redis.UniversalClient
 	k   keys
 	loc *time.Location
+	cal *xfbot.Calendar // the deadlines' working days; nil: weekends only
 
 	tokenOnce sync.Once
 	tokens    *TokenCache
@@ -59,6 +60,18 @@ func (s *Store) In(loc *time.Location) *Store {
 	}
 	return s
 }
+
+// WithCalendar sets the working-day calendar the deadline index counts
+// with (the configured holidays; nil: weekends only) and returns s. Every
+// replica of a deployment must use the same one, or one replica's write
+// and the next one's disagree about a deadline's day.
+func (s *Store) WithCalendar(cal *xfbot.Calendar) *Store {
+	s.cal = cal
+	return s
+}
+
+// Calendar is the calendar the deadline index counts with (nil: weekends only).
+func (s *Store) Calendar() *xfbot.Calendar { return s.cal }
 
 // Location is the zone statistics count days in.
 func (s *Store) Location() *time.Location { return s.loc }

@@ -21,7 +21,8 @@ type Tx struct {
 	DedupeID string
 
 	k        keys
-	loc      *time.Location // the zone statistics count days in
+	loc      *time.Location  // the zone statistics count days in
+	cal      *xfbot.Calendar // the deadlines' working days (nil: weekends only)
 	ops      []op
 	err      error
 	expiring map[string]bool // sent-ledgers whose TTL this Tx renews
@@ -50,7 +51,7 @@ type op struct {
 }
 
 // NewTx starts an empty transaction for this store.
-func (s *Store) NewTx() *Tx { return &Tx{k: s.k, loc: s.loc} }
+func (s *Store) NewTx() *Tx { return &Tx{k: s.k, loc: s.loc, cal: s.cal} }
 
 // Empty reports whether tx writes anything.
 func (tx *Tx) Empty() bool { return len(tx.ops) == 0 && len(tx.counts) == 0 }
@@ -147,6 +148,7 @@ func (tx *Tx) CreateCase(c *xfbot.Case, year int) {
 	for key, score := range tx.k.indexes(c) {
 		tx.add(op{Op: "zadd", Key: key, Member: string(c.No), Score: score})
 	}
+	tx.moveDeadlines(nil, caseDeadlines(c, tx.cal, tx.loc)) // members name @@NO@@: commit.lua substitutes it
 }
 
 // UpdateCase replaces old with c, which must be a modified copy of old: it
@@ -168,6 +170,7 @@ func (tx *Tx) UpdateCase(old, c *xfbot.Case) {
 			tx.add(op{Op: "zadd", Key: key, Member: string(c.No), Score: score})
 		}
 	}
+	tx.moveDeadlines(caseDeadlines(old, tx.cal, tx.loc), caseDeadlines(c, tx.cal, tx.loc))
 }
 
 // AddProgress appends p to the case's timeline.

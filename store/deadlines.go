@@ -1,0 +1,305 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/qingchuan/xfbot"
+	"github.com/redis/go-redis/v9"
+)
+
+// The deadline index (key dl): every open deadline of every entity, one
+// member each, scored by its due day number, so that "what is due by day
+// d" is one ZRANGEBYSCORE whose cost follows the matches. A write that
+// changes an entity moves its deadlines in the same commit: the deadlines
+// of the record before and after are computed here, with the store's
+// calendar, on the record's own day of writing (the same record always
+// gives the same deadlines), and the difference becomes zrem/zadd ops.
+//
+// A member is kind|subject|flags|owner, for example
+//
+//	handle|case:XF-2026-0012||ou_abc
+//	review_decide|case:XF-2026-0012|p|ou_abc   (paused)
+//	letter_read|letter:LX-2026-0003||ou_lead
+//
+// kind and subject (xfbot.Subject, "kind:id") never hold "|" (the encoder
+// refuses them), flags is "p" when the clock is paused (other letters are
+// ignored, for later flags), and the owner comes last, so it may hold
+// anything. The member says what the scan needs without another read; the
+// due day is the score.
+
+// deadlineMember encodes d as its member of the index.
+func deadlineMember(d xfbot.Deadline) (string, error) {
+	subj := d.Subject.String()
+	if strings.Contains(string(d.Kind), "|") || strings.Contains(subj, "|") || d.Kind == "" || d.Subject.ID == "" {
+		return "", fmt.Errorf("store: deadline %q of %q cannot be indexed", d.Kind, subj)
+	}
+	flags := ""
+	if d.Paused {
+		flags = "p"
+	}
+	return string(d.Kind) + "|" + subj + "|" + flags + "|" + d.Owner, nil
+}
+
+// parseDeadline decodes a member of the index and its score.
+func parseDeadline(member string, score float64) (xfbot.Deadline, error) {
+	f := strings.SplitN(member, "|", 4)
+	if len(f) != 4 {
+		return xfbot.Deadline{}, fmt.Errorf("store: deadline member %q", member)
+	}
+	sk, id, ok := strings.Cut(f[1], ":")
+	if !ok {
+		return xfbot.Deadline{}, fmt.Errorf("store: deadline member %q: subject", member)
+	}
+	return xfbot.Deadline{Subject: xfbot.Subject{Kind: xfbot.SubjectKind(sk), ID: id}, Kind: xfbot.DeadlineKind(f[0]),
+		Due: xfbot.DateFromDayNumber(int(score)), Owner: f[3], Paused: strings.Contains(f[2], "p")}, nil
+}
+
+// caseDeadlines are c's open deadlines as its record states them: counted
+// with cal on the day (in loc) of the record's last write. nil c has none.
+func caseDeadlines(c *xfbot.Case, cal *xfbot.Calendar, loc *time.Location) []xfbot.Deadline {
+	if c == nil {
+		return nil
+	}
+	at := c.UpdatedAt
+	if at.IsZero() {
+		at = c.CreatedAt
+	}
+	return dated(c.Deadlines(cal, xfbot.DateOf(at, loc)))
+}
+
+func receptionDeadlines(r *xfbot.Reception, cal *xfbot.Calendar) []xfbot.Deadline {
+	if r == nil {
+		return nil
+	}
+	return dated(r.Deadlines(cal))
+}
+
+func letterDeadlines(l *xfbot.LeaderLetter) []xfbot.Deadline {
+	if l == nil {
+		return nil
+	}
+	return dated(l.Deadlines())
+}
+
+// dated drops deadlines without a day (a record missing the date its
+// period runs from): there is nothing to score them by.
+func dated(ds []xfbot.Deadline) []xfbot.Deadline {
+	out := ds[:0:0]
+	for _, d := range ds {
+		if !d.Due.IsZero() {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// moveDeadlines adds to tx what turns the index entries of before into
+// those of after: zrem for a member that is gone (another kind, owner or
+// pause flag), zadd for every member after, even unchanged ones, so that an
+// entry scored by an older calendar or on a record written before the
+// index is put right by the next write.
+func (tx *Tx) moveDeadlines(before, after []xfbot.Deadline) {
+	keep := make(map[string]bool, len(after))
+	adds := make([]op, 0, len(after))
+	for _, d := range after {
+		m, err := deadlineMember(d)
+		if err != nil {
+			if tx.err == nil {
+				tx.err = err
+			}
+			return
+		}
+		keep[m] = true
+		adds = append(adds, op{Op: "zadd", Key: tx.k.deadlines(), Member: m, Score: float64(d.Due.DayNumber())})
+	}
+	for _, d := range before {
+		if m, err := deadlineMember(d); err == nil && !keep[m] {
+			tx.add(op{Op: "zrem", Key: tx.k.deadlines(), Member: m})
+		}
+	}
+	tx.ops = append(tx.ops, adds...)
+}
+
+// Deadlines returns the open deadlines due on or before day to (past ones
+// included: they are overdue), by due day, at most limit of them (limit <=
+// 0: all), in one round trip.
+func (s *Store) Deadlines(ctx context.Context, to xfbot.Date, limit int) ([]xfbot.Deadline, error) {
+	by := &redis.ZRangeBy{Min: "-inf", Max: strconv.Itoa(to.DayNumber())}
+	if limit > 0 {
+		by.Count = int64(limit)
+	}
+	zs, err := s.rdb.ZRangeByScoreWithScores(ctx, s.k.deadlines(), by).Result()
+	if err != nil {
+		return nil, fmt.Errorf("store: deadlines to %s: %w", to, err)
+	}
+	out := make([]xfbot.Deadline, 0, len(zs))
+	for _, z := range zs {
+		m, _ := z.Member.(string)
+		d, err := parseDeadline(m, z.Score)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, d)
+	}
+	return out, nil
+}
+
+// CountDeadlines returns how many open deadlines are due on or before day
+// to, in one round trip.
+func (s *Store) CountDeadlines(ctx context.Context, to xfbot.Date) (int, error) {
+	n, err := s.rdb.ZCount(ctx, s.k.deadlines(), "-inf", strconv.Itoa(to.DayNumber())).Result()
+	if err != nil {
+		return 0, fmt.Errorf("store: count deadlines to %s: %w", to, err)
+	}
+	return int(n), nil
+}
+
+// backfillBatch is how many records one round trip of the backfill reads.
+const backfillBatch = 500
+
+// backfillReadScript reads one step of a ZSCAN over an index and the record
+// of each member. KEYS[1] the index; ARGV[1] the cursor, ARGV[2] the COUNT
+// hint, ARGV[3] the record key prefix. Returns {next cursor, then per
+// member: member, record or false}. ZSCAN returns every member present for
+// the whole scan at least once, however the set is reordered meanwhile (a
+// rescheduled reception); one seen twice is added twice, which is harmless.
+var backfillReadScript = redis.NewScript(`
+local r = redis.call("ZSCAN", KEYS[1], ARGV[1], "COUNT", ARGV[2])
+local out = {r[1]}
+local page = r[2]
+for i = 1, #page, 2 do
+  out[#out + 1] = page[i]
+  out[#out + 1] = redis.call("GET", ARGV[3] .. page[i]) or false
+end
+return out`)
+
+// backfillWriteScript adds the deadlines of records read earlier, each only
+// if its record still has the version read: a record written since has
+// had its deadlines moved by that write, and the ones read would be stale.
+// KEYS[1] dl; ARGV: per record, its key, its version, the number k of its
+// deadlines, then k pairs of score and member. Returns how many members
+// were added or rescored.
+var backfillWriteScript = redis.NewScript(`
+local i, n = 1, 0
+while i <= #ARGV do
+  local key, ver, k = ARGV[i], tonumber(ARGV[i + 1]), tonumber(ARGV[i + 2])
+  i = i + 3
+  local cur = redis.call("GET", key)
+  if cur then
+    local v = string.match(cur, '"ver":(%d+)}$')
+    if v then v = tonumber(v) else v = cjson.decode(cur).ver or 0 end
+    if v == ver then
+      for j = 0, k - 1 do
+        n = n + redis.call("ZADD", KEYS[1], "CH", ARGV[i + 2 * j], ARGV[i + 2 * j + 1])
+      end
+    end
+  end
+  i = i + 2 * k
+end
+return n`)
+
+// BackfillDeadlines adds to the index the deadlines of every case (idx:all),
+// letter (idx:lx:all) and reception (idx:jf:day) written before the index
+// existed, and returns how many index entries it added or rescored. It
+// reads in batches of backfillBatch records, two round trips each (the
+// records, then their deadlines, each added only if its record is unchanged
+// since it was read), like EachCase rather than one script, so that Redis
+// serves commands between the batches.
+//
+// It is idempotent: adding a member twice changes nothing, and a marker
+// (dl:backfilled), set when a pass completes, makes every later start skip
+// it (n = 0). Replicas that start together both run it, harmlessly. It
+// writes nothing to the sent-ledgers: their keys (sent:<number>) and field
+// names stay as they are, so a reminder that went out before is not sent
+// again. A record written by a replica that does not maintain the index
+// yet (a rolling upgrade) gets its deadlines at its next write.
+func (s *Store) BackfillDeadlines(ctx context.Context) (int, error) {
+	done, err := s.rdb.Exists(ctx, s.k.dlBackfilled()).Result()
+	if err != nil {
+		return 0, fmt.Errorf("store: backfill deadlines: %w", err)
+	}
+	if done == 1 {
+		return 0, nil
+	}
+	total := 0
+	passes := []struct {
+		index, prefix string
+		deadlines     func(b []byte) ([]xfbot.Deadline, int64, error)
+	}{
+		{s.k.idxAll(), s.k.caseKey(""), func(b []byte) ([]xfbot.Deadline, int64, error) {
+			c, err := decodeCase(b)
+			if err != nil {
+				return nil, 0, err
+			}
+			return caseDeadlines(c, s.cal, s.loc), c.Version, nil
+		}},
+		{s.k.idxLetterAll(), s.k.letter(""), func(b []byte) ([]xfbot.Deadline, int64, error) {
+			l, err := decodeLetter(b)
+			if err != nil {
+				return nil, 0, err
+			}
+			return letterDeadlines(l), l.Version, nil
+		}},
+		{s.k.idxReceptionDay(), s.k.reception(""), func(b []byte) ([]xfbot.Deadline, int64, error) {
+			r, err := decodeReception(b)
+			if err != nil {
+				return nil, 0, err
+			}
+			return receptionDeadlines(r, s.cal), r.Version, nil
+		}},
+	}
+	for _, p := range passes {
+		cursor := "0"
+		for {
+			res, err := backfillReadScript.Run(ctx, s.rdb, []string{p.index}, cursor, backfillBatch, p.prefix).Slice()
+			if err != nil {
+				return total, fmt.Errorf("store: backfill deadlines: read %s: %w", p.index, err)
+			}
+			if len(res) == 0 || len(res)%2 != 1 {
+				return total, fmt.Errorf("store: backfill deadlines: read %s: unexpected reply of %d values", p.index, len(res))
+			}
+			cursor, _ = res[0].(string)
+			var args []any
+			for i := 1; i < len(res); i += 2 {
+				id, _ := res[i].(string)
+				raw, ok := res[i+1].(string)
+				if !ok {
+					continue // indexed but gone
+				}
+				ds, ver, err := p.deadlines([]byte(raw))
+				if err != nil {
+					return total, fmt.Errorf("store: backfill deadlines: decode %s: %w", id, err)
+				}
+				if len(ds) == 0 {
+					continue
+				}
+				args = append(args, p.prefix+id, ver, len(ds))
+				for _, d := range ds {
+					m, err := deadlineMember(d)
+					if err != nil {
+						return total, err
+					}
+					args = append(args, d.Due.DayNumber(), m)
+				}
+			}
+			if len(args) > 0 {
+				n, err := backfillWriteScript.Run(ctx, s.rdb, []string{s.k.deadlines()}, args...).Int()
+				if err != nil {
+					return total, fmt.Errorf("store: backfill deadlines: write: %w", err)
+				}
+				total += n
+			}
+			if cursor == "0" || cursor == "" {
+				break
+			}
+		}
+	}
+	if err := s.rdb.Set(ctx, s.k.dlBackfilled(), strconv.Itoa(total), 0).Err(); err != nil {
+		return total, fmt.Errorf("store: backfill deadlines: mark done: %w", err)
+	}
+	return total, nil
+}
