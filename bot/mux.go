@@ -510,7 +510,7 @@ func unknownSub(g *Route, word string) error {
 	}
 	list := strings.Join(words, "、")
 	if g.fallback != nil && !g.fallback.Bare {
-		list += "，或 " + strings.TrimSpace(g.fallback.Args)
+		list += "，或 " + strings.Fields(g.fallback.Args + " " + g.fallback.Verb)[0]
 	}
 	msg := fmt.Sprintf("“%s”后面应写 %s", g.Verb, list)
 	switch {

@@ -16,15 +16,12 @@ import (
 
 const exportUsage = "请写：导出 台账 [月份] [单位:主责单位] [完整]，例如：导出 台账 2026-03 单位:区住建局"
 
-// parseExport reads 导出 台账 [YYYY-MM|本月|上月] [单位:x] [完整].
+// parseExport reads the words of 导出 台账: [YYYY-MM|本月|上月] [单位:x] [完整].
 func parseExport(req *bot.Request) (report.ExportRequest, error) {
 	var r report.ExportRequest
 	words := req.Args.Words
-	if len(words) == 0 || (words[0] != "台账" && words[0] != "ledger") {
-		return r, xfbot.Errorf(xfbot.EINVALID, "%s。", exportUsage)
-	}
 	today := req.Today()
-	for i := 1; i < len(words); i++ {
+	for i := 0; i < len(words); i++ {
 		w := words[i]
 		key, val, colon := splitColon(w)
 		switch {

@@ -73,8 +73,8 @@ func TestExportCommand(t *testing.T) {
 		text string
 		want string
 	}{
-		{"NoLedger", member, "导出", "请写：导出 台账"},
-		{"WrongObject", member, "导出 报表", "请写：导出 台账"},
+		{"NoLedger", member, "导出", "“导出”后面应写 台账"},
+		{"WrongObject", member, "导出 报表", "没有“导出 报表”"},
 		{"BadMonth", member, "导出 台账 2026-13", "月份写成 2026-03"},
 		{"Future", member, "导出 台账 2027-01", "还没有到"},
 		{"NextMonth", member, "导出 台账 下月", "还没有到"},

@@ -13,55 +13,49 @@ import (
 // MaxLetterRunes bounds a letter's summary.
 const MaxLetterRunes = 500
 
-// letters answers 来信 @领导 <摘要> [收信:日期] (register), 来信 批示 <编号>
-// <内容>, 来信 交办 <编号> <单位> [案件号], 来信 查看 <编号>, 来信 列表.
-func (h *Handlers) letters(ctx context.Context, req *bot.Request) (*bot.Reply, error) {
-	if req.Group {
-		// A letter's summary is free text about a petitioner, which no mask can
-		// vouch for: letters are handled in private chats only.
-		return nil, xfbot.Errorf(xfbot.EFORBIDDEN, "领导来信可能含有信访人信息，请在与机器人的私聊中办理“来信”。")
+// letterInstruct: 来信 批示 <编号> <内容>.
+func (h *Handlers) letterInstruct(ctx context.Context, req *bot.Request) (*bot.Reply, error) {
+	l, err := h.loadLetter(ctx, req.Args.Word(0))
+	if err != nil {
+		return nil, err
 	}
-	switch sub := req.Args.Word(0); sub {
-	case "批示", "阅批":
-		l, err := h.loadLetter(ctx, req.Args.Word(1))
-		if err != nil {
-			return nil, err
-		}
-		text, err := needText(req.Args.Rest(2), "批示内容", "来信 批示 "+string(l.ID)+" 请区住建局牵头，一周内答复信访人")
-		if err != nil {
-			return nil, err
-		}
-		return h.letterRead(req, l, text)
-	case "交办":
-		l, err := h.loadLetter(ctx, req.Args.Word(1))
-		if err != nil {
-			return nil, err
-		}
-		unit, caseWord := "", ""
-		for _, w := range wordsFrom(req, 2) {
-			if strings.HasPrefix(strings.ToUpper(xfbot.Normalize(w)), "XF") {
-				caseWord = w
-			} else {
-				unit += w
-			}
-		}
-		if unit == "" {
-			return nil, xfbot.Errorf(xfbot.EINVALID, "缺少交办单位，例如：来信 交办 %s 区住建局", l.ID)
-		}
-		return h.letterAssign(ctx, req, l, unit, caseWord)
-	case "查看":
-		l, err := h.loadLetter(ctx, req.Args.Word(1))
-		if err != nil {
-			return nil, err
-		}
-		if err := canSeeLetter(req, l); err != nil {
-			return nil, err
-		}
-		return &bot.Reply{Card: bot.LetterCard(l, req.Today(), bot.ReaderOf(req))}, nil
-	case "列表", "":
-		return h.letterList(ctx, req)
+	text, err := needText(req.Args.Rest(1), "批示内容", "来信 批示 "+string(l.ID)+" 请区住建局牵头，一周内答复信访人")
+	if err != nil {
+		return nil, err
 	}
-	return h.letterRegister(ctx, req)
+	return h.letterRead(req, l, text)
+}
+
+// letterAssignCmd: 来信 交办 <编号> <单位> [案件号].
+func (h *Handlers) letterAssignCmd(ctx context.Context, req *bot.Request) (*bot.Reply, error) {
+	l, err := h.loadLetter(ctx, req.Args.Word(0))
+	if err != nil {
+		return nil, err
+	}
+	unit, caseWord := "", ""
+	for _, w := range wordsFrom(req, 1) {
+		if strings.HasPrefix(strings.ToUpper(xfbot.Normalize(w)), "XF") {
+			caseWord = w
+		} else {
+			unit += w
+		}
+	}
+	if unit == "" {
+		return nil, xfbot.Errorf(xfbot.EINVALID, "缺少交办单位，例如：来信 交办 %s 区住建局", l.ID)
+	}
+	return h.letterAssign(ctx, req, l, unit, caseWord)
+}
+
+// letterShow: 来信 查看 <编号>.
+func (h *Handlers) letterShow(ctx context.Context, req *bot.Request) (*bot.Reply, error) {
+	l, err := h.loadLetter(ctx, req.Args.Word(0))
+	if err != nil {
+		return nil, err
+	}
+	if err := canSeeLetter(req, l); err != nil {
+		return nil, err
+	}
+	return &bot.Reply{Card: bot.LetterCard(l, req.Today(), bot.ReaderOf(req))}, nil
 }
 
 func canSeeLetter(req *bot.Request, l *xfbot.LeaderLetter) error {
@@ -96,9 +90,6 @@ func (h *Handlers) loadLetter(ctx context.Context, raw string) (*xfbot.LeaderLet
 
 // letterRegister: 来信 @领导 <摘要> [收信:日期].
 func (h *Handlers) letterRegister(ctx context.Context, req *bot.Request) (*bot.Reply, error) {
-	if err := staffOnly(req, "登记领导来信"); err != nil {
-		return nil, err
-	}
 	if len(req.Mentions) == 0 {
 		return nil, xfbot.Errorf(xfbot.EINVALID, "请 @ 收信的区领导，例如：来信 @周某 桂园社区居民反映回迁房延期交付")
 	}
@@ -207,10 +198,8 @@ func (h *Handlers) letterRead(req *bot.Request, l *xfbot.LeaderLetter, text stri
 }
 
 // letterAssign records the assignment (交办) of an annotated letter.
+// The mux has checked the 来信 交办 rule (staff only), typed or a button.
 func (h *Handlers) letterAssign(ctx context.Context, req *bot.Request, l *xfbot.LeaderLetter, unit, caseWord string) (*bot.Reply, error) {
-	if err := staffOnly(req, "交办来信"); err != nil {
-		return nil, err
-	}
 	switch l.Stage() {
 	case xfbot.LetterUnread:
 		return nil, xfbot.Errorf(xfbot.EINVALID, "来信 %s 还没有批示，请先由 %s 批示再交办。", l.ID, l.Leader.Display())
@@ -314,9 +303,6 @@ func (h *Handlers) letterReadSubmit(ctx context.Context, req *bot.Request) (*bot
 func (h *Handlers) letterAssignForm(ctx context.Context, req *bot.Request) (*bot.Reply, error) {
 	l, err := h.actionLetter(ctx, req)
 	if err != nil {
-		return nil, err
-	}
-	if err := staffOnly(req, "交办来信"); err != nil {
 		return nil, err
 	}
 	if l.Stage() != xfbot.LetterRead {

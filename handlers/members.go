@@ -10,37 +10,14 @@ import (
 	"github.com/qingchuan/xfbot/store"
 )
 
-// members answers 成员 添加 @人 <角色> [单位] | 成员 移除 @人 | 成员 列表.
-func (h *Handlers) members(ctx context.Context, req *bot.Request) (*bot.Reply, error) {
-	switch sub := req.Args.Word(0); sub {
-	case "列表", "list", "":
-		return h.memberList(ctx, req)
-	case "添加", "加入", "add":
-		return h.memberAdd(ctx, req)
-	case "移除", "删除", "remove":
-		return h.memberRemove(ctx, req)
-	default:
-		return nil, xfbot.Errorf(xfbot.EINVALID, "“成员”后面应写 添加、移除 或 列表，您写的是“%s”。", xfbot.Echo(sub, 10))
-	}
-}
-
-func (h *Handlers) requireAdmin(req *bot.Request) error {
-	if !req.Member.CanManage() {
-		return xfbot.Errorf(xfbot.EFORBIDDEN, "只有专班管理员可以管理成员。")
-	}
-	return nil
-}
-
+// memberAdd: 成员 添加 @人 <角色> [单位] (admins, by the routing table).
 func (h *Handlers) memberAdd(ctx context.Context, req *bot.Request) (*bot.Reply, error) {
-	if err := h.requireAdmin(req); err != nil {
-		return nil, err
-	}
 	p, err := oneMention(req, "要添加的人")
 	if err != nil {
 		return nil, err
 	}
 	var words []string
-	for _, w := range req.Args.Words[1:] {
+	for _, w := range req.Args.Words {
 		if !strings.HasPrefix(w, "@") {
 			words = append(words, w)
 		}
@@ -92,15 +69,13 @@ func (h *Handlers) memberAdd(ctx context.Context, req *bot.Request) (*bot.Reply,
 	return &bot.Reply{Text: fmt.Sprintf("✅ 已将 %s 设为%s。", p.Display(), what), Tx: tx}, nil
 }
 
+// memberRemove: 成员 移除 @人 (admins, by the routing table).
 func (h *Handlers) memberRemove(ctx context.Context, req *bot.Request) (*bot.Reply, error) {
-	if err := h.requireAdmin(req); err != nil {
-		return nil, err
-	}
 	p, err := oneMention(req, "要移除的人")
 	if err != nil {
 		return nil, err
 	}
-	if err := extraWords(req, 1); err != nil {
+	if err := extraWords(req, 0); err != nil {
 		return nil, err
 	}
 	old, err := h.member(ctx, p.OpenID)
@@ -119,6 +94,7 @@ func (h *Handlers) memberRemove(ctx context.Context, req *bot.Request) (*bot.Rep
 	return &bot.Reply{Text: fmt.Sprintf("✅ 已移除成员 %s（原角色：%s）。其包案的案件请及时改派。", p.Display(), old.Role.Label()), Tx: tx}, nil
 }
 
+// memberList: 成员 列表 (and 成员 alone).
 func (h *Handlers) memberList(ctx context.Context, req *bot.Request) (*bot.Reply, error) {
 	ms, err := h.Store.Members(ctx)
 	if err != nil {

@@ -17,49 +17,26 @@ import (
 // says otherwise.
 const DefaultReceptionPlace = "区群众来访接待中心"
 
-// reception answers 接访 <子命令> …: scheduling, rescheduling, cancelling,
-// rosters, records, appointments, statistics and the public notice.
-func (h *Handlers) reception(ctx context.Context, req *bot.Request) (*bot.Reply, error) {
-	sub := req.Args.Word(0)
-	switch sub {
-	case "安排", "schedule":
-		return h.receptionSchedule(ctx, req)
-	case "改期":
-		return h.receptionReschedule(ctx, req)
-	case "取消":
-		return h.receptionCancel(ctx, req)
-	case "记录":
-		return h.receptionRecord(ctx, req)
-	case "约访":
-		return h.receptionAppoint(ctx, req)
-	case "查看":
-		return h.receptionShow(ctx, req)
-	case "统计":
-		return h.receptionStats(ctx, req)
-	case "公示":
-		return h.receptionNotice(ctx, req)
-	case "频次":
-		return h.receptionEvery(ctx, req)
-	case "本月", "下月", "":
+// receptionMonth answers 接访 本月 (and 接访 alone) or 接访 下月: the
+// month's roster.
+func (h *Handlers) receptionMonth(next bool) bot.HandlerFunc {
+	return func(ctx context.Context, req *bot.Request) (*bot.Reply, error) {
 		m := xfbot.MonthOf(req.Today())
-		if sub == "下月" {
+		if next {
 			m = m.Next()
 		}
 		return h.receptionRoster(ctx, req, m)
 	}
-	if m, err := xfbot.ParseMonth(sub); err == nil {
-		return h.receptionRoster(ctx, req, m)
-	}
-	return nil, xfbot.Errorf(xfbot.EINVALID, "“接访”后面应写 安排、改期、取消、记录、约访、查看、本月、下月、统计、公示 或 频次，您写的是“%s”。", xfbot.Echo(sub, 10))
 }
 
-// staffOnly refuses leaders, liaisons and viewers: scheduling and recording
-// is the task force's work.
-func staffOnly(req *bot.Request, what string) error {
-	if r := req.Member.Role; r != xfbot.RoleAdmin && r != xfbot.RoleMember {
-		return xfbot.Errorf(xfbot.EFORBIDDEN, "%s由专班成员办理，您的角色是%s。", what, r.Label())
+// receptionOfMonth answers 接访 <YYYY-MM>; any other word after 接访 is no
+// subcommand of it.
+func (h *Handlers) receptionOfMonth(ctx context.Context, req *bot.Request) (*bot.Reply, error) {
+	m, err := xfbot.ParseMonth(req.Args.Word(0))
+	if err != nil {
+		return nil, bot.ErrNoSubcommand
 	}
-	return nil
+	return h.receptionRoster(ctx, req, m)
 }
 
 // leaders are the district leaders: members with the leader role and the
@@ -101,7 +78,7 @@ func (h *Handlers) leaderOf(ctx context.Context, req *bot.Request) (xfbot.Person
 // plainWords are the words after the subcommand that are not @-mentions.
 func plainWords(req *bot.Request) []string {
 	var out []string
-	for _, w := range wordsFrom(req, 1) {
+	for _, w := range req.Args.Words {
 		if !strings.HasPrefix(w, "@") {
 			out = append(out, w)
 		}
@@ -147,9 +124,6 @@ func slotPlaceMode(words []string) (xfbot.Slot, string, xfbot.ReceptionMode, err
 
 // receptionSchedule: 接访 安排 @领导 <日期> [上午|下午|全天] [地点] [方式].
 func (h *Handlers) receptionSchedule(ctx context.Context, req *bot.Request) (*bot.Reply, error) {
-	if err := staffOnly(req, "安排接访"); err != nil {
-		return nil, err
-	}
 	leader, err := h.leaderOf(ctx, req)
 	if err != nil {
 		return nil, err
@@ -250,10 +224,7 @@ func notPlanned(r *xfbot.Reception, what string) error {
 // receptionReschedule: 接访 改期 <编号> <日期> [上午|下午|全天] [地点]. The
 // old reception is kept as 已改期 and points at the new one.
 func (h *Handlers) receptionReschedule(ctx context.Context, req *bot.Request) (*bot.Reply, error) {
-	if err := staffOnly(req, "接访改期"); err != nil {
-		return nil, err
-	}
-	v, err := h.loadReception(ctx, req, 1)
+	v, err := h.loadReception(ctx, req, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -261,7 +232,7 @@ func (h *Handlers) receptionReschedule(ctx context.Context, req *bot.Request) (*
 	if err := notPlanned(old, "改期"); err != nil {
 		return nil, err
 	}
-	words := wordsFrom(req, 2)
+	words := wordsFrom(req, 1)
 	if len(words) == 0 {
 		return nil, xfbot.Errorf(xfbot.EINVALID, "缺少新的接访日期，例如：接访 改期 %s 4月8日 下午", old.ID)
 	}
@@ -310,10 +281,7 @@ func (h *Handlers) receptionReschedule(ctx context.Context, req *bot.Request) (*
 
 // receptionCancel: 接访 取消 <编号> [理由].
 func (h *Handlers) receptionCancel(ctx context.Context, req *bot.Request) (*bot.Reply, error) {
-	if err := staffOnly(req, "取消接访"); err != nil {
-		return nil, err
-	}
-	v, err := h.loadReception(ctx, req, 1)
+	v, err := h.loadReception(ctx, req, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -321,7 +289,7 @@ func (h *Handlers) receptionCancel(ctx context.Context, req *bot.Request) (*bot.
 	if err := notPlanned(old, "取消"); err != nil {
 		return nil, err
 	}
-	reason := xfbot.CleanText(req.Args.Rest(2))
+	reason := xfbot.CleanText(req.Args.Rest(1))
 	if xfbot.RuneLen(reason) > 200 {
 		return nil, xfbot.Errorf(xfbot.EINVALID, "取消理由太长，请控制在 200 字以内。")
 	}
@@ -350,10 +318,7 @@ var (
 // the list of cases, the 说明) replaces the old value, the rest is kept, and
 // the merged record is checked as a new one would be.
 func (h *Handlers) receptionRecord(ctx context.Context, req *bot.Request) (*bot.Reply, error) {
-	if err := staffOnly(req, "登记接访记录"); err != nil {
-		return nil, err
-	}
-	v, err := h.loadReception(ctx, req, 1)
+	v, err := h.loadReception(ctx, req, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -369,7 +334,7 @@ func (h *Handlers) receptionRecord(ctx context.Context, req *bot.Request) (*bot.
 	rec := &xfbot.ReceptionRecord{By: req.Actor(), At: req.Time, Batches: -1, Persons: -1, AnsweredOnSpot: -1}
 	casesNamed := false
 	var notes []string
-	for _, w := range wordsFrom(req, 2) {
+	for _, w := range wordsFrom(req, 1) {
 		n := xfbot.Normalize(w)
 		switch {
 		case reBatchPerson.MatchString(n):
@@ -480,10 +445,7 @@ func needTextOptional(s string) (string, error) {
 // receptionAppoint: 接访 约访 <编号> <案件号>…: the petitioners invited to
 // the reception; the leader's briefing lists them with their history.
 func (h *Handlers) receptionAppoint(ctx context.Context, req *bot.Request) (*bot.Reply, error) {
-	if err := staffOnly(req, "安排约访"); err != nil {
-		return nil, err
-	}
-	v, err := h.loadReception(ctx, req, 1)
+	v, err := h.loadReception(ctx, req, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -492,7 +454,7 @@ func (h *Handlers) receptionAppoint(ctx context.Context, req *bot.Request) (*bot
 		return nil, err
 	}
 	var nos []xfbot.CaseNo
-	for _, w := range wordsFrom(req, 2) {
+	for _, w := range wordsFrom(req, 1) {
 		no, err := xfbot.ParseCaseNo(w)
 		if err != nil {
 			return nil, err
@@ -534,7 +496,7 @@ func caseStrings(ns []xfbot.CaseNo) []string {
 
 // receptionShow: 接访 查看 <编号>.
 func (h *Handlers) receptionShow(ctx context.Context, req *bot.Request) (*bot.Reply, error) {
-	v, err := h.loadReception(ctx, req, 1)
+	v, err := h.loadReception(ctx, req, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -573,7 +535,7 @@ func monthWord(w string, today xfbot.Date) (xfbot.Month, error) {
 // receptionStats: 接访 统计 [YYYY-MM]: who held, who did not, how many
 // were received, cases registered and resolved from receptions.
 func (h *Handlers) receptionStats(ctx context.Context, req *bot.Request) (*bot.Reply, error) {
-	m, err := monthArg(req, 1)
+	m, err := monthArg(req, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -600,7 +562,7 @@ func (h *Handlers) Compliance(ctx context.Context, m xfbot.Month) (xfbot.Complia
 
 // receptionNotice: 接访 公示 [YYYY-MM]: the public notice text again.
 func (h *Handlers) receptionNotice(ctx context.Context, req *bot.Request) (*bot.Reply, error) {
-	m, err := monthArg(req, 1)
+	m, err := monthArg(req, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -617,9 +579,6 @@ func (h *Handlers) receptionNotice(ctx context.Context, req *bot.Request) (*bot.
 
 // receptionEvery: 接访 频次 @领导 <每月|每季度|…> (admins).
 func (h *Handlers) receptionEvery(ctx context.Context, req *bot.Request) (*bot.Reply, error) {
-	if !req.Member.CanManage() {
-		return nil, xfbot.Errorf(xfbot.EFORBIDDEN, "只有专班管理员可以设定接访频次。")
-	}
 	p, err := oneMention(req, "区领导")
 	if err != nil {
 		return nil, err
@@ -653,9 +612,6 @@ func (h *Handlers) receptionEvery(ctx context.Context, req *bot.Request) (*bot.R
 
 // memberTitle: 成员 职务 @人 <职务> [分管工作], for the public notice.
 func (h *Handlers) memberTitle(ctx context.Context, req *bot.Request) (*bot.Reply, error) {
-	if !req.Member.CanManage() {
-		return nil, xfbot.Errorf(xfbot.EFORBIDDEN, "只有专班管理员可以管理成员。")
-	}
 	p, err := oneMention(req, "成员")
 	if err != nil {
 		return nil, err
@@ -694,48 +650,48 @@ func (h *Handlers) memberTitle(ctx context.Context, req *bot.Request) (*bot.Repl
 	return &bot.Reply{Text: msg + "。", Tx: tx}, nil
 }
 
-// membersOrTitle routes 成员 职务 here and everything else to 成员.
-func (h *Handlers) membersOrTitle(ctx context.Context, req *bot.Request) (*bot.Reply, error) {
-	if req.Args.Word(0) == "职务" {
-		return h.memberTitle(ctx, req)
-	}
-	return h.members(ctx, req)
-}
-
-// roster answers 排班 下月 [规则] [地点:x] (draft) and 排班 确认 [YYYY-MM].
-func (h *Handlers) roster(ctx context.Context, req *bot.Request) (*bot.Reply, error) {
-	switch sub := req.Args.Word(0); sub {
-	case "确认", "confirm":
-		m := xfbot.MonthOf(req.Today()).Next()
-		if w := req.Args.Word(1); w != "" {
-			var err error
-			if m, err = xfbot.ParseMonth(w); err != nil {
-				return nil, err
-			}
-		}
-		return h.rosterConfirm(ctx, req, m.String())
-	case "下月", "本月", "":
+// rosterMonth answers 排班 下月 [规则] [地点:x] (and 排班 alone) or 排班 本月
+// …: the draft of that month's roster.
+func (h *Handlers) rosterMonth(next bool) bot.HandlerFunc {
+	return func(ctx context.Context, req *bot.Request) (*bot.Reply, error) {
 		m := xfbot.MonthOf(req.Today())
-		if sub != "本月" {
+		if next {
 			m = m.Next()
 		}
-		return h.rosterDraft(ctx, req, m)
-	default:
-		m, err := xfbot.ParseMonth(sub)
-		if err != nil {
-			return nil, xfbot.Errorf(xfbot.EINVALID, "“排班”后面应写 下月、本月、月份（如 2026-05）或 确认。")
-		}
-		return h.rosterDraft(ctx, req, m)
+		return h.rosterDraft(ctx, req, m, req.Args.Words)
 	}
 }
 
-func (h *Handlers) rosterDraft(ctx context.Context, req *bot.Request, m xfbot.Month) (*bot.Reply, error) {
+// rosterOfMonth answers 排班 <YYYY-MM> [规则] [地点:x]; any other word after
+// 排班 is no subcommand of it.
+func (h *Handlers) rosterOfMonth(ctx context.Context, req *bot.Request) (*bot.Reply, error) {
+	m, err := xfbot.ParseMonth(req.Args.Word(0))
+	if err != nil {
+		return nil, bot.ErrNoSubcommand
+	}
+	return h.rosterDraft(ctx, req, m, wordsFrom(req, 1))
+}
+
+// rosterConfirmCmd answers 排班 确认 [YYYY-MM] (next month by default).
+func (h *Handlers) rosterConfirmCmd(ctx context.Context, req *bot.Request) (*bot.Reply, error) {
+	m := xfbot.MonthOf(req.Today()).Next()
+	if w := req.Args.Word(0); w != "" {
+		var err error
+		if m, err = xfbot.ParseMonth(w); err != nil {
+			return nil, err
+		}
+	}
+	return h.rosterConfirm(ctx, req, m.String())
+}
+
+// rosterDraft drafts month m's roster by the rule and place in words.
+func (h *Handlers) rosterDraft(ctx context.Context, req *bot.Request, m xfbot.Month, words []string) (*bot.Reply, error) {
 	if m.Last().Before(req.Today()) {
 		return nil, xfbot.Errorf(xfbot.EINVALID, "%s 已经过去，只能为本月或以后排班。", m.Label())
 	}
 	rule, place := xfbot.DefaultRosterRule, DefaultReceptionPlace
 	var ruleWords []string
-	for _, w := range wordsFrom(req, 1) {
+	for _, w := range words {
 		if k, v, ok := splitColon(w); ok && k == "地点" {
 			p, err := parseName(v, "接访地点")
 			if err != nil {
@@ -802,9 +758,6 @@ func (h *Handlers) rosterDraft(ctx context.Context, req *bot.Request, m xfbot.Mo
 // rosterConfirm turns the month's draft into planned receptions and answers
 // with the public notice (姓名、职务、分管工作、时间、地点).
 func (h *Handlers) rosterConfirm(ctx context.Context, req *bot.Request, month string) (*bot.Reply, error) {
-	if !req.Member.CanManage() {
-		return nil, xfbot.Errorf(xfbot.EFORBIDDEN, "排班由专班负责人（管理员）确认。")
-	}
 	d, err := h.Store.RosterDraftOf(ctx, month)
 	if err != nil {
 		return nil, err

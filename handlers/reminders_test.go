@@ -109,7 +109,7 @@ func TestReminderView(t *testing.T) {
 	r := h.reply(member, "提醒 查看")
 	wantIn(t, r, string(late), "待提醒", "1 件临期或超期")
 	wantNotIn(t, r, string(fine))
-	wantIn(t, h.reply(member, "提醒 删除"), "只能写“查看”")
+	wantIn(t, h.reply(member, "提醒 删除"), "“提醒”后面应写 查看")
 }
 
 func TestReminderButtons(t *testing.T) {

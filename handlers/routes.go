@@ -5,6 +5,9 @@ import (
 	"github.com/qingchuan/xfbot/bot"
 )
 
+// memberRefusal is what a non-admin reads for 成员 添加/移除/职务.
+const memberRefusal = "只有专班管理员可以管理成员。"
+
 // Register puts every command and card action in the mux: the one routing
 // table. 帮助 and usage errors are generated from it.
 func Register(mux *bot.Mux, h *Handlers) {
@@ -51,12 +54,14 @@ func Register(mux *bot.Mux, h *Handlers) {
 
 		{Verb: "标签", Aliases: []string{"tag"}, Section: cases, Case: true, Write: true, Handler: bot.HandlerFunc(h.tags),
 			Args: "<案件号> <积案|重点|骨头案|钉子案|三老|重复信访|越级访 ...>|无", Summary: "设定标签（积案、重点案件有久未接触提醒）", Example: "标签 XF-2026-0012 积案 重点"},
-		{Verb: "暂停计时", Aliases: []string{"pause"}, Section: deadlines, Case: true, Write: true, Handler: bot.HandlerFunc(h.pause),
+		{Verb: "暂停计时", Aliases: []string{"pause"}, Section: deadlines, Case: true, Write: true, Staff: true, Handler: bot.HandlerFunc(h.pause),
 			Args: "<案件号> <理由>", Summary: "听证、鉴定等期间暂停计时，不计入期限", Example: "暂停计时 XF-2026-0012 组织听证"},
-		{Verb: "恢复计时", Aliases: []string{"resume"}, Section: deadlines, Case: true, Write: true, Handler: bot.HandlerFunc(h.resume),
+		{Verb: "恢复计时", Aliases: []string{"resume"}, Section: deadlines, Case: true, Write: true, Staff: true, Handler: bot.HandlerFunc(h.resume),
 			Args: "<案件号> [说明]", Summary: "恢复计时，期限顺延暂停的天数", Example: "恢复计时 XF-2026-0012 听证结束"},
-		{Verb: "提醒", Aliases: []string{"reminders"}, Section: deadlines, Handler: bot.HandlerFunc(h.reminders),
-			Args: "查看", Summary: "我的临期、超期提醒及升级情况", Example: "提醒 查看"},
+		{Verb: "提醒", Aliases: []string{"reminders"}, Section: deadlines, Summary: "我的临期、超期提醒及升级情况", Subs: []bot.Route{
+			{Verb: "查看", Aliases: []string{"list", "show"}, Bare: true, Handler: bot.HandlerFunc(h.reminders),
+				Summary: "我的临期、超期提醒及升级情况（负责人还有待审批的延期申请）", Example: "提醒 查看"},
+		}},
 		{Verb: "确认", Aliases: []string{"ack"}, Section: deadlines, Case: true, Write: true, Handler: bot.HandlerFunc(h.ack),
 			Args: "<案件号>", Summary: "确认已阅提醒，停止超期升级", Example: "确认 XF-2026-0012"},
 
@@ -68,30 +73,83 @@ func Register(mux *bot.Mux, h *Handlers) {
 			Args: "<案件号> <主责单位>", Summary: "设定主责单位", Example: "单位 XF-2026-0012 区住建局"},
 		{Verb: "属地", Aliases: []string{"area"}, Section: people, Case: true, Write: true, Handler: h.setPlace(true),
 			Args: "<案件号> <街镇>", Summary: "设定属地街镇", Example: "属地 XF-2026-0012 云溪街道"},
-		{Verb: "成员", Aliases: []string{"member", "members"}, Section: people, Handler: bot.HandlerFunc(h.membersOrTitle),
-			Args: "添加 @人 <角色> [单位] | 移除 @人 | 列表 | 职务 @人 <职务> [分管工作]", Summary: "管理成员与角色（添加、移除、职务限管理员）", Example: "成员 添加 @王某 联络员 区住建局"},
+		{Verb: "成员", Aliases: []string{"member", "members"}, Section: people, Summary: "管理成员与角色（添加、移除、职务限管理员）", Subs: []bot.Route{
+			{Verb: "添加", Aliases: []string{"加入", "add"}, Admin: true, Write: true, Refusal: memberRefusal, Handler: bot.HandlerFunc(h.memberAdd),
+				Args: "@人 <角色> [单位]", Summary: "添加成员或改变角色；联络员写所在单位，专班成员可写派出单位", Example: "成员 添加 @王某 联络员 区住建局"},
+			{Verb: "移除", Aliases: []string{"删除", "remove"}, Admin: true, Write: true, Refusal: memberRefusal, Handler: bot.HandlerFunc(h.memberRemove),
+				Args: "@人", Summary: "移除成员", Example: "成员 移除 @王某"},
+			{Verb: "列表", Aliases: []string{"list"}, Bare: true, Handler: bot.HandlerFunc(h.memberList),
+				Summary: "按角色列出成员", Example: "成员 列表"},
+			{Verb: "职务", Aliases: []string{"title"}, Admin: true, Write: true, Refusal: memberRefusal, Handler: bot.HandlerFunc(h.memberTitle),
+				Args: "@人 <职务> [分管工作]", Summary: "领导的职务和分管工作，用于接访公示", Example: "成员 职务 @周某 副区长 城建、信访"},
+		}},
 
-		{Verb: "接访", Aliases: []string{"reception"}, Section: receptions, Handler: bot.HandlerFunc(h.reception),
-			Args:    "安排 @领导 <日期> [上午|下午|全天] [地点] [方式] | 改期 <接访编号> <日期> [时段] [地点] | 取消 <接访编号> [理由] | 本月 | 下月 | 记录 <接访编号> 接待N批M人 [当场答复K件] [案件:XF-…] [说明] | 约访 <接访编号> <案件号>… | 查看 <接访编号> | 统计 [月份] | 公示 [月份] | 频次 @领导 <每月|每季度>",
-			Summary: "领导接访：安排、改期、取消、排班表、接访记录、约访、统计与公示",
-			Example: "接访 安排 @周某 4月1日 上午 区群众来访接待中心 定点接访"},
-		{Verb: "排班", Aliases: []string{"roster"}, Section: receptions, Admin: true, Write: true, Handler: bot.HandlerFunc(h.roster),
-			Args: "下月 [每周三|每月28日|轮流|5日起轮流] [地点:x] | 确认 [月份]", Summary: "按规则起草下月领导接访排班，确认后生成公示文本（负责人）",
-			Example: "排班 下月 每周三"},
-		{Verb: "来信", Aliases: []string{"letter"}, Section: receptions, Handler: bot.HandlerFunc(h.letters),
-			Args:    "@领导 <摘要> [收信:日期] | 批示 <来信编号> <内容> | 交办 <来信编号> <单位> [案件号] | 查看 <来信编号> | 列表",
-			Summary: "领导来信：登记后送领导阅批（2 个工作日），批示后交办（3 个工作日）",
-			Example: "来信 @周某 桂园社区居民反映回迁房延期交付"},
+		{Verb: "接访", Aliases: []string{"reception"}, Section: receptions, Summary: "领导接访：安排、改期、取消、排班表、接访记录、约访、统计与公示", Subs: []bot.Route{
+			{Verb: "安排", Aliases: []string{"schedule"}, Staff: true, Write: true, Handler: bot.HandlerFunc(h.receptionSchedule),
+				Args: "@领导 <日期> [上午|下午|全天] [地点] [定点|约访|下访|视频]", Summary: "安排领导接访，生成接访编号，并告知领导",
+				Example: "接访 安排 @周某 4月1日 上午 区群众来访接待中心 定点接访"},
+			{Verb: "改期", Aliases: []string{"reschedule"}, Staff: true, Write: true, Handler: bot.HandlerFunc(h.receptionReschedule),
+				Args: "<接访编号> <日期> [上午|下午|全天] [地点]", Summary: "改期：原接访保留为已改期，指向新编号", Example: "接访 改期 JF-2026-0001 4月8日 下午"},
+			{Verb: "取消", Aliases: []string{"cancel"}, Staff: true, Write: true, Handler: bot.HandlerFunc(h.receptionCancel),
+				Args: "<接访编号> [理由]", Summary: "取消接访，领导会收到通知", Example: "接访 取消 JF-2026-0001 领导临时外出开会"},
+			{Verb: "本月", Aliases: []string{"this"}, Bare: true, Handler: h.receptionMonth(false),
+				Summary: "本月接访排班表", Example: "接访 本月"},
+			{Verb: "下月", Aliases: []string{"next"}, Handler: h.receptionMonth(true),
+				Summary: "下月接访排班表", Example: "接访 下月"},
+			{Verb: "月份", Aliases: []string{"month"}, Fallback: true, Handler: bot.HandlerFunc(h.receptionOfMonth),
+				Args: "<YYYY-MM>", Summary: "某月接访排班表", Example: "接访 2026-04"},
+			{Verb: "记录", Aliases: []string{"record"}, Staff: true, Write: true, Handler: bot.HandlerFunc(h.receptionRecord),
+				Args: "<接访编号> 接待N批M人 [当场答复K件] [案件:XF-…] [说明]", Summary: "登记接访情况，接访变为已接访；再次发送可更正所写的项，其余保持不变",
+				Example: "接访 记录 JF-2026-0001 接待3批7人 当场答复1件 案件:XF-2026-0012"},
+			{Verb: "约访", Aliases: []string{"invite"}, Staff: true, Write: true, Handler: bot.HandlerFunc(h.receptionAppoint),
+				Args: "<接访编号> <案件号>…", Summary: "约请信访人到场，案件列入接访前发给领导的案情", Example: "接访 约访 JF-2026-0001 XF-2026-0012 XF-2026-0015"},
+			{Verb: "查看", Aliases: []string{"show"}, Handler: bot.HandlerFunc(h.receptionShow),
+				Args: "<接访编号>", Summary: "一场接访及其记录和案件", Example: "接访 查看 JF-2026-0001"},
+			{Verb: "统计", Aliases: []string{"stats"}, Handler: bot.HandlerFunc(h.receptionStats),
+				Args: "[YYYY-MM]", Summary: "月度接访情况：谁接了、谁没接、接待人数、登记和化解的案件", Example: "接访 统计 2026-03"},
+			{Verb: "公示", Aliases: []string{"notice"}, Handler: bot.HandlerFunc(h.receptionNotice),
+				Args: "[YYYY-MM]", Summary: "领导接访公示文本", Example: "接访 公示 2026-04"},
+			{Verb: "频次", Aliases: []string{"every"}, Admin: true, Write: true, Refusal: "只有专班管理员可以设定接访频次。", Handler: bot.HandlerFunc(h.receptionEvery),
+				Args: "@领导 <每月|每季度|每半年|每年>", Summary: "领导至少多久接访一次（默认每月）", Example: "接访 频次 @周某 每季度"},
+		}},
+		{Verb: "排班", Aliases: []string{"roster"}, Section: receptions, Admin: true, Write: true, Summary: "按规则起草领导接访排班，确认后生成公示文本（负责人）", Subs: []bot.Route{
+			{Verb: "下月", Aliases: []string{"next"}, Bare: true, Handler: h.rosterMonth(true),
+				Args: "[每周三|每月28日|轮流|5日起轮流] [地点:x]", Summary: "为下月尚未安排的领导起草排班", Example: "排班 下月 每周三"},
+			{Verb: "本月", Aliases: []string{"this"}, Handler: h.rosterMonth(false),
+				Args: "[每周三|每月28日|轮流|5日起轮流] [地点:x]", Summary: "为本月尚未安排的领导起草排班", Example: "排班 本月 轮流"},
+			{Verb: "月份", Aliases: []string{"month"}, Fallback: true, Handler: bot.HandlerFunc(h.rosterOfMonth),
+				Args: "<YYYY-MM> [每周三|每月28日|轮流|5日起轮流] [地点:x]", Summary: "为某月起草排班", Example: "排班 2026-05 每月28日"},
+			{Verb: "确认", Aliases: []string{"confirm"}, Handler: bot.HandlerFunc(h.rosterConfirmCmd),
+				Args: "[YYYY-MM]", Summary: "确认排班草案（默认下月），生成接访并发出公示文本", Example: "排班 确认 2026-04"},
+		}},
+		{Verb: "来信", Aliases: []string{"letter"}, Section: receptions, Private: true, Summary: "领导来信：登记后送领导阅批（2 个工作日），批示后交办（3 个工作日）；只在私聊中办理", Subs: []bot.Route{
+			{Verb: "登记", Aliases: []string{"register"}, Fallback: true, Staff: true, Write: true, Handler: bot.HandlerFunc(h.letterRegister),
+				Args: "@领导 <摘要> [收信:日期]", Summary: "登记领导来信，送领导阅批", Example: "来信 @周某 桂园社区居民反映回迁房延期交付"},
+			{Verb: "批示", Aliases: []string{"阅批", "instruct"}, Write: true, Handler: bot.HandlerFunc(h.letterInstruct),
+				Args: "<来信编号> <内容>", Summary: "收信领导批示；专班成员只能代录，领导本人的批示取代代录", Example: "来信 批示 LX-2026-0001 请区住建局牵头，一周内答复信访人"},
+			{Verb: "交办", Aliases: []string{"assign"}, Staff: true, Write: true, Handler: bot.HandlerFunc(h.letterAssignCmd),
+				Args: "<来信编号> <单位> [案件号]", Summary: "按批示交办单位，可关联案件", Example: "来信 交办 LX-2026-0001 区住建局 XF-2026-0012"},
+			{Verb: "查看", Aliases: []string{"show"}, Handler: bot.HandlerFunc(h.letterShow),
+				Args: "<来信编号>", Summary: "来信卡片", Example: "来信 查看 LX-2026-0001"},
+			{Verb: "列表", Aliases: []string{"list"}, Bare: true, Handler: bot.HandlerFunc(h.letterList),
+				Summary: "待阅批、待交办的来信（领导：写给自己的）", Example: "来信 列表"},
+		}},
 
-		{Verb: "统计", Aliases: []string{"stats"}, Section: reports, Handler: bot.HandlerFunc(h.stats),
-			Args: "[本月|上月|本周|上周|YYYY-MM] [单位|成员] | 口径", Summary: "存量、增量、化解率、按期办结率等统计，可按主责单位、按成员（管理员私聊）；“统计 口径”说明算法",
-			Example: "统计 上月 单位"},
-		{Verb: "导出", Aliases: []string{"export"}, Section: reports, Handler: bot.HandlerFunc(h.export),
-			Args: "台账 [YYYY-MM|本月|上月] [单位:x] [完整]", Summary: "导出 Excel 台账（台账、进展、统计三张表），私聊发送；默认脱敏，完整导出限管理员并需确认",
-			Example: "导出 台账 2026-03 单位:区住建局"},
-		{Verb: "预览", Aliases: []string{"preview"}, Section: reports, Handler: bot.HandlerFunc(h.preview),
-			Args: "摘要 [@领导|周报|月报]", Summary: "预览下一次推送的摘要（领导看自己的；管理员可看任一领导、群周报、月报），不会推送",
-			Example: "预览 摘要"},
+		{Verb: "统计", Aliases: []string{"stats"}, Section: reports, Summary: "存量、增量、化解率、按期办结率等统计；“统计 口径”说明算法", Subs: []bot.Route{
+			{Verb: "期间", Aliases: []string{"period"}, Bare: true, Fallback: true, Handler: bot.HandlerFunc(h.stats),
+				Args: "[本月|上月|本周|上周|YYYY-MM] [单位|成员]", Summary: "一个期间的统计，可按主责单位、按成员（管理员私聊）", Example: "统计 上月 单位"},
+			{Verb: "口径", Aliases: []string{"说明", "definitions"}, Handler: bot.HandlerFunc(h.definitions),
+				Summary: "各项指标的口径和算法", Example: "统计 口径"},
+		}},
+		{Verb: "导出", Aliases: []string{"export"}, Section: reports, Summary: "导出 Excel 台账，私聊发送", Subs: []bot.Route{
+			{Verb: "台账", Aliases: []string{"ledger"}, Handler: bot.HandlerFunc(h.export),
+				Args: "[YYYY-MM|本月|上月] [单位:x] [完整]", Summary: "导出 Excel 台账（台账、进展、统计三张表），私聊发送；默认脱敏，完整导出限管理员并需确认",
+				Example: "导出 台账 2026-03 单位:区住建局"},
+		}},
+		{Verb: "预览", Aliases: []string{"preview"}, Section: reports, Summary: "预览下一次推送的摘要，不会推送", Subs: []bot.Route{
+			{Verb: "摘要", Aliases: []string{"digest"}, Handler: bot.HandlerFunc(h.preview),
+				Args: "[@领导|周报|月报]", Summary: "预览下一次推送的摘要（领导看自己的；管理员可看任一领导、群周报、月报），不会推送", Example: "预览 摘要"},
+		}},
 
 		{Verb: "帮助", Aliases: []string{"help", "?", "？"}, Section: other, Public: true, Handler: bot.HandlerFunc(h.help),
 			Args: "[命令]", Summary: "查看命令说明", Example: "帮助 新建"},
@@ -100,28 +158,29 @@ func Register(mux *bot.Mux, h *Handlers) {
 	} {
 		mux.Handle(r)
 	}
-	// A button is a command: each action names the command it stands for,
-	// and the mux checks it by that command's role rule.
+	// A button is a command: each action names the command (or the
+	// subcommand, "来信 批示") it stands for, and the mux checks it by that
+	// route's role rule.
 	for _, a := range []bot.ActionRoute{
 		{Name: bot.ActionProgressForm, Verb: "进展", Case: true, Handler: bot.HandlerFunc(h.progressForm)},
 		{Name: bot.ActionProgressSubmit, Verb: "进展", Case: true, Handler: bot.HandlerFunc(h.progressSubmit)},
 		{Name: bot.ActionClaim, Verb: "指派", Case: true, Handler: bot.HandlerFunc(h.claim)},
 		{Name: bot.ActionRefresh, Verb: "查看", Case: true, Handler: bot.HandlerFunc(h.refresh)},
 		{Name: bot.ActionAck, Verb: "确认", Case: true, Handler: bot.HandlerFunc(h.ack)},
-		{Name: bot.ActionSnooze, Verb: "提醒", Case: true, Handler: bot.HandlerFunc(h.snooze)},
+		{Name: bot.ActionSnooze, Verb: "提醒 查看", Case: true, Handler: bot.HandlerFunc(h.snooze)},
 		{Name: bot.ActionExtendForm, Verb: "延期", Case: true, Handler: bot.HandlerFunc(h.extendForm)},
 		{Name: bot.ActionExtendSubmit, Verb: "延期", Case: true, Handler: bot.HandlerFunc(h.extendSubmit)},
 		{Name: bot.ActionExtendApprove, Verb: "批准延期", Case: true, Handler: bot.HandlerFunc(h.approveExtension)},
 		{Name: bot.ActionExtendRejectForm, Verb: "驳回延期", Case: true, Handler: bot.HandlerFunc(h.extendRejectForm)},
 		{Name: bot.ActionExtendReject, Verb: "驳回延期", Case: true, Handler: bot.HandlerFunc(h.rejectExtension)},
-		{Name: bot.ActionRosterConfirm, Verb: "排班", Handler: bot.HandlerFunc(h.rosterConfirmAction)},
-		{Name: bot.ActionExportFull, Verb: "导出", Handler: h.exportAction(true)},
-		{Name: bot.ActionExportMasked, Verb: "导出", Handler: h.exportAction(false)},
-		{Name: bot.ActionLetterRefresh, Verb: "来信", Handler: bot.HandlerFunc(h.letterRefresh)},
-		{Name: bot.ActionLetterReadForm, Verb: "来信", Handler: bot.HandlerFunc(h.letterReadForm)},
-		{Name: bot.ActionLetterRead, Verb: "来信", Handler: bot.HandlerFunc(h.letterReadSubmit)},
-		{Name: bot.ActionLetterAssignFrm, Verb: "来信", Handler: bot.HandlerFunc(h.letterAssignForm)},
-		{Name: bot.ActionLetterAssign, Verb: "来信", Handler: bot.HandlerFunc(h.letterAssignSubmit)},
+		{Name: bot.ActionRosterConfirm, Verb: "排班 确认", Handler: bot.HandlerFunc(h.rosterConfirmAction)},
+		{Name: bot.ActionExportFull, Verb: "导出 台账", Handler: h.exportAction(true)},
+		{Name: bot.ActionExportMasked, Verb: "导出 台账", Handler: h.exportAction(false)},
+		{Name: bot.ActionLetterRefresh, Verb: "来信 查看", Handler: bot.HandlerFunc(h.letterRefresh)},
+		{Name: bot.ActionLetterReadForm, Verb: "来信 批示", Handler: bot.HandlerFunc(h.letterReadForm)},
+		{Name: bot.ActionLetterRead, Verb: "来信 批示", Handler: bot.HandlerFunc(h.letterReadSubmit)},
+		{Name: bot.ActionLetterAssignFrm, Verb: "来信 交办", Handler: bot.HandlerFunc(h.letterAssignForm)},
+		{Name: bot.ActionLetterAssign, Verb: "来信 交办", Handler: bot.HandlerFunc(h.letterAssignSubmit)},
 	} {
 		mux.HandleAction(a)
 	}

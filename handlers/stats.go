@@ -32,7 +32,13 @@ func statsPeriod(w string, today xfbot.Date) (xfbot.Period, bool, error) {
 	return xfbot.MonthPeriod(mm), true, nil
 }
 
-// stats: 统计 [本月|上月|本周|上周|YYYY-MM] [单位] | 统计 口径.
+// definitions: 统计 口径.
+func (h *Handlers) definitions(ctx context.Context, req *bot.Request) (*bot.Reply, error) {
+	return &bot.Reply{Text: bot.DefinitionsText()}, nil
+}
+
+// stats: 统计 [本月|上月|本周|上周|YYYY-MM] [单位|成员] (统计 上月 口径 is
+// still the definitions).
 func (h *Handlers) stats(ctx context.Context, req *bot.Request) (*bot.Reply, error) {
 	var period string
 	byUnit, byMember := false, false
@@ -102,14 +108,11 @@ func (h *Handlers) preview(ctx context.Context, req *bot.Request) (*bot.Reply, e
 			words = append(words, w)
 		}
 	}
-	if len(words) == 0 || (words[0] != "摘要" && words[0] != "digest") {
-		return nil, xfbot.Errorf(xfbot.EINVALID, "请写“预览 摘要”，管理员还可以写“预览 摘要 @领导”“预览 摘要 周报”“预览 摘要 月报”。")
-	}
 	what := ""
-	if len(words) > 1 {
-		what = words[1]
+	if len(words) > 0 {
+		what = words[0]
 	}
-	if len(words) > 2 {
+	if len(words) > 1 {
 		return nil, xfbot.Errorf(xfbot.EINVALID, "“预览 摘要”后面最多写一项：@领导、周报 或 月报。")
 	}
 	admin := req.Member.CanManage()

@@ -97,7 +97,7 @@ func TestPreviewDigest(t *testing.T) {
 	wantIn(t, h.reply(member, "预览 摘要"), "领导摘要只发给区领导")
 	wantIn(t, h.reply(member, "预览 摘要 周报"), "只有专班管理员")
 	wantIn(t, h.reply(member, "预览 摘要 @周某", msg{mentions: []xfbot.Person{leader}}), "只有专班管理员可以预览别人的摘要")
-	wantIn(t, h.reply(admin, "预览"), "请写“预览 摘要”")
+	wantIn(t, h.reply(admin, "预览"), "“预览”后面应写 摘要", "用法：预览 摘要 [@领导|周报|月报]")
 	wantIn(t, h.reply(admin, "预览 摘要 年报"), "“年报”看不懂")
 
 	// A leader with nothing to report is told so.
