@@ -260,9 +260,10 @@ type Case struct {
 	// 终结), beside Status, the resolution track; see procedure.go.
 	Proc Procedure
 
-	Result     string // 化解结果
-	ResolvedOn Date
-	ClosedOn   Date
+	Result       string // 化解结果
+	ResolvedOn   Date
+	FollowedUpOn Date // the last 回访 after 化解: 销号 waits for one past the observation period
+	ClosedOn     Date
 	// Counted: the last day of each event that the figures count once per
 	// case and period (stats.go), kept when a reopen clears ResolvedOn.
 	Counted CountedDays

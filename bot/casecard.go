@@ -99,8 +99,8 @@ func lateText(a xfbot.Answer) string {
 	return ""
 }
 
-// dueLabel names what the case's Due is at its stage.
-func dueLabel(c *xfbot.Case) string {
+// DueLabel names what the case's Due is at its stage.
+func DueLabel(c *xfbot.Case) string {
 	switch c.StageOf() {
 	case xfbot.StageRegistered:
 		return "受理期限"
@@ -203,7 +203,7 @@ func CaseCard(c *xfbot.Case, recent []xfbot.Progress, v View) *Card {
 		{"包案人", c.Owner.Display()},
 		{"包案领导", c.Leader.Display()},
 		{"甄别", screening},
-		{dueLabel(c), v.DueText(c)},
+		{DueLabel(c), v.DueText(c)},
 		{"受理日期", c.AcceptedOn.String()},
 		{"延期", ext},
 	}

@@ -13,7 +13,18 @@ import (
 
 // create registers a case: 新建 <标题> [字段:值 ...].
 func (h *Handlers) create(ctx context.Context, req *bot.Request) (*bot.Reply, error) {
-	title, f, err := parseFields(req.Args.Words)
+	// 待受理: received, not yet accepted (its 15-day 受理告知 clock runs);
+	// without it a registered case is accepted, as most reach the task force.
+	var words []string
+	pending := false
+	for i, w := range req.Args.Words {
+		if i > 0 && (w == "待受理" || w == "未受理") {
+			pending = true
+			continue
+		}
+		words = append(words, w)
+	}
+	title, f, err := parseFields(words)
 	if err != nil {
 		return nil, err
 	}
@@ -100,6 +111,22 @@ func (h *Handlers) create(ctx context.Context, req *bot.Request) (*bot.Reply, er
 		}
 		c.DueOverride, c.DueSetOn, c.DueReason = d, c.AcceptedOn, "登记时的既有期限"
 	}
+	if v, ok := f["收到"]; ok || pending {
+		if _, accepted := f["受理"]; accepted {
+			return nil, xfbot.Errorf(xfbot.EINVALID, "“待受理”或“收到:”的案件还没有受理，不能同时写“受理:”。受理后请发送“受理 <案件号> [日期]”。")
+		}
+		c.Proc.Stage, c.Proc.ReceivedOn, c.AcceptedOn = xfbot.StageRegistered, today, xfbot.Date{}
+		if ok {
+			r, err := xfbot.ParseDay(v, today, h.Calendar, xfbot.Past)
+			if err != nil {
+				return nil, err
+			}
+			c.Proc.ReceivedOn = r.Date
+		}
+		if _, due := f["期限"]; due {
+			return nil, xfbot.Errorf(xfbot.EINVALID, "待受理的案件受理后才有办结期限，请先不写“期限:”。")
+		}
+	}
 	var at *xfbot.Reception
 	if v, ok := f["接访"]; ok {
 		if at, err = h.receptionForCase(ctx, v, today); err != nil {
@@ -107,7 +134,7 @@ func (h *Handlers) create(ctx context.Context, req *bot.Request) (*bot.Reply, er
 		}
 		c.Leader = at.Leader // 包案领导: the leader who received the petitioner
 	}
-	c.Due = c.DueAsOf(h.Calendar, req.Today())
+	c.Due = c.StageDue(h.Calendar, req.Today())
 	if req.Member.Role == xfbot.RoleLiaison && c.Unit == "" && c.Area == "" {
 		c.Unit = req.Member.Unit // a liaison registers for the own unit, and must see it afterwards
 	}
@@ -333,6 +360,14 @@ func (h *Handlers) transition(to xfbot.Status) bot.HandlerFunc {
 			if c0.Status != xfbot.StatusResolved {
 				return nil, xfbot.Errorf(xfbot.EINVALID, "%s 还是“%s”，只有已化解的案件才能销号。请先发送“化解 %s <结果>”。", c0.No, c0.Status.Label(), c0.No)
 			}
+			if why := h.closeRefusal(c0); why != "" && text == "" {
+				return nil, xfbot.Errorf(xfbot.EINVALID, "%s", why)
+			}
+			if text != "" {
+				if text, err = needText(text, "提前销号的理由", "销号 XF-2026-0012 信访人已书面息诉罢访"); err != nil {
+					return nil, err
+				}
+			}
 		case xfbot.StatusHandling:
 			if c0.Status == xfbot.StatusHandling {
 				return nil, xfbot.Errorf(xfbot.EINVALID, "%s 正在办理中，不需要重开。", c0.No)
@@ -359,8 +394,11 @@ func (h *Handlers) transition(to xfbot.Status) bot.HandlerFunc {
 		case xfbot.StatusClosed:
 			c.ClosedOn = today
 			line = "台账销号"
+			if h.closeRefusal(old) != "" {
+				line = "提前销号（观察期未满或未回访）：" + text
+			}
 		case xfbot.StatusHandling:
-			c.ResolvedOn, c.ClosedOn = xfbot.Date{}, xfbot.Date{}
+			c.ResolvedOn, c.ClosedOn, c.FollowedUpOn = xfbot.Date{}, xfbot.Date{}, xfbot.Date{}
 			line = "重开：" + text
 			tx.RestartReminders(c.No, c.Due) // reminded again; the ladder starts over
 		}

@@ -273,6 +273,13 @@ func TestLifecycle(t *testing.T) {
 		t.Fatalf("化解 should notify the group: %d messages", len(out))
 	}
 	wantIn(t, h.reply(member, "进展 "+s+" 还有"), "已化解，不能再记录进展")
+	// 销号 waits for a 回访 after the 30-day observation period.
+	wantIn(t, h.reply(admin, "销号 "+s), "须观察 30 天（到 2026-04-15）", "回访 "+s)
+	wantIn(t, h.reply(member, "回访 "+s+" 电话回访，情绪平稳"), "已记录回访", "观察期到 2026-04-15")
+	wantIn(t, h.reply(admin, "销号 "+s), "须观察 30 天")
+	h.now = h.now.AddDate(0, 1, 0) // 2026-04-16
+	wantIn(t, h.reply(member, "回访 "+s+" 上门回访，信访人表示满意，未再信访"), "已记录回访")
+	wantNotIn(t, h.reply(member, "查看 "+s), "观察期到")
 	wantIn(t, h.reply(admin, "销号 "+s), "已销号")
 	wantIn(t, h.reply(member, "进展 "+s+" 还有"), "已销号", "重开")
 	wantIn(t, h.reply(member, "指派 "+s+" @钱秀兰", msg{mentions: []xfbot.Person{member2}}), "已销号")

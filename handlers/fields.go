@@ -19,6 +19,7 @@ var caseFields = []struct {
 	{"身份证", []string{"身份证号", "证件号"}},
 	{"期限", []string{"截止", "办结期限", "到期"}},
 	{"受理", []string{"受理日期", "受理日"}},
+	{"收到", []string{"收到日期", "来访日期", "来信日期"}}, // 待受理: the day the petition was received
 	{"性质", nil},
 	{"接访", []string{"接访编号"}}, // registered at a leader's reception (接访 JF-YYYY-NNNN)
 }
@@ -85,15 +86,14 @@ func birthDate(id string) (xfbot.Date, bool) {
 	return d, err == nil
 }
 
-// bareField reads a field name typed without a colon: the canonical names
-// and the phone and ID aliases, not the aliases that are ordinary words in a
-// title (到期, 街道, 当事人...).
+// bareField reads a field name typed without a colon: the main names and
+// the phone and ID aliases, not the words that are ordinary in a title
+// (收到, 性质, 到期, 街道, 当事人...).
 func bareField(w string) (string, bool) {
 	w = strings.TrimSpace(xfbot.Normalize(w))
-	for _, f := range caseFields {
-		if w == f.Name {
-			return f.Name, true
-		}
+	switch w {
+	case "类别", "属地", "单位", "信访人", "电话", "身份证", "受理", "期限":
+		return w, true
 	}
 	for _, g := range gluedFields {
 		if w == g {

@@ -25,6 +25,9 @@ type Handlers struct {
 	Thresholds  xfbot.Thresholds
 	GroupChatID string // the task-force group; "" disables group notices
 	Reports     *report.Reports
+	// ObserveDays is resolution.observe_days: a resolved case is signed off
+	// only after a 回访 at least this long after 化解 (0: 30 days).
+	ObserveDays int
 	// Demo allows 演示数据 (loading synthetic cases): the local console only,
 	// never a real ledger.
 	Demo bool

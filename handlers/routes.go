@@ -14,6 +14,7 @@ func Register(mux *bot.Mux, h *Handlers) {
 	h.mux = mux
 	const cases, deadlines, people, other = "案件", "期限与提醒", "人员与分工", "其他"
 	const receptions = "接访与来信"
+	const procedure = "程序（受理、答复、复查、复核）"
 	const reports = "统计与导出"
 	for _, r := range []bot.Route{
 		{Verb: "新建", Aliases: []string{"new", "登记"}, Section: cases, Write: true, Handler: bot.HandlerFunc(h.create),
@@ -46,7 +47,7 @@ func Register(mux *bot.Mux, h *Handlers) {
 		{Verb: "稳控", Aliases: []string{"monitor"}, Section: cases, Case: true, Write: true, Handler: h.transition(xfbot.StatusMonitoring),
 			Args: "<案件号> [说明]", Summary: "一时不能解决的，转属地稳控", Example: "稳控 XF-2026-0012 属地街道落实联系人"},
 		{Verb: "销号", Aliases: []string{"close"}, Section: cases, Case: true, Write: true, Admin: true, Handler: h.transition(xfbot.StatusClosed),
-			Args: "<案件号>", Summary: "已化解的案件台账销号（管理员）", Example: "销号 XF-2026-0012"},
+			Args: "<案件号> [提前销号的理由]", Summary: "已化解的案件台账销号（管理员）：化解后观察期满且回访过；提前销号须写理由", Example: "销号 XF-2026-0012"},
 		{Verb: "重开", Aliases: []string{"reopen"}, Section: cases, Case: true, Write: true, Admin: true, Handler: h.transition(xfbot.StatusHandling),
 			Args: "<案件号> <理由>", Summary: "重新办理（管理员）", Example: "重开 XF-2026-0012 信访人以新的事实再次反映"},
 		{Verb: "历史", Aliases: []string{"history"}, Section: cases, Case: true, Handler: bot.HandlerFunc(h.history),
@@ -54,6 +55,35 @@ func Register(mux *bot.Mux, h *Handlers) {
 
 		{Verb: "标签", Aliases: []string{"tag"}, Section: cases, Case: true, Write: true, Handler: bot.HandlerFunc(h.tags),
 			Args: "<案件号> <积案|重点|骨头案|钉子案|三老|重复信访|越级访 ...>|无", Summary: "设定标签（积案、重点案件有久未接触提醒）", Example: "标签 XF-2026-0012 积案 重点"},
+
+		// The procedure track (程序): 受理 → 答复 → 复查 → 复核 → 终结, beside the
+		// resolution track above. (*Case).Transition decides each step.
+		{Verb: "受理", Aliases: []string{"accept"}, Section: procedure, Case: true, Write: true, Staff: true, Handler: h.step(xfbot.StepAccept),
+			Args: "<案件号> [日期]", Summary: "受理待受理的案件（收到后 15 日内告知），办结期限从受理日起算 60 日", Example: "受理 XF-2026-0012 3月12日"},
+		{Verb: "不予受理", Aliases: []string{"notaccept"}, Section: procedure, Case: true, Write: true, Staff: true, Handler: h.step(xfbot.StepNotAccept),
+			Args: "<案件号> <理由>", Summary: "不予受理并已书面告知", Example: "不予受理 XF-2026-0012 已复核终结，以同一事实和理由再次提出"},
+		{Verb: "转送", Aliases: []string{"forward"}, Section: procedure, Case: true, Write: true, Staff: true, Handler: h.step(xfbot.StepForward),
+			Args: "<案件号> <机关>", Summary: "转送有权处理的机关", Example: "转送 XF-2026-0012 市人社局"},
+		{Verb: "导入", Aliases: []string{"legalroute"}, Section: procedure, Case: true, Write: true, Staff: true, Handler: h.step(xfbot.StepLegalRoute),
+			Args: "<案件号> <程序>", Summary: "导入诉讼、仲裁、行政复议等法定程序", Example: "导入 XF-2026-0012 劳动仲裁"},
+		{Verb: "答复", Aliases: []string{"reply"}, Section: procedure, Case: true, Write: true, Handler: h.step(xfbot.StepReply),
+			Args: "<案件号> <支持|部分支持|不支持|解释说明> [日期] [送达:日期]", Summary: "出具处理意见书；送达后 30 日内可申请复查", Example: "答复 XF-2026-0012 部分支持 4月15日 送达:4月16日"},
+		{Verb: "复查", Aliases: []string{"review"}, Section: procedure, Summary: "复查：申请（送达后 30 日内，逾期的登记为逾期申请）与答复（30 日内）", Subs: []bot.Route{
+			{Verb: "申请", Aliases: []string{"request"}, Case: true, Write: true, Staff: true, Handler: h.step(xfbot.StepReviewRequest),
+				Args: "<案件号> [日期]", Summary: "登记复查申请", Example: "复查 申请 XF-2026-0012 5月6日"},
+			{Verb: "答复", Aliases: []string{"reply"}, Case: true, Write: true, Handler: h.step(xfbot.StepReviewReply),
+				Args: "<案件号> <维持|变更|撤销> [日期] [送达:日期]", Summary: "复查意见", Example: "复查 答复 XF-2026-0012 维持 5月29日 送达:6月1日"},
+		}},
+		{Verb: "复核", Aliases: []string{"recheck"}, Section: procedure, Summary: "复核：申请（复查意见送达后 30 日内）与答复（30 日内，听证不计入；复核后终结）", Subs: []bot.Route{
+			{Verb: "申请", Aliases: []string{"request"}, Case: true, Write: true, Staff: true, Handler: h.step(xfbot.StepRecheckRequest),
+				Args: "<案件号> [日期]", Summary: "登记复核申请", Example: "复核 申请 XF-2026-0012 6月20日"},
+			{Verb: "答复", Aliases: []string{"reply"}, Case: true, Write: true, Handler: h.step(xfbot.StepRecheckReply),
+				Args: "<案件号> <维持|变更|撤销> [日期] [送达:日期]", Summary: "复核意见：程序终结，同一事实和理由不再受理", Example: "复核 答复 XF-2026-0012 维持"},
+		}},
+		{Verb: "终结", Aliases: []string{"conclude"}, Section: procedure, Case: true, Write: true, Staff: true, Handler: h.step(xfbot.StepConclude),
+			Args: "<案件号>", Summary: "答复或复查意见送达后，申请期届满未申请的，程序办结", Example: "终结 XF-2026-0012"},
+		{Verb: "回访", Aliases: []string{"followup"}, Section: procedure, Case: true, Write: true, Handler: bot.HandlerFunc(h.followUp),
+			Args: "<案件号> <记录>", Summary: "化解后回访；观察期（默认 30 天）满后有一次回访才能销号", Example: "回访 XF-2026-0012 电话回访，信访人对处理结果满意，未再信访"},
 		{Verb: "暂停计时", Aliases: []string{"pause"}, Section: deadlines, Case: true, Write: true, Staff: true, Handler: bot.HandlerFunc(h.pause),
 			Args: "<案件号> <理由>", Summary: "听证、鉴定等期间暂停计时，不计入期限", Example: "暂停计时 XF-2026-0012 组织听证"},
 		{Verb: "恢复计时", Aliases: []string{"resume"}, Section: deadlines, Case: true, Write: true, Staff: true, Handler: bot.HandlerFunc(h.resume),

@@ -37,6 +37,7 @@ type caseRec struct {
 	Due         string     `json:"d,omitempty"`
 	Result      string     `json:"r,omitempty"`
 	ResolvedOn  string     `json:"ro,omitempty"`
+	FollowedUp  string     `json:"fu,omitempty"`
 	ClosedOn    string     `json:"co,omitempty"`
 	ByID        string     `json:"b,omitempty"`
 	ByName      string     `json:"bn,omitempty"`
@@ -188,7 +189,7 @@ func encodeCase(c *xfbot.Case) caseRec {
 		Screening: string(c.Screening), Hardship: c.Hardship, Status: string(c.Status),
 		AcceptedOn: dateText(c.AcceptedOn), DueOverride: dateText(c.DueOverride), ExtDays: c.ExtensionDays,
 		ExtReason: c.ExtensionReason, Due: dateText(c.Due), Result: c.Result,
-		ResolvedOn: dateText(c.ResolvedOn), ClosedOn: dateText(c.ClosedOn), Counted: encodeCounted(c.Counted),
+		ResolvedOn: dateText(c.ResolvedOn), FollowedUp: dateText(c.FollowedUpOn), ClosedOn: dateText(c.ClosedOn), Counted: encodeCounted(c.Counted),
 		ByID: c.CreatedBy.OpenID, ByName: c.CreatedBy.Name, CreatedAt: unix(c.CreatedAt), UpdatedAt: unix(c.UpdatedAt),
 		LastProg: unix(c.LastProgressAt), LastContact: unix(c.LastContactAt), NProg: c.Progresses, Version: c.Version,
 		Tags: tagsText(c.Tags), Pauses: pausesRec(c.Pauses),
@@ -221,7 +222,7 @@ func (r caseRec) decode() *xfbot.Case {
 		Screening: xfbot.Screening(r.Screening), Hardship: r.Hardship, Status: xfbot.Status(r.Status),
 		AcceptedOn: parseDate(r.AcceptedOn), DueOverride: parseDate(r.DueOverride), ExtensionDays: r.ExtDays,
 		ExtensionReason: r.ExtReason, Due: parseDate(r.Due), Result: r.Result,
-		ResolvedOn: parseDate(r.ResolvedOn), ClosedOn: parseDate(r.ClosedOn), Counted: r.Counted.decode(),
+		ResolvedOn: parseDate(r.ResolvedOn), FollowedUpOn: parseDate(r.FollowedUp), ClosedOn: parseDate(r.ClosedOn), Counted: r.Counted.decode(),
 		CreatedBy: xfbot.Person{OpenID: r.ByID, Name: r.ByName}, CreatedAt: fromUnix(r.CreatedAt), UpdatedAt: fromUnix(r.UpdatedAt),
 		LastProgressAt: fromUnix(r.LastProg), LastContactAt: fromUnix(r.LastContact), Progresses: r.NProg, Version: r.Version,
 		Tags: tags(r.Tags), Pauses: pauses(r.Pauses),

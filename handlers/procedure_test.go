@@ -1,0 +1,82 @@
+package handlers_test
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/qingchuan/xfbot"
+)
+
+// A case walks 登记 → 受理 → 答复 → 复查 → 复核 → 终结, each step refused out
+// of order, the deadline following the stage.
+func TestProcedureTrack(t *testing.T) {
+	h := newHarness(t) // Monday 2026-03-16
+	no := string(h.newCase("回迁房延期交付 待受理 收到:3月10日 单位:区住建局"))
+	c := h.load(xfbot.CaseNo(no))
+	if c.StageOf() != xfbot.StageRegistered || c.Due.String() != "2026-03-25" || !c.AcceptedOn.IsZero() {
+		t.Fatalf("registered: stage %s due %s accepted %s", c.StageOf(), c.Due, c.AcceptedOn)
+	}
+	wantIn(t, h.reply(member, "查看 "+no), "受理期限", "2026-03-25", "已登记（待受理），收到 2026-03-10")
+	wantIn(t, h.reply(member, "答复 "+no+" 支持"), "不能答复", "待受理的案件可以")
+	wantIn(t, h.reply(liaison, "受理 "+no), "由专班成员办理")
+
+	wantIn(t, h.reply(member, "受理 "+no+" 3月12日"), "办理中", "办结期限 2026-05-11")
+	wantIn(t, h.reply(member, "受理 "+no), "不能受理")
+	wantIn(t, h.reply(member, "答复 "+no+" 同意"), "答复结果“同意”不认识", "支持、部分支持、不支持、解释说明")
+	h.now = h.now.AddDate(0, 1, 0) // 2026-04-16
+	out := h.say(liaison, "答复 "+no+" 部分支持 4月15日 送达:4月16日")
+	wantIn(t, out[0].Text, "已答复")
+	c = h.load(xfbot.CaseNo(no))
+	if c.StageOf() != xfbot.StageReplied || c.Chased() || c.Due.String() != "2026-05-18" { // 05-16 is a Saturday
+		t.Fatalf("replied: stage %s chased %v due %s", c.StageOf(), c.Chased(), c.Due)
+	}
+	wantIn(t, h.reply(member, "查看 "+no), "部分支持", "复查申请期至 2026-05-18", "—（已答复）")
+	wantIn(t, h.reply(member, "终结 "+no), "才届满")
+
+	h.now = h.now.AddDate(0, 0, 40) // 2026-05-26: the window has passed
+	out = h.say(member, "复查 申请 "+no+" 5月25日")
+	wantIn(t, out[0].Text, "复查中", "逾期申请")
+	c = h.load(xfbot.CaseNo(no))
+	if !c.Proc.Review.Late || !c.Chased() || c.Due.String() != "2026-06-24" {
+		t.Fatalf("review: late %v chased %v due %s", c.Proc.Review.Late, c.Chased(), c.Due)
+	}
+	wantIn(t, h.reply(member, "复查 答复 "+no+" 支持"), "复查/复核结论“支持”不认识", "维持、变更、撤销")
+	wantIn(t, h.reply(member, "复查 答复 "+no+" 维持"), "复查已答复")
+	wantIn(t, h.reply(member, "复核 申请 "+no), "复核中")
+	wantIn(t, h.reply(member, "复核 答复 "+no+" 维持"), "终结")
+	c = h.load(xfbot.CaseNo(no))
+	if c.StageOf() != xfbot.StageTerminated || c.Chased() {
+		t.Fatalf("terminated: %s chased %v", c.StageOf(), c.Chased())
+	}
+	wantIn(t, h.reply(member, "复查 申请 "+no), "程序已结束")
+	wantIn(t, h.reply(member, "历史 "+no), "程序：已登记（待受理） → 办理中", "复核中 → 终结", "逾期申请")
+	// The resolution track goes on beside it.
+	wantIn(t, h.reply(member, "化解 "+no+" 已签订息诉罢访协议"), "已化解")
+}
+
+func TestProcedureEndsWithoutAcceptance(t *testing.T) {
+	h := newHarness(t)
+	for _, tt := range []struct{ cmd, stage string }{
+		{"不予受理 %s 已经复核终结，不再受理", "不予受理"},
+		{"转送 %s 市人社局", "已转送"},
+		{"导入 %s 劳动仲裁", "导入法定程序"},
+	} {
+		no := string(h.newCase("待受理的来信 待受理"))
+		wantIn(t, h.reply(member, fmt.Sprintf(tt.cmd, no)), tt.stage)
+		if c := h.load(xfbot.CaseNo(no)); c.Chased() || !c.StageOf().Ended() {
+			t.Errorf("%s: chased %v stage %s", tt.stage, c.Chased(), c.StageOf())
+		}
+	}
+	no := string(h.newCase("待受理的来信 待受理"))
+	wantIn(t, h.reply(member, "不予受理 "+no), "请写明不予受理的理由")
+	wantIn(t, h.reply(member, "新建 矛盾 待受理 受理:昨天"), "不能同时写“受理:”")
+}
+
+func TestRegisteredCasesAreAcceptedAsBefore(t *testing.T) {
+	h := newHarness(t)
+	c := h.load(h.newCase("已受理的积案 受理:2026-03-01"))
+	if c.StageOf() != xfbot.StageHandling || c.Due.String() != "2026-04-30" || c.Proc != (xfbot.Procedure{}) {
+		t.Fatalf("stage %s due %s proc %+v", c.StageOf(), c.Due, c.Proc)
+	}
+	wantNotIn(t, h.reply(member, "查看 "+string(c.No)), "程序：")
+}
