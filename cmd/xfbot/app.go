@@ -42,6 +42,7 @@ func newApp(cfg Config, rdb redis.UniversalClient, log *slog.Logger, demo bool) 
 		Calendar:    cfg.Calendar(),
 		Thresholds:  cfg.Thresholds(),
 		GroupChatID: cfg.GroupChatID,
+		ObserveDays: cfg.Resolution.ObserveDays,
 		Demo:        demo,
 	}
 	handlers.Register(a.mux, a.handlers)

@@ -48,6 +48,7 @@ type Config struct {
 	Holidays    []xfbot.HolidayTable `yaml:"holidays"` // not settable from env: too structured for one variable
 	Schedule    ScheduleConfig       `yaml:"schedule"`
 	Reception   ReceptionConfig      `yaml:"reception"`
+	Resolution  ResolutionConfig     `yaml:"resolution"`
 	Reminders   RemindersConfig      `yaml:"reminders"`
 	Sender      SenderConfig         `yaml:"sender"`
 	Log         LogConfig            `yaml:"log"`
@@ -118,6 +119,13 @@ type ReceptionConfig struct {
 	NagDay int `yaml:"nag_day"`
 }
 
+// ResolutionConfig is the resolution track's rules.
+type ResolutionConfig struct {
+	// ObserveDays: a resolved case is signed off (销号) only after a 回访 at
+	// least this many days after 化解, with no repeat petition meanwhile.
+	ObserveDays int `yaml:"observe_days"`
+}
+
 // RemindersConfig tunes the reminder scan: quiet hours, the internal gaps of
 // petition-domain §3.11 and the escalation ladder, written as "who:working
 // days" so that the environment can set it as a list.
@@ -171,7 +179,7 @@ func DefaultConfig() Config {
 			GroupWeekly:  "10 9 * * 1",
 			Monthly:      "15 9 1 * *",
 		},
-		Reception: ReceptionConfig{NagDay: 25},
+		Reception: ReceptionConfig{NagDay: 25}, Resolution: ResolutionConfig{ObserveDays: 30},
 		Reminders: RemindersConfig{QuietFrom: 21, QuietTo: 8, StaleDays: 7, ContactBacklogDays: 30, ContactKeyDays: 14,
 			Ladder: []string{"liaison:1", "leader:3", "lead:5"}, Jitter: 60 * time.Second},
 		Sender: SenderConfig{Workers: 16, PerChat: 5, PerApp: 50},
@@ -473,6 +481,9 @@ func (c Config) Validate() error {
 		}
 	}
 
+	if n := c.Resolution.ObserveDays; n < 1 || n > 365 {
+		bad("resolution.observe_days", "应在 1–365 天之间，现为 %d / must be 1..365 days", n)
+	}
 	if n := c.Reception.NagDay; n < 1 || n > 28 {
 		bad("reception.nag_day", "应在 1–28 之间（每月都有的日子），现为 %d / must be 1..28", n)
 	}
