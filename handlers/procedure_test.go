@@ -31,6 +31,11 @@ func TestProcedureTrack(t *testing.T) {
 		t.Fatalf("replied: stage %s chased %v due %s", c.StageOf(), c.Chased(), c.Due)
 	}
 	wantIn(t, h.reply(member, "查看 "+no), "部分支持", "复查申请期至 2026-05-18", "—（已答复）")
+	// Answered, it is chased no more: never in 列表 逾期, still among the open cases.
+	h.now = h.now.AddDate(0, 2, 0)
+	wantNotIn(t, h.reply(member, "列表 逾期"), no)
+	wantIn(t, h.reply(member, "列表"), no)
+	h.now = h.now.AddDate(0, -2, 0)
 	wantIn(t, h.reply(member, "终结 "+no), "才届满")
 
 	h.now = h.now.AddDate(0, 0, 40) // 2026-05-26: the window has passed

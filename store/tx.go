@@ -222,9 +222,19 @@ func (tx *Tx) Enqueue(m OutboundMessage) {
 	tx.add(op{Op: "xaddm", Key: tx.k.outbox(), Val: tx.json(m), content: content, text: text})
 }
 
+// unchasedScore is the due-day score of an open case no deadline chases:
+// the day number of 9999-12-31, after any real date.
+var unchasedScore = float64(xfbot.NewDate(9999, 12, 31).DayNumber())
+
 // indexes returns the sorted sets c belongs to and its score in each.
 func (k keys) indexes(c *xfbot.Case) map[string]float64 {
 	due := float64(c.Due.DayNumber())
+	if c.Status.Open() && !c.Chased() {
+		// Open on the resolution track but chased by no deadline (answered
+		// and in the petitioner's window, or its procedure ended): listed
+		// after every dated case, never overdue nor due soon.
+		due = unchasedScore
+	}
 	m := map[string]float64{k.idxStatus(c.Status): due}
 	// The leader digest's "what changed": a leader's cases of any status,
 	// by time of the last write.
