@@ -303,3 +303,49 @@ func (s *Store) BackfillDeadlines(ctx context.Context) (int, error) {
 	}
 	return total, nil
 }
+
+// The sent-ledger of any deadline's subject: one API over the ledgers that
+// MarkSent/Ledgers (cases) and MarkSentKey/LedgersOf (receptions, letters,
+// nags) write, with the same keys and fields.
+
+// MarkSentFor records in the subject's sent-ledger that the reminder named
+// field went out; Commit refuses the whole Tx with ErrAlreadySent if it
+// had, as MarkSent does.
+func (tx *Tx) MarkSentFor(s xfbot.Subject, field, value string) {
+	key := tx.k.sentOf(s)
+	tx.add(op{Op: "absent", Key: key, Field: field})
+	tx.add(op{Op: "hset", Key: key, Field: field, Val: value})
+	tx.expireOnce(key)
+}
+
+// NoteFor records a field of the subject's sent-ledger that may already
+// exist (an acknowledgement, a recipient), as Note does for a case.
+func (tx *Tx) NoteFor(s xfbot.Subject, field, value string) {
+	key := tx.k.sentOf(s)
+	tx.add(op{Op: "hset", Key: key, Field: field, Val: value})
+	tx.expireOnce(key)
+}
+
+// SentLedgers returns the sent-ledgers of the given subjects (those with
+// none are left out), in one round trip: the scan of the deadline index
+// reads the ledgers of everything due in one call, whatever its kind.
+func (s *Store) SentLedgers(ctx context.Context, subjects []xfbot.Subject) (map[xfbot.Subject]map[string]string, error) {
+	out := make(map[xfbot.Subject]map[string]string, len(subjects))
+	if len(subjects) == 0 {
+		return out, nil
+	}
+	pipe := s.rdb.Pipeline()
+	cmds := make([]*redis.MapStringStringCmd, len(subjects))
+	for i, subj := range subjects {
+		cmds[i] = pipe.HGetAll(ctx, s.k.sentOf(subj))
+	}
+	if _, err := pipe.Exec(ctx); err != nil {
+		return nil, fmt.Errorf("store: sent-ledgers: %w", err)
+	}
+	for i, subj := range subjects {
+		if m := cmds[i].Val(); len(m) > 0 {
+			out[subj] = m
+		}
+	}
+	return out, nil
+}

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"reflect"
 	"sync"
@@ -369,6 +370,54 @@ func TestBackfillDeadlines(t *testing.T) {
 		}
 		if n != 1 {
 			t.Errorf("XF-2026-0001 has %d entries", n)
+		}
+	})
+}
+
+func TestSentLedgers(t *testing.T) {
+	ctx := context.Background()
+	st := newTestStore(t)
+	kase := xfbot.Subject{Kind: xfbot.SubjectCase, ID: "XF-2026-0001"}
+	jf := xfbot.Subject{Kind: xfbot.SubjectReception, ID: "JF-2026-0001"}
+	lx := xfbot.Subject{Kind: xfbot.SubjectLetter, ID: "LX-2026-0001"}
+
+	// Written by today's APIs, before the index.
+	tx := st.NewTx()
+	tx.MarkSent("XF-2026-0001", "due:7:2026-05-15", "2026-03-16")
+	tx.MarkSentKey("JF-2026-0001", "record:2026-04-07", "2026-04-07")
+	if _, err := st.Commit(ctx, tx); err != nil {
+		t.Fatal(err)
+	}
+	t.Run("ReadsTheLedgersAsWritten", func(t *testing.T) {
+		got, err := st.SentLedgers(ctx, []xfbot.Subject{kase, jf, lx})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := map[xfbot.Subject]map[string]string{
+			kase: {"due:7:2026-05-15": "2026-03-16"},
+			jf:   {"record:2026-04-07": "2026-04-07"},
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("ledgers = %v, want %v", got, want)
+		}
+	})
+	t.Run("ErrAlreadySentAcrossAPIs", func(t *testing.T) {
+		tx := st.NewTx()
+		tx.MarkSentFor(kase, "due:7:2026-05-15", "2026-03-17")
+		if _, err := st.Commit(ctx, tx); !errors.Is(err, store.ErrAlreadySent) {
+			t.Errorf("a reminder MarkSent recorded, marked again: %v", err)
+		}
+		tx = st.NewTx()
+		tx.MarkSentFor(lx, "read:2026-03-18", "2026-03-18")
+		tx.NoteFor(kase, "ack:2026-05-15", "ou_a")
+		if _, err := st.Commit(ctx, tx); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := st.LedgersOf(ctx, []string{"LX-2026-0001"}); got["LX-2026-0001"]["read:2026-03-18"] != "2026-03-18" {
+			t.Errorf("LedgersOf after MarkSentFor = %v", got)
+		}
+		if got, _ := st.Ledgers(ctx, []xfbot.CaseNo{"XF-2026-0001"}); got["XF-2026-0001"]["ack:2026-05-15"] != "ou_a" {
+			t.Errorf("Ledgers after NoteFor = %v", got)
 		}
 	})
 }

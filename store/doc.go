@@ -72,6 +72,9 @@
 //	                              before dl existed; later starts skip it
 //	sent:<entity>         hash    sent-ledger of a reception, a letter or "nag:<YYYY-MM>" (the
 //	                              monthly reminder of leaders without a reception), as for cases
+//	                              (SentLedgers/MarkSentFor read and mark the ledger of any
+//	                              deadline's subject: sent:<number> for cases, receptions and
+//	                              letters, the same keys and fields; sent:<kind>:<id> for later kinds)
 //	dedupe:<event>        string  set when an event's effects were committed; TTL 24 h
 //	                              (Feishu redelivers for about 7.1 h)
 //	audit                 stream  global audit log (members, sensitive reads), field m =

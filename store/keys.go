@@ -93,6 +93,19 @@ func (k keys) idxLetterOpen() string               { return k.base + "idx:lx:ope
 func (k keys) idxLetterAll() string                { return k.base + "idx:lx:all" }
 func (k keys) sentFor(entity string) string        { return k.base + "sent:" + entity }
 
+// sentOf is the sent-ledger of a deadline's subject: for a case, a
+// reception and a letter the key sent and sentFor name (sent:<number>, as
+// written before the deadline index), so that one API reads and marks all
+// of them and no reminder already sent goes out again; a later kind of
+// subject gets sent:<kind>:<id>.
+func (k keys) sentOf(s xfbot.Subject) string {
+	switch s.Kind {
+	case xfbot.SubjectCase, xfbot.SubjectReception, xfbot.SubjectLetter:
+		return k.base + "sent:" + s.ID
+	}
+	return k.base + "sent:" + string(s.Kind) + ":" + s.ID
+}
+
 func (k keys) members() string             { return k.base + "members" }
 func (k keys) dedupe(id string) string     { return k.base + "dedupe:" + id }
 func (k keys) audit() string               { return k.base + "audit" }
