@@ -375,9 +375,13 @@ func nextHint(c *Case, s Stage) string {
 // pauses), a 复查/复核 decision within 30 days of its request (hearings, as
 // pauses, excluded); and, while the petitioner may still ask for the next
 // review, the end of that window (not the office's obligation: when it
-// passes unused the case may be concluded). An ended procedure has none.
+// passes unused the case may be concluded). An ended procedure, or a case
+// resolved or signed off, has none.
 // Each names the case's owner as the one who answers for it.
 func (c *Case) Deadlines(cal *Calendar, today Date) []Deadline {
+	if !c.Status.Open() {
+		return nil // resolved or signed off: nothing on it is chased
+	}
 	d := Deadline{Subject: Subject{Kind: SubjectCase, ID: string(c.No)}, Owner: c.Owner.OpenID, Paused: c.Paused()}
 	at := func(k DeadlineKind, due Date) []Deadline {
 		d.Kind, d.Due = k, due
@@ -388,9 +392,6 @@ func (c *Case) Deadlines(cal *Calendar, today Date) []Deadline {
 		r, _ := RuleOf(DeadlineAccept)
 		return at(DeadlineAccept, r.Due(c.Proc.ReceivedOn, 0, cal, nil))
 	case StageHandling:
-		if !c.Status.Open() {
-			return nil // resolved before its reply was recorded: nothing is chased
-		}
 		return at(DeadlineHandle, c.DueAsOf(cal, today))
 	case StageReview:
 		r, _ := RuleOf(DeadlineReviewDecide)

@@ -144,10 +144,12 @@ func TestStageDeadlines(t *testing.T) {
 			t.Errorf("%s: deadlines %+v", st, ds)
 		}
 	}
-	resolved := onTrack(xfbot.StageHandling)
-	resolved.Status = xfbot.StatusResolved
-	if ds := resolved.Deadlines(cal, day("2026-04-01")); len(ds) != 0 {
-		t.Errorf("a resolved case is chased: %+v", ds)
+	for _, st := range []xfbot.Stage{xfbot.StageRegistered, xfbot.StageHandling, xfbot.StageReview, xfbot.StageReplied} {
+		resolved := onTrack(st)
+		resolved.Status = xfbot.StatusResolved
+		if ds := resolved.Deadlines(cal, day("2026-04-01")); len(ds) != 0 {
+			t.Errorf("a resolved case at %s is chased: %+v", st, ds)
+		}
 	}
 }
 

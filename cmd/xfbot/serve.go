@@ -32,6 +32,15 @@ func serve(ctx context.Context, cfg Config, stderr io.Writer) error {
 	if err := a.store.Ping(ctx); err != nil {
 		return redisUnreachable(cfg.Redis.Addr, err)
 	}
+	// Records written before the deadline index existed get their entries
+	// once (a marker says it is done; replicas racing it do no harm).
+	go func() {
+		if n, err := a.store.BackfillDeadlines(ctx); err != nil {
+			log.Error("deadline index backfill failed; it is tried again at the next start", "err", err)
+		} else if n > 0 {
+			log.Info("deadline index backfilled", "deadlines", n)
+		}
+	}()
 
 	// Go's default transport keeps two idle connections per host: with the
 	// sender's workers that would mean a TLS handshake per send under load.
