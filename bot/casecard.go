@@ -243,6 +243,7 @@ func CaseCard(c *xfbot.Case, recent []xfbot.Progress, v View) *Card {
 			card.Buttons = append(card.Buttons,
 				Button{Text: "我来包案", Action: ActionClaim, Value: caseValue(c, v), Confirm: "确认由您包案 " + string(c.No) + "？"})
 		}
+		card.Buttons = append(card.Buttons, nextStepButtons(c, v)...)
 	}
 	card.Buttons = append(card.Buttons, Button{Text: "刷新", Action: ActionRefresh, Value: caseValue(c, v)})
 	card.Note = fmt.Sprintf("登记：%s %s", c.CreatedBy.Display(), c.CreatedAt.In(locOf(v)).Format("2006-01-02 15:04"))

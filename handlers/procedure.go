@@ -71,6 +71,9 @@ func (h *Handlers) stepWords(req *bot.Request, action xfbot.StepAction, from int
 // step is one act on the procedure track.
 func (h *Handlers) step(action xfbot.StepAction) bot.HandlerFunc {
 	return func(ctx context.Context, req *bot.Request) (*bot.Reply, error) {
+		if req.Args.Len() == 0 {
+			req.Args = stepArgs(req)
+		}
 		s, err := h.stepWords(req, action, 1)
 		if err != nil {
 			return nil, err
@@ -140,4 +143,49 @@ func (h *Handlers) closeRefusal(c *xfbot.Case) string {
 	}
 	return fmt.Sprintf("%s 化解于 %s，须观察 %d 天（到 %s）且期满后回访一次（回访 %s <记录>），没有重复信访，才能销号。确需提前销号的，请写明理由：销号 %s <理由>。",
 		c.No, c.ResolvedOn, h.observeDays(), ready, c.No, c.No)
+}
+
+// Card actions of the next step: a button is its command, so each builds the
+// words the command would have had and runs it.
+
+// stepArgs are the command's words from a card: the case number, then the
+// form's values in the command's order.
+func stepArgs(req *bot.Request, values ...string) bot.Args {
+	words := []string{string(req.Case.No)}
+	for _, v := range values {
+		if v = strings.TrimSpace(v); v != "" && v != "送达:" {
+			words = append(words, v)
+		}
+	}
+	return bot.Args{Raw: strings.Join(words, " "), Words: words}
+}
+
+// stepButton presses a step that needs no form (受理, 复查/复核 申请, 终结): today.
+func (h *Handlers) stepButton(action xfbot.StepAction) bot.HandlerFunc {
+	return func(ctx context.Context, req *bot.Request) (*bot.Reply, error) {
+		req.Args = stepArgs(req)
+		return h.step(action)(ctx, req)
+	}
+}
+
+// stepForm opens the form of a step (答复, 复查答复, 复核答复, 回访).
+func (h *Handlers) stepForm(form string) bot.HandlerFunc {
+	return func(ctx context.Context, req *bot.Request) (*bot.Reply, error) {
+		return &bot.Reply{Card: bot.StepForm(req.Case, req.Recent, h.view(req), form)}, nil
+	}
+}
+
+// stepSubmit is a step's form submitted.
+func (h *Handlers) stepSubmit(action xfbot.StepAction) bot.HandlerFunc {
+	return func(ctx context.Context, req *bot.Request) (*bot.Reply, error) {
+		f := req.Action.Form
+		req.Args = stepArgs(req, f["result"], f["date"], "送达:"+strings.TrimSpace(f["delivered"]))
+		return h.step(action)(ctx, req)
+	}
+}
+
+// followUpSubmit is the 回访 form submitted.
+func (h *Handlers) followUpSubmit(ctx context.Context, req *bot.Request) (*bot.Reply, error) {
+	req.Args = bot.Args{Raw: string(req.Case.No) + " " + req.Action.Form["text"], Words: append([]string{string(req.Case.No)}, strings.Fields(req.Action.Form["text"])...)}
+	return h.followUp(ctx, req)
 }

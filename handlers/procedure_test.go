@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/qingchuan/xfbot"
+	"github.com/qingchuan/xfbot/bot"
 )
 
 // A case walks 登记 → 受理 → 答复 → 复查 → 复核 → 终结, each step refused out
@@ -84,4 +85,33 @@ func TestRegisteredCasesAreAcceptedAsBefore(t *testing.T) {
 		t.Fatalf("stage %s due %s proc %+v", c.StageOf(), c.Due, c.Proc)
 	}
 	wantNotIn(t, h.reply(member, "查看 "+string(c.No)), "程序：")
+}
+
+// The card offers the next step of each track, and each button is its
+// command: the same rule, the same decision.
+func TestProcedureButtons(t *testing.T) {
+	h := newHarness(t)
+	no := h.newCase("待受理的来访 待受理 单位:区住建局")
+	p2p := func(p xfbot.Person) string { return "oc_p2p_" + p.OpenID }
+	wantIn(t, h.say(member, "查看 "+string(no))[0].Content, bot.ActionAccept)
+	wantIn(t, h.click(liaison, bot.ActionAccept, no, p2p(liaison), nil).Toast, "由专班成员办理")
+	resp := h.click(member, bot.ActionAccept, no, p2p(member), nil)
+	wantIn(t, resp.Toast, "办理中")
+	if c := h.load(no); c.StageOf() != xfbot.StageHandling || c.AcceptedOn != c.Proc.ReceivedOn {
+		t.Fatalf("accepted by button: %s on %s", c.StageOf(), c.AcceptedOn)
+	}
+	resp = h.click(member, bot.ActionReplyForm, no, p2p(member), nil)
+	if resp.Card == nil || resp.Card.Form == nil || resp.Card.Form.Submit.Action != bot.ActionReply {
+		t.Fatalf("答复 form: %+v", resp)
+	}
+	wantIn(t, h.click(member, bot.ActionReply, no, p2p(member), map[string]string{"result": "同意"}).Toast, "答复结果“同意”不认识")
+	resp = h.click(liaison, bot.ActionReply, no, p2p(liaison), map[string]string{"result": "部分支持", "delivered": "今天"})
+	wantIn(t, resp.Toast, "已答复")
+	c := h.load(no)
+	if c.StageOf() != xfbot.StageReplied || c.Proc.Reply.Result != xfbot.OutcomePartly || c.Proc.Reply.DeliveredOn.IsZero() {
+		t.Fatalf("replied by button: %+v", c.Proc)
+	}
+	wantIn(t, resp.Card.Text(), "[复查申请]")
+	wantNotIn(t, resp.Card.Text(), "[终结]") // the window is open
+	wantIn(t, h.click(member, bot.ActionConclude, no, p2p(member), nil).Toast, "才届满")
 }
