@@ -69,11 +69,11 @@ func (v View) StageText(c *xfbot.Case) string {
 	case xfbot.StageNotAccepted, xfbot.StageForwarded, xfbot.StageLegalRoute:
 		s += "：" + v.Text(c, p.Note)
 	case xfbot.StageReplied:
-		s += answerText(p.Reply) + "，复查申请期至 " + c.Window(nil).String()
+		s += answerText(p.Reply) + "，复查申请期至 " + c.Due.String() // Due is the window's end at this stage
 	case xfbot.StageReview:
 		s += "（申请 " + p.Review.RequestedOn.String() + lateText(p.Review) + "）"
 	case xfbot.StageReviewed:
-		s += answerText(p.Review) + "，复核申请期至 " + c.Window(nil).String()
+		s += answerText(p.Review) + "，复核申请期至 " + c.Due.String()
 	case xfbot.StageRecheck:
 		s += "（申请 " + p.Recheck.RequestedOn.String() + lateText(p.Recheck) + "）"
 	case xfbot.StageTerminated:

@@ -51,7 +51,7 @@ func nextStepButtons(c *xfbot.Case, v View) []Button {
 			next, action = "复核申请", ActionRecheckRequest
 		}
 		bs = append(bs, Button{Text: next, Action: action, Value: val, Confirm: fmt.Sprintf("登记今天收到 %s 的%s？", c.No, next)})
-		if v.Today.After(c.Window(nil)) {
+		if v.Today.After(c.Due) { // at this stage Due is the window's end
 			bs = append(bs, Button{Text: "终结", Action: ActionConclude, Value: val, Confirm: fmt.Sprintf("申请期已届满，%s 程序办结？", c.No)})
 		}
 	case xfbot.StageReview:

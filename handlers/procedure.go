@@ -83,10 +83,7 @@ func (h *Handlers) step(action xfbot.StepAction) bot.HandlerFunc {
 		if err != nil {
 			return nil, err
 		}
-		text := action.Label() + "：" + h.view(req).StageText(c)
-		if s.Note != "" && !strings.Contains(text, s.Note) {
-			text += "：" + s.Note
-		}
+		text := stepText(s, c, req.Today())
 		if warning != "" {
 			text += "。" + warning
 		}
@@ -102,6 +99,37 @@ func (h *Handlers) step(action xfbot.StepAction) bot.HandlerFunc {
 		}
 		return h.caseReply(req, c, recent, msg, tx), nil
 	}
+}
+
+// stepText is a step as the timeline records it.
+func stepText(s xfbot.Step, c *xfbot.Case, today xfbot.Date) string {
+	on := s.On
+	if on.IsZero() {
+		on = today
+	}
+	t := fmt.Sprintf("%s（%s）", s.Action.Label(), on)
+	switch s.Action {
+	case xfbot.StepAccept:
+		t += "，办结期限 " + c.Due.String()
+	case xfbot.StepNotAccept, xfbot.StepForward, xfbot.StepLegalRoute:
+		t += "：" + s.Note
+	case xfbot.StepReply, xfbot.StepReviewReply, xfbot.StepRecheckReply:
+		t += "：" + s.Result.Label()
+		if !s.DeliveredOn.IsZero() {
+			t += "，" + s.DeliveredOn.String() + " 送达"
+		}
+		if st := c.StageOf(); st == xfbot.StageReplied || st == xfbot.StageReviewed {
+			t += "；申请期至 " + c.Due.String() // Due is the window's end at these stages
+		}
+	case xfbot.StepReviewRequest, xfbot.StepRecheckRequest:
+		t += "，" + bot.DueLabel(c) + " " + c.Due.String()
+	case xfbot.StepConclude:
+		t += "：申请期届满未申请，程序办结"
+	}
+	if c.StageOf() == xfbot.StageTerminated {
+		t += "；程序终结，同一事实和理由不再受理"
+	}
+	return t
 }
 
 // followUp is 回访 <案件号> <记录>: a contact after 化解, which 销号 waits for.
