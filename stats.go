@@ -66,6 +66,25 @@ const (
 	CountContact Counter = "contact"
 	// CountExtended: extensions granted (延期); a case has one at most.
 	CountExtended Counter = "extended"
+
+	// The procedure track's events, on the day they happened (the business
+	// date the step names, which may be before the write). A case moves
+	// forward on the track only, so each is once per case.
+	//
+	// CountIntake: a case registered 待受理 handled at intake (受理, 不予受理,
+	// 转送, 导入); CountIntakeOnTime: of those, within its 15-day 受理期限.
+	CountIntake       Counter = "intake"
+	CountIntakeOnTime Counter = "intake_ok"
+	// CountReplied: written replies (答复, 处理意见书); CountRepliedOnTime:
+	// of those, by the case's 办结期限 (extension and pauses included).
+	CountReplied       Counter = "replied"
+	CountRepliedOnTime Counter = "replied_ok"
+	// CountReview / CountRecheck: 复查 / 复核 requests (late ones too).
+	CountReview  Counter = "review"
+	CountRecheck Counter = "recheck"
+	// CountDecided: 复查 and 复核 decisions; CountUpheld: of those, 维持.
+	CountDecided Counter = "decided"
+	CountUpheld  Counter = "upheld"
 )
 
 // CountIn says which counters a count goes into: the day's and the
@@ -227,7 +246,48 @@ func CaseCounts(old, c *Case, loc *time.Location) []Count {
 	if c.ExtensionDays > old.ExtensionDays {
 		add(CountExtended, c.Unit, day, 1, InBoth)
 	}
+	procedureCounts(old, c, add)
 	return out
+}
+
+// procedureCounts books the step old → c took on the procedure track.
+func procedureCounts(old, c *Case, add func(Counter, string, Date, int64, CountIn)) {
+	from, to := old.StageOf(), c.StageOf()
+	if from == to {
+		return
+	}
+	timely := func(all, ok Counter, on, due Date) {
+		add(all, c.Unit, on, 1, InBoth)
+		if due.IsZero() || !on.After(due) {
+			add(ok, c.Unit, on, 1, InBoth)
+		}
+	}
+	switch {
+	case from == StageRegistered:
+		on := c.AcceptedOn
+		if to != StageHandling {
+			on = c.Proc.EndedOn
+		}
+		timely(CountIntake, CountIntakeOnTime, on, old.Due) // Due is the 受理期限 while registered
+	case from == StageHandling && to == StageReplied:
+		timely(CountReplied, CountRepliedOnTime, c.Proc.Reply.On, old.Due)
+	case to == StageReview:
+		add(CountReview, c.Unit, c.Proc.Review.RequestedOn, 1, InBoth)
+	case to == StageRecheck:
+		add(CountRecheck, c.Unit, c.Proc.Recheck.RequestedOn, 1, InBoth)
+	}
+	decided := func(a Answer) {
+		add(CountDecided, c.Unit, a.On, 1, InBoth)
+		if a.Result == OutcomeUphold {
+			add(CountUpheld, c.Unit, a.On, 1, InBoth)
+		}
+	}
+	switch {
+	case from == StageReview && to == StageReviewed:
+		decided(c.Proc.Review)
+	case from == StageRecheck && to == StageTerminated:
+		decided(c.Proc.Recheck)
+	}
 }
 
 // OnceIn is the counting rule of a once-per-case event on day, when the
@@ -389,6 +449,10 @@ type Figures struct {
 	Closed, Reopened, Repeat, Contacts, Extended int64
 	// Beyond (越级访): cases tagged 越级访 in the period.
 	Beyond int64
+	// The procedure track: intake acts on cases registered 待受理 and those
+	// within 15 days; written replies and those by their 办结期限; 复查 and
+	// 复核 requests; their decisions and those that upheld (维持).
+	Intake, IntakeOnTime, Replied, RepliedOnTime, Reviews, Rechecks, Decided, Upheld int64
 	// OpenEnd (期末在办): cases open when the period ended (now, for a
 	// period not yet over).
 	OpenEnd int64
@@ -412,8 +476,21 @@ func ComputeFigures(p Period, unit string, all bool, openNow int64, during, afte
 	f.Contacts = g(during, CountContact)
 	f.Extended = g(during, CountExtended)
 	f.Beyond = g(during, CountBeyond)
+	f.Intake, f.IntakeOnTime = g(during, CountIntake), g(during, CountIntakeOnTime)
+	f.Replied, f.RepliedOnTime = g(during, CountReplied), g(during, CountRepliedOnTime)
+	f.Reviews, f.Rechecks = g(during, CountReview), g(during, CountRecheck)
+	f.Decided, f.Upheld = g(during, CountDecided), g(during, CountUpheld)
 	return f
 }
+
+// TimelyIntakeRate (及时受理率) = 本期 15 日内受理、不予受理、转送或导入的 ÷ 本期作出这些处理的（待受理登记的案件）.
+func (f Figures) TimelyIntakeRate() Rate { return Rate{f.IntakeOnTime, f.Intake} }
+
+// OnTimeReplyRate (按期答复率) = 本期在办结期限内出具答复的 ÷ 本期答复的.
+func (f Figures) OnTimeReplyRate() Rate { return Rate{f.RepliedOnTime, f.Replied} }
+
+// UpholdRate (维持率) = 本期复查、复核维持原意见的 ÷ 本期复查、复核作出意见的.
+func (f Figures) UpholdRate() Rate { return Rate{f.Upheld, f.Decided} }
 
 // Rate is a ratio with its parts, shown as a percentage; a zero denominator
 // shows as "—" (nothing to measure), never as 0% or 100%.
@@ -464,6 +541,9 @@ func (f Figures) FigureRows() [][2]string {
 		{"下访接谈", n(f.Contacts)},
 		{"延期", n(f.Extended)},
 		{"期末在办", n(f.OpenEnd)},
+		{"及时受理率", f.TimelyIntakeRate().String()},
+		{"按期答复率", f.OnTimeReplyRate().String()},
+		{"复查/复核", fmt.Sprintf("%d / %d，维持率 %s", f.Reviews, f.Rechecks, f.UpholdRate())},
 	}
 }
 
@@ -481,4 +561,7 @@ var Definitions = [][2]string{
 	{"重开", "本期重开的案件数，按案件计"},
 	{"下访接谈", "本期记录的下访、接谈次数（按次计）"},
 	{"成员统计", "化解、销号按案件计（同上），记在当时的包案人名下；下访接谈按次计"},
+	{"及时受理率", "待受理登记的案件中，本期在收到后 15 日内受理、不予受理、转送或导入的 ÷ 本期作出这些处理的；按处理当日计"},
+	{"按期答复率", "本期在办结期限（含延期与暂停计时）内出具答复（处理意见书）的 ÷ 本期答复的"},
+	{"复查/复核", "本期登记的复查、复核申请数（含逾期申请）；维持率 = 本期复查、复核维持原意见的 ÷ 本期作出复查、复核意见的"},
 }

@@ -352,3 +352,52 @@ func TestPeriodShapes(t *testing.T) {
 		})
 	}
 }
+
+func TestProcedureCounts(t *testing.T) {
+	loc := time.FixedZone("CST", 8*3600)
+	base := &xfbot.Case{No: "XF-2026-0001", Unit: "区住建局", Status: xfbot.StatusHandling, CreatedAt: time.Date(2026, 3, 2, 9, 0, 0, 0, loc)}
+	base.Proc = xfbot.Procedure{Stage: xfbot.StageRegistered, ReceivedOn: xfbot.NewDate(2026, 3, 2)}
+	base.Due = xfbot.NewDate(2026, 3, 17) // its 受理期限
+	counts := func(old, c *xfbot.Case) map[xfbot.Counter]int64 {
+		c.UpdatedAt = time.Date(2026, 6, 1, 9, 0, 0, 0, loc)
+		m := map[xfbot.Counter]int64{}
+		for _, n := range xfbot.CaseCounts(old, c, loc) {
+			m[n.Counter] += n.N
+		}
+		return m
+	}
+	step := func(c *xfbot.Case, s xfbot.Step, today xfbot.Date) *xfbot.Case {
+		next := *c
+		if _, err := next.Transition(s, nil, today); err != nil {
+			t.Fatalf("%s: %v", s.Action, err)
+		}
+		return &next
+	}
+	accepted := step(base, xfbot.Step{Action: xfbot.StepAccept, On: xfbot.NewDate(2026, 3, 20)}, xfbot.NewDate(2026, 3, 20))
+	if m := counts(base, accepted); m[xfbot.CountIntake] != 1 || m[xfbot.CountIntakeOnTime] != 0 {
+		t.Errorf("accepted after its 受理期限: %v", m)
+	}
+	forwarded := step(base, xfbot.Step{Action: xfbot.StepForward, On: xfbot.NewDate(2026, 3, 10), Note: "市人社局"}, xfbot.NewDate(2026, 3, 10))
+	if m := counts(base, forwarded); m[xfbot.CountIntake] != 1 || m[xfbot.CountIntakeOnTime] != 1 {
+		t.Errorf("forwarded in time: %v", m)
+	}
+	replied := step(accepted, xfbot.Step{Action: xfbot.StepReply, On: xfbot.NewDate(2026, 5, 10), Result: xfbot.OutcomeReject}, xfbot.NewDate(2026, 5, 10))
+	if m := counts(accepted, replied); m[xfbot.CountReplied] != 1 || m[xfbot.CountRepliedOnTime] != 1 {
+		t.Errorf("replied by 05-19: %v", m)
+	}
+	review := step(replied, xfbot.Step{Action: xfbot.StepReviewRequest, On: xfbot.NewDate(2026, 5, 20)}, xfbot.NewDate(2026, 5, 20))
+	if m := counts(replied, review); m[xfbot.CountReview] != 1 {
+		t.Errorf("review requested: %v", m)
+	}
+	reviewed := step(review, xfbot.Step{Action: xfbot.StepReviewReply, On: xfbot.NewDate(2026, 6, 1), Result: xfbot.OutcomeUphold}, xfbot.NewDate(2026, 6, 1))
+	if m := counts(review, reviewed); m[xfbot.CountDecided] != 1 || m[xfbot.CountUpheld] != 1 {
+		t.Errorf("review upheld: %v", m)
+	}
+	if m := counts(reviewed, reviewed); len(m) != 0 {
+		t.Errorf("a write that does not move the track counts %v", m)
+	}
+	f := xfbot.Figures{Intake: 2, IntakeOnTime: 1, Replied: 1, RepliedOnTime: 1, Decided: 2, Upheld: 1}
+	if f.TimelyIntakeRate().String() != "50.0%" || f.OnTimeReplyRate().String() != "100.0%" || f.UpholdRate().String() != "50.0%" {
+		t.Errorf("rates %s %s %s", f.TimelyIntakeRate(), f.OnTimeReplyRate(), f.UpholdRate())
+	}
+}
