@@ -171,3 +171,15 @@ func TestLetterButtonsGetTheirSubcommandsRule(t *testing.T) {
 	}
 	wantIn(t, press(leader, bot.ActionLetterRead, own, map[string]string{"text": "请区住建局牵头"}), "已批示来信 "+id)
 }
+
+// 帮助 shows each section once: the routing table keeps a section's
+// commands together.
+func TestHelpSectionsAreWhole(t *testing.T) {
+	h := newHarness(t)
+	r := h.reply(admin, "帮助")
+	for _, sec := range []string{"案件", "程序（受理、答复、复查、复核）", "期限与提醒", "人员与分工", "接访与来信", "统计与导出", "其他"} {
+		if n := strings.Count(r, "\n"+sec+"\n"); n != 1 {
+			t.Errorf("section %s shown %d times:\n%s", sec, n, r)
+		}
+	}
+}
