@@ -118,6 +118,10 @@ func parseDateRange(s string) (from, to Date, err error) {
 // even on a Saturday), or a Monday–Friday that is not a holiday.
 func (c *Calendar) IsWorkday(d Date) bool { return c.isWorkdayN(d.DayNumber()) }
 
+// NextWorkday is the first working day after d (明天再提醒, "the next working
+// day is …"); a nil c knows weekends only.
+func (c *Calendar) NextWorkday(d Date) Date { return ComputeDue(d, 1, DayWorking, c, nil) }
+
 func (c *Calendar) isWorkdayN(n int) bool {
 	if c != nil {
 		switch c.days[n] {

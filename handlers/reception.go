@@ -172,7 +172,7 @@ func (h *Handlers) checkDay(ctx context.Context, req *bot.Request, r *xfbot.Rece
 	}
 	if !h.Calendar.IsWorkday(r.Date) {
 		return 0, xfbot.Errorf(xfbot.EINVALID, "%s（%s）不是工作日，请另选一天；下一个工作日是 %s。", r.Date, xfbot.WeekdayLabel(r.Date.Weekday()),
-			xfbot.ComputeDue(r.Date, 1, xfbot.DayWorking, h.Calendar, nil))
+			h.Calendar.NextWorkday(r.Date))
 	}
 	rs, err := h.Store.LeaderReceptions(ctx, r.Leader.OpenID, r.Date, r.Date)
 	if err != nil {

@@ -68,7 +68,7 @@ func (h *Handlers) ack(ctx context.Context, req *bot.Request) (*bot.Reply, error
 
 // snooze is 明天再提醒: the reminder comes again the next working day.
 func (h *Handlers) snooze(ctx context.Context, req *bot.Request) (*bot.Reply, error) {
-	day := xfbot.ComputeDue(req.Today(), 1, xfbot.DayWorking, h.Calendar, nil)
+	day := h.Calendar.NextWorkday(req.Today())
 	tx := h.Store.NewTx()
 	tx.Snooze(req.Case.No, req.Sender.OpenID, day)
 	return &bot.Reply{Toast: fmt.Sprintf("好的，%s 再提醒您 %s。", day, req.Case.No), Tx: tx}, nil
