@@ -210,37 +210,6 @@ func WeekdayLabel(w time.Weekday) string {
 	return [...]string{"星期日", "星期一", "星期二", "星期三", "星期四", "星期五", "星期六"}[w]
 }
 
-// ParseDayNear reads a reception day: any form ParseDate takes, or a day
-// without its year (3月28日, 3-28, 3/28), taken in today's year — or the
-// next year when that day is more than six months past.
-func ParseDayNear(s string, today Date) (Date, error) {
-	if d, err := ParseDate(s); err == nil {
-		return d, nil
-	}
-	t := strings.TrimSpace(foldDateWidth(s))
-	var ms, ds string
-	if m, rest, ok := strings.Cut(t, "月"); ok {
-		ms, ds = m, strings.TrimSuffix(strings.TrimSuffix(rest, "日"), "号")
-	} else {
-		for _, sep := range []string{"-", "/", "."} {
-			if m, d, ok := strings.Cut(t, sep); ok {
-				ms, ds = m, d
-				break
-			}
-		}
-	}
-	m, err1 := strconv.Atoi(ms)
-	d, err2 := strconv.Atoi(ds)
-	if err1 != nil || err2 != nil || m < 1 || m > 12 || d < 1 || d > daysIn(today.Year, time.Month(m)) {
-		return Date{}, Errorf(EINVALID, "日期“%s”看不懂，请写成 2026-04-01 或 4月1日。", Echo(s, 20))
-	}
-	day := NewDate(today.Year, time.Month(m), d)
-	if today.Sub(day) > 183 {
-		day = NewDate(today.Year+1, time.Month(m), d)
-	}
-	return day, nil
-}
-
 // Month is a calendar month, e.g. 2026-04.
 type Month struct {
 	Year  int

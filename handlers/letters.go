@@ -105,10 +105,11 @@ func (h *Handlers) letterRegister(ctx context.Context, req *bot.Request) (*bot.R
 			continue
 		}
 		if k, v, ok := splitColon(w); ok && (k == "收信" || k == "收信日期" || k == "来信日期") {
-			d, err := xfbot.ParseDayNear(v, today)
+			r, err := xfbot.ParseDay(v, today, h.Calendar, xfbot.Past)
 			if err != nil {
 				return nil, err
 			}
+			d := r.Date
 			if d.After(today) {
 				return nil, xfbot.Errorf(xfbot.EINVALID, "收信日期 %s 在今天之后，请检查。", d)
 			}

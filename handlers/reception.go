@@ -132,10 +132,11 @@ func (h *Handlers) receptionSchedule(ctx context.Context, req *bot.Request) (*bo
 	if len(words) == 0 {
 		return nil, xfbot.Errorf(xfbot.EINVALID, "缺少接访日期，例如：接访 安排 @周某 4月1日 上午 区群众来访接待中心 定点接访")
 	}
-	day, err := xfbot.ParseDayNear(words[0], req.Today())
+	read, err := xfbot.ParseDay(words[0], req.Today(), h.Calendar, xfbot.Anytime)
 	if err != nil {
 		return nil, err
 	}
+	day := read.Date
 	slot, place, mode, err := slotPlaceMode(words[1:])
 	if err != nil {
 		return nil, err
@@ -236,10 +237,11 @@ func (h *Handlers) receptionReschedule(ctx context.Context, req *bot.Request) (*
 	if len(words) == 0 {
 		return nil, xfbot.Errorf(xfbot.EINVALID, "缺少新的接访日期，例如：接访 改期 %s 4月8日 下午", old.ID)
 	}
-	day, err := xfbot.ParseDayNear(words[0], req.Today())
+	read, err := xfbot.ParseDay(words[0], req.Today(), h.Calendar, xfbot.Anytime)
 	if err != nil {
 		return nil, err
 	}
+	day := read.Date
 	nr := &xfbot.Reception{Leader: old.Leader, Date: day, Slot: old.Slot, Place: old.Place, Mode: old.Mode, Status: xfbot.ReceptionPlanned,
 		ScheduledBy: req.Actor(), ScheduledAt: req.Time, Appointments: old.Appointments, RescheduledFrom: old.ID}
 	if len(words) > 1 {

@@ -495,10 +495,11 @@ func TestReceptionDoubleBooking(t *testing.T) {
 			}()
 		}
 		wg.Wait()
-		d, err := xfbot.ParseDayNear(day, xfbot.NewDate(2026, 3, 16))
+		r, err := xfbot.ParseDay(day, xfbot.NewDate(2026, 3, 16), nil, xfbot.Future)
 		if err != nil {
 			t.Fatal(err)
 		}
+		d := r.Date
 		rs, err := h.st.LeaderReceptions(ctx, leader.OpenID, d, d)
 		if err != nil {
 			t.Fatal(err)
