@@ -259,3 +259,29 @@ func (r Reading) String() string {
 	}
 	return fmt.Sprint(r.Date)
 }
+
+// ParseMonthWord reads a month as people type it: 本月 上月 下月, 2026-04,
+// 2026年4月, 202604, and 4月 alone, whose year is the nearest one on tense's
+// side of today (统计 4月 in January is last April).
+func ParseMonthWord(s string, today Date, tense Tense) (Month, error) {
+	t := strings.Join(strings.Fields(foldDateWidth(s)), "")
+	this := MonthOf(today)
+	switch t {
+	case "", "本月", "这个月":
+		return this, nil
+	case "上月", "上个月":
+		return MonthOf(this.First().AddDays(-1)), nil
+	case "下月", "下个月":
+		return this.Next(), nil
+	}
+	if ms, ok := strings.CutSuffix(t, "月"); ok && !strings.ContainsAny(ms, "年-/.") {
+		if n, ok := chineseNumber(ms); ok && n >= 1 && n <= 12 {
+			return MonthOf(nearest(today, time.Month(n), 1, tense)), nil
+		}
+	}
+	m, err := ParseMonth(t)
+	if err != nil {
+		return Month{}, Errorf(EINVALID, "月份“%s”看不懂，请写成 2026-04、4月、本月或上月。", Echo(s, 20))
+	}
+	return m, nil
+}

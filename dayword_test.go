@@ -97,3 +97,23 @@ func TestParseDayLeapDay(t *testing.T) {
 		t.Fatalf("2月29日 = %v, %v", r.Date, err)
 	}
 }
+
+func TestParseMonthWord(t *testing.T) {
+	today := day("2026-01-15")
+	for _, tt := range []struct {
+		in    string
+		tense xfbot.Tense
+		want  string
+	}{
+		{"本月", xfbot.Anytime, "2026-01"}, {"上月", xfbot.Anytime, "2025-12"}, {"下月", xfbot.Anytime, "2026-02"},
+		{"12月", xfbot.Anytime, "2025-12"}, {"十二月", xfbot.Past, "2025-12"}, {"3月", xfbot.Anytime, "2026-03"},
+		{"3月", xfbot.Past, "2025-03"}, {"2026-04", xfbot.Anytime, "2026-04"}, {"2026年4月", xfbot.Anytime, "2026-04"},
+	} {
+		if m, err := xfbot.ParseMonthWord(tt.in, today, tt.tense); err != nil || m.String() != tt.want {
+			t.Errorf("ParseMonthWord(%q) = %s, %v; want %s", tt.in, m, err, tt.want)
+		}
+	}
+	if _, err := xfbot.ParseMonthWord("13月", today, xfbot.Anytime); err == nil || !strings.Contains(xfbot.ErrorMessage(err), "4月") {
+		t.Errorf("13月: %v", err)
+	}
+}

@@ -16,4 +16,6 @@ func TestCommandsReadTheDaysPeopleType(t *testing.T) {
 		t.Fatalf("letter received %v, %v", l, err)
 	}
 	wantIn(t, h.reply(member, "来信 @周某 另一封来信 收信:明天", msg{mentions: []xfbot.Person{leader}}), "已经发生的日期")
+	wantIn(t, h.reply(member, "统计 2月"), "2026年2月")
+	wantIn(t, h.reply(member, "统计 十二月"), "2025年12月")
 }

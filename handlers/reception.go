@@ -522,16 +522,7 @@ func monthArg(req *bot.Request, i int) (xfbot.Month, error) {
 // monthWord reads a month as typed: 本月 (or nothing), 上月, 下月, or
 // 2026-04 in any form xfbot.ParseMonth takes.
 func monthWord(w string, today xfbot.Date) (xfbot.Month, error) {
-	m := xfbot.MonthOf(today)
-	switch w {
-	case "", "本月":
-		return m, nil
-	case "上月":
-		return xfbot.MonthOf(m.First().AddDays(-1)), nil
-	case "下月":
-		return m.Next(), nil
-	}
-	return xfbot.ParseMonth(w)
+	return xfbot.ParseMonthWord(w, today, xfbot.Anytime)
 }
 
 // receptionStats: 接访 统计 [YYYY-MM]: who held, who did not, how many
