@@ -17,6 +17,11 @@ const (
 	DeadlineLetterAssign    DeadlineKind = "letter_assign"    // 领导来信交办: 3 个工作日
 	DeadlineRectify         DeadlineKind = "rectify"          // 督查整改: 7 个工作日
 	DeadlineReceptionRecord DeadlineKind = "reception_record" // 接访记录: 接访后下一个工作日
+	// The task force's gaps and a person's own request: due the day the
+	// gap reaches its limit, reminded once per episode (Gaps, Rule).
+	DeadlineProgressGap DeadlineKind = "progress_gap" // 久未更新: 最近进展 + Gaps.Stale 天
+	DeadlineContactGap  DeadlineKind = "contact_gap"  // 久未接触: 最近接触 + 积案/重点间隔
+	DeadlineSnooze      DeadlineKind = "snooze"       // 明天再提醒: 约定的那一天, owner = 提出的人
 )
 
 // DeadlineRule is how a kind of deadline is counted by default; every
@@ -45,6 +50,9 @@ var DeadlineRules = []DeadlineRule{
 	{DeadlineLetterAssign, "来信交办", 3, DayWorking, false},
 	{DeadlineRectify, "督查整改", 7, DayWorking, false},
 	{DeadlineReceptionRecord, "接访记录", 1, DayWorking, false},
+	{DeadlineProgressGap, "久未更新", 0, DayCalendar, false}, // Gaps.Stale
+	{DeadlineContactGap, "久未接触", 0, DayCalendar, false},  // Gaps.ContactBacklog / ContactKey
+	{DeadlineSnooze, "再次提醒", 0, DayCalendar, false},      // the day asked for
 }
 
 // RuleOf returns the default rule of a kind.
@@ -100,4 +108,15 @@ type Deadline struct {
 func (d Deadline) Statutory() bool {
 	r, ok := RuleOf(d.Kind)
 	return ok && r.Statutory && d.Kind != DeadlineReviewApply
+}
+
+// Reminded reports whether the deadline is a reminder of its own rather
+// than a period with warning levels: a gap (久未更新, 久未接触) or a snooze is
+// reminded once, on its day or after, and never climbs the ladder.
+func (d Deadline) Reminded() bool {
+	switch d.Kind {
+	case DeadlineProgressGap, DeadlineContactGap, DeadlineSnooze:
+		return true
+	}
+	return false
 }

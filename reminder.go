@@ -51,6 +51,31 @@ func (g Gaps) ContactGap(c *Case) int {
 	return 0
 }
 
+// GapDeadlines are the case's 久未更新 and 久未接触 as deadlines: the day
+// (in loc) of its last activity plus g.Stale, and of its last contact plus
+// the contact gap of its class (积案/重点; none for other cases), owned by its
+// 包案人. Only a case the office is chasing has them (Chased: an answered
+// case waiting on the petitioner's window is nagged about nothing); a zero
+// gap is off. Nothing here depends on the day it is asked, so the record
+// alone says them and the write that moves LastProgressAt or LastContactAt
+// moves them.
+func (c *Case) GapDeadlines(g Gaps, loc *time.Location) []Deadline {
+	if !c.Chased() || c.LastActivity().IsZero() {
+		return nil
+	}
+	var out []Deadline
+	d := Deadline{Subject: Subject{Kind: SubjectCase, ID: string(c.No)}, Owner: c.Owner.OpenID}
+	if g.Stale > 0 {
+		d.Kind, d.Due = DeadlineProgressGap, DateOf(c.LastActivity(), loc).AddDays(g.Stale)
+		out = append(out, d)
+	}
+	if n := g.ContactGap(c); n > 0 {
+		d.Kind, d.Due = DeadlineContactGap, DateOf(c.LastContact(), loc).AddDays(n)
+		out = append(out, d)
+	}
+	return out
+}
+
 // LastActivity is the day the case last moved: its latest progress, or its
 // registration.
 func (c *Case) LastActivity() time.Time {

@@ -23,6 +23,8 @@ const (
 const ButtonLines = 10
 
 // ReminderLine is one case in a reminder: why it is there and how urgent.
+// It is data: each rule renders its own words (Text, Reason), and nothing
+// reads them back.
 type ReminderLine struct {
 	Case  *xfbot.Case
 	Rule  xfbot.Rule
@@ -48,13 +50,13 @@ func (l ReminderLine) Reason(v View) string {
 	c := l.Case
 	switch l.Rule {
 	case xfbot.RuleDue:
-		return fmt.Sprintf("%s · 办结期限 %s", l.Level.Label(), v.dueShort(c))
+		return fmt.Sprintf("%s · %s %s", l.Level.Label(), DueLabel(c), v.dueShort(c)) // 受理/办结/复查/复核期限
 	case xfbot.RuleStale:
 		return fmt.Sprintf("已 %d 天没有进展", l.Days)
 	case xfbot.RuleNoContact:
 		return fmt.Sprintf("已 %d 天没有接触信访人", l.Days)
 	case xfbot.RuleSnooze:
-		return fmt.Sprintf("您要求今天再次提醒 · 办结期限 %s", v.DueText(c))
+		return fmt.Sprintf("您要求今天再次提醒 · %s %s", DueLabel(c), v.DueText(c))
 	}
 	return ""
 }

@@ -2,66 +2,60 @@ package scheduler
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"time"
 
 	"github.com/qingchuan/xfbot"
 	"github.com/qingchuan/xfbot/bot"
 	"github.com/qingchuan/xfbot/store"
 )
 
-// escalate takes the next step of every escalation due today: the overdue
-// case goes to the step's recipients (resolved now, not when it started),
-// each step once, in one commit with the ledger marks and the ladder's
-// advance. An acknowledged, resolved or re-dated case leaves the ladder.
-func (r *Reminders) escalate(ctx context.Context, now time.Time, today xfbot.Date, members []xfbot.Member) error {
+// steps are the escalation steps due today, each with its recipients
+// (resolved now, not when the ladder started), and the cases whose ladder
+// ended without a step: acknowledged, resolved, re-dated, paused, or no
+// longer at a stage with a statutory deadline. The steps go out in the
+// run's one message per person (build), each once: its ledger mark and the
+// ladder's advance are in the commit of its recipients' messages.
+func (r *Reminders) steps(ctx context.Context, today xfbot.Date, members []xfbot.Member) ([]*step, []xfbot.CaseNo, error) {
 	due, err := r.Store.DueEscalations(ctx, today)
 	if err != nil || len(due) == 0 {
-		return err
+		return nil, nil, err
 	}
-	tx := r.Store.NewTx()
-	byTo := map[string][]bot.ReminderLine{}
-	var ids []string
+	var out []*step
+	var ended []xfbot.CaseNo
 	for _, e := range due {
 		st, c := e.State, e.Case
 		if c == nil || !c.Chased() || c.Due.String() != st.Episode || c.Paused() || st.Next >= len(st.Ladder) {
-			tx.EndEscalation(st.No)
+			ended = append(ended, st.No)
 			continue
 		}
-		step := st.Ladder[st.Next]
-		field := fmt.Sprintf("esc:%d:%s", st.Next, st.Episode)
-		tx.MarkSent(c.No, field, today.String())
-		ids = append(ids, string(c.No)+"/"+field)
-		note := fmt.Sprintf("⬆️ 超期未确认，第 %d 级提醒：%s", st.Next+1, step.To.Label())
+		to := st.Ladder[st.Next]
+		note := fmt.Sprintf("⬆️ 超期未确认，第 %d 级提醒：%s", st.Next+1, to.To.Label())
 		if !c.Owner.IsZero() {
 			note += "（包案人：" + c.Owner.Display() + "）"
 		}
-		for _, to := range r.recipients(step.To, c, members) {
-			byTo[to] = append(byTo[to], bot.ReminderLine{Case: c, Rule: xfbot.RuleDue, Level: r.thresholds().Level(c.Due, today), Note: note})
-			tx.NoteRecipient(c.No, c.Due, to, today) // who may 确认 it
-		}
-		if st.Next+1 >= len(st.Ladder) {
-			tx.EndEscalation(c.No)
-			continue
-		}
-		st.Next++
-		started, _ := xfbot.ParseDate(st.Started)
-		next := r.workdaysAfter(started, st.Ladder[st.Next].After)
-		if !next.After(today) {
-			next = today.AddDays(1) // after downtime: one step per day, not all at once
-		}
-		tx.StartEscalation(st, next)
+		out = append(out, &step{state: st, c: c, field: fmt.Sprintf("esc:%d:%s", st.Next, st.Episode),
+			to:   r.recipients(to.To, c, members),
+			line: bot.ReminderLine{Case: c, Rule: xfbot.RuleDue, Level: r.thresholds().Level(c.Due, today), Note: note}})
 	}
-	for _, to := range sortedKeys(byTo) {
-		v := bot.View{Audience: audienceOf(members, to), Today: today, Thresholds: r.thresholds(), Loc: r.loc()}
-		card := bot.ReminderCard("超期升级提醒", byTo[to], v)
-		tx.Enqueue(outbound(to, card, fmt.Sprintf("esc:%s:%s:%v", to, today, ids), now))
+	return out, ended, nil
+}
+
+// takeStep adds to tx a step's ledger mark and the ladder's advance: the
+// next step's day, or the ladder's end after its last step.
+func (r *Reminders) takeStep(tx *store.Tx, s *step, today xfbot.Date) {
+	st := s.state
+	tx.MarkSent(s.c.No, s.field, today.String())
+	if st.Next+1 >= len(st.Ladder) {
+		tx.EndEscalation(s.c.No)
+		return
 	}
-	if _, err := r.Store.Commit(ctx, tx); err != nil && !errors.Is(err, store.ErrAlreadySent) {
-		return fmt.Errorf("escalations: %w", err)
+	st.Next++
+	started, _ := xfbot.ParseDate(st.Started)
+	next := r.workdaysAfter(started, st.Ladder[st.Next].After)
+	if !next.After(today) {
+		next = today.AddDays(1) // after downtime: one step per day, not all at once
 	}
-	return nil // ErrAlreadySent: another replica took these steps
+	tx.StartEscalation(st, next)
 }
 
 // recipients resolves a ladder step to people, at the moment it fires.

@@ -42,10 +42,11 @@ type Reception struct {
 	Admins     []string // the task-force lead
 	NagDay     int      // day of the month the nag starts (1–28; default 25)
 	Location   *time.Location
-	// Quiet hours: nothing is pushed from QuietFrom to QuietTo o'clock
-	// (defaults 21 and 8). The nag, the missing-record reminder and the
-	// letter reminders also wait for a working day; briefings do not (a
-	// Monday reception is announced on Sunday).
+	// Quiet hours QuietFrom to QuietTo o'clock (defaults 21 and 8), under
+	// the one rule of quiet.go (hushAt): nothing of this job is pushed in
+	// them; the nag, the missing-record reminder and the letter reminders
+	// also wait for a working day; briefings do not (a Monday reception is
+	// announced on Sunday).
 	QuietFrom, QuietTo int
 	Logger             *slog.Logger
 }
@@ -82,10 +83,12 @@ type message struct {
 func (j *Reception) Run(ctx context.Context, now time.Time) error {
 	loc := j.loc()
 	today := xfbot.DateOf(now, loc)
-	if j.quietHour(now) {
-		return nil
+	h := hushAt(now, loc, j.Calendar, j.QuietFrom, j.QuietTo)
+	if !h.lets(evenOffDays) {
+		return nil // nothing of this job cannot wait for the morning
 	}
-	workday := j.Calendar.IsWorkday(today)
+	workday := h.lets(workdayOnly) // the briefings go on a non-working day too
+
 	members, err := j.Store.Members(ctx)
 	if err != nil {
 		return err
@@ -177,15 +180,6 @@ func (j *Reception) nagDay() int {
 		return 25
 	}
 	return j.NagDay
-}
-
-func (j *Reception) quietHour(now time.Time) bool {
-	from, to := j.QuietFrom, j.QuietTo
-	if from == 0 && to == 0 {
-		from, to = 21, 8
-	}
-	h := now.In(j.loc()).Hour()
-	return h >= from || h < to
 }
 
 // nags finds the leaders without a held reception in a period that ends

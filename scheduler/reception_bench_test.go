@@ -57,7 +57,7 @@ func BenchmarkReceptionScan(b *testing.B) {
 			defer wipe(b, rdb, prefix+"}:*")
 			st := store.New(rdb, prefix)
 			ctx := context.Background()
-			fillScan(b, st, n, 0)
+			fillScan(b, rdb, st, prefix, n, 0)
 			fillReceptions(b, st)
 			cal, _ := xfbot.NewCalendar(xfbot.DefaultHolidayTables()...)
 			job := &scheduler.Reception{Store: st, Calendar: cal, Admins: []string{lead}, NagDay: 25, Location: cst}

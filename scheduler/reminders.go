@@ -15,33 +15,52 @@ import (
 	"github.com/qingchuan/xfbot/store"
 )
 
-// page is how many cases one read of an index returns.
+// page is how many cases (and their sent-ledgers) one read loads.
 const page = 2000
+
+// dlPage is how many deadline entries one read of the index returns, and
+// dlOverlap how many of them the next page reads again: a concurrent run
+// that takes entries out (a gap it reminded of) shifts the offsets, and the
+// overlap, deduplicated, keeps that from skipping one.
+const (
+	dlPage    = 5000
+	dlOverlap = 100
+)
 
 // commitRetries bounds the rebuilds of one message when another replica sent
 // some of its lines in the meantime.
 const commitRetries = 3
 
-// Reminders is the reminder scan (schedule.overdue): every person gets one
-// direct message listing all of their cases that need attention and that
-// they were not told about yet: a deadline that entered a new warning level,
-// no progress for Gaps.Stale days, no contact with a 积案 or 重点 petitioner,
-// a reminder they asked to have again. An unacknowledged overdue case then
-// climbs the escalation ladder.
+// Reminders is the reminder scan (schedule.overdue): one pass over the
+// deadline index (store.Deadlines) from its start to today + the yellow
+// window, so that its cost follows what is due and never the ledger. Every
+// person gets one direct message per run listing all of their cases that
+// need attention and that they were not told about yet: a statutory
+// deadline (受理告知, 办结, a 复查/复核 decision) that entered a new warning
+// level, no progress for Gaps.Stale days, no contact with a 积案 or 重点
+// petitioner, a reminder they asked to have again; and, in the same
+// message, the escalation steps due for them: an unacknowledged overdue
+// statutory deadline climbs the ladder.
 //
 // Each line is written to the case's sent-ledger in the same commit that
 // queues its message, so any number of replicas, runs and crashes send it
-// exactly once. Owners, leaders and liaisons are resolved when it is sent.
+// exactly once; a gap or a snooze reminded of leaves the index in that
+// commit, so that a case quiet for months is read once per episode, not
+// every run. Owners, leaders and liaisons are resolved when it is sent.
 type Reminders struct {
 	Store      *store.Store
 	Calendar   *xfbot.Calendar
 	Thresholds xfbot.Thresholds
-	Gaps       xfbot.Gaps
-	Ladder     []xfbot.Escalation
-	Admins     []string // the task-force lead: unowned cases and the ladder's top
-	Location   *time.Location
-	// Quiet hours: no pushes from QuietFrom to QuietTo o'clock, nor on
-	// non-working days, except for ⚫ (严重超期). Defaults 21 and 8.
+	// Gaps decide whether a gap entry of the index is due, from the case
+	// as loaded; zero: the store's (Store.WithGaps), which must agree.
+	Gaps   xfbot.Gaps
+	Ladder []xfbot.Escalation
+	Admins []string // the task-force lead: unowned cases and the ladder's top
+	// Location is the zone of the days; nil: UTC.
+	Location *time.Location
+	// Quiet hours QuietFrom to QuietTo o'clock (defaults 21 and 8) and
+	// non-working days, by the one rule of quiet.go: only ⚫ (严重超期) goes
+	// out then; the rest, escalation steps included, waits.
 	QuietFrom, QuietTo int
 	Logger             *slog.Logger
 }
@@ -51,26 +70,37 @@ type line struct {
 	bot.ReminderLine
 	field      string
 	to         string
-	escStarted bool // the case is on the ladder for this missed deadline already
+	statutory  bool            // its deadline climbs the ladder when missed
+	done       *xfbot.Deadline // the index entry that leaves with the reminder (a gap, a snooze)
+	escStarted bool            // the case is on the ladder for this missed deadline already
+}
+
+// step is one escalation step due this run, with its recipients.
+type step struct {
+	state store.EscalationState
+	c     *xfbot.Case
+	field string
+	to    []string
+	line  bot.ReminderLine
 }
 
 // Run scans as of now.
 func (r *Reminders) Run(ctx context.Context, now time.Time) error {
 	loc := r.loc()
 	today := xfbot.DateOf(now, loc)
-	quiet := r.Quiet(now)
+	h := r.hush(now)
 	members, err := r.Store.Members(ctx)
 	if err != nil {
 		return err
 	}
-	lines, err := r.collect(ctx, now, today)
+	lines, stale, err := r.collect(ctx, today)
 	if err != nil {
 		return err
 	}
 	byTo := map[string][]line{}
 	for _, l := range lines {
-		if quiet && !(l.Rule == xfbot.RuleDue && l.Level == xfbot.LevelBlack) {
-			continue // deferred, not marked: the next working run sends it
+		if !h.lets(lineUrgency(l)) {
+			continue // deferred, not marked: the next run that may push it sends it
 		}
 		if l.to == "" {
 			l.to = r.owner(l.Case)
@@ -80,24 +110,44 @@ func (r *Reminders) Run(ctx context.Context, now time.Time) error {
 		}
 		byTo[l.to] = append(byTo[l.to], l)
 	}
-	errs := r.sendAll(ctx, now, today, members, byTo)
-	if !quiet {
-		if err := r.escalate(ctx, now, today, members); err != nil {
-			errs = append(errs, err)
+	var steps []*step
+	var ended []xfbot.CaseNo
+	if h.lets(workdayOnly) {
+		if steps, ended, err = r.steps(ctx, today, members); err != nil {
+			return err
+		}
+	}
+	errs := r.sendAll(ctx, now, today, members, groupsOf(byTo, steps))
+	if len(stale) > 0 || len(ended) > 0 {
+		// Entries reminded of before (a gap put back by the backfill or by an
+		// owner's change), snoozes of closed cases, ladders that ended.
+		tx := r.Store.NewTx()
+		for _, d := range stale {
+			tx.DoneDeadline(d)
+		}
+		for _, no := range ended {
+			tx.EndEscalation(no)
+		}
+		if _, err := r.Store.Commit(ctx, tx); err != nil {
+			errs = append(errs, fmt.Errorf("reminders: tidy the index: %w", err))
 		}
 	}
 	return errors.Join(errs...)
 }
 
-// Quiet reports whether now is outside the hours pushes are allowed.
-func (r *Reminders) Quiet(now time.Time) bool {
-	from, to := r.QuietFrom, r.QuietTo
-	if from == 0 && to == 0 {
-		from, to = 21, 8
+// Quiet reports whether now is outside the hours every reminder may go out
+// (quiet hours or a non-working day): then only ⚫ does.
+func (r *Reminders) Quiet(now time.Time) bool { return r.hush(now) != awake }
+
+func (r *Reminders) hush(now time.Time) hush {
+	return hushAt(now, r.loc(), r.Calendar, r.QuietFrom, r.QuietTo)
+}
+
+func lineUrgency(l line) urgency {
+	if l.Rule == xfbot.RuleDue && l.Level == xfbot.LevelBlack {
+		return evenAtNight
 	}
-	t := now.In(r.loc())
-	h := t.Hour()
-	return !r.Calendar.IsWorkday(xfbot.DateOf(t, r.loc())) || h >= from || h < to
+	return workdayOnly
 }
 
 func (r *Reminders) loc() *time.Location {
@@ -118,131 +168,220 @@ func (r *Reminders) owner(c *xfbot.Case) string {
 	return ""
 }
 
-// collect finds every line not sent yet. Each read is a range of an index,
-// so the cost follows what is due, not the size of the ledger.
-func (r *Reminders) collect(ctx context.Context, now time.Time, today xfbot.Date) ([]line, error) {
+// collect reads what is due: the deadline index from its start to today,
+// page by page, every kind (overdue and due-today stage deadlines, gaps,
+// snoozes); and the stage deadlines ahead in the yellow window, from the
+// open cases' due index (idx:open, scored by the stage's Due), because in
+// dl that window also holds the gap of every case active this week (last
+// progress + 7 days is always in it), which a range read would pay for
+// every run. It decides each entry from the member alone where it can (a
+// paused clock, the petitioner's window are skipped unread), then from its
+// case and sent-ledger, loaded in batches. It returns the lines not sent
+// yet, and the entries to take out of the index without a reminder
+// (already reminded of, or of a closed case).
+func (r *Reminders) collect(ctx context.Context, today xfbot.Date) (lines []line, stale []xfbot.Deadline, err error) {
 	th := r.thresholds()
-	var lines []line
-	nos, err := r.Store.Range(ctx, store.Query{Index: store.IndexOpen(), DueTo: today.AddDays(th.Yellow)})
-	if err != nil {
-		return nil, err
+	var due []xfbot.Deadline
+	seen := map[xfbot.Deadline]bool{}
+	for off := 0; ; {
+		ds, err := r.Store.DeadlinesPage(ctx, today, off, dlPage)
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, d := range ds {
+			switch {
+			case seen[d]:
+				continue
+			case d.Subject.Kind != xfbot.SubjectCase:
+				continue // receptions and letters: the reception job (reception.go)
+			case d.Paused || d.Kind == xfbot.DeadlineReviewApply:
+				continue // the clock is stopped, or the window is the petitioner's
+			}
+			seen[d] = true
+			due = append(due, d)
+		}
+		if len(ds) < dlPage {
+			break
+		}
+		off += len(ds) - dlOverlap
 	}
-	err = r.each(ctx, nos, func(c *xfbot.Case) {
-		if c.Paused() || !c.Chased() {
-			return // the clock is stopped (听证、鉴定), or the stage waits on the petitioner: nothing runs out
+	if th.Yellow > 0 {
+		ahead, err := r.Store.Range(ctx, store.Query{Index: store.IndexOpen(), DueFrom: today.AddDays(1), DueTo: today.AddDays(th.Yellow)})
+		if err != nil {
+			return nil, nil, err
 		}
-		lv := th.Level(c.Due, today)
-		if lv >= xfbot.LevelYellow {
-			lines = append(lines, line{ReminderLine: bot.ReminderLine{Case: c, Rule: xfbot.RuleDue, Level: lv},
-				field: fmt.Sprintf("due:%s:%s", lv, c.Due)})
+		for _, no := range ahead {
+			// The stage's kind is read from the case (lineOf): any stage deadline.
+			due = append(due, xfbot.Deadline{Subject: xfbot.Subject{Kind: xfbot.SubjectCase, ID: string(no)}})
 		}
-	})
-	if err != nil {
-		return nil, err
 	}
 	gaps := r.gaps()
-	quiet := func(class string, days int, rule xfbot.Rule, last func(*xfbot.Case) time.Time) error {
-		if days <= 0 {
-			return nil
-		}
-		before := today.AddDays(-days + 1).Time(r.loc()) // quiet since before the start of that day
-		nos, err := r.Store.QuietRange(ctx, class, before.Add(-time.Second))
-		if err != nil {
-			return err
-		}
-		return r.each(ctx, nos, func(c *xfbot.Case) {
-			since := xfbot.DateOf(last(c), r.loc())
-			if class != "" && gaps.ContactGap(c) != days {
-				return
+	emitted := map[string]bool{}
+	for i := 0; i < len(due); {
+		// A batch of entries whose cases number at most page.
+		var nos []xfbot.CaseNo
+		inBatch := map[xfbot.CaseNo]bool{}
+		j := i
+		for ; j < len(due) && (len(nos) < page || inBatch[xfbot.CaseNo(due[j].Subject.ID)]); j++ {
+			if no := xfbot.CaseNo(due[j].Subject.ID); !inBatch[no] {
+				inBatch[no] = true
+				nos = append(nos, no)
 			}
-			lines = append(lines, line{ReminderLine: bot.ReminderLine{Case: c, Rule: rule, Days: today.Sub(since)},
-				field: fmt.Sprintf("%s:%s", rule, since)})
-		})
-	}
-	if err := quiet("", gaps.Stale, xfbot.RuleStale, (*xfbot.Case).LastActivity); err != nil {
-		return nil, err
-	}
-	if err := quiet("key", gaps.ContactKey, xfbot.RuleNoContact, (*xfbot.Case).LastContact); err != nil {
-		return nil, err
-	}
-	if err := quiet("backlog", gaps.ContactBacklog, xfbot.RuleNoContact, (*xfbot.Case).LastContact); err != nil {
-		return nil, err
-	}
-	snoozes, err := r.Store.DueSnoozes(ctx, today)
-	if err != nil {
-		return nil, err
-	}
-	if len(snoozes) > 0 {
-		nos := make([]xfbot.CaseNo, len(snoozes))
-		for i, s := range snoozes {
-			nos[i] = s.No
 		}
 		cases, err := r.Store.Cases(ctx, nos)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		byNo := map[xfbot.CaseNo]*xfbot.Case{}
+		ledgers, err := r.Store.Ledgers(ctx, nos)
+		if err != nil {
+			return nil, nil, err
+		}
+		byNo := make(map[xfbot.CaseNo]*xfbot.Case, len(cases))
 		for _, c := range cases {
 			byNo[c.No] = c
 		}
-		for _, s := range snoozes {
-			if c := byNo[s.No]; c != nil && c.Status.Open() {
-				lines = append(lines, line{ReminderLine: bot.ReminderLine{Case: c, Rule: xfbot.RuleSnooze},
-					field: fmt.Sprintf("snooze:%s:%s", s.OpenID, s.Day), to: s.OpenID})
+		for _, d := range due[i:j] {
+			c := byNo[xfbot.CaseNo(d.Subject.ID)]
+			if c == nil || !c.Status.Open() {
+				if d.Reminded() {
+					stale = append(stale, d) // a snooze of a case closed since (a closing write moves the rest)
+				}
+				continue
+			}
+			l, ok := r.lineOf(d, c, today, gaps)
+			if !ok {
+				continue
+			}
+			ledger := ledgers[c.No]
+			if _, sent := ledger[l.field]; sent {
+				if l.done != nil {
+					stale = append(stale, d)
+				}
+				continue
+			}
+			if k := string(c.No) + "/" + l.field + "/" + l.to; !emitted[k] {
+				emitted[k] = true
+				_, l.escStarted = ledger["esc:start:"+c.Due.String()]
+				lines = append(lines, l)
 			}
 		}
+		i = j
 	}
-	return r.unsent(ctx, lines)
+	return lines, stale, nil
 }
 
-// unsent drops the lines whose ledger field is set already.
-func (r *Reminders) unsent(ctx context.Context, lines []line) ([]line, error) {
-	seen := map[xfbot.CaseNo]bool{}
-	var nos []xfbot.CaseNo
-	for _, l := range lines {
-		if !seen[l.Case.No] {
-			seen[l.Case.No] = true
-			nos = append(nos, l.Case.No)
+// lineOf is the warning model of d's rule, applied to its case as loaded:
+// for a stage deadline the warning levels of Thresholds on the case's Due
+// (what 确认 and the ledger's due:<level>:<due> name); for a gap, due once
+// per episode (the day it began: stale:<since>, contact:<since>); for a
+// snooze, once on its day (snooze:<open_id>:<day>). ok is false when
+// nothing is to be said (yet).
+func (r *Reminders) lineOf(d xfbot.Deadline, c *xfbot.Case, today xfbot.Date, gaps xfbot.Gaps) (line, bool) {
+	loc := r.loc()
+	switch d.Kind {
+	case xfbot.DeadlineSnooze:
+		d := d
+		return line{ReminderLine: bot.ReminderLine{Case: c, Rule: xfbot.RuleSnooze},
+			field: fmt.Sprintf("snooze:%s:%s", d.Owner, d.Due), to: d.Owner, done: &d}, true
+	case xfbot.DeadlineProgressGap, xfbot.DeadlineContactGap:
+		rule, days, last := xfbot.RuleStale, gaps.Stale, c.LastActivity()
+		if d.Kind == xfbot.DeadlineContactGap {
+			rule, days, last = xfbot.RuleNoContact, gaps.ContactGap(c), c.LastContact()
+		}
+		since := xfbot.DateOf(last, loc)
+		if days <= 0 || !c.Chased() || since.AddDays(days).After(today) {
+			return line{}, false // the record says otherwise: its next write moves the entry
+		}
+		d := d
+		return line{ReminderLine: bot.ReminderLine{Case: c, Rule: rule, Days: today.Sub(since)},
+			field: fmt.Sprintf("%s:%s", rule, since), done: &d}, true
+	}
+	if !c.Chased() || c.Paused() {
+		return line{}, false
+	}
+	lv := r.thresholds().Level(c.Due, today)
+	if lv < xfbot.LevelYellow {
+		return line{}, false
+	}
+	if d.Kind == "" { // from idx:open: the stage's own deadline
+		for _, sd := range c.Deadlines(r.Calendar, today) {
+			d = sd
 		}
 	}
-	ledgers, err := r.Store.Ledgers(ctx, nos)
-	if err != nil {
-		return nil, err
-	}
-	out := lines[:0]
-	for _, l := range lines {
-		if _, sent := ledgers[l.Case.No][l.field]; !sent {
-			_, l.escStarted = ledgers[l.Case.No]["esc:start:"+l.Case.Due.String()]
-			out = append(out, l)
-		}
-	}
-	return out, nil
+	return line{ReminderLine: bot.ReminderLine{Case: c, Rule: xfbot.RuleDue, Level: lv},
+		field: fmt.Sprintf("due:%s:%s", lv, c.Due), statutory: d.Statutory()}, true
 }
 
-// each reads the cases in chunks of page and calls f for each.
-func (r *Reminders) each(ctx context.Context, nos []xfbot.CaseNo, f func(*xfbot.Case)) error {
-	for i := 0; i < len(nos); i += page {
-		cs, err := r.Store.Cases(ctx, nos[i:min(i+page, len(nos))])
-		if err != nil {
-			return err
+// group is what one commit must carry whole: people linked by an
+// escalation step (its mark and the ladder's advance are written once,
+// with every recipient's message), each with all of their lines.
+type group struct {
+	to    []string
+	lines map[string][]line
+	steps []*step
+}
+
+// groupsOf joins the people of each step into one group (union-find), and
+// gives everyone else a group of their own.
+func groupsOf(byTo map[string][]line, steps []*step) []*group {
+	parent := map[string]string{}
+	var find func(string) string
+	find = func(x string) string {
+		if p, ok := parent[x]; ok && p != x {
+			parent[x] = find(p)
+			return parent[x]
 		}
-		for _, c := range cs {
-			f(c)
+		parent[x] = x
+		return x
+	}
+	for to := range byTo {
+		find(to)
+	}
+	var alone []*group
+	for _, s := range steps {
+		if len(s.to) == 0 {
+			alone = append(alone, &group{steps: []*step{s}}) // nobody to tell: the ladder still advances
+			continue
+		}
+		for _, to := range s.to[1:] {
+			parent[find(to)] = find(s.to[0])
+		}
+		find(s.to[0])
+	}
+	byRoot := map[string]*group{}
+	for _, to := range sortedKeys(parent) {
+		root := find(to)
+		g := byRoot[root]
+		if g == nil {
+			g = &group{lines: map[string][]line{}}
+			byRoot[root] = g
+		}
+		g.to = append(g.to, to)
+		g.lines[to] = byTo[to]
+	}
+	for _, s := range steps {
+		if len(s.to) > 0 {
+			g := byRoot[find(s.to[0])]
+			g.steps = append(g.steps, s)
 		}
 	}
-	return nil
+	out := alone
+	for _, root := range sortedKeys(byRoot) {
+		out = append(out, byRoot[root])
+	}
+	return out
 }
 
 // batchSize is how many people's messages one commit carries: a scan with
-// a thousand recipients is forty round trips, not a thousand.
+// a thousand recipients is some twenty round trips, not a thousand.
 const batchSize = 50
 
-// sendAll sends everyone's message, in batches committed by a few workers at
-// once. A batch that loses a race with another replica (ErrAlreadySent) is
-// sent again person by person, each without the lines already sent.
-func (r *Reminders) sendAll(ctx context.Context, now time.Time, today xfbot.Date, members []xfbot.Member, byTo map[string][]line) []error {
-	tos := sortedKeys(byTo)
-	batches := make(chan []string)
+// sendAll sends everyone's message, whole groups per batch, committed by a
+// few workers at once. A batch that loses a race with another replica
+// (ErrAlreadySent) is sent again group by group, each without what was
+// sent meanwhile.
+func (r *Reminders) sendAll(ctx context.Context, now time.Time, today xfbot.Date, members []xfbot.Member, groups []*group) []error {
+	batches := make(chan []*group)
 	var mu sync.Mutex
 	var errs []error
 	fail := func(err error) {
@@ -257,8 +396,9 @@ func (r *Reminders) sendAll(ctx context.Context, now time.Time, today xfbot.Date
 			defer wg.Done()
 			for batch := range batches {
 				tx := r.Store.NewTx()
-				for _, to := range batch {
-					r.build(tx, now, today, to, audienceOf(members, to), byTo[to])
+				started := map[xfbot.CaseNo]bool{}
+				for _, g := range batch {
+					r.build(tx, now, today, members, g, started)
 				}
 				_, err := r.Store.Commit(ctx, tx)
 				if err == nil {
@@ -268,74 +408,148 @@ func (r *Reminders) sendAll(ctx context.Context, now time.Time, today xfbot.Date
 					fail(fmt.Errorf("reminders: %w", err))
 					continue
 				}
-				for _, to := range batch {
-					if err := r.send(ctx, now, today, to, audienceOf(members, to), byTo[to]); err != nil {
-						fail(fmt.Errorf("reminders to %s: %w", to, err))
+				for _, g := range batch {
+					if err := r.send(ctx, now, today, members, g); err != nil {
+						fail(fmt.Errorf("reminders to %v: %w", g.to, err))
 					}
 				}
 			}
 		}()
 	}
-	for i := 0; i < len(tos); i += batchSize {
-		batches <- tos[i:min(i+batchSize, len(tos))]
+	var batch []*group
+	n := 0
+	for _, g := range groups {
+		batch = append(batch, g)
+		if n += len(g.to) + len(g.steps); n >= batchSize {
+			batches <- batch
+			batch, n = nil, 0
+		}
+	}
+	if len(batch) > 0 {
+		batches <- batch
 	}
 	close(batches)
 	wg.Wait()
 	return errs
 }
 
-// send queues one message to a person with all their lines, marking each
-// line in the ledger in the same commit, rebuilding it without the lines
-// another replica sent meanwhile.
-func (r *Reminders) send(ctx context.Context, now time.Time, today xfbot.Date, to string, aud xfbot.Audience, lines []line) error {
+// send queues one group's messages, rebuilding them without the lines and
+// steps another replica sent meanwhile.
+func (r *Reminders) send(ctx context.Context, now time.Time, today xfbot.Date, members []xfbot.Member, g *group) error {
 	for attempt := 1; ; attempt++ {
 		tx := r.Store.NewTx()
-		r.build(tx, now, today, to, aud, lines)
+		r.build(tx, now, today, members, g, map[xfbot.CaseNo]bool{})
+		if tx.Empty() {
+			return nil
+		}
 		_, err := r.Store.Commit(ctx, tx)
 		if err == nil || !errors.Is(err, store.ErrAlreadySent) || attempt == commitRetries {
 			return err
 		}
-		if lines, err = r.unsent(ctx, lines); err != nil || len(lines) == 0 {
+		if g, err = r.unsent(ctx, g); err != nil {
 			return err
 		}
 	}
 }
 
-// build adds one person's message to tx: the card with all their lines, a
-// ledger mark per line, and for an overdue line the start of the escalation
-// ladder, once per missed deadline.
-func (r *Reminders) build(tx *store.Tx, now time.Time, today xfbot.Date, to string, aud xfbot.Audience, lines []line) {
-	sort.SliceStable(lines, func(i, j int) bool { return urgency(lines[i]) > urgency(lines[j]) })
-	var rl []bot.ReminderLine
-	var fields []string
-	started := map[xfbot.CaseNo]bool{}
-	at := map[xfbot.CaseNo]int{} // a case's line in rl: one line per case
-	for _, l := range lines {
-		if i, ok := at[l.Case.No]; ok {
-			// The same case for another reason: a note under its line.
-			extra := "另：" + l.Reason(bot.View{Today: today, Thresholds: r.thresholds(), Loc: r.loc()})
-			if rl[i].Note != "" {
-				extra = rl[i].Note + "；" + strings.TrimPrefix(extra, "另：")
-			}
-			rl[i].Note = extra
-		} else {
-			at[l.Case.No] = len(rl)
-			rl = append(rl, l.ReminderLine)
-			tx.NoteRecipient(l.Case.No, l.Case.Due, to, today) // who may 确认 it
-		}
-		fields = append(fields, string(l.Case.No)+"/"+l.field)
-		tx.MarkSent(l.Case.No, l.field, today.String())
-		if l.Rule == xfbot.RuleDue && l.Level >= xfbot.LevelRed && !l.escStarted && len(r.ladder()) > 0 && !started[l.Case.No] {
-			started[l.Case.No] = true
-			r.startEscalation(tx, l.Case, today)
-		}
-		if l.Rule == xfbot.RuleSnooze {
-			tx.Unsnooze(l.Case.No, to)
+// unsent is g without the lines and steps whose ledger field is set.
+func (r *Reminders) unsent(ctx context.Context, g *group) (*group, error) {
+	var nos []xfbot.CaseNo
+	for _, ls := range g.lines {
+		for _, l := range ls {
+			nos = append(nos, l.Case.No)
 		}
 	}
-	v := bot.View{Audience: aud, Today: today, Thresholds: r.thresholds(), Loc: r.loc()}
-	card := bot.ReminderCard("办理提醒", rl, v)
-	tx.Enqueue(outbound(to, card, "rem:"+to+":"+today.String()+":"+strings.Join(fields, ","), now))
+	for _, s := range g.steps {
+		nos = append(nos, s.c.No)
+	}
+	ledgers, err := r.Store.Ledgers(ctx, nos)
+	if err != nil {
+		return nil, err
+	}
+	out := &group{to: g.to, lines: map[string][]line{}}
+	for to, ls := range g.lines {
+		for _, l := range ls {
+			if _, sent := ledgers[l.Case.No][l.field]; !sent {
+				_, l.escStarted = ledgers[l.Case.No]["esc:start:"+l.Case.Due.String()]
+				out.lines[to] = append(out.lines[to], l)
+			}
+		}
+	}
+	for _, s := range g.steps {
+		if _, sent := ledgers[s.c.No][s.field]; !sent {
+			out.steps = append(out.steps, s)
+		}
+	}
+	return out, nil
+}
+
+// build adds one group to tx: each step's ledger mark and the ladder's
+// advance, once; then each person's one message with all their lines and
+// the steps that go to them, a ledger mark per line, a recipient note per
+// case (who may 确认 it), and for an overdue statutory line the start of
+// the escalation ladder, once per missed deadline.
+func (r *Reminders) build(tx *store.Tx, now time.Time, today xfbot.Date, members []xfbot.Member, g *group, started map[xfbot.CaseNo]bool) {
+	stepsTo := map[string][]*step{}
+	var stepIDs []string
+	for _, s := range g.steps {
+		r.takeStep(tx, s, today)
+		stepIDs = append(stepIDs, string(s.c.No)+"/"+s.field)
+		for _, to := range s.to {
+			stepsTo[to] = append(stepsTo[to], s)
+		}
+	}
+	th := r.thresholds()
+	for _, to := range g.to {
+		lines := g.lines[to]
+		if len(lines) == 0 && len(stepsTo[to]) == 0 {
+			continue
+		}
+		sort.SliceStable(lines, func(i, j int) bool { return rank(lines[i]) > rank(lines[j]) })
+		v := bot.View{Audience: audienceOf(members, to), Today: today, Thresholds: th, Loc: r.loc()}
+		var rl []bot.ReminderLine
+		var fields []string
+		at := map[xfbot.CaseNo]int{} // a case's line in rl: one line per case
+		note := func(i int, extra string) {
+			if rl[i].Note != "" {
+				extra = rl[i].Note + "；" + extra
+			}
+			rl[i].Note = extra
+		}
+		for _, l := range lines {
+			if i, ok := at[l.Case.No]; ok {
+				note(i, "另："+l.Reason(v)) // the same case for another reason: a note under its line
+			} else {
+				at[l.Case.No] = len(rl)
+				rl = append(rl, l.ReminderLine)
+				tx.NoteRecipient(l.Case.No, l.Case.Due, to, today) // who may 确认 it
+			}
+			fields = append(fields, string(l.Case.No)+"/"+l.field)
+			tx.MarkSent(l.Case.No, l.field, today.String())
+			if l.Rule == xfbot.RuleDue && l.statutory && l.Level >= xfbot.LevelRed && !l.escStarted && len(r.ladder()) > 0 && !started[l.Case.No] {
+				started[l.Case.No] = true
+				r.startEscalation(tx, l.Case, today)
+			}
+			if l.done != nil {
+				tx.DoneDeadline(*l.done)
+			}
+		}
+		for _, s := range stepsTo[to] {
+			if i, ok := at[s.c.No]; ok {
+				note(i, s.line.Note) // an escalation step of a case already listed
+			} else {
+				at[s.c.No] = len(rl)
+				rl = append(rl, s.line)
+			}
+			tx.NoteRecipient(s.c.No, s.c.Due, to, today) // who may 确认 it
+		}
+		title := "办理提醒"
+		if len(lines) == 0 {
+			title = "超期升级提醒"
+		}
+		card := bot.ReminderCard(title, rl, v)
+		tx.Enqueue(outbound(to, card, "rem:"+to+":"+today.String()+":"+strings.Join(fields, ",")+"|"+strings.Join(stepIDs, ","), now))
+	}
 }
 
 // startEscalation puts an overdue case on the ladder, once per missed
@@ -354,7 +568,7 @@ func (r *Reminders) workdaysAfter(d xfbot.Date, n int) xfbot.Date {
 	return xfbot.ComputeDue(d, n, xfbot.DayWorking, r.Calendar, nil)
 }
 
-func urgency(l line) int {
+func rank(l line) int {
 	switch l.Rule {
 	case xfbot.RuleDue:
 		return 10 + int(l.Level)
@@ -383,7 +597,7 @@ func (r *Reminders) thresholds() xfbot.Thresholds { return r.Thresholds.OrDefaul
 
 func (r *Reminders) gaps() xfbot.Gaps {
 	if r.Gaps == (xfbot.Gaps{}) {
-		return xfbot.DefaultGaps
+		return r.Store.Gaps()
 	}
 	return r.Gaps
 }

@@ -58,9 +58,10 @@ func parseDeadline(member string, score float64) (xfbot.Deadline, error) {
 		Due: xfbot.DateFromDayNumber(int(score)), Owner: f[3], Paused: strings.Contains(f[2], "p")}, nil
 }
 
-// caseDeadlines are c's open deadlines as its record states them: counted
-// with cal on the day (in loc) of the record's last write. nil c has none.
-func caseDeadlines(c *xfbot.Case, cal *xfbot.Calendar, loc *time.Location) []xfbot.Deadline {
+// caseDeadlines are c's open deadlines as its record states them: its
+// stage's, counted with cal on the day (in loc) of the record's last
+// write, and its gaps (久未更新, 久未接触) with g. nil c has none.
+func caseDeadlines(c *xfbot.Case, cal *xfbot.Calendar, loc *time.Location, g xfbot.Gaps) []xfbot.Deadline {
 	if c == nil {
 		return nil
 	}
@@ -68,7 +69,7 @@ func caseDeadlines(c *xfbot.Case, cal *xfbot.Calendar, loc *time.Location) []xfb
 	if at.IsZero() {
 		at = c.CreatedAt
 	}
-	return dated(c.Deadlines(cal, xfbot.DateOf(at, loc)))
+	return dated(append(c.Deadlines(cal, xfbot.DateOf(at, loc)), c.GapDeadlines(g, loc)...))
 }
 
 func receptionDeadlines(r *xfbot.Reception, cal *xfbot.Calendar) []xfbot.Deadline {
@@ -101,9 +102,19 @@ func dated(ds []xfbot.Deadline) []xfbot.Deadline {
 // those of after: zrem for a member that is gone (another kind, owner or
 // pause flag), zadd for every member after, even unchanged ones, so that an
 // entry scored by an older calendar or on a record written before the
-// index is put right by the next write.
+// index is put right by the next write. A gap (久未更新, 久未接触) is the
+// exception: it is added only when new or moved, because the reminder
+// scan takes it out of the index once it has reminded of it
+// (Tx.DoneDeadline), and a write that does not reset the gap (a new tag,
+// an edit) must not put the same episode back.
 func (tx *Tx) moveDeadlines(before, after []xfbot.Deadline) {
 	keep := make(map[string]bool, len(after))
+	was := make(map[string]xfbot.Date, len(before))
+	for _, d := range before {
+		if m, err := deadlineMember(d); err == nil {
+			was[m] = d.Due
+		}
+	}
 	adds := make([]op, 0, len(after))
 	for _, d := range after {
 		m, err := deadlineMember(d)
@@ -114,6 +125,9 @@ func (tx *Tx) moveDeadlines(before, after []xfbot.Deadline) {
 			return
 		}
 		keep[m] = true
+		if due, ok := was[m]; ok && d.Reminded() && due == d.Due {
+			continue
+		}
 		adds = append(adds, op{Op: "zadd", Key: tx.k.deadlines(), Member: m, Score: float64(d.Due.DayNumber())})
 	}
 	for _, d := range before {
@@ -128,9 +142,17 @@ func (tx *Tx) moveDeadlines(before, after []xfbot.Deadline) {
 // included: they are overdue), by due day, at most limit of them (limit <=
 // 0: all), in one round trip.
 func (s *Store) Deadlines(ctx context.Context, to xfbot.Date, limit int) ([]xfbot.Deadline, error) {
-	by := &redis.ZRangeBy{Min: "-inf", Max: strconv.Itoa(to.DayNumber())}
+	return s.DeadlinesPage(ctx, to, 0, limit)
+}
+
+// DeadlinesPage is Deadlines from the offset-th entry on: one page of a
+// scan of the range, in one round trip.
+func (s *Store) DeadlinesPage(ctx context.Context, to xfbot.Date, offset, limit int) ([]xfbot.Deadline, error) {
+	by := &redis.ZRangeBy{Min: "-inf", Max: strconv.Itoa(to.DayNumber()), Offset: int64(offset)}
 	if limit > 0 {
 		by.Count = int64(limit)
+	} else if offset > 0 {
+		by.Count = -1
 	}
 	zs, err := s.rdb.ZRangeByScoreWithScores(ctx, s.k.deadlines(), by).Result()
 	if err != nil {
@@ -177,6 +199,18 @@ for i = 1, #page, 2 do
 end
 return out`)
 
+// snoozeMoveScript moves the snoozes of key snooze (member no|open_id,
+// score the day) into dl as snooze deadlines and deletes the old key.
+// KEYS[1] snooze, KEYS[2] dl. Returns how many it moved.
+const snoozeMoveScript = `
+local zs = redis.call("ZRANGE", KEYS[1], 0, -1, "WITHSCORES")
+for i = 1, #zs, 2 do
+  local no, id = string.match(zs[i], "^([^|]+)|(.*)$")
+  if no then redis.call("ZADD", KEYS[2], zs[i + 1], "snooze|case:" .. no .. "||" .. id) end
+end
+redis.call("DEL", KEYS[1])
+return #zs / 2`
+
 // backfillWriteScript adds the deadlines of records read earlier, each only
 // if its record still has the version read: a record written since has
 // had its deadlines moved by that write, and the ones read would be stale.
@@ -211,21 +245,30 @@ return n`)
 // serves commands between the batches.
 //
 // It is idempotent: adding a member twice changes nothing, and a marker
-// (dl:backfilled), set when a pass completes, makes every later start skip
-// it (n = 0). Replicas that start together both run it, harmlessly. It
+// (dl:backfilled:<version>:<gaps>), set when a pass completes, makes every
+// later start skip it (n = 0). Version 2 added the gaps (久未更新, 久未接触)
+// and moved the snoozes written before the index held them (key snooze)
+// into it; a deployment that ran version 1 runs it once more, and once
+// more whenever a gap is changed in the configuration. A gap already
+// reminded of under the old scan comes back into the index here; the
+// first scan finds its sent-ledger field and takes it out again. Replicas that start together both run it, harmlessly. It
 // writes nothing to the sent-ledgers: their keys (sent:<number>) and field
 // names stay as they are, so a reminder that went out before is not sent
 // again. A record written by a replica that does not maintain the index
 // yet (a rolling upgrade) gets its deadlines at its next write.
 func (s *Store) BackfillDeadlines(ctx context.Context) (int, error) {
-	done, err := s.rdb.Exists(ctx, s.k.dlBackfilled()).Result()
+	marker := s.k.dlBackfilled(fmt.Sprintf(":2:%d.%d.%d", s.gap.Stale, s.gap.ContactBacklog, s.gap.ContactKey))
+	done, err := s.rdb.Exists(ctx, marker).Result()
 	if err != nil {
 		return 0, fmt.Errorf("store: backfill deadlines: %w", err)
 	}
 	if done == 1 {
 		return 0, nil
 	}
-	total := 0
+	total, err := s.rdb.Eval(ctx, snoozeMoveScript, []string{s.k.snoozes(), s.k.deadlines()}).Int()
+	if err != nil {
+		return 0, fmt.Errorf("store: backfill deadlines: snoozes: %w", err)
+	}
 	passes := []struct {
 		index, prefix string
 		deadlines     func(b []byte) ([]xfbot.Deadline, int64, error)
@@ -235,7 +278,7 @@ func (s *Store) BackfillDeadlines(ctx context.Context) (int, error) {
 			if err != nil {
 				return nil, 0, err
 			}
-			return caseDeadlines(c, s.cal, s.loc), c.Version, nil
+			return caseDeadlines(c, s.cal, s.loc, s.gap), c.Version, nil
 		}},
 		{s.k.idxLetterAll(), s.k.letter(""), func(b []byte) ([]xfbot.Deadline, int64, error) {
 			l, err := decodeLetter(b)
@@ -298,7 +341,7 @@ func (s *Store) BackfillDeadlines(ctx context.Context) (int, error) {
 			}
 		}
 	}
-	if err := s.rdb.Set(ctx, s.k.dlBackfilled(), strconv.Itoa(total), 0).Err(); err != nil {
+	if err := s.rdb.Set(ctx, marker, strconv.Itoa(total), 0).Err(); err != nil {
 		return total, fmt.Errorf("store: backfill deadlines: mark done: %w", err)
 	}
 	return total, nil

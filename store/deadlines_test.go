@@ -5,12 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/qingchuan/xfbot"
 	"github.com/qingchuan/xfbot/store"
+	"github.com/redis/go-redis/v9"
 )
 
 func testCalendar(t testing.TB) *xfbot.Calendar {
@@ -44,12 +46,20 @@ func index(t testing.TB, st *store.Store) []string {
 	return out
 }
 
+// wantIndex compares the index without the gap deadlines (久未更新, 久未接触,
+// snoozes): every case has one, and TestGapDeadlines follows them.
 func wantIndex(t *testing.T, st *store.Store, want ...string) {
 	t.Helper()
 	if want == nil {
 		want = []string{}
 	}
-	if got := index(t, st); !reflect.DeepEqual(got, want) {
+	got := []string{}
+	for _, e := range index(t, st) {
+		if k, _, _ := strings.Cut(e, " "); !(xfbot.Deadline{Kind: xfbot.DeadlineKind(k)}).Reminded() {
+			got = append(got, e)
+		}
+	}
+	if !reflect.DeepEqual(got, want) {
 		t.Errorf("deadline index\n got %q\nwant %q", got, want)
 	}
 }
@@ -223,7 +233,7 @@ func TestDeadlineIndex(t *testing.T) {
 	})
 
 	t.Run("RangeLimitAndCount", func(t *testing.T) {
-		st := newTestStore(t).WithCalendar(cal)
+		st := newTestStore(t).WithCalendar(cal).WithGaps(xfbot.Gaps{Stale: -1}) // no gaps: the stage deadlines only
 		for i := 0; i < 5; i++ {
 			create(t, st, owned(fmt.Sprint("案件", i), "ou_a", today.AddDays(i*7))) // due 05-15, 05-22, 05-29, 06-05, 06-12
 		}
@@ -294,11 +304,11 @@ func TestBackfillDeadlines(t *testing.T) {
 	st.WithCalendar(cal)
 	rdb := st.Client()
 	dl := "{" + prefix + "}:v1:dl"
-	marker := "{" + prefix + "}:v1:dl:backfilled"
+	marker := "{" + prefix + "}:v1:dl:backfilled:2:7.30.14"
 
 	ledgerFixture(t, st, cal)
 	live := index(t, st)
-	if len(live) != 30-6+3+3 { // 6 resolved cases have none
+	if len(live) != 30-6+3+3+18 { // 6 resolved cases have none; the 18 chased ones a 久未更新 too
 		t.Fatalf("live index holds %d: %q", len(live), live)
 	}
 	ledger, _ := st.Ledgers(ctx, []xfbot.CaseNo{"XF-2026-0001"})
@@ -368,7 +378,7 @@ func TestBackfillDeadlines(t *testing.T) {
 				}
 			}
 		}
-		if n != 1 {
+		if n != 2 { // 办结 and 久未更新
 			t.Errorf("XF-2026-0001 has %d entries", n)
 		}
 	})
@@ -418,6 +428,102 @@ func TestSentLedgers(t *testing.T) {
 		}
 		if got, _ := st.Ledgers(ctx, []xfbot.CaseNo{"XF-2026-0001"}); got["XF-2026-0001"]["ack:2026-05-15"] != "ou_a" {
 			t.Errorf("Ledgers after NoteFor = %v", got)
+		}
+	})
+}
+
+func TestGapDeadlines(t *testing.T) {
+	ctx := context.Background()
+	gaps := func(t *testing.T, st *store.Store) []string {
+		t.Helper()
+		var out []string
+		for _, e := range index(t, st) {
+			if k, _, _ := strings.Cut(e, " "); (xfbot.Deadline{Kind: xfbot.DeadlineKind(k)}).Reminded() {
+				out = append(out, e)
+			}
+		}
+		return out
+	}
+	st, prefix := newTestStorePrefix(t)
+	st.WithGaps(xfbot.Gaps{Stale: 7, ContactBacklog: 30, ContactKey: 14})
+	c := owned("积案", "ou_a", today.AddDays(-10))
+	c.Tags = []xfbot.Tag{xfbot.TagBacklog}
+	c.LastProgressAt = now.AddDate(0, 0, -3)
+	c.LastContactAt = now.AddDate(0, 0, -20)
+	create(t, st, c)
+	l, _ := st.Load(ctx, "", "XF-2026-0001")
+	c = l.Case
+	want := []string{"progress_gap case:XF-2026-0001 2026-03-20 ou_a", "contact_gap case:XF-2026-0001 2026-03-26 ou_a"}
+	if got := gaps(t, st); !reflect.DeepEqual(got, want) {
+		t.Fatalf("gaps\n got %q\nwant %q", got, want)
+	}
+	t.Run("ProgressMovesTheStaleGap", func(t *testing.T) {
+		c = rewrite(t, st, c, now, func(c *xfbot.Case) { c.LastProgressAt = now })
+		want := []string{"progress_gap case:XF-2026-0001 2026-03-23 ou_a", "contact_gap case:XF-2026-0001 2026-03-26 ou_a"}
+		if got := gaps(t, st); !reflect.DeepEqual(got, want) {
+			t.Fatalf("after 进展\n got %q\nwant %q", got, want)
+		}
+		c = rewrite(t, st, c, now, func(c *xfbot.Case) { c.LastContactAt, c.LastProgressAt = now, now })
+		want = []string{"progress_gap case:XF-2026-0001 2026-03-23 ou_a", "contact_gap case:XF-2026-0001 2026-04-15 ou_a"}
+		if got := gaps(t, st); !reflect.DeepEqual(got, want) {
+			t.Fatalf("after 下访\n got %q\nwant %q", got, want)
+		}
+	})
+	t.Run("RemindedStaysOutUntilReset", func(t *testing.T) {
+		tx := st.NewTx()
+		tx.DoneDeadline(xfbot.Deadline{Subject: xfbot.Subject{Kind: xfbot.SubjectCase, ID: "XF-2026-0001"}, Kind: xfbot.DeadlineProgressGap, Due: today.AddDays(7), Owner: "ou_a"})
+		if _, err := st.Commit(ctx, tx); err != nil {
+			t.Fatal(err)
+		}
+		c = rewrite(t, st, c, now, func(c *xfbot.Case) { c.Title = "积案（改）" }) // resets no gap
+		want := []string{"contact_gap case:XF-2026-0001 2026-04-15 ou_a"}
+		if got := gaps(t, st); !reflect.DeepEqual(got, want) {
+			t.Fatalf("after an edit\n got %q\nwant %q", got, want)
+		}
+		c = rewrite(t, st, c, now, func(c *xfbot.Case) { c.LastProgressAt = now.AddDate(0, 0, 1) })
+		want = []string{"progress_gap case:XF-2026-0001 2026-03-24 ou_a", "contact_gap case:XF-2026-0001 2026-04-15 ou_a"}
+		if got := gaps(t, st); !reflect.DeepEqual(got, want) {
+			t.Fatalf("after the next 进展\n got %q\nwant %q", got, want)
+		}
+	})
+	t.Run("RepliedOrResolvedHasNone", func(t *testing.T) {
+		c = rewrite(t, st, c, now, func(c *xfbot.Case) {
+			c.Proc = xfbot.Procedure{Stage: xfbot.StageReplied, Reply: xfbot.Answer{On: today, DeliveredOn: today}}
+		})
+		if got := gaps(t, st); len(got) != 0 {
+			t.Fatalf("a replied case has gaps %q", got)
+		}
+	})
+	t.Run("SnoozeIsADeadline", func(t *testing.T) {
+		tx := st.NewTx()
+		tx.Snooze("XF-2026-0001", "ou_b", today.AddDays(1))
+		if _, err := st.Commit(ctx, tx); err != nil {
+			t.Fatal(err)
+		}
+		want := []string{"snooze case:XF-2026-0001 2026-03-17 ou_b"}
+		if got := gaps(t, st); !reflect.DeepEqual(got, want) {
+			t.Fatalf("snooze\n got %q\nwant %q", got, want)
+		}
+		tx = st.NewTx()
+		tx.Unsnooze("XF-2026-0001", "ou_b")
+		if _, err := st.Commit(ctx, tx); err != nil {
+			t.Fatal(err)
+		}
+		if got := gaps(t, st); len(got) != 0 {
+			t.Fatalf("after Unsnooze %q", got)
+		}
+	})
+	t.Run("BackfillMovesOldSnoozes", func(t *testing.T) {
+		rdb := st.Client()
+		rdb.ZAdd(ctx, "{"+prefix+"}:v1:snooze", redis.Z{Score: float64(today.AddDays(1).DayNumber()), Member: "XF-2026-0001|ou_c"})
+		if _, err := st.BackfillDeadlines(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if s, _ := st.DueSnoozes(ctx, today.AddDays(1)); len(s) != 1 || s[0].OpenID != "ou_c" || s[0].No != "XF-2026-0001" {
+			t.Fatalf("snoozes after backfill %+v", s)
+		}
+		if n, _ := rdb.Exists(ctx, "{"+prefix+"}:v1:snooze").Result(); n != 0 {
+			t.Error("the old snooze key is left")
 		}
 	})
 }

@@ -66,10 +66,17 @@
 //	                              kind|subject|flags|owner, e.g. handle|case:XF-2026-0012||ou_abc
 //	                              (flags "p": paused; the owner last, so it may hold anything);
 //	                              moved by the write that changes the entity, in its commit,
-//	                              computed with the store's calendar on the record's own day
-//	                              of writing (deadlines.go)
-//	dl:backfilled         string  set when BackfillDeadlines indexed the records written
-//	                              before dl existed; later starts skip it
+//	                              computed with the store's calendar and gaps on the record's
+//	                              own day of writing (deadlines.go); a case's gaps too
+//	                              (progress_gap: last activity + stale days, contact_gap: last
+//	                              contact + the 积案/重点 gap), taken out by the reminder scan
+//	                              once reminded of and put back by the write that resets them;
+//	                              and snoozes (snooze|case:<no>||<who asked>, Tx.Snooze)
+//	dl:backfilled:2:<gaps> string set when BackfillDeadlines indexed the records written
+//	                              before dl existed (version 2: with the gaps; <gaps> is
+//	                              stale.backlog.key days); later starts skip it
+//	snooze                zset    before version 2 of the backfill: snoozes (no|open_id, score
+//	                              the day); the backfill moves them into dl and deletes it
 //	sent:<entity>         hash    sent-ledger of a reception, a letter or "nag:<YYYY-MM>" (the
 //	                              monthly reminder of leaders without a reception), as for cases
 //	                              (SentLedgers/MarkSentFor read and mark the ledger of any
@@ -93,7 +100,9 @@
 // period is the open cases now minus the net "open" counts since (stats.go).
 //
 // Reminders never scan the ledger either: what is due by a day, of any
-// kind, is ZRANGEBYSCORE dl -inf day (Deadlines).
+// kind, gaps and snoozes included, is ZRANGEBYSCORE dl -inf day
+// (Deadlines, DeadlinesPage); a case quiet for months is in that range
+// once per episode, since its reminder takes its gap out.
 //
 // Lists never scan the ledger: "overdue" is ZRANGEBYSCORE idx:open -inf
 // today-1, so its cost follows the matches.

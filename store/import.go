@@ -50,7 +50,7 @@ func (s *Store) Import(ctx context.Context, cases []*xfbot.Case) error {
 		for key, score := range s.k.indexes(c) {
 			tx.ZAdd(ctx, key, redis.Z{Score: score, Member: string(c.No)})
 		}
-		for _, d := range caseDeadlines(c, s.cal, s.loc) {
+		for _, d := range caseDeadlines(c, s.cal, s.loc, s.gap) {
 			m, err := deadlineMember(d)
 			if err != nil {
 				return fmt.Errorf("store: import %s: %w", c.No, err)

@@ -66,9 +66,11 @@ func (k keys) snoozes() string                   { return k.base + "snooze" }
 // The deadline index: one member per open deadline of any entity (a
 // case's stage, a reception's record, a letter's 阅批/交办), scored by its
 // due day (deadlines.go); dlBackfilled marks that the deadlines of the
-// records written before the index existed were added.
-func (k keys) deadlines() string    { return k.base + "dl" }
-func (k keys) dlBackfilled() string { return k.base + "dl:backfilled" }
+// records written before the index existed were added, by a pass named
+// tag (its version and the gaps it counted with: a new kind of deadline or
+// a changed gap runs the backfill again).
+func (k keys) deadlines() string              { return k.base + "dl" }
+func (k keys) dlBackfilled(tag string) string { return k.base + "dl:backfilled" + tag }
 
 // jobSince holds the first start of the deployment as far as one scheduled
 // job is concerned (unix s): a firing before it is never caught up.

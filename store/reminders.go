@@ -177,14 +177,41 @@ func (s *Store) Escalation(ctx context.Context, no xfbot.CaseNo) (*EscalationSta
 	return &e, nil
 }
 
-// Snooze asks for a reminder of the case to openID again on day (明天再提醒).
+// Snooze asks for a reminder of the case to openID again on day (明天再提醒):
+// a deadline of kind snooze in the index (dl), owned by who asked, so the
+// reminder scan finds it in the same range as every other deadline. A
+// second snooze of the same case by the same person moves it.
 func (tx *Tx) Snooze(no xfbot.CaseNo, openID string, day xfbot.Date) {
-	tx.add(op{Op: "zadd", Key: tx.k.snoozes(), Member: string(no) + "|" + openID, Score: float64(day.DayNumber())})
+	m, err := deadlineMember(snoozeDeadline(no, openID, day))
+	if err != nil {
+		if tx.err == nil {
+			tx.err = err
+		}
+		return
+	}
+	tx.add(op{Op: "zadd", Key: tx.k.deadlines(), Member: m, Score: float64(day.DayNumber())})
 }
 
 // Unsnooze drops a snooze once its reminder went out.
 func (tx *Tx) Unsnooze(no xfbot.CaseNo, openID string) {
-	tx.add(op{Op: "zrem", Key: tx.k.snoozes(), Member: string(no) + "|" + openID})
+	if m, err := deadlineMember(snoozeDeadline(no, openID, xfbot.Date{})); err == nil {
+		tx.add(op{Op: "zrem", Key: tx.k.deadlines(), Member: m})
+	}
+	tx.add(op{Op: "zrem", Key: tx.k.snoozes(), Member: string(no) + "|" + openID}) // written before dl held snoozes
+}
+
+func snoozeDeadline(no xfbot.CaseNo, openID string, day xfbot.Date) xfbot.Deadline {
+	return xfbot.Deadline{Subject: xfbot.Subject{Kind: xfbot.SubjectCase, ID: string(no)}, Kind: xfbot.DeadlineSnooze, Due: day, Owner: openID}
+}
+
+// DoneDeadline takes d out of the index: the reminder scan's mark, in the
+// commit that queues the reminder, that a gap (久未更新, 久未接触) was
+// reminded of, so that later runs do not read it again; the write that
+// resets the gap puts it back on its new day.
+func (tx *Tx) DoneDeadline(d xfbot.Deadline) {
+	if m, err := deadlineMember(d); err == nil {
+		tx.add(op{Op: "zrem", Key: tx.k.deadlines(), Member: m})
+	}
 }
 
 // SnoozeDue is a snoozed reminder whose day has come.
@@ -194,20 +221,19 @@ type SnoozeDue struct {
 	Day    xfbot.Date
 }
 
-// DueSnoozes returns the snoozes due on or before day.
+// DueSnoozes returns the snoozes due on or before day (the snooze entries
+// of the deadline index). The reminder scan reads them with the rest of
+// the index; this is for 提醒 and tests.
 func (s *Store) DueSnoozes(ctx context.Context, day xfbot.Date) ([]SnoozeDue, error) {
-	zs, err := s.rdb.ZRangeByScoreWithScores(ctx, s.k.snoozes(), &redis.ZRangeBy{Min: "-inf", Max: strconv.Itoa(day.DayNumber())}).Result()
+	ds, err := s.Deadlines(ctx, day, 0)
 	if err != nil {
 		return nil, fmt.Errorf("store: due snoozes: %w", err)
 	}
-	out := make([]SnoozeDue, 0, len(zs))
-	for _, z := range zs {
-		m, _ := z.Member.(string)
-		no, id, ok := strings.Cut(m, "|")
-		if !ok {
-			continue
+	var out []SnoozeDue
+	for _, d := range ds {
+		if d.Kind == xfbot.DeadlineSnooze && d.Subject.Kind == xfbot.SubjectCase {
+			out = append(out, SnoozeDue{No: xfbot.CaseNo(d.Subject.ID), OpenID: d.Owner, Day: d.Due})
 		}
-		out = append(out, SnoozeDue{No: xfbot.CaseNo(no), OpenID: id, Day: xfbot.DateFromDayNumber(int(z.Score))})
 	}
 	return out, nil
 }

@@ -41,6 +41,7 @@ type Store struct {
 	k   keys
 	loc *time.Location
 	cal *xfbot.Calendar // the deadlines' working days; nil: weekends only
+	gap xfbot.Gaps      // the 久未更新/久未接触 deadlines' gaps
 
 	tokenOnce sync.Once
 	tokens    *TokenCache
@@ -49,7 +50,7 @@ type Store struct {
 // New returns a Store on rdb whose keys start with {prefix}:v1:.
 // Statistics count days in Asia/Shanghai unless In says otherwise.
 func New(rdb redis.UniversalClient, prefix string) *Store {
-	return &Store{rdb: rdb, k: newKeys(prefix), loc: shanghai}
+	return &Store{rdb: rdb, k: newKeys(prefix), loc: shanghai, gap: xfbot.DefaultGaps}
 }
 
 // In sets the zone whose days the statistics count in (the configured
@@ -69,6 +70,22 @@ func (s *Store) WithCalendar(cal *xfbot.Calendar) *Store {
 	s.cal = cal
 	return s
 }
+
+// WithGaps sets the gaps of the 久未更新 and 久未接触 deadlines the index
+// holds (reminders.stale_days, contact_backlog_days, contact_key_days;
+// default xfbot.DefaultGaps) and returns s. Like the calendar, every
+// replica must use the same ones; a changed gap moves a case's entries at
+// its next write, and BackfillDeadlines (at start) moves them all, since
+// its marker names the gaps.
+func (s *Store) WithGaps(g xfbot.Gaps) *Store {
+	if g != (xfbot.Gaps{}) {
+		s.gap = g
+	}
+	return s
+}
+
+// Gaps are the gaps the deadline index counts 久未更新 and 久未接触 with.
+func (s *Store) Gaps() xfbot.Gaps { return s.gap }
 
 // Calendar is the calendar the deadline index counts with (nil: weekends only).
 func (s *Store) Calendar() *xfbot.Calendar { return s.cal }

@@ -23,6 +23,7 @@ type Tx struct {
 	k        keys
 	loc      *time.Location  // the zone statistics count days in
 	cal      *xfbot.Calendar // the deadlines' working days (nil: weekends only)
+	gap      xfbot.Gaps      // the gap deadlines' days
 	ops      []op
 	err      error
 	expiring map[string]bool // sent-ledgers whose TTL this Tx renews
@@ -51,7 +52,7 @@ type op struct {
 }
 
 // NewTx starts an empty transaction for this store.
-func (s *Store) NewTx() *Tx { return &Tx{k: s.k, loc: s.loc, cal: s.cal} }
+func (s *Store) NewTx() *Tx { return &Tx{k: s.k, loc: s.loc, cal: s.cal, gap: s.gap} }
 
 // Empty reports whether tx writes anything.
 func (tx *Tx) Empty() bool { return len(tx.ops) == 0 && len(tx.counts) == 0 }
@@ -148,7 +149,7 @@ func (tx *Tx) CreateCase(c *xfbot.Case, year int) {
 	for key, score := range tx.k.indexes(c) {
 		tx.add(op{Op: "zadd", Key: key, Member: string(c.No), Score: score})
 	}
-	tx.moveDeadlines(nil, caseDeadlines(c, tx.cal, tx.loc)) // members name @@NO@@: commit.lua substitutes it
+	tx.moveDeadlines(nil, caseDeadlines(c, tx.cal, tx.loc, tx.gap)) // members name @@NO@@: commit.lua substitutes it
 }
 
 // UpdateCase replaces old with c, which must be a modified copy of old: it
@@ -170,7 +171,7 @@ func (tx *Tx) UpdateCase(old, c *xfbot.Case) {
 			tx.add(op{Op: "zadd", Key: key, Member: string(c.No), Score: score})
 		}
 	}
-	tx.moveDeadlines(caseDeadlines(old, tx.cal, tx.loc), caseDeadlines(c, tx.cal, tx.loc))
+	tx.moveDeadlines(caseDeadlines(old, tx.cal, tx.loc, tx.gap), caseDeadlines(c, tx.cal, tx.loc, tx.gap))
 }
 
 // AddProgress appends p to the case's timeline.
