@@ -310,6 +310,8 @@ func StatsCard(r StatsReport) *Card {
 	}
 	card.Sections = append(card.Sections, Escape(fmt.Sprintf("到期未办结 %d 件 · 销号 %d 件 · 重复信访 %d 件（%s） · 越级访 %d 件 · 重开 %d 件 · 下访接谈 %d 次 · 延期 %d 件",
 		f.Overdue, f.Closed, f.Repeat, f.RepeatRate(), f.Beyond, f.Reopened, f.Contacts, f.Extended)))
+	card.Sections = append(card.Sections, "**程序**\n"+Escape(fmt.Sprintf("及时受理率：%s · 按期答复率：%s · 复查/复核：%d / %d，维持率 %s",
+		f.TimelyIntakeRate(), f.OnTimeReplyRate(), f.Reviews, f.Rechecks, f.UpholdRate())))
 	if r.Reception != nil {
 		rc := r.Reception
 		line := fmt.Sprintf("%d 位领导中 %d 位已接访，共 %d 批 %d 人次", rc.Held+rc.Missing, rc.Held, rc.Batches, rc.Persons)

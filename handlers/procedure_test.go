@@ -115,3 +115,19 @@ func TestProcedureButtons(t *testing.T) {
 	wantNotIn(t, resp.Card.Text(), "[终结]") // the window is open
 	wantIn(t, h.click(member, bot.ActionConclude, no, p2p(member), nil).Toast, "才届满")
 }
+
+// The procedure's figures come from its steps: 及时受理率, 按期答复率, 复查 and
+// 维持率 in 统计 (口径 included).
+func TestProcedureFigures(t *testing.T) {
+	h := newHarness(t) // 2026-03-16
+	late := string(h.newCase("超期受理 待受理 收到:2026-02-20"))
+	onTime := string(h.newCase("按期受理 待受理 收到:2026-03-10"))
+	h.reply(member, "受理 "+late+" 3月16日")   // 24 days after receipt
+	h.reply(member, "受理 "+onTime+" 3月16日") // 6 days
+	h.reply(member, "答复 "+onTime+" 支持 3月16日")
+	h.reply(member, "复查 申请 "+onTime+" 3月16日")
+	h.reply(member, "复查 答复 "+onTime+" 维持 3月16日")
+	r := h.reply(member, "统计 本月")
+	wantIn(t, r, "及时受理率：50.0%", "按期答复率：100.0%", "复查/复核：1 / 0，维持率 100.0%")
+	wantIn(t, h.reply(member, "统计 口径"), "及时受理率", "按期答复率", "维持率")
+}
