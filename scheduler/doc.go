@@ -77,6 +77,10 @@
 //     08:00, once. Without quiet hours (QuietFrom == QuietTo, non-zero)
 //     nothing is superseded.
 //
+// What a job may push in the quiet hours and on a non-working day is one
+// rule for all of them (quiet.go, hushAt): at night only ⚫; on a
+// non-working day also a reception's briefing; the rest waits.
+//
 // Example, with the default schedules: first start on Monday 08:00, then
 // every replica down from 08:01 to Tuesday 03:31. At 03:31 nothing is
 // pushed; at 08:00 the weekly digest (Monday 09:10) runs once; reception,
@@ -91,7 +95,9 @@
 // after sending part of its messages, or crash before FinishJob, and run
 // again. Exactly one message per reminder is the job's part: Reminders writes
 // each line to the case's sent-ledger (store.Tx.MarkSent) in the same Commit
-// that queues its message, and skips what the ledger already holds. A job must
+// that queues its message, and skips what the ledger already holds; an
+// escalation step's mark and the ladder's advance are in the commit of all
+// its recipients' messages (people linked by a step commit together). A job must
 // therefore be safe to run twice for one slot, and take the period it reports
 // on from now (the time it is given), not from the slot.
 package scheduler
