@@ -19,15 +19,16 @@ type ExtensionRequest struct {
 // computed.
 func (c *Case) DueAsOf(cal *Calendar, today Date) Date {
 	pauses := c.PausesAsOf(today)
+	rule := handleRule()
 	if c.DueOverride.IsZero() {
-		return ComputeDue(c.AcceptedOn, StatutoryDays+c.ExtensionDays, DayCalendarRollover, cal, pauses)
+		return rule.Due(c.AcceptedOn, c.ExtensionDays, cal, pauses)
 	}
 	extra := max(c.ExtensionDays-c.DueExt, 0)
 	from := c.DueSetOn
 	if from.IsZero() {
 		// A record from before DueSetOn: as it was counted then, only the
 		// pauses from its last day on push it.
-		return ComputeDue(c.DueOverride.AddDays(-1), 1+extra, DayCalendarRollover, cal, pauses)
+		return ComputeDue(c.DueOverride.AddDays(-1), 1+extra, rule.Mode, cal, pauses)
 	}
 	days := c.DueOverride.Sub(from)
 	if days <= 0 {
@@ -36,9 +37,16 @@ func (c *Case) DueAsOf(cal *Calendar, today Date) Date {
 		if extra == 0 {
 			return RollForward(c.DueOverride, cal)
 		}
-		return ComputeDue(c.DueOverride, extra, DayCalendarRollover, cal, pauses)
+		return ComputeDue(c.DueOverride, extra, rule.Mode, cal, pauses)
 	}
-	return ComputeDue(from, days+extra, DayCalendarRollover, cal, pauses)
+	return ComputeDue(from, days+extra, rule.Mode, cal, pauses)
+}
+
+// handleRule is the 办结 rule of limits.go: 60 days from acceptance, the last
+// day rolled past holidays.
+func handleRule() DeadlineRule {
+	r, _ := RuleOf(DeadlineHandle)
+	return r
 }
 
 // StatutoryLimit is the latest last day the regulation allows the case:
@@ -46,7 +54,7 @@ func (c *Case) DueAsOf(cal *Calendar, today Date) Date {
 // days, the last day rolled past holidays. A deadline set by hand may not
 // pass it unless the lead states it is a 重新受理 or 内部化解目标.
 func (c *Case) StatutoryLimit(cal *Calendar, today Date) Date {
-	return ComputeDue(c.AcceptedOn, StatutoryDays+MaxExtensionDays, DayCalendarRollover, cal, c.PausesAsOf(today))
+	return handleRule().Due(c.AcceptedOn, MaxExtensionDays, cal, c.PausesAsOf(today))
 }
 
 // CheckDue decides whether d may become the case's deadline set by hand on
