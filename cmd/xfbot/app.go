@@ -7,6 +7,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/redis/go-redis/v9"
@@ -76,9 +77,15 @@ func (a *app) exporter(up report.Uploader, consumer string, log *slog.Logger) *r
 	return &report.Exporter{Reports: a.reports, Uploader: up, Consumer: consumer, Logger: log}
 }
 
+// schedulerNow is the scheduler's clock: a test moves it to see the jobs on
+// other days. Only the scheduler's: requests keep the transport's real time,
+// which the webhook's timestamp check needs.
+var schedulerNow = time.Now
+
 // newScheduler registers every job that has a body.
 func (a *app) newScheduler(cfg Config, log *slog.Logger) (*scheduler.Scheduler, error) {
-	sch := scheduler.New(a.store, scheduler.Options{Location: cfg.Location(), Logger: log, QuietFrom: cfg.Reminders.QuietFrom, QuietTo: cfg.Reminders.QuietTo})
+	sch := scheduler.New(a.store, scheduler.Options{Location: cfg.Location(), Logger: log, Now: schedulerNow,
+		QuietFrom: cfg.Reminders.QuietFrom, QuietTo: cfg.Reminders.QuietTo})
 	bodies := a.jobs(cfg, log)
 	for _, j := range scheduledJobs(cfg) {
 		if job := bodies[j.Name]; job != nil {
