@@ -363,25 +363,39 @@ func LetterAssignForm(l *xfbot.LeaderLetter, today xfbot.Date, reader LetterRead
 }
 
 // LetterReminderCard is a reminder about letters: to the leader (to read)
-// or to staff (to assign).
+// or to staff (to assign). (The reminder scan's message carries letters as
+// lines of ReminderCard; this is 来信 列表.)
 func LetterReminderCard(title string, ls []*xfbot.LeaderLetter, today xfbot.Date, reader LetterReader) *Card {
 	card := &Card{Title: fmt.Sprintf("%s（%d 件）", title, len(ls)), Color: "orange"}
 	for i, l := range ls {
-		due := l.NextDue()
-		when := "今天到期"
-		if today.After(due) {
-			when = fmt.Sprintf("已超期 %d 天", today.Sub(due))
+		s, late := letterLine(l, today, xfbot.Audience{Role: reader.Role})
+		if late {
 			card.Color = "red"
-		} else if due.After(today) {
-			when = fmt.Sprintf("剩 %d 天", due.Sub(today))
 		}
-		md := escapeMD(fmt.Sprintf("%s %s · %s · %s期限 %s（%s）", l.ID, xfbot.Clip(xfbot.MaskText(l.Summary, nil, xfbot.Audience{Role: reader.Role}), 30), l.Leader.Display(),
-			map[xfbot.LetterStage]string{xfbot.LetterUnread: "阅批", xfbot.LetterRead: "交办"}[l.Stage()], due, when))
-		it := Item{Markdown: md}
+		it := Item{Markdown: escapeMD(s)}
 		if i < ButtonLines {
 			it.Buttons = letterButtons(l, reader)
 		}
 		card.Items = append(card.Items, it)
 	}
 	return card
+}
+
+// letterLine is a letter as a line of a reminder, masked for a: its number,
+// summary, leader and the deadline it runs against; late when missed.
+func letterLine(l *xfbot.LeaderLetter, today xfbot.Date, a xfbot.Audience) (s string, late bool) {
+	return fmt.Sprintf("%s %s · %s · %s", l.ID, xfbot.Clip(xfbot.MaskText(l.Summary, nil, a), 30), l.Leader.Display(), letterDue(l, today)), today.After(l.NextDue())
+}
+
+// letterDue is the deadline a letter runs against and where today stands:
+// "阅批期限 2026-03-18（今天到期）".
+func letterDue(l *xfbot.LeaderLetter, today xfbot.Date) string {
+	due := l.NextDue()
+	when := "今天到期"
+	if today.After(due) {
+		when = fmt.Sprintf("已超期 %d 天", today.Sub(due))
+	} else if due.After(today) {
+		when = fmt.Sprintf("剩 %d 天", due.Sub(today))
+	}
+	return fmt.Sprintf("%s期限 %s（%s）", map[xfbot.LetterStage]string{xfbot.LetterUnread: "阅批", xfbot.LetterRead: "交办"}[l.Stage()], due, when)
 }

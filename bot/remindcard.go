@@ -22,19 +22,44 @@ const (
 // listed plainly, so that one message per person stays within card limits.
 const ButtonLines = 10
 
-// ReminderLine is one case in a reminder: why it is there and how urgent.
-// It is data: each rule renders its own words (Text, Reason), and nothing
-// reads them back.
+// ReminderLine is one case or one leader letter in a reminder: why it is
+// there and how urgent. It is data: each kind renders its own words (Text,
+// Reason) and buttons, and nothing reads them back. A letter line has
+// Letter set (and no Case): its 阅批 or 交办 deadline, with the letter
+// buttons Reader may press.
 type ReminderLine struct {
 	Case  *xfbot.Case
 	Rule  xfbot.Rule
 	Level xfbot.Level // for RuleDue
 	Days  int         // for the gap rules: days since the last progress / contact
 	Note  string      // extra words, e.g. the escalation step
+
+	Letter *xfbot.LeaderLetter
+	Reader LetterReader // whom a letter line's buttons are for: the recipient
+}
+
+// letterAudience is how a letter line is masked: as the reader (a leader
+// configured without a member record reads a letter addressed to them as
+// a leader).
+func (l ReminderLine) letterAudience(v View) xfbot.Audience {
+	a := v.Audience
+	if l.Reader.Role != "" {
+		a.Role = l.Reader.Role
+	}
+	return a
+}
+
+// late reports whether the line is a letter past its deadline.
+func (l ReminderLine) late(v View) bool {
+	return l.Letter != nil && v.Today.After(l.Letter.NextDue())
 }
 
 // Text is the line as a person reads it, without the case's personal data.
 func (l ReminderLine) Text(v View) string {
+	if l.Letter != nil {
+		s, _ := letterLine(l.Letter, v.Today, l.letterAudience(v))
+		return "✉️ " + s
+	}
 	c := l.Case
 	mark := map[xfbot.Rule]string{xfbot.RuleDue: l.Level.Emoji(), xfbot.RuleStale: "💤", xfbot.RuleNoContact: "📞", xfbot.RuleSnooze: "⏰"}[l.Rule]
 	r := l.Reason(v)
@@ -47,6 +72,9 @@ func (l ReminderLine) Text(v View) string {
 // Reason is why the case is in the reminder, without the case: what a
 // second reason for the same case adds under its line.
 func (l ReminderLine) Reason(v View) string {
+	if l.Letter != nil {
+		return letterDue(l.Letter, v.Today)
+	}
 	c := l.Case
 	switch l.Rule {
 	case xfbot.RuleDue:
@@ -63,13 +91,21 @@ func (l ReminderLine) Reason(v View) string {
 
 // ReminderCard is the one direct message a person gets from a reminder run:
 // every case of theirs that needs attention, each with 已阅, 添加进展,
-// 申请延期 and 明天再提醒.
+// 申请延期 and 明天再提醒, and every leader letter waiting for them, each
+// with the letter buttons of its reader (批示, 交办).
 func ReminderCard(title string, lines []ReminderLine, v View) *Card {
 	worst := xfbot.LevelNone
 	for _, l := range lines {
-		if l.Rule == xfbot.RuleDue && l.Level > worst {
-			worst = l.Level
+		lv := xfbot.LevelNone
+		switch {
+		case l.Letter != nil && l.late(v):
+			lv = xfbot.LevelRed // as the letter card colours a missed deadline
+		case l.Letter != nil:
+			lv = xfbot.LevelOrange
+		case l.Rule == xfbot.RuleDue:
+			lv = l.Level
 		}
+		worst = max(worst, lv)
 	}
 	color := "blue"
 	if worst >= xfbot.LevelYellow {
@@ -82,7 +118,9 @@ func ReminderCard(title string, lines []ReminderLine, v View) *Card {
 			md += "\n" + Escape(l.Note)
 		}
 		it := Item{Markdown: md}
-		if i < ButtonLines {
+		if i < ButtonLines && l.Letter != nil {
+			it.Buttons = letterButtons(l.Letter, l.Reader)
+		} else if i < ButtonLines {
 			val := caseValue(l.Case, v)
 			val["r"] = string(l.Rule)
 			it.Buttons = []Button{

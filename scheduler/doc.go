@@ -94,7 +94,8 @@
 // did not complete. That is at-least-once, not exactly-once: a body can fail
 // after sending part of its messages, or crash before FinishJob, and run
 // again. Exactly one message per reminder is the job's part: Reminders writes
-// each line to the case's sent-ledger (store.Tx.MarkSent) in the same Commit
+// each line to its case's or letter's sent-ledger (store.Tx.MarkSent,
+// MarkSentFor) in the same Commit
 // that queues its message, and skips what the ledger already holds; an
 // escalation step's mark and the ladder's advance are in the commit of all
 // its recipients' messages (people linked by a step commit together). A job must

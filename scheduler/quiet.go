@@ -6,8 +6,9 @@ import (
 	"github.com/qingchuan/xfbot"
 )
 
-// The one quiet-hours rule of every push the jobs make (the reminder scan,
-// the escalation ladder, reception briefings and their reminders):
+// The one quiet-hours rule of every push the jobs make (the reminder scan
+// with its letters, the escalation ladder, reception briefings and their
+// reminders):
 //
 //   - in the quiet hours (reminders.quiet_from–quiet_to, default 21–8) only
 //     what cannot wait a night goes out: ⚫ 严重超期;

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"sort"
 	"strings"
 	"time"
 
@@ -24,16 +23,16 @@ import (
 //     by default) on, a leader with no held reception in the period gets a
 //     direct message, and the task-force lead the list of who has none;
 //   - a reception still without a record on the working day after it
-//     reminds the staff member who scheduled it;
-//   - a letter to a leader not read by its deadline reminds the leader on
-//     the last day and once overdue; annotated but not assigned, the staff
-//     member who registered it, likewise.
+//     reminds the staff member who scheduled it.
+//
+// Letters to leaders are not this job's: their 阅批 and 交办 are deadlines
+// of the one reminder scan (Reminders, letters.go), in the same message as
+// the recipient's cases.
 //
 // Every message is committed with its sent-ledger marks (one ledger per
-// reception, letter and month), so any number of replicas and runs send
-// each once. Its reads are ranges of the reception and letter indexes and
-// the member list: its cost follows the leaders, receptions and letters,
-// not the cases on the ledger.
+// reception and month), so any number of replicas and runs send each once.
+// Its reads are ranges of the reception indexes and the member list: its
+// cost follows the leaders and receptions, not the cases on the ledger.
 type Reception struct {
 	Store      *store.Store
 	Calendar   *xfbot.Calendar
@@ -44,8 +43,8 @@ type Reception struct {
 	Location   *time.Location
 	// Quiet hours QuietFrom to QuietTo o'clock (defaults 21 and 8), under
 	// the one rule of quiet.go (hushAt): nothing of this job is pushed in
-	// them; the nag, the missing-record reminder and the letter reminders
-	// also wait for a working day; briefings do not (a Monday reception is
+	// them; the nag and the missing-record reminder also wait for a working
+	// day; briefings do not (a Monday reception is
 	// announced on Sunday).
 	QuietFrom, QuietTo int
 	Logger             *slog.Logger
@@ -59,7 +58,6 @@ const BriefDays = 5
 type item struct {
 	entity, field string
 	reception     *xfbot.Reception
-	letter        *xfbot.LeaderLetter
 	stage         string // bot.BriefT5/T1/T0, "norec", "nag", "lead"
 	left          int    // days until the reception
 	missing       []missingLeader
@@ -75,7 +73,7 @@ type missingLeader struct {
 // message is one direct message and the items it carries.
 type message struct {
 	to    string
-	kind  string // "brief", "norec", "nag", "lead", "letters"
+	kind  string // "brief", "norec", "nag", "lead"
 	items []item
 }
 
@@ -119,20 +117,6 @@ func (j *Reception) Run(ctx context.Context, now time.Time) error {
 			return err
 		}
 		items = append(items, nag...)
-	}
-	if workday {
-		ls, err := j.Store.OpenLetters(ctx, today)
-		if err != nil {
-			return err
-		}
-		for _, l := range ls {
-			due := l.NextDue()
-			kind := "due"
-			if today.After(due) {
-				kind = "late"
-			}
-			items = append(items, item{entity: string(l.ID), field: fmt.Sprintf("%s:%s:%s", l.Stage(), due, kind), letter: l})
-		}
 	}
 	items, err = j.unsent(ctx, items)
 	if err != nil || len(items) == 0 {
@@ -275,21 +259,12 @@ func (j *Reception) unsent(ctx context.Context, items []item) ([]item, error) {
 }
 
 // group makes the messages: one per reception reminder and per nag, one per
-// person for letters.
+// person for missing records.
 func (j *Reception) group(items []item) []message {
 	var msgs []message
-	letters := map[string][]item{}
 	norec := map[string][]item{}
 	for _, it := range items {
 		switch {
-		case it.letter != nil:
-			to := it.letter.Leader.OpenID
-			if it.letter.Stage() == xfbot.LetterRead {
-				to = j.staff(it.letter.RegisteredBy)
-			}
-			if to != "" {
-				letters[to] = append(letters[to], it)
-			}
 		case it.stage == "norec":
 			if to := j.staff(it.reception.ScheduledBy); to != "" {
 				norec[to] = append(norec[to], it) // one message per person
@@ -301,9 +276,6 @@ func (j *Reception) group(items []item) []message {
 		default:
 			msgs = append(msgs, message{to: it.reception.Leader.OpenID, kind: "brief", items: []item{it}})
 		}
-	}
-	for _, to := range sortedKeys(letters) {
-		msgs = append(msgs, message{to: to, kind: "letters", items: letters[to]})
 	}
 	for _, to := range sortedKeys(norec) {
 		msgs = append(msgs, message{to: to, kind: "norec", items: norec[to]})
@@ -418,7 +390,7 @@ func (j *Reception) card(m message, today xfbot.Date, aud xfbot.Audience, briefs
 			s += "目前还没有为您安排接访日，请联系专班安排。"
 		}
 		return &bot.Card{Title: period + "尚未接访", Color: "orange", Sections: []string{bot.Escape(s)}}
-	case "lead":
+	default: // "lead"
 		var lines []string
 		for _, ml := range m.items[0].missing {
 			s := "• " + ml.leader.Display()
@@ -435,16 +407,6 @@ func (j *Reception) card(m message, today xfbot.Date, aud xfbot.Audience, briefs
 		return &bot.Card{Title: fmt.Sprintf("%s 尚未接访的区领导（%d 位）", xfbot.MonthOf(today).Label(), len(m.items[0].missing)), Color: "orange",
 			Sections: []string{bot.Escape(strings.Join(lines, "\n"))}, Note: "发送“接访 安排 @领导 日期”安排；“接访 统计”查看本月情况。"}
 	}
-	var ls []*xfbot.LeaderLetter
-	for _, it := range m.items {
-		ls = append(ls, it.letter)
-	}
-	sort.SliceStable(ls, func(a, b int) bool { return ls[a].NextDue().Before(ls[b].NextDue()) })
-	title, reader := "领导来信待交办", bot.LetterReader{Role: xfbot.RoleMember}
-	if ls[0].Stage() == xfbot.LetterUnread {
-		title, reader = "领导来信待阅批", bot.LetterReader{OpenID: ls[0].Leader.OpenID, Role: xfbot.RoleLeader}
-	}
-	return bot.LetterReminderCard(title, ls, today, reader)
 }
 
 func (j *Reception) thresholds() xfbot.Thresholds { return j.Thresholds.OrDefault() }

@@ -2,7 +2,6 @@ package scheduler_test
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -266,54 +265,6 @@ func TestReceptionNag(t *testing.T) {
 	})
 }
 
-func TestLetterReminders(t *testing.T) {
-	f := newReceptionFixture(t)
-	f.job.NagDay = 28
-	l := &xfbot.LeaderLetter{Leader: xfbot.Person{OpenID: leader, Name: "周某"}, Summary: "居民联名反映噪声扰民", ReceivedOn: xfbot.NewDate(2026, 3, 16),
-		RegisteredBy: xfbot.Person{OpenID: staff, Name: "赵建"}, RegisteredAt: atDay("2026-03-16", 9, 0)}
-	l.ReadDue = xfbot.LetterReadDue(l.ReceivedOn, f.cal)
-	tx := f.st.NewTx()
-	tx.CreateLetter(l, 2026)
-	id, err := f.st.Commit(context.Background(), tx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if out := f.run(atDay("2026-03-17", 10, 10)); len(out) != 0 {
-		t.Fatalf("before the deadline: %+v", out)
-	}
-	out := f.run(atDay("2026-03-18", 10, 10))
-	if len(out) != 1 || out[0].ReceiveID != leader {
-		t.Fatalf("read deadline: %+v", out)
-	}
-	has(t, out[0].Text, "领导来信待阅批", string(id), "阅批期限 2026-03-18（今天到期）", "[批示]")
-	out = f.run(atDay("2026-03-19", 10, 10))
-	if len(out) != 1 {
-		t.Fatalf("overdue: %+v", out)
-	}
-	has(t, out[0].Text, "已超期 1 天")
-	if out := f.run(atDay("2026-03-20", 10, 10)); len(out) != 0 {
-		t.Errorf("overdue twice: %+v", out)
-	}
-	// Annotated on Friday 03-20: to assign by Wednesday 03-25; staff reminded then.
-	got, _ := f.st.Letter(context.Background(), xfbot.LetterID(id))
-	up := *got
-	up.ReadAt, up.Instruction = atDay("2026-03-20", 11, 0), "请区环保局处理"
-	up.AssignDue = xfbot.LetterAssignDue(xfbot.NewDate(2026, 3, 20), f.cal)
-	tx = f.st.NewTx()
-	tx.UpdateLetter(got, &up)
-	if _, err := f.st.Commit(context.Background(), tx); err != nil {
-		t.Fatal(err)
-	}
-	if out := f.run(atDay("2026-03-24", 10, 10)); len(out) != 0 {
-		t.Errorf("before the assign deadline: %+v", out)
-	}
-	out = f.run(atDay("2026-03-25", 10, 10))
-	if len(out) != 1 || out[0].ReceiveID != staff {
-		t.Fatalf("assign deadline: %+v", out)
-	}
-	has(t, out[0].Text, "领导来信待交办", "交办期限 2026-03-25", "[交办]")
-}
-
 // TestReceptionExactlyOnce runs three schedulers on one Redis at once,
 // every day of a month: each reminder goes out once.
 func TestReceptionExactlyOnce(t *testing.T) {
@@ -321,16 +272,6 @@ func TestReceptionExactlyOnce(t *testing.T) {
 	for i, day := range []string{"2026-03-04", "2026-03-11", "2026-03-18", "2026-03-25", "2026-03-27", "2026-04-01"} {
 		who := []string{leader, leader2, quarterly}[i%3]
 		f.reception(who, day, xfbot.ReceptionPlanned)
-	}
-	for i := 0; i < 5; i++ {
-		l := &xfbot.LeaderLetter{Leader: xfbot.Person{OpenID: leader}, Summary: fmt.Sprintf("来信%d", i), ReceivedOn: xfbot.NewDate(2026, 3, 2+i),
-			RegisteredBy: xfbot.Person{OpenID: staff}, RegisteredAt: atDay("2026-03-02", 9, 0)}
-		l.ReadDue = xfbot.LetterReadDue(l.ReceivedOn, f.cal)
-		tx := f.st.NewTx()
-		tx.CreateLetter(l, 2026)
-		if _, err := f.st.Commit(context.Background(), tx); err != nil {
-			t.Fatal(err)
-		}
 	}
 	jobs := []*scheduler.Reception{f.job}
 	for i := 0; i < 2; i++ {
@@ -370,16 +311,6 @@ func TestReceptionExactlyOnce(t *testing.T) {
 	g := newReceptionFixture(t)
 	for i, day := range []string{"2026-03-04", "2026-03-11", "2026-03-18", "2026-03-25", "2026-03-27", "2026-04-01"} {
 		g.reception([]string{leader, leader2, quarterly}[i%3], day, xfbot.ReceptionPlanned)
-	}
-	for i := 0; i < 5; i++ {
-		l := &xfbot.LeaderLetter{Leader: xfbot.Person{OpenID: leader}, Summary: fmt.Sprintf("来信%d", i), ReceivedOn: xfbot.NewDate(2026, 3, 2+i),
-			RegisteredBy: xfbot.Person{OpenID: staff}, RegisteredAt: atDay("2026-03-02", 9, 0)}
-		l.ReadDue = xfbot.LetterReadDue(l.ReceivedOn, g.cal)
-		tx := g.st.NewTx()
-		tx.CreateLetter(l, 2026)
-		if _, err := g.st.Commit(context.Background(), tx); err != nil {
-			t.Fatal(err)
-		}
 	}
 	single := 0
 	for day := xfbot.NewDate(2026, 3, 1); !day.After(xfbot.NewDate(2026, 4, 3)); day = day.AddDays(1) {

@@ -38,11 +38,12 @@ const commitRetries = 3
 // need attention and that they were not told about yet: a statutory
 // deadline (受理告知, 办结, a 复查/复核 decision) that entered a new warning
 // level, no progress for Gaps.Stale days, no contact with a 积案 or 重点
-// petitioner, a reminder they asked to have again; and, in the same
-// message, the escalation steps due for them: an unacknowledged overdue
-// statutory deadline climbs the ladder.
+// petitioner, a reminder they asked to have again; the letters to leaders
+// whose 阅批 or 交办 is due (letters.go); and, in the same message, the
+// escalation steps due for them: an unacknowledged overdue statutory
+// deadline climbs the ladder.
 //
-// Each line is written to the case's sent-ledger in the same commit that
+// Each line is written to its case's or letter's sent-ledger in the same commit that
 // queues its message, so any number of replicas, runs and crashes send it
 // exactly once; a gap or a snooze reminded of leaves the index in that
 // commit, so that a case quiet for months is read once per episode, not
@@ -68,6 +69,7 @@ type Reminders struct {
 // line is a reminder line with its ledger field and recipient.
 type line struct {
 	bot.ReminderLine
+	subject    xfbot.Subject // whose sent-ledger holds field: the case or the letter
 	field      string
 	to         string
 	statutory  bool            // its deadline climbs the ladder when missed
@@ -102,7 +104,7 @@ func (r *Reminders) Run(ctx context.Context, now time.Time) error {
 		if !h.lets(lineUrgency(l)) {
 			continue // deferred, not marked: the next run that may push it sends it
 		}
-		if l.to == "" {
+		if l.to == "" && l.Case != nil {
 			l.to = r.owner(l.Case)
 		}
 		if l.to == "" {
@@ -178,10 +180,11 @@ func (r *Reminders) owner(c *xfbot.Case) string {
 // paused clock, the petitioner's window are skipped unread), then from its
 // case and sent-ledger, loaded in batches. It returns the lines not sent
 // yet, and the entries to take out of the index without a reminder
-// (already reminded of, or of a closed case).
+// (already reminded of, or of a closed case). Letters' 阅批 and 交办 come
+// from the same range (letters.go).
 func (r *Reminders) collect(ctx context.Context, today xfbot.Date) (lines []line, stale []xfbot.Deadline, err error) {
 	th := r.thresholds()
-	var due []xfbot.Deadline
+	var due, letters []xfbot.Deadline
 	seen := map[xfbot.Deadline]bool{}
 	for off := 0; ; {
 		ds, err := r.Store.DeadlinesPage(ctx, today, off, dlPage)
@@ -192,8 +195,12 @@ func (r *Reminders) collect(ctx context.Context, today xfbot.Date) (lines []line
 			switch {
 			case seen[d]:
 				continue
+			case d.Subject.Kind == xfbot.SubjectLetter:
+				seen[d] = true
+				letters = append(letters, d)
+				continue
 			case d.Subject.Kind != xfbot.SubjectCase:
-				continue // receptions and letters: the reception job (reception.go)
+				continue // a reception's record: the reception job (reception.go)
 			case d.Paused || d.Kind == xfbot.DeadlineReviewApply:
 				continue // the clock is stopped, or the window is the petitioner's
 			}
@@ -262,12 +269,17 @@ func (r *Reminders) collect(ctx context.Context, today xfbot.Date) (lines []line
 			if k := string(c.No) + "/" + l.field + "/" + l.to; !emitted[k] {
 				emitted[k] = true
 				_, l.escStarted = ledger["esc:start:"+c.Due.String()]
+				l.subject = xfbot.Subject{Kind: xfbot.SubjectCase, ID: string(c.No)}
 				lines = append(lines, l)
 			}
 		}
 		i = j
 	}
-	return lines, stale, nil
+	ls, err := r.letterLines(ctx, letters, today)
+	if err != nil {
+		return nil, nil, err
+	}
+	return append(lines, ls...), stale, nil
 }
 
 // lineOf is the warning model of d's rule, applied to its case as loaded:
@@ -454,30 +466,32 @@ func (r *Reminders) send(ctx context.Context, now time.Time, today xfbot.Date, m
 
 // unsent is g without the lines and steps whose ledger field is set.
 func (r *Reminders) unsent(ctx context.Context, g *group) (*group, error) {
-	var nos []xfbot.CaseNo
+	var subjects []xfbot.Subject
 	for _, ls := range g.lines {
 		for _, l := range ls {
-			nos = append(nos, l.Case.No)
+			subjects = append(subjects, l.subject)
 		}
 	}
 	for _, s := range g.steps {
-		nos = append(nos, s.c.No)
+		subjects = append(subjects, caseSubject(s.c.No))
 	}
-	ledgers, err := r.Store.Ledgers(ctx, nos)
+	ledgers, err := r.Store.SentLedgers(ctx, subjects)
 	if err != nil {
 		return nil, err
 	}
 	out := &group{to: g.to, lines: map[string][]line{}}
 	for to, ls := range g.lines {
 		for _, l := range ls {
-			if _, sent := ledgers[l.Case.No][l.field]; !sent {
-				_, l.escStarted = ledgers[l.Case.No]["esc:start:"+l.Case.Due.String()]
+			if _, sent := ledgers[l.subject][l.field]; !sent {
+				if l.Case != nil {
+					_, l.escStarted = ledgers[l.subject]["esc:start:"+l.Case.Due.String()]
+				}
 				out.lines[to] = append(out.lines[to], l)
 			}
 		}
 	}
 	for _, s := range g.steps {
-		if _, sent := ledgers[s.c.No][s.field]; !sent {
+		if _, sent := ledgers[caseSubject(s.c.No)][s.field]; !sent {
 			out.steps = append(out.steps, s)
 		}
 	}
@@ -516,7 +530,16 @@ func (r *Reminders) build(tx *store.Tx, now time.Time, today xfbot.Date, members
 			}
 			rl[i].Note = extra
 		}
+		letters := 0
 		for _, l := range lines {
+			if l.Letter != nil { // its own line, its letter's ledger, no ladder
+				letters++
+				l.Reader = readerOf(members, to, l.Letter)
+				rl = append(rl, l.ReminderLine)
+				fields = append(fields, l.subject.ID+"/"+l.field)
+				tx.MarkSentFor(l.subject, l.field, today.String())
+				continue
+			}
 			if i, ok := at[l.Case.No]; ok {
 				note(i, "另："+l.Reason(v)) // the same case for another reason: a note under its line
 			} else {
@@ -544,8 +567,14 @@ func (r *Reminders) build(tx *store.Tx, now time.Time, today xfbot.Date, members
 			tx.NoteRecipient(s.c.No, s.c.Due, to, today) // who may 确认 it
 		}
 		title := "办理提醒"
-		if len(lines) == 0 {
+		switch {
+		case len(lines) == 0:
 			title = "超期升级提醒"
+		case letters == len(lines) && len(stepsTo[to]) == 0:
+			title = "领导来信待交办" // letters only: as the letter reminders were titled
+			if rl[0].Letter.Stage() == xfbot.LetterUnread {
+				title = "领导来信待阅批"
+			}
 		}
 		card := bot.ReminderCard(title, rl, v)
 		tx.Enqueue(outbound(to, card, "rem:"+to+":"+today.String()+":"+strings.Join(fields, ",")+"|"+strings.Join(stepIDs, ","), now))
@@ -569,6 +598,9 @@ func (r *Reminders) workdaysAfter(d xfbot.Date, n int) xfbot.Date {
 }
 
 func rank(l line) int {
+	if l.Letter != nil {
+		return 10 + int(l.Level) // 🟠 on its last day, 🔴 once missed (letterLines)
+	}
 	switch l.Rule {
 	case xfbot.RuleDue:
 		return 10 + int(l.Level)
