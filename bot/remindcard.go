@@ -127,7 +127,7 @@ func ReminderCard(title string, lines []ReminderLine, v View) *Card {
 				{Text: "已阅", Kind: "primary", Action: ActionAck, Value: val},
 				{Text: "添加进展", Action: ActionProgressForm, Value: val},
 			}
-			if l.Rule == xfbot.RuleDue && l.Case.ExtensionDays == 0 && l.Case.ExtensionRequest == nil && l.Level < xfbot.LevelRed {
+			if l.Rule == xfbot.RuleDue && l.Case.StageOf() == xfbot.StageHandling && l.Case.ExtensionDays == 0 && l.Case.ExtensionRequest == nil && l.Level < xfbot.LevelRed {
 				it.Buttons = append(it.Buttons, Button{Text: "申请延期", Action: ActionExtendForm, Value: val})
 			}
 			it.Buttons = append(it.Buttons, Button{Text: "明天再提醒", Action: ActionSnooze, Value: val})

@@ -139,6 +139,9 @@ func extendable(c *xfbot.Case, days int, cal *xfbot.Calendar, today xfbot.Date) 
 	if err := notOpen(c, "延期"); err != nil {
 		return err
 	}
+	if st := c.StageOf(); st != xfbot.StageHandling {
+		return xfbot.Errorf(xfbot.EINVALID, "%s 目前是“%s”：延期只用于受理后 60 日的办理期限（《信访工作条例》第三十四条）。", c.No, st.Label())
+	}
 	if c.ExtensionDays > 0 {
 		return xfbot.Errorf(xfbot.EINVALID, "%s 已延期一次（%d 天），依规只能延期一次、累计不超过 %d 天。", c.No, c.ExtensionDays, xfbot.MaxExtensionDays)
 	}
