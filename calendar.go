@@ -120,7 +120,11 @@ func (c *Calendar) IsWorkday(d Date) bool { return c.isWorkdayN(d.DayNumber()) }
 
 // NextWorkday is the first working day after d (明天再提醒, "the next working
 // day is …"); a nil c knows weekends only.
-func (c *Calendar) NextWorkday(d Date) Date { return ComputeDue(d, 1, DayWorking, c, nil) }
+func (c *Calendar) NextWorkday(d Date) Date { return c.WorkdaysAfter(d, 1) }
+
+// WorkdaysAfter is the n-th working day after d (d itself for n ≤ 0): the
+// escalation ladder's steps, 10个工作日后.
+func (c *Calendar) WorkdaysAfter(d Date, n int) Date { return ComputeDue(d, n, DayWorking, c, nil) }
 
 func (c *Calendar) isWorkdayN(n int) bool {
 	if c != nil {

@@ -133,7 +133,7 @@ func readRelative(t string, today Date, cal *Calendar, tense Tense) (Reading, bo
 		}
 		switch u {
 		case "个工作日后", "工作日后":
-			return at(ComputeDue(today, n, DayWorking, cal, nil))
+			return at(cal.WorkdaysAfter(today, n))
 		case "天后", "日后":
 			return at(today.AddDays(n))
 		case "周后", "个星期后", "星期后":

@@ -107,7 +107,7 @@ func (j *Reception) Run(ctx context.Context, now time.Time) error {
 				stage = bot.BriefT1
 			}
 			items = append(items, item{entity: string(r.ID), field: stage + ":" + r.Date.String(), reception: r, stage: stage, left: left})
-		case workday && !today.Before(xfbot.ComputeDue(r.Date, 1, xfbot.DayWorking, j.Calendar, nil)):
+		case workday && recordDue(r, j.Calendar, today):
 			items = append(items, item{entity: string(r.ID), field: "norec:" + r.Date.String(), reception: r, stage: "norec"})
 		}
 	}
@@ -410,3 +410,14 @@ func (j *Reception) card(m message, today xfbot.Date, aud xfbot.Audience, briefs
 }
 
 func (j *Reception) thresholds() xfbot.Thresholds { return j.Thresholds.OrDefault() }
+
+// recordDue reports whether a planned reception's record is due by today:
+// its deadline (the reception_record rule of limits.go).
+func recordDue(r *xfbot.Reception, cal *xfbot.Calendar, today xfbot.Date) bool {
+	for _, d := range r.Deadlines(cal) {
+		if !today.Before(d.Due) {
+			return true
+		}
+	}
+	return false
+}

@@ -590,11 +590,10 @@ func (r *Reminders) startEscalation(tx *store.Tx, c *xfbot.Case, today xfbot.Dat
 		r.workdaysAfter(today, ladder[0].After))
 }
 
+// workdaysAfter is the day of a ladder step: n working days after d (the
+// ladder counts working days, like the task force's internal periods).
 func (r *Reminders) workdaysAfter(d xfbot.Date, n int) xfbot.Date {
-	if n <= 0 {
-		return d
-	}
-	return xfbot.ComputeDue(d, n, xfbot.DayWorking, r.Calendar, nil)
+	return r.Calendar.WorkdaysAfter(d, n)
 }
 
 func rank(l line) int {
