@@ -310,5 +310,13 @@ func CaseLine(c *xfbot.Case, v View) string {
 	if !c.Owner.IsZero() {
 		owner = " · " + c.Owner.Display()
 	}
-	return fmt.Sprintf("%s %s %s · %s%s · %s", mark, c.No, xfbot.Clip(v.Title(c), 20), c.Status.Label(), owner, v.dueShort(c))
+	status := c.Status.Label()
+	if st := c.StageOf(); st != xfbot.StageHandling && c.Status.Open() {
+		label := st.Label()
+		if st == xfbot.StageRegistered {
+			label = "待受理"
+		}
+		status += "（" + label + "）" // the procedure track beside the resolution track
+	}
+	return fmt.Sprintf("%s %s %s · %s%s · %s", mark, c.No, xfbot.Clip(v.Title(c), 20), status, owner, v.dueShort(c))
 }

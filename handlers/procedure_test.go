@@ -35,7 +35,7 @@ func TestProcedureTrack(t *testing.T) {
 	// Answered, it is chased no more: never in 列表 逾期, still among the open cases.
 	h.now = h.now.AddDate(0, 2, 0)
 	wantNotIn(t, h.reply(member, "列表 逾期"), no)
-	wantIn(t, h.reply(member, "列表"), no)
+	wantIn(t, h.reply(member, "列表"), no, "办理中（已答复）")
 	h.now = h.now.AddDate(0, -2, 0)
 	wantIn(t, h.reply(member, "终结 "+no), "才届满")
 
