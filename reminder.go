@@ -12,6 +12,7 @@ const (
 	RuleStale     Rule = "stale"   // 久未更新: no progress for StaleDays
 	RuleNoContact Rule = "contact" // 久未接触: no contact with a 积案 / 重点 petitioner
 	RuleSnooze    Rule = "snooze"  // 明天再提醒: asked to be reminded again
+	RuleWindow    Rule = "window"  // 申请期届满: the petitioner did not ask for 复查/复核; the case may be concluded (终结)
 )
 
 // Label is the Chinese name of r.
@@ -23,6 +24,8 @@ func (r Rule) Label() string {
 		return "久未更新"
 	case RuleNoContact:
 		return "久未接触"
+	case RuleWindow:
+		return "申请期届满"
 	case RuleSnooze:
 		return "再次提醒"
 	}

@@ -61,7 +61,7 @@ func (l ReminderLine) Text(v View) string {
 		return "✉️ " + s
 	}
 	c := l.Case
-	mark := map[xfbot.Rule]string{xfbot.RuleDue: l.Level.Emoji(), xfbot.RuleStale: "💤", xfbot.RuleNoContact: "📞", xfbot.RuleSnooze: "⏰"}[l.Rule]
+	mark := map[xfbot.Rule]string{xfbot.RuleDue: l.Level.Emoji(), xfbot.RuleStale: "💤", xfbot.RuleNoContact: "📞", xfbot.RuleSnooze: "⏰", xfbot.RuleWindow: "⌛"}[l.Rule]
 	r := l.Reason(v)
 	if r == "" {
 		return string(c.No)
@@ -85,6 +85,12 @@ func (l ReminderLine) Reason(v View) string {
 		return fmt.Sprintf("已 %d 天没有接触信访人", l.Days)
 	case xfbot.RuleSnooze:
 		return fmt.Sprintf("您要求今天再次提醒 · %s %s", DueLabel(c), v.DueText(c))
+	case xfbot.RuleWindow:
+		next := "复查"
+		if c.StageOf() == xfbot.StageReviewed {
+			next = "复核"
+		}
+		return fmt.Sprintf("%s申请期已于 %s 届满，信访人未申请：可发送“终结 %s”办结", next, c.Due, c.No)
 	}
 	return ""
 }
@@ -129,6 +135,9 @@ func ReminderCard(title string, lines []ReminderLine, v View) *Card {
 			}
 			if l.Rule == xfbot.RuleDue && l.Case.StageOf() == xfbot.StageHandling && l.Case.ExtensionDays == 0 && l.Case.ExtensionRequest == nil && l.Level < xfbot.LevelRed {
 				it.Buttons = append(it.Buttons, Button{Text: "申请延期", Action: ActionExtendForm, Value: val})
+			}
+			if l.Rule == xfbot.RuleWindow {
+				it.Buttons = append(it.Buttons, Button{Text: "终结", Action: ActionConclude, Value: val, Confirm: fmt.Sprintf("申请期已届满，%s 程序办结？", l.Case.No)})
 			}
 			it.Buttons = append(it.Buttons, Button{Text: "明天再提醒", Action: ActionSnooze, Value: val})
 		}

@@ -201,8 +201,8 @@ func (r *Reminders) collect(ctx context.Context, today xfbot.Date) (lines []line
 				continue
 			case d.Subject.Kind != xfbot.SubjectCase:
 				continue // a reception's record: the reception job (reception.go)
-			case d.Paused || d.Kind == xfbot.DeadlineReviewApply:
-				continue // the clock is stopped, or the window is the petitioner's
+			case d.Paused:
+				continue // the clock is stopped
 			}
 			seen[d] = true
 			due = append(due, d)
@@ -295,6 +295,16 @@ func (r *Reminders) lineOf(d xfbot.Deadline, c *xfbot.Case, today xfbot.Date, ga
 		d := d
 		return line{ReminderLine: bot.ReminderLine{Case: c, Rule: xfbot.RuleSnooze},
 			field: fmt.Sprintf("snooze:%s:%s", d.Owner, d.Due), to: d.Owner, done: &d}, true
+	case xfbot.DeadlineReviewApply:
+		// The petitioner's window: nothing to chase while it runs; the day
+		// after it ends unused, the owner hears once that the case may be
+		// concluded, and the entry leaves the index.
+		if st := c.StageOf(); (st != xfbot.StageReplied && st != xfbot.StageReviewed) || !today.After(d.Due) {
+			return line{}, false
+		}
+		d := d
+		return line{ReminderLine: bot.ReminderLine{Case: c, Rule: xfbot.RuleWindow},
+			field: fmt.Sprintf("window:%s:%s", c.StageOf(), d.Due), done: &d}, true
 	case xfbot.DeadlineProgressGap, xfbot.DeadlineContactGap:
 		rule, days, last := xfbot.RuleStale, gaps.Stale, c.LastActivity()
 		if d.Kind == xfbot.DeadlineContactGap {

@@ -135,7 +135,11 @@ func TestStages(t *testing.T) {
 		t.Fatalf("messages to %v", keys(got))
 	}
 	has(t, got[owner], string(f.nos["待受理"]), "受理期限", "🟠")
-	hasNot(t, got[owner], string(f.nos["已答复"]))
+	// Answered: no 办结 reminder; its window ended unused, so the owner hears
+	// once that it may be concluded.
+	hasNot(t, got[owner], "办结期限")
+	has(t, got[owner], string(f.nos["已答复"]), "⌛", "复查申请期已于", "终结 "+string(f.nos["已答复"]))
+	hasNot(t, f.run(monday.AddDate(0, 0, 1))[owner], string(f.nos["已答复"])) // once
 }
 
 func TestSnoozeInTheScan(t *testing.T) {
