@@ -347,9 +347,10 @@ func (s *Store) BackfillDeadlines(ctx context.Context) (int, error) {
 	return total, nil
 }
 
-// The sent-ledger of any deadline's subject: one API over the ledgers that
-// MarkSent/Ledgers (cases) and MarkSentKey/LedgersOf (receptions, letters,
-// nags) write, with the same keys and fields.
+// The sent-ledger of any deadline's subject (case, letter, reception): one
+// API, with today's keys and fields; MarkSent/Note/Ledgers are its case
+// shorthands, and MarkSentKey/LedgersOf remain for ledgers that belong to
+// no entity (the monthly nag, digests, export confirmations).
 
 // MarkSentFor records in the subject's sent-ledger that the reminder named
 // field went out; Commit refuses the whole Tx with ErrAlreadySent if it

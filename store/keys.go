@@ -58,7 +58,6 @@ func (k keys) digestLast() string             { return k.base + "digest:last" }
 
 func (k keys) idxActivity() string               { return k.base + "idx:activity" }
 func (k keys) idxContact(class string) string    { return k.base + "idx:contact:" + class }
-func (k keys) sent(no xfbot.CaseNo) string       { return k.base + "sent:" + string(no) }
 func (k keys) escalations() string               { return k.base + "esc" }
 func (k keys) escalation(no xfbot.CaseNo) string { return k.base + "esc:" + string(no) }
 func (k keys) snoozes() string                   { return k.base + "snooze" }

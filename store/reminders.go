@@ -23,11 +23,14 @@ const sentTTL = 400 * 24 * time.Hour
 // ErrAlreadySent if the field is already there: the ledger entry and the
 // message that carries the reminder are written together or not at all, so
 // a crash never double-sends and never loses one.
+//
+// It is MarkSentFor of the case: one sent-ledger API for every subject.
 func (tx *Tx) MarkSent(no xfbot.CaseNo, field, value string) {
-	key := tx.k.sent(no)
-	tx.add(op{Op: "absent", Key: key, Field: field}) // the script checks before any write
-	tx.add(op{Op: "hset", Key: key, Field: field, Val: value})
-	tx.expireOnce(key)
+	tx.MarkSentFor(caseSubject(no), field, value)
+}
+
+func caseSubject(no xfbot.CaseNo) xfbot.Subject {
+	return xfbot.Subject{Kind: xfbot.SubjectCase, ID: string(no)}
 }
 
 // expireOnce renews a ledger's TTL once per Tx, however many of its fields
@@ -42,11 +45,9 @@ func (tx *Tx) expireOnce(key string) {
 	}
 }
 
-// Note records a ledger field that may already exist (acknowledgements).
-func (tx *Tx) Note(no xfbot.CaseNo, field, value string) {
-	tx.add(op{Op: "hset", Key: tx.k.sent(no), Field: field, Val: value})
-	tx.expireOnce(tx.k.sent(no))
-}
+// Note records a ledger field that may already exist (acknowledgements):
+// NoteFor of the case.
+func (tx *Tx) Note(no xfbot.CaseNo, field, value string) { tx.NoteFor(caseSubject(no), field, value) }
 
 // NoteRecipient records in the case's sent-ledger that a reminder or an
 // escalation step about its deadline due went to openID (field
@@ -77,24 +78,20 @@ func Recipients(ledger map[string]string, due xfbot.Date) (to []string, any bool
 	return to, any
 }
 
-// Ledgers returns the sent-ledgers of the given cases, in one round trip.
+// Ledgers returns the sent-ledgers of the given cases, in one round trip:
+// SentLedgers of the cases.
 func (s *Store) Ledgers(ctx context.Context, nos []xfbot.CaseNo) (map[xfbot.CaseNo]map[string]string, error) {
-	out := make(map[xfbot.CaseNo]map[string]string, len(nos))
-	if len(nos) == 0 {
-		return out, nil
-	}
-	pipe := s.rdb.Pipeline()
-	cmds := make([]*redis.MapStringStringCmd, len(nos))
+	subjects := make([]xfbot.Subject, len(nos))
 	for i, no := range nos {
-		cmds[i] = pipe.HGetAll(ctx, s.k.sent(no))
+		subjects[i] = caseSubject(no)
 	}
-	if _, err := pipe.Exec(ctx); err != nil {
-		return nil, fmt.Errorf("store: ledgers: %w", err)
+	bySubject, err := s.SentLedgers(ctx, subjects)
+	if err != nil {
+		return nil, err
 	}
-	for i, no := range nos {
-		if m := cmds[i].Val(); len(m) > 0 {
-			out[no] = m
-		}
+	out := make(map[xfbot.CaseNo]map[string]string, len(bySubject))
+	for subj, m := range bySubject {
+		out[xfbot.CaseNo(subj.ID)] = m
 	}
 	return out, nil
 }
@@ -269,6 +266,6 @@ func (tx *Tx) RestartReminders(no xfbot.CaseNo, due xfbot.Date) {
 		fields = append(fields, fmt.Sprintf("esc:%d:%s", i, d))
 	}
 	for _, f := range fields {
-		tx.add(op{Op: "hdel", Key: tx.k.sent(no), Field: f})
+		tx.add(op{Op: "hdel", Key: tx.k.sentOf(caseSubject(no)), Field: f})
 	}
 }
