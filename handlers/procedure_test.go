@@ -48,6 +48,7 @@ func TestProcedureTrack(t *testing.T) {
 	}
 	wantIn(t, h.reply(member, "延期 "+no+" 10 需评估"), "延期只用于受理后 60 日的办理期限")
 	wantIn(t, h.reply(member, "复查 答复 "+no+" 支持"), "复查/复核结论“支持”不认识", "维持、变更、撤销")
+	wantIn(t, h.reply(liaison, "复查 答复 "+no+" 维持"), "由专班成员办理") // the unit does not decide its own review
 	wantIn(t, h.reply(member, "复查 答复 "+no+" 维持"), "复查已答复")
 	wantIn(t, h.reply(member, "复核 申请 "+no), "复核中")
 	wantIn(t, h.reply(member, "复核 答复 "+no+" 维持"), "终结")

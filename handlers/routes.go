@@ -48,7 +48,9 @@ func Register(mux *bot.Mux, h *Handlers) {
 			Args: "<案件号> <积案|重点|骨头案|钉子案|三老|重复信访|越级访 ...>|无", Summary: "设定标签（积案、重点案件有久未接触提醒）", Example: "标签 XF-2026-0012 积案 重点"},
 
 		// The procedure track (程序): 受理 → 答复 → 复查 → 复核 → 终结, beside the
-		// resolution track above. (*Case).Transition decides each step.
+		// resolution track above. (*Case).Transition decides each step. The
+		// unit may record its own 答复; a 复查/复核 decision is the higher
+		// authority's, recorded by the task force (Staff).
 		{Verb: "受理", Aliases: []string{"accept"}, Section: procedure, Case: true, Write: true, Staff: true, Handler: h.step(xfbot.StepAccept),
 			Args: "<案件号> [日期]", Summary: "受理待受理的案件（收到后 15 日内告知），办结期限从受理日起算 60 日", Example: "受理 XF-2026-0012 3月12日"},
 		{Verb: "不予受理", Aliases: []string{"notaccept"}, Section: procedure, Case: true, Write: true, Staff: true, Handler: h.step(xfbot.StepNotAccept),
@@ -62,13 +64,13 @@ func Register(mux *bot.Mux, h *Handlers) {
 		{Verb: "复查", Aliases: []string{"review"}, Section: procedure, Summary: "复查：申请（送达后 30 日内，逾期的登记为逾期申请）与答复（30 日内）", Subs: []bot.Route{
 			{Verb: "申请", Aliases: []string{"request"}, Case: true, Write: true, Staff: true, Handler: h.step(xfbot.StepReviewRequest),
 				Args: "<案件号> [日期]", Summary: "登记复查申请", Example: "复查 申请 XF-2026-0012 5月6日"},
-			{Verb: "答复", Aliases: []string{"reply"}, Case: true, Write: true, Handler: h.step(xfbot.StepReviewReply),
+			{Verb: "答复", Aliases: []string{"reply"}, Case: true, Write: true, Staff: true, Handler: h.step(xfbot.StepReviewReply),
 				Args: "<案件号> <维持|变更|撤销> [日期] [送达:日期]", Summary: "复查意见", Example: "复查 答复 XF-2026-0012 维持 5月29日 送达:6月1日"},
 		}},
 		{Verb: "复核", Aliases: []string{"recheck"}, Section: procedure, Summary: "复核：申请（复查意见送达后 30 日内）与答复（30 日内，听证不计入；复核后终结）", Subs: []bot.Route{
 			{Verb: "申请", Aliases: []string{"request"}, Case: true, Write: true, Staff: true, Handler: h.step(xfbot.StepRecheckRequest),
 				Args: "<案件号> [日期]", Summary: "登记复核申请", Example: "复核 申请 XF-2026-0012 6月20日"},
-			{Verb: "答复", Aliases: []string{"reply"}, Case: true, Write: true, Handler: h.step(xfbot.StepRecheckReply),
+			{Verb: "答复", Aliases: []string{"reply"}, Case: true, Write: true, Staff: true, Handler: h.step(xfbot.StepRecheckReply),
 				Args: "<案件号> <维持|变更|撤销> [日期] [送达:日期]", Summary: "复核意见：程序终结，同一事实和理由不再受理", Example: "复核 答复 XF-2026-0012 维持"},
 		}},
 		{Verb: "终结", Aliases: []string{"conclude"}, Section: procedure, Case: true, Write: true, Staff: true, Handler: h.step(xfbot.StepConclude),
