@@ -51,6 +51,20 @@ func ParseCaseNo(s string) (CaseNo, error) {
 	return FormatCaseNo(y, n), nil
 }
 
+// ParseCaseNoIn is ParseCaseNo that also takes a bare serial (12, 0012,
+// 第12号 is not: digits only), read in year: what people type for this
+// year's cases (查看 12 → XF-2026-0012).
+func ParseCaseNoIn(s string, year int) (CaseNo, error) {
+	t := strings.TrimSpace(Normalize(s))
+	if t != "" && len(t) <= 6 && allDigits(t) {
+		n, _ := strconv.Atoi(t)
+		if n >= 1 {
+			return FormatCaseNo(year, n), nil
+		}
+	}
+	return ParseCaseNo(s)
+}
+
 // Year returns the registration year encoded in the number.
 func (n CaseNo) Year() int {
 	y, _ := strconv.Atoi(strings.SplitN(strings.TrimPrefix(string(n), "XF-"), "-", 2)[0])

@@ -141,3 +141,18 @@ func contains(s, sub string) bool {
 	}
 	return false
 }
+
+func TestParseCaseNoIn(t *testing.T) {
+	for _, tt := range []struct{ in, want string }{
+		{"12", "XF-2026-0012"}, {"0012", "XF-2026-0012"}, {"１２", "XF-2026-0012"}, {"XF-2025-0003", "XF-2025-0003"}, {"xf20250003", "XF-2025-0003"},
+	} {
+		if got, err := xfbot.ParseCaseNoIn(tt.in, 2026); err != nil || string(got) != tt.want {
+			t.Errorf("ParseCaseNoIn(%q) = %s, %v; want %s", tt.in, got, err, tt.want)
+		}
+	}
+	for _, bad := range []string{"0", "1234567", "12a", "第12号"} {
+		if _, err := xfbot.ParseCaseNoIn(bad, 2026); err == nil {
+			t.Errorf("ParseCaseNoIn(%q) accepted", bad)
+		}
+	}
+}

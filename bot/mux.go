@@ -547,7 +547,7 @@ func (m *Mux) run(ctx context.Context, req *Request, wantCase bool, rt *Route, h
 			return nil, xfbot.Errorf(xfbot.EINVALID, "缺少案件号。")
 		}
 		var err error
-		if no, err = xfbot.ParseCaseNo(raw); err != nil {
+		if no, err = xfbot.ParseCaseNoIn(raw, xfbot.DateOf(req.Time, m.loc).Year); err != nil {
 			return nil, err
 		}
 	}

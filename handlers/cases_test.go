@@ -123,7 +123,8 @@ func TestShowMasking(t *testing.T) {
 	})
 	t.Run("BadNumbers", func(t *testing.T) {
 		wantIn(t, h.reply(member, "查看 XF-2026-9999"), "没有找到案件 XF-2026-9999")
-		wantIn(t, h.reply(member, "查看 12"), "格式不对", "用法：查看 <案件号>")
+		wantIn(t, h.reply(member, "查看 12"), "没有找到案件 XF-2026-0012") // a serial alone: this year's
+		wantIn(t, h.reply(member, "查看 12号"), "格式不对", "用法：查看 <案件号>")
 		wantIn(t, h.reply(member, "查看"), "缺少案件号")
 		wantIn(t, h.reply(member, "查看 "+string(no)+" 多余"), "多了参数")
 	})

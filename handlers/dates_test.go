@@ -19,3 +19,14 @@ func TestCommandsReadTheDaysPeopleType(t *testing.T) {
 	wantIn(t, h.reply(member, "统计 2月"), "2026年2月")
 	wantIn(t, h.reply(member, "统计 十二月"), "2025年12月")
 }
+
+// A case of this year is found by its serial alone: 查看 12, 查看 0012.
+func TestCaseBySerial(t *testing.T) {
+	h := newHarness(t)
+	no := string(h.newCase("桂园社区回迁房延期交付"))
+	for _, w := range []string{"1", "0001", "１"} {
+		wantIn(t, h.reply(member, "查看 "+w), no, "桂园社区回迁房延期交付")
+	}
+	wantIn(t, h.reply(member, "进展 1 已约谈开发商"), "已记录进展")
+	wantIn(t, h.reply(member, "查看 9"), "没有找到案件 XF-2026-0009")
+}
