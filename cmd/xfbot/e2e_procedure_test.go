@@ -14,12 +14,7 @@ import (
 // statutory periods run on business dates), each card showing the stage and
 // what it runs against, a step out of order refused.
 func TestE2EProcedureTrack(t *testing.T) {
-	appID := uniqueAppID()
-	fake := larktest.NewServer(larktest.WithApp(appID, e2eSecret))
-	defer fake.Close()
-	env := serveEnv(t, fake, appID)
-	p := startServe(t, env)
-	f := newFeishu(t, fake, p, env)
+	_, f := serveFeishu(t)
 	const chat = "oc_e2e_admin_p2p"
 	say := func(text string) string {
 		t.Helper()

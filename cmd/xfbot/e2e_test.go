@@ -301,6 +301,19 @@ type feishu struct {
 	client *http.Client
 }
 
+// serveFeishu starts serve in webhook mode against a fresh fake Feishu and
+// returns the fake and the client that plays Feishu's part; both are shut
+// down when t ends (serve first).
+func serveFeishu(t testing.TB) (*larktest.Server, *feishu) {
+	t.Helper()
+	appID := uniqueAppID()
+	fake := larktest.NewServer(larktest.WithApp(appID, e2eSecret))
+	t.Cleanup(fake.Close)
+	env := serveEnv(t, fake, appID)
+	p := startServe(t, env)
+	return fake, newFeishu(t, fake, p, env)
+}
+
 func newFeishu(t testing.TB, fake *larktest.Server, p *xfbotProc, env map[string]string) *feishu {
 	return &feishu{
 		t: t, fake: fake, url: p.URL + "/lark/events",

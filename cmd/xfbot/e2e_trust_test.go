@@ -99,12 +99,7 @@ func cardButtons(t *testing.T, content string) []cardButton {
 // callback, moves the deadline by the 20 days and tells the liaison.
 func TestE2ELiaisonDeadline(t *testing.T) {
 	const liaison, liaisonName = "ou_e2e_liaison_zjj", "钱某"
-	appID := uniqueAppID()
-	fake := larktest.NewServer(larktest.WithApp(appID, e2eSecret))
-	defer fake.Close()
-	env := serveEnv(t, fake, appID)
-	p := startServe(t, env)
-	f := newFeishu(t, fake, p, env)
+	fake, f := serveFeishu(t)
 	const adminChat, liaisonChat = "oc_e2e_admin_p2p", "oc_e2e_liaison_p2p"
 	admin := func(text string) larktest.Sent {
 		f.t.Helper()
@@ -214,7 +209,7 @@ func TestE2ELiaisonDeadline(t *testing.T) {
 
 		body := f.deliver(larktest.CardActionEvent(larktest.CardAction{
 			OperatorOpenID: e2eAdmin, MessageID: card.MessageID, ChatID: adminChat,
-			Value: approve, Token: e2eToken, AppID: appID,
+			Value: approve, Token: e2eToken, AppID: f.appID,
 		}))
 		var resp struct {
 			Toast map[string]any `json:"toast"`
@@ -265,12 +260,7 @@ func TestE2EGroupLeak(t *testing.T) {
 		phone  = "13987654321"
 		idCard = "110101195001011239"
 	)
-	appID := uniqueAppID()
-	fake := larktest.NewServer(larktest.WithApp(appID, e2eSecret))
-	defer fake.Close()
-	env := serveEnv(t, fake, appID)
-	p := startServe(t, env)
-	f := newFeishu(t, fake, p, env)
+	fake, f := serveFeishu(t)
 	const adminChat, memberChat = "oc_e2e_admin_p2p", "oc_e2e_member_p2p"
 	asMember := func(text string) larktest.Sent {
 		f.t.Helper()
