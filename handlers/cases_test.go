@@ -276,6 +276,8 @@ func TestLifecycle(t *testing.T) {
 	wantIn(t, h.reply(member, "进展 "+s+" 还有"), "已化解，不能再记录进展")
 	// 销号 waits for a 回访 after the 30-day observation period.
 	wantIn(t, h.reply(admin, "销号 "+s), "须观察 30 天（到 2026-04-15）", "回访 "+s)
+	// The follow-up that 销号 waits for is the task force's, not the unit's.
+	wantIn(t, h.reply(liaison, "回访 "+s+" 已回访"), "由专班成员办理")
 	wantIn(t, h.reply(member, "回访 "+s+" 电话回访，情绪平稳"), "已记录回访", "观察期到 2026-04-15")
 	wantIn(t, h.reply(admin, "销号 "+s), "须观察 30 天")
 	h.now = h.now.AddDate(0, 1, 0) // 2026-04-16

@@ -75,7 +75,7 @@ func Register(mux *bot.Mux, h *Handlers) {
 		}},
 		{Verb: "终结", Aliases: []string{"conclude"}, Section: procedure, Case: true, Write: true, Staff: true, Handler: h.step(xfbot.StepConclude),
 			Args: "<案件号>", Summary: "答复或复查意见送达后，申请期届满未申请的，程序办结", Example: "终结 XF-2026-0012"},
-		{Verb: "回访", Aliases: []string{"followup"}, Section: procedure, Case: true, Write: true, Handler: bot.HandlerFunc(h.followUp),
+		{Verb: "回访", Aliases: []string{"followup"}, Section: procedure, Case: true, Write: true, Staff: true, Handler: bot.HandlerFunc(h.followUp),
 			Args: "<案件号> <记录>", Summary: "化解后回访；观察期（默认 30 天）满后有一次回访才能销号", Example: "回访 XF-2026-0012 电话回访，信访人对处理结果满意，未再信访"},
 		{Verb: "期限", Aliases: []string{"due"}, Section: deadlines, Case: true, Write: true, Admin: true, Refusal: dueRefusal, Handler: bot.HandlerFunc(h.setDue),
 			Args: "<案件号> <日期> [重新受理|内部化解目标] <理由>", Summary: "设定办结期限（负责人）：须写理由，不得早于受理日、不得超过法定最长期限（受理后 60 日加一次最多 30 日延期），重新受理或内部化解目标须注明",
