@@ -17,6 +17,10 @@ const (
 	DeadlineLetterAssign    DeadlineKind = "letter_assign"    // 领导来信交办: 3 个工作日
 	DeadlineRectify         DeadlineKind = "rectify"          // 督查整改: 7 个工作日
 	DeadlineReceptionRecord DeadlineKind = "reception_record" // 接访记录: 接访后下一个工作日
+	DeadlineMeasure         DeadlineKind = "measure"          // 方案措施: 方案里每项措施的完成日
+	DeadlineConsult         DeadlineKind = "consult"          // 集中会诊: 会诊的日子
+	DeadlineLeaveEnd        DeadlineKind = "leave_end"        // 请假到期: 成员返岗的日子
+	DeadlineTermEnd         DeadlineKind = "term_end"         // 借调期满: 成员计划返回的日子
 	// The task force's gaps and a person's own request: due the day the
 	// gap reaches its limit, reminded once per episode (Gaps, Rule).
 	DeadlineProgressGap DeadlineKind = "progress_gap" // 久未更新: 最近进展 + Gaps.Stale 天
@@ -50,6 +54,10 @@ var DeadlineRules = []DeadlineRule{
 	{DeadlineLetterAssign, "来信交办", 3, DayWorking, false},
 	{DeadlineRectify, "督查整改", 7, DayWorking, false},
 	{DeadlineReceptionRecord, "接访记录", 1, DayWorking, false},
+	{DeadlineMeasure, "方案措施", 0, DayCalendar, false},     // the measure's due day
+	{DeadlineConsult, "集中会诊", 0, DayCalendar, false},     // the consultation's day
+	{DeadlineLeaveEnd, "请假到期", 0, DayCalendar, false},    // the leave's last day
+	{DeadlineTermEnd, "借调期满", 0, DayCalendar, false},     // the planned end of the secondment
 	{DeadlineProgressGap, "久未更新", 0, DayCalendar, false}, // Gaps.Stale
 	{DeadlineContactGap, "久未接触", 0, DayCalendar, false},  // Gaps.ContactBacklog / ContactKey
 	{DeadlineSnooze, "再次提醒", 0, DayCalendar, false},      // the day asked for
@@ -78,6 +86,10 @@ const (
 	SubjectCase      SubjectKind = "case"      // XF-YYYY-NNNN
 	SubjectReception SubjectKind = "reception" // JF-YYYY-NNNN: its record
 	SubjectLetter    SubjectKind = "letter"    // LX-YYYY-NNNN: 阅批, 交办
+	SubjectPlan      SubjectKind = "plan"      // a case's 一案一策 plan: its measures and 化解目标
+	SubjectConsult   SubjectKind = "consult"   // HZ-YYYY-NNNN: a 集中会诊
+	SubjectSupervise SubjectKind = "supervise" // DC-YYYY-NNNN: a 督查单's 整改期限
+	SubjectMember    SubjectKind = "member"    // an open_id: 请假到期, 借调期满
 )
 
 // Subject names the entity a deadline belongs to.

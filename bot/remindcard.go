@@ -36,6 +36,21 @@ type ReminderLine struct {
 
 	Letter *xfbot.LeaderLetter
 	Reader LetterReader // whom a letter line's buttons are for: the recipient
+
+	// Item is a line of any other entity of the deadline ledger (a plan's
+	// measure, a 督查单, a 会诊, a member's leave): it says itself how it
+	// reads, how urgent it is and which buttons it offers its reader.
+	Item Remindable
+}
+
+// Remindable is an entity of the deadline ledger other than a case or a
+// letter, as a line of a reminder card. Each kind says in its own file how
+// it reads; every string it returns for a group audience is masked again
+// by ForGroup, and it masks for v.Audience itself (xfbot.MaskText).
+type Remindable interface {
+	ReminderText(v View) string       // the line: what, whose, by when
+	ReminderLevel(v View) xfbot.Level // the colour it gives the card
+	ReminderButtons(v View) []Button  // what its reader may do at once
 }
 
 // letterAudience is how a letter line is masked: as the reader (a leader
@@ -60,6 +75,9 @@ func (l ReminderLine) Text(v View) string {
 		s, _ := letterLine(l.Letter, v.Today, l.letterAudience(v))
 		return "✉️ " + s
 	}
+	if l.Item != nil {
+		return l.Item.ReminderText(v)
+	}
 	c := l.Case
 	mark := map[xfbot.Rule]string{xfbot.RuleDue: l.Level.Emoji(), xfbot.RuleStale: "💤", xfbot.RuleNoContact: "📞", xfbot.RuleSnooze: "⏰", xfbot.RuleWindow: "⌛"}[l.Rule]
 	r := l.Reason(v)
@@ -74,6 +92,9 @@ func (l ReminderLine) Text(v View) string {
 func (l ReminderLine) Reason(v View) string {
 	if l.Letter != nil {
 		return letterDue(l.Letter, v.Today)
+	}
+	if l.Item != nil {
+		return l.Item.ReminderText(v)
 	}
 	c := l.Case
 	switch l.Rule {
@@ -108,6 +129,8 @@ func ReminderCard(title string, lines []ReminderLine, v View) *Card {
 			lv = xfbot.LevelRed // as the letter card colours a missed deadline
 		case l.Letter != nil:
 			lv = xfbot.LevelOrange
+		case l.Item != nil:
+			lv = l.Item.ReminderLevel(v)
 		case l.Rule == xfbot.RuleDue:
 			lv = l.Level
 		}
@@ -126,6 +149,8 @@ func ReminderCard(title string, lines []ReminderLine, v View) *Card {
 		it := Item{Markdown: md}
 		if i < ButtonLines && l.Letter != nil {
 			it.Buttons = letterButtons(l.Letter, l.Reader)
+		} else if i < ButtonLines && l.Item != nil {
+			it.Buttons = l.Item.ReminderButtons(v)
 		} else if i < ButtonLines {
 			val := caseValue(l.Case, v)
 			val["r"] = string(l.Rule)

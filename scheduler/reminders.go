@@ -75,6 +75,10 @@ type line struct {
 	statutory  bool            // its deadline climbs the ladder when missed
 	done       *xfbot.Deadline // the index entry that leaves with the reminder (a gap, a snooze)
 	escStarted bool            // the case is on the ladder for this missed deadline already
+	// commit adds to the message's transaction what sending an Item line
+	// changes besides its ledger mark (an escalation step recorded on a
+	// 督查单): it is written exactly when the line is sent.
+	commit func(tx *store.Tx)
 }
 
 // step is one escalation step due this run, with its recipients.
@@ -110,6 +114,7 @@ func (r *Reminders) Run(ctx context.Context, now time.Time) error {
 		if l.to == "" {
 			continue
 		}
+		l.to = xfbot.StandIn(members, l.to, today) // a member on leave: their stand-in
 		byTo[l.to] = append(byTo[l.to], l)
 	}
 	var steps []*step
@@ -117,6 +122,11 @@ func (r *Reminders) Run(ctx context.Context, now time.Time) error {
 	if h.lets(workdayOnly) {
 		if steps, ended, err = r.steps(ctx, today, members); err != nil {
 			return err
+		}
+	}
+	for _, s := range steps {
+		for i, to := range s.to {
+			s.to[i] = xfbot.StandIn(members, to, today)
 		}
 	}
 	errs := r.sendAll(ctx, now, today, members, groupsOf(byTo, steps))
@@ -146,7 +156,7 @@ func (r *Reminders) hush(now time.Time) hush {
 }
 
 func lineUrgency(l line) urgency {
-	if l.Rule == xfbot.RuleDue && l.Level == xfbot.LevelBlack {
+	if (l.Rule == xfbot.RuleDue || l.Item != nil) && l.Level == xfbot.LevelBlack {
 		return evenAtNight
 	}
 	return workdayOnly
@@ -185,6 +195,7 @@ func (r *Reminders) owner(c *xfbot.Case) string {
 func (r *Reminders) collect(ctx context.Context, today xfbot.Date) (lines []line, stale []xfbot.Deadline, err error) {
 	th := r.thresholds()
 	var due, letters []xfbot.Deadline
+	others := map[xfbot.SubjectKind][]xfbot.Deadline{} // plans, 会诊, 督查单, members: subjects.go
 	seen := map[xfbot.Deadline]bool{}
 	for off := 0; ; {
 		ds, err := r.Store.DeadlinesPage(ctx, today, off, dlPage)
@@ -199,8 +210,12 @@ func (r *Reminders) collect(ctx context.Context, today xfbot.Date) (lines []line
 				seen[d] = true
 				letters = append(letters, d)
 				continue
-			case d.Subject.Kind != xfbot.SubjectCase:
+			case d.Subject.Kind == xfbot.SubjectReception:
 				continue // a reception's record: the reception job (reception.go)
+			case d.Subject.Kind != xfbot.SubjectCase:
+				seen[d] = true
+				others[d.Subject.Kind] = append(others[d.Subject.Kind], d)
+				continue
 			case d.Paused:
 				continue // the clock is stopped
 			}
@@ -279,7 +294,12 @@ func (r *Reminders) collect(ctx context.Context, today xfbot.Date) (lines []line
 	if err != nil {
 		return nil, nil, err
 	}
-	return append(lines, ls...), stale, nil
+	lines = append(lines, ls...)
+	os, ostale, err := r.subjectLines(ctx, others, today)
+	if err != nil {
+		return nil, nil, err
+	}
+	return append(lines, os...), append(stale, ostale...), nil
 }
 
 // lineOf is the warning model of d's rule, applied to its case as loaded:
@@ -542,6 +562,18 @@ func (r *Reminders) build(tx *store.Tx, now time.Time, today xfbot.Date, members
 		}
 		letters := 0
 		for _, l := range lines {
+			if l.Item != nil { // its own line, its subject's ledger, its own ladder (commit)
+				rl = append(rl, l.ReminderLine)
+				fields = append(fields, l.subject.String()+"/"+l.field)
+				tx.MarkSentFor(l.subject, l.field, today.String())
+				if l.commit != nil {
+					l.commit(tx)
+				}
+				if l.done != nil {
+					tx.DoneDeadline(*l.done)
+				}
+				continue
+			}
 			if l.Letter != nil { // its own line, its letter's ledger, no ladder
 				letters++
 				l.Reader = readerOf(members, to, l.Letter)

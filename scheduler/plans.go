@@ -1,0 +1,12 @@
+package scheduler
+
+import (
+	"context"
+
+	"github.com/qingchuan/xfbot"
+)
+
+// planLines: not built yet (issue 11).
+func (r *Reminders) planLines(ctx context.Context, due []xfbot.Deadline, today xfbot.Date) ([]line, []xfbot.Deadline, error) {
+	return nil, nil, nil
+}
