@@ -29,8 +29,9 @@ type Reading struct {
 // ParseDay is the one date parser of the commands. It reads
 //
 //	2026-12-05  2026/12/5  2026.12.5  20261205  2026年12月5日      (ParseDate)
-//	12月5日  12-5  12/5                                             (the year by tense)
+//	12月5日  12-5  12/5  12.5                                       (the year by tense)
 //	5日  5号                                                        (this month)
+//	下月5号  本月20日  上个月3日
 //	今天 明天 后天 大后天 昨天 前天
 //	本周五 这周五 下周三 上周一  周三 星期三 礼拜三                (bare: the next one, today included; Past: the last one)
 //	月初 月底 下月初 下月底 上月底 年底
@@ -142,13 +143,43 @@ func readRelative(t string, today Date, cal *Calendar, tense Tense) (Reading, bo
 			return at(addMonths(today, n))
 		}
 	}
-	// 12月5日, 12-5, 12/5: the year by tense.
+	// 下月5号, 本月20日, 上个月3日: a day of a named month.
+	for _, p := range []struct {
+		prefix string
+		months int
+	}{{"下个月", 1}, {"下月", 1}, {"本月", 0}, {"这个月", 0}, {"上个月", -1}, {"上月", -1}} {
+		rest, ok := strings.CutPrefix(t, p.prefix)
+		if !ok {
+			continue
+		}
+		ds, ok := strings.CutSuffix(rest, "日")
+		if !ok {
+			if ds, ok = strings.CutSuffix(rest, "号"); !ok {
+				return Reading{}, false
+			}
+		}
+		m := MonthOf(today)
+		for i := 0; i < p.months; i++ {
+			m = m.Next()
+		}
+		if p.months < 0 {
+			m = MonthOf(m.First().AddDays(-1))
+		}
+		d, ok := chineseNumber(ds)
+		if !ok || d < 1 || d > m.Last().Day {
+			return Reading{}, false
+		}
+		return at(NewDate(m.First().Year, m.First().Month, d))
+	}
+	// 12月5日, 12-5, 12/5, 12.5: the year by tense.
 	var ms, ds string
 	if m, rest, ok := strings.Cut(t, "月"); ok {
 		ms, ds = m, strings.TrimSuffix(strings.TrimSuffix(rest, "日"), "号")
 	} else if m, d, ok := strings.Cut(t, "-"); ok {
 		ms, ds = m, d
 	} else if m, d, ok := strings.Cut(t, "/"); ok {
+		ms, ds = m, d
+	} else if m, d, ok := strings.Cut(t, "."); ok {
 		ms, ds = m, d
 	}
 	if ms != "" {
