@@ -289,6 +289,10 @@ type Case struct {
 	LastContactAt  time.Time
 	Progresses     int
 
+	// Plan is the brief of the case's 一案一策 plan (plan.go), written by
+	// every write of the plan, so that the card shows it from the case.
+	Plan PlanBrief
+
 	Tags   []Tag   // 积案, 重点...: decide the contact-gap reminders
 	Pauses []Pause // clock pauses (听证、鉴定); the last may be open (To zero)
 

@@ -212,6 +212,9 @@ func CaseCard(c *xfbot.Case, recent []xfbot.Progress, v View) *Card {
 		// left 办理中.
 		card.Fields = append(card.Fields, Field{"程序", v.StageText(c)})
 	}
+	if s := PlanStatusText(c, v); s != "" {
+		card.Fields = append(card.Fields, Field{"方案", s}) // 一案一策 (plancard.go)
+	}
 	if !c.DueOverride.IsZero() && c.DueReason != "" {
 		basis := v.Text(c, c.DueReason)
 		if c.DueTarget {

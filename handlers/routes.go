@@ -15,6 +15,7 @@ func Register(mux *bot.Mux, h *Handlers) {
 	const cases, deadlines, people, other = "案件", "期限与提醒", "人员与分工", "其他"
 	const receptions = "接访与来信"
 	const procedure = "程序（受理、答复、复查、复核）"
+	const strategy = "参谋部（方案、会诊）"
 	const reports = "统计与导出"
 	for _, r := range []bot.Route{
 		{Verb: "新建", Aliases: []string{"new", "登记"}, Section: cases, Write: true, Handler: bot.HandlerFunc(h.create),
@@ -77,6 +78,34 @@ func Register(mux *bot.Mux, h *Handlers) {
 			Args: "<案件号>", Summary: "答复或复查意见送达后，申请期届满未申请的，程序办结", Example: "终结 XF-2026-0012"},
 		{Verb: "回访", Aliases: []string{"followup"}, Section: procedure, Case: true, Write: true, Staff: true, Handler: bot.HandlerFunc(h.followUp),
 			Args: "<案件号> <记录>", Summary: "化解后回访；观察期（默认 30 天）满后有一次回访才能销号", Example: "回访 XF-2026-0012 电话回访，信访人对处理结果满意，未再信访"},
+		// 一案一策 (plans.go). 方案 措施 is a contract: the 会诊 feature runs
+		// exactly this text for a consultation's decision.
+		{Verb: "方案", Aliases: []string{"plan", "一案一策"}, Section: strategy, Summary: "一案一策：起草方案、添加硬手段和软措施、按甄别结果检查（三到位一处理）、提交、由负责人或包案领导批准或退回；批准后措施转为期限，负责人收到提醒并登记完成；批准后再修改生成新版本", Subs: []bot.Route{
+			{Verb: "起草", Aliases: []string{"修改", "draft", "edit"}, Case: true, Write: true, Handler: bot.HandlerFunc(h.planDraft),
+				Args:    "<案件号> 症结:… 依据:… 目标:… 目标日:日期 [帮扶:…] [关联:XF-…,XF-…]",
+				Summary: "起草或修改方案（可只写其中几项，再次发送补充）；关联:写同一信访人的其他案件，即一人一策；已批准的方案修改后生成新版本",
+				Example: planDraftExample},
+			{Verb: "措施", Aliases: []string{"measure", "add"}, Case: true, Write: true, Handler: bot.HandlerFunc(h.planMeasure),
+				Args:    "<案件号> <硬|软>:<类型> <内容> [单位:x] [负责人:@人] [期限:日期]",
+				Summary: "添加一项措施（没有方案时起草一份）：硬手段 法律 政策 经济 行政，软措施 教育 协商 调解 疏导；未 @ 负责人的由责任单位联络员负责，没有联络员的由包案人负责",
+				Example: planMeasureExample},
+			{Verb: "查看", Aliases: []string{"show", "view"}, Case: true, Handler: bot.HandlerFunc(h.planShow),
+				Args: "<案件号> [v1|v2…]", Summary: "查看方案及全部措施（可看旧版本）", Example: "方案 查看 XF-2026-0012"},
+			{Verb: "案件", Aliases: []string{"case"}, Fallback: true, Handler: bot.HandlerFunc(h.planFallback),
+				Args: "<案件号> [v1|v2…]", Summary: "同“方案 查看”", Example: "方案 XF-2026-0012"},
+			{Verb: "检查", Aliases: []string{"check"}, Case: true, Handler: bot.HandlerFunc(h.planCheck),
+				Args: "<案件号>", Summary: "按甄别结果检查方案：合理/部分合理须有解决问题的硬手段，无理/过度须有教育或疏导，困难诉求须有帮扶", Example: "方案 检查 XF-2026-0012"},
+			{Verb: "提交", Aliases: []string{"submit"}, Case: true, Write: true, Handler: bot.HandlerFunc(h.planSubmit),
+				Args: "<案件号>", Summary: "检查通过后提交，专班负责人和包案领导收到审定卡片", Example: "方案 提交 XF-2026-0012"},
+			{Verb: "批准", Aliases: []string{"审定", "approve"}, Case: true, Write: true, Refusal: approveRefusal, Handler: bot.HandlerFunc(h.planApprove),
+				Args: "<案件号>", Summary: "批准方案（专班负责人或包案领导）：措施转为期限并提醒负责人，旧版本保留", Example: "方案 批准 XF-2026-0012"},
+			{Verb: "退回", Aliases: []string{"reject", "return"}, Case: true, Write: true, Refusal: approveRefusal, Handler: bot.HandlerFunc(h.planReject),
+				Args: "<案件号> <理由>", Summary: "退回方案修改（专班负责人或包案领导），起草人收到理由", Example: planRejectExample},
+			{Verb: "完成", Aliases: []string{"done"}, Write: true, Handler: bot.HandlerFunc(h.planDone),
+				Args: "<案件号> <措施序号> <完成情况>", Summary: "登记措施完成（措施负责人或专班成员）", Example: planDoneExample},
+			{Verb: "列表", Aliases: []string{"list"}, Bare: true, Handler: bot.HandlerFunc(h.planList),
+				Summary: "待批准的方案和我负责的措施", Example: "方案 列表"},
+		}},
 		{Verb: "期限", Aliases: []string{"due"}, Section: deadlines, Case: true, Write: true, Admin: true, Refusal: dueRefusal, Handler: bot.HandlerFunc(h.setDue),
 			Args: "<案件号> <日期> [重新受理|内部化解目标] <理由>", Summary: "设定办结期限（负责人）：须写理由，不得早于受理日、不得超过法定最长期限（受理后 60 日加一次最多 30 日延期），重新受理或内部化解目标须注明",
 			Example: "期限 XF-2026-0012 2026-05-15 经评估需等待鉴定结论"},
@@ -217,6 +246,12 @@ func Register(mux *bot.Mux, h *Handlers) {
 		{Name: bot.ActionExtendApprove, Verb: "批准延期", Case: true, Handler: bot.HandlerFunc(h.approveExtension)},
 		{Name: bot.ActionExtendRejectForm, Verb: "驳回延期", Case: true, Handler: bot.HandlerFunc(h.extendRejectForm)},
 		{Name: bot.ActionExtendReject, Verb: "驳回延期", Case: true, Handler: bot.HandlerFunc(h.rejectExtension)},
+		{Name: bot.ActionPlanShow, Verb: "方案 查看", Case: true, Handler: bot.HandlerFunc(h.planShow)},
+		{Name: bot.ActionPlanApprove, Verb: "方案 批准", Case: true, Handler: bot.HandlerFunc(h.planApprove)},
+		{Name: bot.ActionPlanRejectForm, Verb: "方案 退回", Case: true, Handler: bot.HandlerFunc(h.planRejectForm)},
+		{Name: bot.ActionPlanReject, Verb: "方案 退回", Case: true, Handler: bot.HandlerFunc(h.planReject)},
+		{Name: bot.ActionPlanDoneForm, Verb: "方案 完成", Handler: bot.HandlerFunc(h.planDoneForm)},
+		{Name: bot.ActionPlanDone, Verb: "方案 完成", Handler: bot.HandlerFunc(h.planDone)},
 		{Name: bot.ActionRosterConfirm, Verb: "排班 确认", Handler: bot.HandlerFunc(h.rosterConfirmAction)},
 		{Name: bot.ActionExportFull, Verb: "导出 台账", Handler: h.exportAction(true)},
 		{Name: bot.ActionExportMasked, Verb: "导出 台账", Handler: h.exportAction(false)},

@@ -55,7 +55,8 @@ type caseRec struct {
 	ExtRequest  *extReqRec `json:"xq,omitempty"`
 	Proc        *procRec   `json:"pr,omitempty"`
 	Counted     countedRec `json:"k,omitzero"`
-	Version     int64      `json:"ver"` // last: commit.lua reads it at the end of the record
+	Plan        *briefRec  `json:"pl,omitempty"` // 一案一策: plan.go
+	Version     int64      `json:"ver"`          // last: commit.lua reads it at the end of the record
 }
 
 // countedRec is xfbot.CountedDays: the last day of each event counted once
@@ -194,7 +195,7 @@ func encodeCase(c *xfbot.Case) caseRec {
 		LastProg: unix(c.LastProgressAt), LastContact: unix(c.LastContactAt), NProg: c.Progresses, Version: c.Version,
 		Tags: tagsText(c.Tags), Pauses: pausesRec(c.Pauses),
 		DueSetOn: dateText(c.DueSetOn), DueReason: c.DueReason, DueExt: c.DueExt, DueTarget: c.DueTarget,
-		ExtRequest: encodeExtRequest(c.ExtensionRequest), Proc: encodeProc(c.Proc),
+		ExtRequest: encodeExtRequest(c.ExtensionRequest), Proc: encodeProc(c.Proc), Plan: encodeBrief(c.Plan),
 	}
 }
 
@@ -227,7 +228,7 @@ func (r caseRec) decode() *xfbot.Case {
 		LastProgressAt: fromUnix(r.LastProg), LastContactAt: fromUnix(r.LastContact), Progresses: r.NProg, Version: r.Version,
 		Tags: tags(r.Tags), Pauses: pauses(r.Pauses),
 		DueSetOn: parseDate(r.DueSetOn), DueReason: r.DueReason, DueExt: r.DueExt, DueTarget: r.DueTarget,
-		ExtensionRequest: r.ExtRequest.decode(), Proc: r.Proc.decode(),
+		ExtensionRequest: r.ExtRequest.decode(), Proc: r.Proc.decode(), Plan: r.Plan.decode(),
 	}
 }
 

@@ -61,6 +61,12 @@
 //	lxseq:<YYYY>          string  last letter serial of that year
 //	idx:lx:open           zset    letters not yet assigned, score = day number of the next deadline
 //	idx:lx:all            zset    every letter, score = registration time (unix s)
+//	plan:<XF-YYYY-NNNN>   string  the case's 一案一策 plan, every version (xfbot.Plans JSON);
+//	                              "ver" checked; written with its case (the brief on the card)
+//	idx:plan:owner:<id>   zset    open measures a person answers for (in force or pending),
+//	                              member <no>#<序号>, score = due day number (0: none)
+//	idx:plan:pending      zset    plans waiting for approval (待批), score = submission (unix s)
+//	idx:plan:all          zset    every case with a plan, score = last plan write (unix s)
 //	dl                    zset    every open deadline (xfbot.Deadline) of every case, letter
 //	                              and reception, score = due day number; member
 //	                              kind|subject|flags|owner, e.g. handle|case:XF-2026-0012||ou_abc
@@ -71,7 +77,9 @@
 //	                              (progress_gap: last activity + stale days, contact_gap: last
 //	                              contact + the 积案/重点 gap), taken out by the reminder scan
 //	                              once reminded of and put back by the write that resets them;
-//	                              and snoozes (snooze|case:<no>||<who asked>, Tx.Snooze)
+//	                              and snoozes (snooze|case:<no>||<who asked>, Tx.Snooze); a
+//	                              plan's measures (measure|plan:<no>#<序号>||<负责人>) and its
+//	                              化解目标日 (plan_target|plan:<no>||<包案人>) once approved
 //	dl:backfilled:2:<gaps> string set when BackfillDeadlines indexed the records written
 //	                              before dl existed (version 2: with the gaps; <gaps> is
 //	                              stale.backlog.key days); later starts skip it

@@ -107,6 +107,15 @@ func (k keys) sentOf(s xfbot.Subject) string {
 	return k.base + "sent:" + string(s.Kind) + ":" + s.ID
 }
 
+// 一案一策 plans (plan.go): one record per case holding every version;
+// the open measures of each person (member <案件号>#<序号>, scored by the
+// due day, 0 for none) for 成员 召回 and 方案 列表; the plans waiting for
+// approval (scored by submission time) and every plan (by last write).
+func (k keys) plan(no xfbot.CaseNo) string   { return k.base + "plan:" + string(no) }
+func (k keys) idxPlanOwner(id string) string { return k.base + "idx:plan:owner:" + id }
+func (k keys) idxPlanPending() string        { return k.base + "idx:plan:pending" }
+func (k keys) idxPlanAll() string            { return k.base + "idx:plan:all" }
+
 func (k keys) members() string             { return k.base + "members" }
 func (k keys) dedupe(id string) string     { return k.base + "dedupe:" + id }
 func (k keys) audit() string               { return k.base + "audit" }
