@@ -28,6 +28,9 @@ type Handlers struct {
 	// ObserveDays is resolution.observe_days: a resolved case is signed off
 	// only after a 回访 at least this long after 化解 (0: 30 days).
 	ObserveDays int
+	// RectifyDays is supervision.rectify_days: a 督查单's default 整改期限
+	// in working days (0: the DeadlineRectify rule's 7).
+	RectifyDays int
 	// Demo allows 演示数据 (loading synthetic cases): the local console only,
 	// never a real ledger.
 	Demo bool

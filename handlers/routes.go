@@ -17,6 +17,7 @@ func Register(mux *bot.Mux, h *Handlers) {
 	const procedure = "程序（受理、答复、复查、复核）"
 	const strategy = "参谋部（方案、会诊）"
 	const reports = "统计与导出"
+	const supervise = "督战队（督查）"
 	for _, r := range []bot.Route{
 		{Verb: "新建", Aliases: []string{"new", "登记"}, Section: cases, Write: true, Handler: bot.HandlerFunc(h.create),
 			Args:    "<标题> [类别:x 属地:x 单位:x 信访人:x 电话:x 身份证:x 受理:日期 期限:日期 性质:x 接访:JF-编号]",
@@ -196,11 +197,36 @@ func Register(mux *bot.Mux, h *Handlers) {
 				Summary: "待阅批、待交办的来信（领导：写给自己的）", Example: "来信 列表"},
 		}},
 
+		// 督查单 (督战队): handlers/supervise.go; xfbot.SupervisionItem.Apply
+		// decides each step and who may take it (整改/报告 the unit's liaison
+		// or staff recording for it, 核验 staff but never the submitter, 销号
+		// the lead or the item's inspector).
+		{Verb: "督查", Aliases: []string{"supervise", "督查单"}, Section: supervise, Summary: "督查单：交办单位整改，联络员报告整改，专班核验（核验人不是报告人），负责人或督查专员销号；逾期的依次催办、通报、约谈、挂牌督办", Subs: []bot.Route{
+			{Verb: "交办", Aliases: []string{"open", "new"}, Staff: true, Write: true, Refusal: "督查单由专班督查专员交办。", Handler: bot.HandlerFunc(h.supOpen),
+				Args:    "<单位> [案件号] <问题类型> <问题描述> 要求:<整改要求> [期限:日期]",
+				Summary: "交办督查单，回复 DC 编号并私聊告知单位联络员；问题类型：" + xfbot.ProblemTypeWords() + "；整改期限默认 7 个工作日",
+				Example: supExample},
+			{Verb: "整改", Aliases: []string{"start"}, Write: true, Handler: bot.HandlerFunc(h.supRectify),
+				Args: "<DC-编号> [说明]", Summary: "被督查单位开始整改（已交办 → 整改中）", Example: "督查 整改 DC-2026-0001 已成立整改专班"},
+			{Verb: "报告", Aliases: []string{"submit", "报整改"}, Write: true, Handler: bot.HandlerFunc(h.supSubmit),
+				Args: "<DC-编号> <整改情况与佐证>", Summary: "报告整改情况与佐证（已报整改），等待专班核验", Example: "督查 报告 DC-2026-0001 已落实属地联系人，附走访记录 3 份"},
+			{Verb: "核验", Aliases: []string{"verify"}, Staff: true, Write: true, Refusal: "督查单的核验由专班督查专员办理。", Handler: bot.HandlerFunc(h.supVerify),
+				Args: "<DC-编号> 通过|退回 <意见> [期限:日期]", Summary: "核验整改（核验人不能是报告人）；退回后重新整改，期限不变，可写 期限: 另定", Example: "督查 核验 DC-2026-0001 退回 佐证材料不全，请补充走访记录 期限:3月30日"},
+			{Verb: "销号", Aliases: []string{"close"}, Write: true, Handler: bot.HandlerFunc(h.supClose),
+				Args: "<DC-编号>", Summary: "核验通过后销号（专班负责人或督查专员）", Example: "督查 销号 DC-2026-0001"},
+			{Verb: "查看", Aliases: []string{"show"}, Handler: bot.HandlerFunc(h.supShow),
+				Args: "<DC-编号>", Summary: "督查单卡片及办理记录", Example: "督查 查看 DC-2026-0001"},
+			{Verb: "列表", Aliases: []string{"list"}, Bare: true, Handler: bot.HandlerFunc(h.supList),
+				Args: "[单位:x] [逾期|待核验|全部]", Summary: "在办督查单（联络员：本单位的）", Example: "督查 列表 单位:云溪街道 逾期"},
+		}},
+
 		{Verb: "统计", Aliases: []string{"stats"}, Section: reports, Summary: "存量、增量、化解率、按期办结率等统计；“统计 口径”说明算法", Subs: []bot.Route{
 			{Verb: "期间", Aliases: []string{"period"}, Bare: true, Fallback: true, Handler: bot.HandlerFunc(h.stats),
 				Args: "[本月|上月|本周|上周|YYYY-MM] [单位|成员]", Summary: "一个期间的统计，可按主责单位、按成员（管理员私聊）", Example: "统计 上月 单位"},
 			{Verb: "口径", Aliases: []string{"说明", "definitions"}, Handler: bot.HandlerFunc(h.definitions),
 				Summary: "各项指标的口径和算法", Example: "统计 口径"},
+			{Verb: "督查", Aliases: []string{"supervision"}, Handler: bot.HandlerFunc(h.supStats),
+				Args: "[本月|上月|本周|上周|YYYY-MM]", Summary: "督查单统计：交办、按期整改率、退回、逾期，按单位和问题类型", Example: "统计 督查 上月"},
 		}},
 		{Verb: "导出", Aliases: []string{"export"}, Section: reports, Summary: "导出 Excel 台账，私聊发送", Subs: []bot.Route{
 			{Verb: "台账", Aliases: []string{"ledger"}, Handler: bot.HandlerFunc(h.export),
@@ -260,6 +286,14 @@ func Register(mux *bot.Mux, h *Handlers) {
 		{Name: bot.ActionLetterRead, Verb: "来信 批示", Handler: bot.HandlerFunc(h.letterReadSubmit)},
 		{Name: bot.ActionLetterAssignFrm, Verb: "来信 交办", Handler: bot.HandlerFunc(h.letterAssignForm)},
 		{Name: bot.ActionLetterAssign, Verb: "来信 交办", Handler: bot.HandlerFunc(h.letterAssignSubmit)},
+		{Name: bot.ActionSupRefresh, Verb: "督查 查看", Handler: bot.HandlerFunc(h.supRefreshAction)},
+		{Name: bot.ActionSupRectify, Verb: "督查 整改", Handler: bot.HandlerFunc(h.supRectifyAction)},
+		{Name: bot.ActionSupSubmitForm, Verb: "督查 报告", Handler: bot.HandlerFunc(h.supSubmitFormAction)},
+		{Name: bot.ActionSupSubmit, Verb: "督查 报告", Handler: bot.HandlerFunc(h.supSubmitAction)},
+		{Name: bot.ActionSupVerify, Verb: "督查 核验", Handler: bot.HandlerFunc(h.supVerifyAction)},
+		{Name: bot.ActionSupReturnForm, Verb: "督查 核验", Handler: bot.HandlerFunc(h.supReturnFormAction)},
+		{Name: bot.ActionSupReturn, Verb: "督查 核验", Handler: bot.HandlerFunc(h.supReturnAction)},
+		{Name: bot.ActionSupClose, Verb: "督查 销号", Handler: bot.HandlerFunc(h.supCloseAction)},
 	} {
 		mux.HandleAction(a)
 	}

@@ -96,7 +96,17 @@ func (h *Handlers) stats(ctx context.Context, req *bot.Request) (*bot.Reply, err
 	if !month {
 		rep.Trend = nil
 	}
-	return &bot.Reply{Card: bot.StatsCard(rep)}, nil
+	card := bot.StatsCard(rep)
+	only := ""
+	if req.Member.Role == xfbot.RoleLiaison {
+		only = req.Member.Unit
+	}
+	blk, err := h.supervisionBlock(ctx, p, today, byUnit, only) // 督查单's figures (supervise.go)
+	if err != nil {
+		return nil, err
+	}
+	card.Sections = append(card.Sections, blk)
+	return &bot.Reply{Card: card}, nil
 }
 
 // preview: 预览 摘要 [@领导|周报|月报]: what the next digest would say, sent

@@ -116,6 +116,22 @@ func (k keys) idxPlanOwner(id string) string { return k.base + "idx:plan:owner:"
 func (k keys) idxPlanPending() string        { return k.base + "idx:plan:pending" }
 func (k keys) idxPlanAll() string            { return k.base + "idx:plan:all" }
 
+// 督查单 (supervise.go): the record, its history and ladder, the per-year
+// number, and the indexes: every item by opening time, the open ones (not
+// 销号) by 整改期限, per unit and per inspector; the figures' counters per
+// day and month (dcstat, apart from the cases' stat hashes, whose fields
+// name units).
+func (k keys) supervision(id xfbot.SupervisionID) string     { return k.base + "dc:" + string(id) }
+func (k keys) supervisionHist(id xfbot.SupervisionID) string { return k.base + "dc:hist:" + string(id) }
+func (k keys) supervisionEsc(id xfbot.SupervisionID) string  { return k.base + "dc:esc:" + string(id) }
+func (k keys) supervisionSeq(year int) string                { return k.base + "dcseq:" + strconv.Itoa(year) }
+func (k keys) idxSupAll() string                             { return k.base + "idx:dc:all" }
+func (k keys) idxSupOpen() string                            { return k.base + "idx:dc:open" }
+func (k keys) idxSupUnit(u string) string                    { return k.base + "idx:dc:unit:" + u }
+func (k keys) idxSupInspector(id string) string              { return k.base + "idx:dc:insp:" + id }
+func (k keys) supStatDay(d xfbot.Date) string                { return k.base + "dcstat:d:" + d.String() }
+func (k keys) supStatMonth(m xfbot.Month) string             { return k.base + "dcstat:m:" + m.String() }
+
 func (k keys) members() string             { return k.base + "members" }
 func (k keys) dedupe(id string) string     { return k.base + "dedupe:" + id }
 func (k keys) audit() string               { return k.base + "audit" }
