@@ -68,6 +68,17 @@ type Member struct {
 	Title          string
 	Duties         string
 	ReceptionEvery int
+
+	// The roster (roster.go), for the seconded members: the secondment's
+	// dates, the 督查专员 flag, the current leave, and how they left. A
+	// record without these (written before the roster) is 在岗.
+	Joined     Date
+	PlannedEnd Date
+	Inspector  bool
+	Leave      Leave
+	Out        MemberStatus // Recalled or Returned once they left; "" while on the roster
+	Left       Date         // the day they left
+	FormerRole Role         // the role they held until they left (Role is then "")
 }
 
 // Leaders are the district leaders: the members with the leader role, then
@@ -133,9 +144,3 @@ func (m Member) CanEdit(c *Case) bool {
 
 // CanManage reports whether m may administer members and sign off cases.
 func (m Member) CanManage() bool { return m.Role == RoleAdmin }
-
-// StandIn is who receives what is sent to openID on day on: openID
-// itself, or the stand-in named for a leave that covers on.
-func StandIn(ms []Member, openID string, on Date) string {
-	return openID
-}

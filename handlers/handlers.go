@@ -34,6 +34,10 @@ type Handlers struct {
 	// Demo allows 演示数据 (loading synthetic cases): the local console only,
 	// never a real ledger.
 	Demo bool
+	// OrgContacts are roster.org_contact: the 组织部 contact(s), who read
+	// the recall records (成员 召回记录), get each new one by DM and
+	// confirm it 已记录. They need no member record.
+	OrgContacts []string
 
 	mux *bot.Mux
 }

@@ -30,6 +30,8 @@ func (h *Handlers) memberAdd(ctx context.Context, req *bot.Request) (*bot.Reply,
 		return nil, xfbot.Errorf(xfbot.EINVALID, "角色“%s”不认识，可选：管理员、专班成员、领导、联络员、观察员。", xfbot.Echo(words[0], 10))
 	}
 	m := xfbot.Member{OpenID: p.OpenID, Name: p.Name, Role: role}
+	// 成员 添加 @人 督查专员 …: a seconded member named as 信访督查专员.
+	inspector := role == xfbot.RoleMember && (words[0] == "督查专员" || strings.EqualFold(words[0], "inspector"))
 	switch {
 	case role == xfbot.RoleLiaison && len(words) < 2:
 		return nil, xfbot.Errorf(xfbot.EINVALID, "联络员要写明所在单位，例如：成员 添加 @王某 联络员 区住建局")
@@ -46,23 +48,39 @@ func (h *Handlers) memberAdd(ctx context.Context, req *bot.Request) (*bot.Reply,
 	if err != nil {
 		return nil, err
 	}
+	if old == nil {
+		m.Joined, m.Inspector = req.Today(), inspector
+	}
 	before := ""
 	if old != nil {
 		before = old.Role.Label()
 		// A change of role keeps what else is known of the person (职务,
 		// 分管, reception frequency): 成员 添加 sets the role and unit only.
 		m.Title, m.Duties, m.ReceptionEvery = old.Title, old.Duties, old.ReceptionEvery
+		// And the roster, unless the person comes back after leaving the
+		// task force (能进能出): a new secondment from today.
+		m.Joined, m.PlannedEnd, m.Inspector, m.Leave = old.Joined, old.PlannedEnd, old.Inspector, old.Leave
+		if old.Gone() {
+			m.Joined, m.PlannedEnd, m.Leave = req.Today(), xfbot.Date{}, xfbot.Leave{}
+			before = old.Out.Label()
+		}
 		if m.Name == "" {
 			m.Name = old.Name
+		}
+		if inspector {
+			m.Inspector = true
 		}
 		if *old == m {
 			return nil, xfbot.Errorf(xfbot.EINVALID, "%s 已经是%s。", p.Display(), role.Label())
 		}
 	}
 	tx := h.Store.NewTx()
-	tx.PutMember(m)
+	tx.UpdateMember(old, m)
 	tx.Audit(store.AuditEntry{At: req.Time, By: req.Actor(), Action: "成员添加", Entity: "member:" + p.OpenID, Before: before, After: role.Label() + m.Unit, Via: req.Via})
 	what := role.Label()
+	if m.Inspector && role == xfbot.RoleMember {
+		what = "专班成员（信访督查专员）"
+	}
 	if m.Unit != "" {
 		what += "（" + m.Unit + "）"
 	}
@@ -94,31 +112,66 @@ func (h *Handlers) memberRemove(ctx context.Context, req *bot.Request) (*bot.Rep
 	return &bot.Reply{Text: fmt.Sprintf("✅ 已移除成员 %s（原角色：%s）。其包案的案件请及时改派。", p.Display(), old.Role.Label()), Tx: tx}, nil
 }
 
-// memberList: 成员 列表 (and 成员 alone).
+// memberList: 成员 列表 (and 成员 alone): by role, each member with their
+// roster status and dates; those who left last, as 已离开 (in a group, or
+// to a non-admin: how they left is the lead's and the 组织部's to know).
 func (h *Handlers) memberList(ctx context.Context, req *bot.Request) (*bot.Reply, error) {
 	ms, err := h.Store.Members(ctx)
 	if err != nil {
 		return nil, err
 	}
-	card := &bot.Card{Title: fmt.Sprintf("成员（共 %d 人）", len(ms)), Color: "blue"}
-	if len(ms) == 0 {
-		card.Sections = []string{"还没有成员。管理员可发送“成员 添加 @人 专班成员”。"}
-	}
+	today := req.Today()
+	var gone []string
 	byRole := map[xfbot.Role][]string{}
+	n := 0
 	for _, m := range ms {
-		n := m.Name
-		if n == "" {
-			n = m.OpenID
+		name := m.Name
+		if name == "" {
+			name = m.OpenID
 		}
 		if m.Unit != "" {
-			n += "（" + m.Unit + "）"
+			name += "（" + m.Unit + "）"
 		}
-		byRole[m.Role] = append(byRole[m.Role], n)
+		if m.Gone() {
+			how := "已离开"
+			if req.Member.CanManage() && !req.Group {
+				how = m.Out.Label()
+			}
+			gone = append(gone, fmt.Sprintf("%s · %s %s", name, how, m.Left))
+			continue
+		}
+		n++
+		var about []string
+		if m.Inspector {
+			about = append(about, "督查专员")
+		}
+		switch st := m.StatusOn(today); {
+		case st == xfbot.OnLeave:
+			about = append(about, "请假 "+m.Leave.Span()+"，代理 "+m.Leave.StandIn.Display())
+		case !m.Leave.IsZero() && m.Leave.From.After(today):
+			about = append(about, "在岗（"+m.Leave.Span()+" 请假，代理 "+m.Leave.StandIn.Display()+"）")
+		case m.Role == xfbot.RoleMember || m.Role == xfbot.RoleAdmin || !m.Joined.IsZero():
+			about = append(about, "在岗")
+		}
+		if t := termText(m); t != "" && (m.Role == xfbot.RoleMember || !m.PlannedEnd.IsZero()) {
+			about = append(about, t)
+		}
+		if len(about) > 0 {
+			name += " · " + strings.Join(about, " · ")
+		}
+		byRole[m.Role] = append(byRole[m.Role], name)
+	}
+	card := &bot.Card{Title: fmt.Sprintf("成员（共 %d 人）", n), Color: "blue"}
+	if n == 0 {
+		card.Sections = []string{"还没有成员。管理员可发送“成员 添加 @人 专班成员”。"}
 	}
 	for _, r := range xfbot.Roles {
 		if names := byRole[r.Role]; len(names) > 0 {
-			card.Sections = append(card.Sections, "**"+r.Label+"**："+bot.Escape(strings.Join(names, "、")))
+			card.Sections = append(card.Sections, "**"+r.Label+"**：\n"+bot.Escape(strings.Join(names, "\n")))
 		}
+	}
+	if len(gone) > 0 {
+		card.Sections = append(card.Sections, "**已离开专班**：\n"+bot.Escape(strings.Join(gone, "\n")))
 	}
 	return &bot.Reply{Card: card}, nil
 }

@@ -135,7 +135,7 @@ func Register(mux *bot.Mux, h *Handlers) {
 			Args: "<案件号> <主责单位>", Summary: "设定主责单位", Example: "单位 XF-2026-0012 区住建局"},
 		{Verb: "属地", Aliases: []string{"area"}, Section: people, Case: true, Write: true, Handler: h.setPlace(true),
 			Args: "<案件号> <街镇>", Summary: "设定属地街镇", Example: "属地 XF-2026-0012 云溪街道"},
-		{Verb: "成员", Aliases: []string{"member", "members"}, Section: people, Summary: "管理成员与角色（添加、移除、职务限管理员）", Subs: []bot.Route{
+		{Verb: "成员", Aliases: []string{"member", "members"}, Section: people, Summary: "管理成员与角色、在岗状态（请假、借调、召回、期满返回、移交）", Subs: []bot.Route{
 			{Verb: "添加", Aliases: []string{"加入", "add"}, Admin: true, Write: true, Refusal: memberRefusal, Handler: bot.HandlerFunc(h.memberAdd),
 				Args: "@人 <角色> [单位]", Summary: "添加成员或改变角色；联络员写所在单位，专班成员可写派出单位", Example: "成员 添加 @王某 联络员 区住建局"},
 			{Verb: "移除", Aliases: []string{"删除", "remove"}, Admin: true, Write: true, Refusal: memberRefusal, Handler: bot.HandlerFunc(h.memberRemove),
@@ -144,6 +144,23 @@ func Register(mux *bot.Mux, h *Handlers) {
 				Summary: "按角色列出成员", Example: "成员 列表"},
 			{Verb: "职务", Aliases: []string{"title"}, Admin: true, Write: true, Refusal: memberRefusal, Handler: bot.HandlerFunc(h.memberTitle),
 				Args: "@人 <职务> [分管工作]", Summary: "领导的职务和分管工作，用于接访公示", Example: "成员 职务 @周某 副区长 城建、信访"},
+			// The roster (roster.go): leave, secondment, 召回 and 期满.
+			{Verb: "请假", Aliases: []string{"leave"}, Write: true, Handler: bot.HandlerFunc(h.memberLeave),
+				Args: "[@人] <开始>至<结束> 代理:@人 [事由]", Summary: "登记请假（管理员为任何人，成员为自己）；其间提醒发给代理人，结束后自动恢复在岗", Example: leaveExample},
+			{Verb: "销假", Aliases: []string{"back"}, Write: true, Handler: bot.HandlerFunc(h.memberBack),
+				Args: "[@人]", Summary: "提前返岗：结束请假，提醒不再转给代理人", Example: "成员 销假 @赵建"},
+			{Verb: "借调", Aliases: []string{"term"}, Admin: true, Write: true, Refusal: memberRefusal, Handler: bot.HandlerFunc(h.memberTerm),
+				Args: "@人 <加入日期> [至<计划结束日期>]", Summary: "登记借调起止日期；计划期满前提醒负责人", Example: termExample},
+			{Verb: "督查专员", Aliases: []string{"inspector"}, Admin: true, Write: true, Refusal: memberRefusal, Handler: bot.HandlerFunc(h.memberInspector),
+				Args: "@人 是|否", Summary: "设定或取消信访督查专员", Example: "成员 督查专员 @赵建 是"},
+			{Verb: "移交", Aliases: []string{"handover"}, Admin: true, Write: true, Refusal: memberRefusal, Handler: bot.HandlerFunc(h.memberHandOver),
+				Args: "@原 @新 [全部|案件号…]", Summary: "把一位成员的在办包案案件（全部时连同方案措施、督查单）移交给另一位在岗成员", Example: handOverExample},
+			{Verb: "召回", Aliases: []string{"recall"}, Admin: true, Write: true, Private: true, Refusal: "只有专班负责人可以召回成员。", Handler: bot.HandlerFunc(h.memberRecall),
+				Args: "@人 <原因类别> <说明>", Summary: "召回成员（负责人，私聊）：须先移交其全部在办工作；召回记录报组织部。原因类别：" + xfbot.RecallReasonLabels(), Example: recallExample},
+			{Verb: "期满", Aliases: []string{"return"}, Admin: true, Write: true, Refusal: memberRefusal, Handler: bot.HandlerFunc(h.memberReturn),
+				Args: "@人", Summary: "借调期满返回：须先移交其全部在办工作", Example: "成员 期满 @赵建"},
+			{Verb: "召回记录", Aliases: []string{"recalls"}, Public: true, Private: true, Handler: bot.HandlerFunc(h.memberRecalls),
+				Summary: "召回记录（仅负责人和组织部联络人，私聊）；组织部联络人可确认“已记录”", Example: "成员 召回记录"},
 		}},
 
 		{Verb: "接访", Aliases: []string{"reception"}, Section: receptions, Summary: "领导接访：安排、改期、取消、排班表、接访记录、约访、统计与公示", Subs: []bot.Route{
@@ -294,6 +311,7 @@ func Register(mux *bot.Mux, h *Handlers) {
 		{Name: bot.ActionSupReturnForm, Verb: "督查 核验", Handler: bot.HandlerFunc(h.supReturnFormAction)},
 		{Name: bot.ActionSupReturn, Verb: "督查 核验", Handler: bot.HandlerFunc(h.supReturnAction)},
 		{Name: bot.ActionSupClose, Verb: "督查 销号", Handler: bot.HandlerFunc(h.supCloseAction)},
+		{Name: bot.ActionRecallAck, Verb: "成员 召回记录", Handler: bot.HandlerFunc(h.recallAck)},
 	} {
 		mux.HandleAction(a)
 	}

@@ -42,11 +42,11 @@ func TestHelpOfACommandGroup(t *testing.T) {
 	t.Run("AllShowsEachGroupOnOneLine", func(t *testing.T) {
 		card := h.say(admin, "帮助")[0].Text
 		wantIn(t, card, "接访 安排|改期|取消|本月|下月|月份|记录|约访|查看|统计|公示|频次 / reception",
-			"成员 添加|移除|列表|职务 / member", "排班 下月|本月|月份|确认 / roster", "来信 登记|批示|交办|查看|列表 / letter")
+			"成员 添加|移除|列表|职务|请假|销假|借调|督查专员|移交|召回|期满|召回记录 / member", "排班 下月|本月|月份|确认 / roster", "来信 登记|批示|交办|查看|列表 / letter")
 		wantNotIn(t, card, "@领导 <日期>") // a group's line names its subcommands, no usage
 		// A member's line leaves out what the table refuses to members.
 		mine := h.say(member, "帮助")[0].Text
-		wantIn(t, mine, "成员 列表 / member", "接访 安排|改期|取消|本月|下月|月份|记录|约访|查看|统计|公示 / reception")
+		wantIn(t, mine, "成员 列表|请假|销假|召回记录 / member", "接访 安排|改期|取消|本月|下月|月份|记录|约访|查看|统计|公示 / reception")
 		wantNotIn(t, mine, "排班 下月", "频次")
 		leaders := h.say(leader, "帮助")[0].Text
 		wantIn(t, leaders, "接访 本月|下月|月份|查看|统计|公示 / reception")

@@ -320,11 +320,13 @@ type memberRec struct {
 	Title  string `json:"ti,omitempty"`
 	Duties string `json:"du,omitempty"`
 	Every  int    `json:"ev,omitempty"`
+	// The roster (member.go), added later still: absent reads as 在岗.
+	roster
 }
 
 func encodeMember(m xfbot.Member) memberRec {
 	return memberRec{OpenID: m.OpenID, Name: m.Name, Role: string(m.Role), Unit: m.Unit,
-		Title: m.Title, Duties: m.Duties, Every: m.ReceptionEvery}
+		Title: m.Title, Duties: m.Duties, Every: m.ReceptionEvery, roster: encodeRoster(m)}
 }
 
 func decodeMember(b []byte) (xfbot.Member, error) {
@@ -332,8 +334,10 @@ func decodeMember(b []byte) (xfbot.Member, error) {
 	if err := json.Unmarshal(b, &r); err != nil {
 		return xfbot.Member{}, err
 	}
-	return xfbot.Member{OpenID: r.OpenID, Name: r.Name, Role: xfbot.Role(r.Role), Unit: r.Unit,
-		Title: r.Title, Duties: r.Duties, ReceptionEvery: r.Every}, nil
+	m := xfbot.Member{OpenID: r.OpenID, Name: r.Name, Role: xfbot.Role(r.Role), Unit: r.Unit,
+		Title: r.Title, Duties: r.Duties, ReceptionEvery: r.Every}
+	r.roster.decode(&m)
+	return m, nil
 }
 
 func decodeEach[T any](vals []string, dec func([]byte) (T, error)) ([]T, error) {

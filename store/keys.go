@@ -133,6 +133,8 @@ func (k keys) supStatDay(d xfbot.Date) string                { return k.base + "
 func (k keys) supStatMonth(m xfbot.Month) string             { return k.base + "dcstat:m:" + m.String() }
 
 func (k keys) members() string             { return k.base + "members" }
+func (k keys) recalls() string             { return k.base + "recalls" }
+func (k keys) recallAcks() string          { return k.base + "recalls:ack" }
 func (k keys) dedupe(id string) string     { return k.base + "dedupe:" + id }
 func (k keys) audit() string               { return k.base + "audit" }
 func (k keys) outbox() string              { return k.base + "outbox" }

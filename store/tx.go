@@ -203,10 +203,9 @@ func (tx *Tx) Audit(e AuditEntry) {
 	tx.add(op{Op: "xadd", Key: tx.k.audit(), Val: tx.json(e), MaxLen: auditMaxLen})
 }
 
-// PutMember adds or replaces a member.
-func (tx *Tx) PutMember(m xfbot.Member) {
-	tx.add(op{Op: "hset", Key: tx.k.members(), Field: m.OpenID, Val: tx.json(encodeMember(m))})
-}
+// PutMember adds or replaces a member, with its roster deadlines (a write
+// that changes them uses UpdateMember, which also takes out the old ones).
+func (tx *Tx) PutMember(m xfbot.Member) { tx.UpdateMember(nil, m) }
 
 // RemoveMember removes a member.
 func (tx *Tx) RemoveMember(openID string) {
