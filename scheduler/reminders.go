@@ -64,6 +64,11 @@ type Reminders struct {
 	// out then; the rest, escalation steps included, waits.
 	QuietFrom, QuietTo int
 	Logger             *slog.Logger
+
+	// Supervision spaces a 督查单's ladder (supervise.go); zero: the
+	// defaults. GroupChatID is where its 通报 and 挂牌督办 go ("" : none).
+	Supervision xfbot.SupervisionLadder
+	GroupChatID string
 }
 
 // line is a reminder line with its ledger field and recipient.

@@ -44,6 +44,7 @@ func newApp(cfg Config, rdb redis.UniversalClient, log *slog.Logger, demo bool) 
 		Thresholds:  cfg.Thresholds(),
 		GroupChatID: cfg.GroupChatID,
 		ObserveDays: cfg.Resolution.ObserveDays,
+		RectifyDays: cfg.Supervision.RectifyDays,
 		Demo:        demo,
 	}
 	handlers.Register(a.mux, a.handlers)
@@ -56,7 +57,8 @@ func (a *app) jobs(cfg Config, log *slog.Logger) map[string]scheduler.Job {
 	return map[string]scheduler.Job{
 		"overdue": &scheduler.Reminders{Store: a.store, Calendar: cfg.Calendar(), Thresholds: cfg.Thresholds(), Gaps: cfg.Gaps(),
 			Ladder: cfg.Ladder(), Admins: cfg.Admins, Location: cfg.Location(),
-			QuietFrom: cfg.Reminders.QuietFrom, QuietTo: cfg.Reminders.QuietTo, Logger: log},
+			QuietFrom: cfg.Reminders.QuietFrom, QuietTo: cfg.Reminders.QuietTo, Logger: log,
+			Supervision: cfg.SupervisionLadder(), GroupChatID: cfg.GroupChatID},
 		"group_daily": &scheduler.GroupDaily{Store: a.store, Calendar: cfg.Calendar(), Thresholds: cfg.Thresholds(),
 			GroupChatID: cfg.GroupChatID, Location: cfg.Location(), Logger: log},
 		"leader_digest": &scheduler.LeaderDigest{Reports: a.reports, Calendar: cfg.Calendar(), Logger: log},

@@ -49,6 +49,7 @@ type Config struct {
 	Schedule    ScheduleConfig       `yaml:"schedule"`
 	Reception   ReceptionConfig      `yaml:"reception"`
 	Resolution  ResolutionConfig     `yaml:"resolution"`
+	Supervision SupervisionConfig    `yaml:"supervision"`
 	Reminders   RemindersConfig      `yaml:"reminders"`
 	Sender      SenderConfig         `yaml:"sender"`
 	Log         LogConfig            `yaml:"log"`
@@ -126,6 +127,23 @@ type ResolutionConfig struct {
 	ObserveDays int `yaml:"observe_days"`
 }
 
+// SupervisionConfig is the 督查单's periods, in working days: the default
+// 整改期限 and the spacing of its ladder (催办 the first working day after
+// the deadline, then 通报, 约谈, 挂牌督办 each this many working days after
+// the rung before).
+type SupervisionConfig struct {
+	RectifyDays    int `yaml:"rectify_days"`
+	NoticeAfter    int `yaml:"notice_after"`
+	InterviewAfter int `yaml:"interview_after"`
+	ListedAfter    int `yaml:"listed_after"`
+}
+
+// SupervisionLadder is the 督查单 ladder (after Validate).
+func (c Config) SupervisionLadder() xfbot.SupervisionLadder {
+	s := c.Supervision
+	return xfbot.SupervisionLadder{NoticeAfter: s.NoticeAfter, InterviewAfter: s.InterviewAfter, ListedAfter: s.ListedAfter}
+}
+
 // RemindersConfig tunes the reminder scan: quiet hours, the internal gaps of
 // petition-domain §3.11 and the escalation ladder, written as "who:working
 // days" so that the environment can set it as a list.
@@ -180,6 +198,8 @@ func DefaultConfig() Config {
 			Monthly:      "15 9 1 * *",
 		},
 		Reception: ReceptionConfig{NagDay: 25}, Resolution: ResolutionConfig{ObserveDays: 30},
+		Supervision: SupervisionConfig{RectifyDays: xfbot.DefaultRectifyDays, NoticeAfter: xfbot.DefaultSupervisionLadder.NoticeAfter,
+			InterviewAfter: xfbot.DefaultSupervisionLadder.InterviewAfter, ListedAfter: xfbot.DefaultSupervisionLadder.ListedAfter},
 		Reminders: RemindersConfig{QuietFrom: 21, QuietTo: 8, StaleDays: 7, ContactBacklogDays: 30, ContactKeyDays: 14,
 			Ladder: []string{"liaison:1", "leader:3", "lead:5"}, Jitter: 60 * time.Second},
 		Sender: SenderConfig{Workers: 16, PerChat: 5, PerApp: 50},
@@ -483,6 +503,15 @@ func (c Config) Validate() error {
 
 	if n := c.Resolution.ObserveDays; n < 1 || n > 365 {
 		bad("resolution.observe_days", "应在 1–365 天之间，现为 %d / must be 1..365 days", n)
+	}
+	for _, x := range []struct {
+		key string
+		n   int
+	}{{"supervision.rectify_days", c.Supervision.RectifyDays}, {"supervision.notice_after", c.Supervision.NoticeAfter},
+		{"supervision.interview_after", c.Supervision.InterviewAfter}, {"supervision.listed_after", c.Supervision.ListedAfter}} {
+		if x.n < 1 || x.n > 60 {
+			bad(x.key, "应在 1–60 个工作日之间，现为 %d / must be 1..60 working days", x.n)
+		}
 	}
 	if n := c.Reception.NagDay; n < 1 || n > 28 {
 		bad("reception.nag_day", "应在 1–28 之间（每月都有的日子），现为 %d / must be 1..28", n)
