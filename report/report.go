@@ -130,8 +130,21 @@ func (r *Reports) Weekly(ctx context.Context, now time.Time, thisWeek bool) (*bo
 	if err != nil {
 		return nil, err
 	}
-	return bot.WeeklyDigestCard(bot.WeeklyDigest{Period: p, Figures: pd.Figures("", true), Data: data, DueTo: dueTo, QuietFor: quiet},
-		r.view(today, true)), nil
+	card := bot.WeeklyDigestCard(bot.WeeklyDigest{Period: p, Figures: pd.Figures("", true), Data: data, DueTo: dueTo, QuietFor: quiet},
+		r.view(today, true))
+	// The week's 督查单 by unit (figures and overdue numbers, no free text).
+	sp, err := r.Store.SupervisionStats(ctx, p, today)
+	if err != nil {
+		return nil, err
+	}
+	open, err := r.Store.OpenSupervision(ctx, "")
+	if err != nil {
+		return nil, err
+	}
+	if s := bot.SupervisionWeeklyText(sp, open, today); s != "" {
+		card.Sections = append(card.Sections, "**督查单（按单位）**\n"+bot.Escape(s))
+	}
+	return card, nil
 }
 
 // Stats is a period's statistics report as of today: the district, every
@@ -175,6 +188,12 @@ func (r *Reports) Monthly(ctx context.Context, m xfbot.Month, today xfbot.Date) 
 	}
 	rep.UnitLimit = 15
 	card := bot.StatsCard(rep)
+	// The month's 督查单: the units' 考核 figures (按期整改率, 退回, 逾期).
+	sp, err := r.Store.SupervisionStats(ctx, xfbot.MonthPeriod(m), today)
+	if err != nil {
+		return nil, nil, err
+	}
+	card.Sections = append(card.Sections, "**督查**\n"+bot.Escape(bot.SupervisionStatsText(sp, true)))
 	var rest []string
 	if len(rep.Units) > rep.UnitLimit {
 		rest = append([]string{"按主责单位（续）"}, bot.UnitLines(rep.Units[rep.UnitLimit:])...)
