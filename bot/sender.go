@@ -460,7 +460,13 @@ func (s *Sender) deliver(ctx, work context.Context, e store.OutboxEntry) bool {
 		}
 		start := s.opt.Now()
 		sctx, cancel := context.WithTimeout(work, s.opt.SendTimeout)
-		id, err := s.t.Deliver(sctx, m)
+		var id string
+		var err error
+		if ct, ok := s.t.(CalendarTransport); ok && m.Kind == store.KindCalendar {
+			err = s.syncCalendar(sctx, ct, m)
+		} else {
+			id, err = s.t.Deliver(sctx, m)
+		}
 		cancel()
 		took := s.opt.Now().Sub(start)
 		log := func() *slog.Logger { // built only when there is something to say

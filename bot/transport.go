@@ -456,6 +456,8 @@ func (c *ConsoleTransport) Deliver(_ context.Context, m store.OutboundMessage) (
 		}
 	case store.KindPatch:
 		head = "→ 更新卡片"
+	case store.KindCalendar:
+		head = "→ 飞书日历（控制台不连接日历）"
 	default:
 		return "", &SendError{Msg: fmt.Sprintf("unknown message kind %q", m.Kind)}
 	}

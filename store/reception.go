@@ -137,6 +137,7 @@ func (tx *Tx) putReception(old, r *xfbot.Reception) {
 		tx.add(op{Op: "zrem", Key: tx.k.idxReceptionPlanned(), Member: string(r.ID)})
 	}
 	tx.moveDeadlines(receptionDeadlines(old, tx.cal), receptionDeadlines(r, tx.cal))
+	tx.calendarSync(old, r)
 }
 
 // LinkReceptionCase records that case no was registered at reception id.

@@ -42,6 +42,8 @@ type Store struct {
 	loc *time.Location
 	cal *xfbot.Calendar // the deadlines' working days; nil: weekends only
 	gap xfbot.Gaps      // the 久未更新/久未接触 deadlines' gaps
+	// calEvents: reception writes queue their calendar events (calendar.go).
+	calEvents bool
 
 	tokenOnce sync.Once
 	tokens    *TokenCache

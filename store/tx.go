@@ -20,15 +20,17 @@ type Tx struct {
 	// carry their own ledger, the console's local commands).
 	DedupeID string
 
-	k        keys
-	loc      *time.Location  // the zone statistics count days in
-	cal      *xfbot.Calendar // the deadlines' working days (nil: weekends only)
-	gap      xfbot.Gaps      // the gap deadlines' days
-	ops      []op
-	err      error
-	expiring map[string]bool // sent-ledgers whose TTL this Tx renews
-	counts   map[countKey]int64
-	units    map[string]bool
+	k   keys
+	loc *time.Location  // the zone statistics count days in
+	cal *xfbot.Calendar // the deadlines' working days (nil: weekends only)
+	gap xfbot.Gaps      // the gap deadlines' days
+	// calEvents: reception writes queue their calendar events (calendar.go).
+	calEvents bool
+	ops       []op
+	err       error
+	expiring  map[string]bool // sent-ledgers whose TTL this Tx renews
+	counts    map[countKey]int64
+	units     map[string]bool
 }
 
 // countKey is one counter field of one day's or month's hash.
@@ -52,7 +54,9 @@ type op struct {
 }
 
 // NewTx starts an empty transaction for this store.
-func (s *Store) NewTx() *Tx { return &Tx{k: s.k, loc: s.loc, cal: s.cal, gap: s.gap} }
+func (s *Store) NewTx() *Tx {
+	return &Tx{k: s.k, loc: s.loc, cal: s.cal, gap: s.gap, calEvents: s.calEvents}
+}
 
 // Empty reports whether tx writes anything.
 func (tx *Tx) Empty() bool { return len(tx.ops) == 0 && len(tx.counts) == 0 }

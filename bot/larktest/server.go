@@ -40,6 +40,13 @@ type Server struct {
 	failCode   int
 	down       bool
 
+	// Calendar v4 (calendar.go)
+	calendars  map[string]bool
+	events     map[string]*Event
+	eventOrder []string
+	eventKeys  map[string]string // idempotency_key -> event id
+	calCalls   []CalendarCall
+
 	// gateway state, guarded by mu except writeMu
 	conn    *websocket.Conn
 	pending map[string]*pendingAck
@@ -119,6 +126,7 @@ func NewServer(opts ...Option) *Server {
 	mux.HandleFunc("POST /open-apis/im/v1/messages/{message_id}/reply", s.auth(s.handleReply))
 	mux.HandleFunc("PATCH /open-apis/im/v1/messages/{message_id}", s.auth(s.handlePatch))
 	mux.HandleFunc("POST /open-apis/im/v1/files", s.auth(s.handleFile))
+	s.routeCalendar(mux)
 	mux.HandleFunc("POST /callback/ws/endpoint", s.handleEndpoint)
 	mux.HandleFunc("GET /ws", s.handleWS)
 	s.ts = httptest.NewServer(mux)

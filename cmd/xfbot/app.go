@@ -33,7 +33,7 @@ type app struct {
 func newApp(cfg Config, rdb redis.UniversalClient, log *slog.Logger, demo bool) *app {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}))
-	a := &app{store: store.New(rdb, cfg.Redis.Prefix).In(cfg.Location()).WithCalendar(cfg.Calendar()).WithGaps(cfg.Gaps()), registry: reg, metrics: bot.NewMetrics(reg)}
+	a := &app{store: store.New(rdb, cfg.Redis.Prefix).In(cfg.Location()).WithCalendar(cfg.Calendar()).WithGaps(cfg.Gaps()).WithCalendarEvents(cfg.Reception.Calendar), registry: reg, metrics: bot.NewMetrics(reg)}
 	a.mux = bot.NewMux(a.store, bot.MuxOptions{Admins: cfg.Admins, Leaders: cfg.Leaders, Location: cfg.Location(), Metrics: a.metrics, Logger: log})
 	a.reports = &report.Reports{Store: a.store, Calendar: cfg.Calendar(), Thresholds: cfg.Thresholds(),
 		Leaders: cfg.Leaders, Location: cfg.Location()}

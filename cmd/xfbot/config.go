@@ -118,6 +118,12 @@ type ScheduleConfig struct {
 type ReceptionConfig struct {
 	// NagDay stops at 28 so that the day exists in every month.
 	NagDay int `yaml:"nag_day"`
+	// Calendar puts each reception in its leader's Feishu calendar (an event
+	// on a calendar the app owns, the leader invited; moved on 改期, deleted
+	// on 取消). The app needs the calendar scopes (calendar:calendar); a
+	// call Feishu refuses is retried and then dead-lettered, and never
+	// holds up the command.
+	Calendar bool `yaml:"calendar"`
 }
 
 // ResolutionConfig is the resolution track's rules.
@@ -197,7 +203,7 @@ func DefaultConfig() Config {
 			GroupWeekly:  "10 9 * * 1",
 			Monthly:      "15 9 1 * *",
 		},
-		Reception: ReceptionConfig{NagDay: 25}, Resolution: ResolutionConfig{ObserveDays: 30},
+		Reception: ReceptionConfig{NagDay: 25, Calendar: true}, Resolution: ResolutionConfig{ObserveDays: 30},
 		Supervision: SupervisionConfig{RectifyDays: xfbot.DefaultRectifyDays, NoticeAfter: xfbot.DefaultSupervisionLadder.NoticeAfter,
 			InterviewAfter: xfbot.DefaultSupervisionLadder.InterviewAfter, ListedAfter: xfbot.DefaultSupervisionLadder.ListedAfter},
 		Reminders: RemindersConfig{QuietFrom: 21, QuietTo: 8, StaleDays: 7, ContactBacklogDays: 30, ContactKeyDays: 14,
