@@ -67,6 +67,10 @@
 //	                              member <no>#<序号>, score = due day number (0: none)
 //	idx:plan:pending      zset    plans waiting for approval (待批), score = submission (unix s)
 //	idx:plan:all          zset    every case with a plan, score = last plan write (unix s)
+//	hz:<HZ-YYYY-NNNN>     string  a 集中会诊 (xfbot.Consultation JSON: day, host, units, cases,
+//	                              conclusions, decisions and their conversion); "ver" checked
+//	hzseq:<YYYY>          string  last consultation serial of that year (INCR inside Commit)
+//	idx:hz:day            zset    every consultation, score = day number (会诊 列表)
 //	dl                    zset    every open deadline (xfbot.Deadline) of every case, letter
 //	                              and reception, score = due day number; member
 //	                              kind|subject|flags|owner, e.g. handle|case:XF-2026-0012||ou_abc

@@ -94,6 +94,12 @@ func (k keys) idxLetterOpen() string               { return k.base + "idx:lx:ope
 func (k keys) idxLetterAll() string                { return k.base + "idx:lx:all" }
 func (k keys) sentFor(entity string) string        { return k.base + "sent:" + entity }
 
+// 集中会诊 (consult.go): the record, the year's serial, every consultation
+// by day.
+func (k keys) consult(id xfbot.ConsultID) string { return k.base + "hz:" + string(id) }
+func (k keys) consultSeq(year int) string        { return k.base + "hzseq:" + strconv.Itoa(year) }
+func (k keys) idxConsultDay() string             { return k.base + "idx:hz:day" }
+
 // sentOf is the sent-ledger of a deadline's subject: for a case, a
 // reception and a letter the key sent and sentFor name (sent:<number>, as
 // written before the deadline index), so that one API reads and marks all
