@@ -492,6 +492,31 @@ func (m *Mux) runMessage(ctx context.Context, req *Request) (verb string, rt *Ro
 	return rt.Name(), rt, reply, err
 }
 
+// Run routes text as if req's sender had typed it in req's chat: the same
+// lookup, role rules (Write, Admin, Staff, Private: a card clicked in a
+// group is a group's), case loading, checks and handler as a typed
+// message, but nothing is committed or sent: the reply, with its Tx and
+// notices, is returned for the caller to commit with its own write. It is
+// how a card button of one feature runs a command of another ("a button
+// is a command": 会诊's 转为措施 runs 方案 措施 as the clicking user). req is
+// not changed; the command sees its Sender, Time, chat, EventID and
+// Mentions, and no Action. An invalid input's error carries the command's
+// usage and example, as a typed command's reply would.
+func (m *Mux) Run(ctx context.Context, req *Request, text string) (*Reply, error) {
+	cp := *req
+	cp.Text, cp.Action = text, nil
+	cp.Verb, cp.Sub, cp.Args, cp.Member, cp.Case, cp.Recent = "", "", Args{}, xfbot.Member{}, nil, nil
+	_, rt, reply, err := m.runMessage(ctx, &cp)
+	if err != nil && xfbot.ErrorCode(err) == xfbot.EINVALID && rt != nil {
+		msg := xfbot.ErrorMessage(err) + "\n用法：" + rt.Usage()
+		if rt.Example != "" {
+			msg += "\n例如：" + rt.Example
+		}
+		return nil, xfbot.Errorf(xfbot.EINVALID, "%s", msg)
+	}
+	return reply, err
+}
+
 // unknownSub answers a word after a group's verb that is none of its
 // subcommands: it names them, and the closest one if the word is near.
 func unknownSub(g *Route, word string) error {
