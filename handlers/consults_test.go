@@ -269,77 +269,50 @@ func TestConsultConclusionsAndDecisions(t *testing.T) {
 	})
 }
 
-// stubMeasures registers a 方案 措施 that records what it was asked (a
-// progress entry) and answers with a measure number, when the plan
-// feature's own command is not in the table: the contract 转为措施 runs.
-func stubMeasures(h *harness) *int {
-	n := new(int)
-	if h.mux.Find("方案 措施") != nil {
-		return nil
-	}
-	var mu sync.Mutex
-	h.mux.Handle(bot.Route{Verb: "方案", Aliases: []string{"plan"}, Subs: []bot.Route{
-		{Verb: "措施", Case: true, Write: true, Staff: true, Args: "<案件号> <硬|软>:<类型> <内容>", Handler: bot.HandlerFunc(func(ctx context.Context, req *bot.Request) (*bot.Reply, error) {
-			mu.Lock()
-			*n++
-			k := *n
-			mu.Unlock()
-			if req.Args.Word(1) == "" {
-				return nil, xfbot.Errorf(xfbot.EINVALID, "缺少措施类型。")
-			}
-			who := ""
-			if len(req.Mentions) > 0 {
-				who = " mention=" + req.Mentions[0].OpenID
-			}
-			tx := h.st.NewTx()
-			tx.AddProgress(req.Case.No, xfbot.Progress{At: req.Time, Author: req.Actor(), Kind: xfbot.KindSystem, Text: "stub:" + req.Args.Rest(1) + who})
-			return &bot.Reply{Text: fmt.Sprintf("✅ 已添加措施 %d", k), Tx: tx}, nil
-		})},
-	}})
-	return n
-}
-
-func stubEntries(t *testing.T, h *harness, no xfbot.CaseNo) []string {
+// planMeasures are the measures of the case's current plan, as "N 硬·政策 内容 负责人".
+func planMeasures(t *testing.T, h *harness, no xfbot.CaseNo) []string {
 	t.Helper()
-	_, ps, err := h.st.History(context.Background(), no)
+	ps, err := h.st.Plans(context.Background(), no)
 	if err != nil {
 		t.Fatal(err)
 	}
+	if ps == nil || ps.Current() == nil {
+		return nil
+	}
 	var out []string
-	for _, p := range ps {
-		if strings.HasPrefix(p.Text, "stub:") {
-			out = append(out, p.Text)
-		}
+	for _, m := range ps.Current().Measures {
+		out = append(out, fmt.Sprintf("%d %s %s %s %s %s", m.N, m.Label(), m.Text, m.Unit, m.Owner.OpenID, m.Due))
 	}
 	return out
 }
 
-// 转为措施 against a stand-in 方案 措施 (the contract: the command text, as
-// the clicking user, the decision marked converted in the same commit,
-// once however often it is pressed). TestConsultConvertWithPlans runs the
-// real plan command.
+// 转为措施 runs 方案 措施 (handlers/plans.go) as the clicking user: the plan's
+// role rule and checks decide, and the decision is marked converted in the
+// same commit, once however often it is pressed.
 func TestConsultConvert(t *testing.T) {
 	f := newConsult(t)
-	if stubMeasures(f.harness) == nil {
-		t.Skip("方案 措施 is registered: TestConsultConvertWithPlans covers the real command")
+	if f.mux.Find("方案 措施") == nil {
+		t.Skip("方案 措施 is not in the routing table yet: 转为措施 has no command to run")
 	}
 	id := string(f.id)
 	f.now = time.Date(2026, 3, 20, 16, 0, 0, 0, loc)
 	f.say(member, "会诊 决定 "+id+" "+string(f.a)+" 硬:政策 按回迁安置政策重新核定面积 单位:区住建局 负责人: @钱秀兰 期限:4月30日", msg{mentions: []xfbot.Person{member2}})
-	f.say(member, "会诊 决定 "+id+" "+string(f.b)+" 软:调解 组织物业与业主调解")
+	f.say(member, "会诊 决定 "+id+" "+string(f.b)+" 软:调解 组织物业与业主调解 期限:4月15日")
 	value := map[string]string{"id": id, "d": "1", "g": "0", "c": "oc_p2p_" + member.OpenID}
 	t.Run("ThePlanRuleDecides", func(t *testing.T) {
-		resp := f.clickValue(leader, bot.ActionConsultMeasure, value)
-		if resp.ToastKind != "error" || !strings.Contains(resp.Toast, "由专班成员办理") {
+		resp := f.clickValue(leader, bot.ActionConsultMeasure, value) // not this case's 包案领导
+		if resp.ToastKind != "error" || !strings.Contains(resp.Toast, "您只能修改本单位或您包保的案件") {
 			t.Errorf("leader's click: %+v", resp)
 		}
+		resp = f.clickValue(liaison, bot.ActionConsultMeasure, value)
+		wantIn(t, resp.Toast, "方案由专班起草")
 		resp = f.clickValue(viewer, bot.ActionConsultMeasure, value)
 		wantIn(t, resp.Toast, "只能查看")
-		if len(stubEntries(t, f.harness, f.a)) != 0 || f.consult().Decision(1).Converted() {
-			t.Errorf("a refused click converted")
+		if got := planMeasures(t, f.harness, f.a); len(got) != 0 || f.consult().Decision(1).Converted() {
+			t.Errorf("a refused click converted: %v", got)
 		}
 	})
-	t.Run("ButtonRunsTheCommandOnce", func(t *testing.T) {
+	t.Run("ButtonAddsTheMeasureOnce", func(t *testing.T) {
 		var wg sync.WaitGroup
 		resps := make([]*bot.ActionResponse, 2)
 		for i := range resps {
@@ -350,35 +323,46 @@ func TestConsultConvert(t *testing.T) {
 			}()
 		}
 		wg.Wait()
-		got := stubEntries(t, f.harness, f.a)
-		want := "stub:硬:政策 按回迁安置政策重新核定面积 单位:区住建局 负责人:@钱秀兰 期限:2026-04-30 mention=" + member2.OpenID
+		got := planMeasures(t, f.harness, f.a)
+		want := "1 硬·政策 按回迁安置政策重新核定面积 区住建局 " + member2.OpenID + " 2026-04-30"
 		if len(got) != 1 || got[0] != want {
-			t.Fatalf("方案 措施 ran as %q, want once as %q", got, want)
+			t.Fatalf("plan measures %q, want once %q", got, want)
 		}
 		d := f.consult().Decision(1)
-		if !d.Converted() || d.ConvertedBy.OpenID != member.OpenID || d.Measure == "" {
+		if !d.Converted() || d.ConvertedBy.OpenID != member.OpenID || d.Measure != "措施 1" {
 			t.Errorf("decision after 转为措施 = %+v", d)
 		}
 		for _, r := range resps {
-			if r.Card == nil || !strings.Contains(r.Card.Text(), "✅ 已转为方案措施 "+d.Measure) {
+			if r.Card == nil || !strings.Contains(r.Card.Text(), "✅ 已转为方案措施 措施 1（赵建）") {
 				t.Errorf("response %+v", r)
 			}
 		}
 		again := f.clickValue(member, bot.ActionConsultMeasure, value)
 		wantIn(t, again.Toast, "已于 2026-03-20 16:00 由 赵建 转为方案措施，无需再转")
-		if len(stubEntries(t, f.harness, f.a)) != 1 {
-			t.Errorf("a third click ran 方案 措施 again")
+		if len(planMeasures(t, f.harness, f.a)) != 1 {
+			t.Errorf("a third click added a measure")
 		}
 		wantIn(t, f.reply(member, "历史 "+string(f.a)), "会诊 转为措施")
+		wantIn(t, f.reply(member, "方案 查看 "+string(f.a)), "按回迁安置政策重新核定面积")
 	})
 	t.Run("TypedCommand", func(t *testing.T) {
 		r := f.reply(member, "会诊 转为措施 "+id+" 2")
-		wantIn(t, r, "会诊 HZ-2026-0001 决定 2 已转为 "+string(f.b)+" 的方案措施", "已添加措施")
-		if got := stubEntries(t, f.harness, f.b); len(got) != 1 || got[0] != "stub:软:调解 组织物业与业主调解" {
-			t.Errorf("typed 转为措施 ran %q", got)
+		wantIn(t, r, "会诊 HZ-2026-0001 决定 2 已转为 "+string(f.b)+" 的方案措施", "已添加措施 1")
+		if got := planMeasures(t, f.harness, f.b); len(got) != 1 || !strings.Contains(got[0], "软·调解 组织物业与业主调解") {
+			t.Errorf("typed 转为措施 added %q", got)
 		}
 		wantIn(t, f.reply(member, "会诊 转为措施 "+id+" 2"), "无需再转")
 		wantIn(t, f.reply(member, "会诊 转为措施 "+id+" 9"), "没有决定 9")
 		wantIn(t, f.reply(member, "会诊 转为措施 "+id), "请写决定的序号", "用法：会诊 转为措施")
+	})
+	t.Run("ThePlansRefusalReachesTheClicker", func(t *testing.T) {
+		f.say(admin, "销号 "+string(f.b)+" 测试") // not resolved: refused, the case stays open
+		f.say(member, "化解 "+string(f.b)+" 已签订息诉罢访协议")
+		f.say(member, "会诊 决定 "+id+" "+string(f.b)+" 软:疏导 回访")
+		resp := f.clickValue(member, bot.ActionConsultMeasure, map[string]string{"id": id, "d": "3", "g": "0", "c": "oc_p2p_" + member.OpenID})
+		wantIn(t, resp.Toast, "已化解，不能再添加方案措施")
+		if f.consult().Decision(3).Converted() {
+			t.Errorf("a refused 方案 措施 marked the decision converted")
+		}
 	})
 }
