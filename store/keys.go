@@ -51,6 +51,7 @@ func (k keys) idxExtRequest() string           { return k.base + "idx:extreq" }
 func (k keys) statDay(d xfbot.Date) string    { return k.base + "stat:d:" + d.String() }
 func (k keys) statMonth(m xfbot.Month) string { return k.base + "stat:m:" + m.String() }
 func (k keys) units() string                  { return k.base + "units" }
+func (k keys) registry() string               { return k.base + "reg" }
 func (k keys) idxWatch(leader string) string  { return k.base + "idx:watch:" + leader }
 func (k keys) idxResolved() string            { return k.base + "idx:resolved" }
 func (k keys) idxHard() string                { return k.base + "idx:hard" }

@@ -1,17 +1,102 @@
--- list.lua: one page of an index and the cases on it, in one round trip.
--- KEYS[1] the sorted-set index; ARGV[1] min score, ARGV[2] max score,
--- ARGV[3] offset, ARGV[4] count, ARGV[5] case key prefix, ARGV[6] "rev" for
--- descending order. Returns {total matching, case JSON...}; a member whose
--- case key is missing returns false in its place.
-local total = redis.call("ZCOUNT", KEYS[1], ARGV[1], ARGV[2])
-local nos
-if ARGV[6] == "rev" then
-  nos = redis.call("ZREVRANGEBYSCORE", KEYS[1], ARGV[2], ARGV[1], "LIMIT", ARGV[3], ARGV[4])
+-- list.lua: one page of an index, narrowed by filters, and the cases on it,
+-- in one round trip, with the exact count of all matches.
+--
+-- KEYS[1] the base sorted-set index; KEYS[2] a scratch key (tmp:list:…),
+-- deleted before the script returns, as are KEYS[2] .. ":" .. n; KEYS[3…]
+-- the keys of the index groups, flattened.
+-- ARGV[1] min score, ARGV[2] max score, ARGV[3] offset, ARGV[4] count,
+-- ARGV[5] case key prefix, ARGV[6] "rev" for descending order,
+-- ARGV[7] the sizes of the index groups, comma-separated ("" for none),
+-- ARGV[8] the needle groups: JSON array of arrays of strings. ARGV[7] and
+-- ARGV[8] may be left out (receptions, letters and reminders list pages of
+-- their indexes with the first six arguments only).
+--
+-- A case is listed when it is in the base and in at least one index of every
+-- index group (ZUNIONSTORE per group of more than one, one ZINTERSTORE
+-- keeping the base's score), and its record holds at least one needle of
+-- every needle group (for what has no index). Returns {total matching, case
+-- JSON...}; a member whose case key is missing returns false in its place.
+local base, tmp = KEYS[1], KEYS[2]
+local lo, hi, off, cnt, prefix = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4]), ARGV[5]
+local rev = ARGV[6] == "rev"
+local src = base
+local scratch = {}
+
+local sizes = ARGV[7] or ""
+if sizes ~= "" then
+  local inter = {base}
+  local k = 3
+  local g = 0
+  for size in string.gmatch(sizes, "%d+") do
+    size = tonumber(size)
+    g = g + 1
+    if size == 1 then
+      inter[#inter + 1] = KEYS[k]
+    else
+      local u = tmp .. ":" .. g
+      local args = {u, size}
+      for i = 0, size - 1 do args[#args + 1] = KEYS[k + i] end
+      redis.call("ZUNIONSTORE", unpack(args))
+      scratch[#scratch + 1] = u
+      inter[#inter + 1] = u
+    end
+    k = k + size
+  end
+  local args = {tmp, #inter}
+  for _, key in ipairs(inter) do args[#args + 1] = key end
+  args[#args + 1] = "WEIGHTS"
+  args[#args + 1] = 1
+  for i = 2, #inter do args[#args + 1] = 0 end
+  redis.call("ZINTERSTORE", unpack(args))
+  scratch[#scratch + 1] = tmp
+  src = tmp
+end
+
+local needles = {}
+if ARGV[8] and ARGV[8] ~= "[]" then needles = cjson.decode(ARGV[8]) end
+local out
+if #needles == 0 then
+  local total = redis.call("ZCOUNT", src, lo, hi)
+  local nos
+  if rev then
+    nos = redis.call("ZREVRANGEBYSCORE", src, hi, lo, "LIMIT", off, cnt)
+  else
+    nos = redis.call("ZRANGEBYSCORE", src, lo, hi, "LIMIT", off, cnt)
+  end
+  out = {total}
+  for i, no in ipairs(nos) do
+    out[i + 1] = redis.call("GET", prefix .. no)
+  end
 else
-  nos = redis.call("ZRANGEBYSCORE", KEYS[1], ARGV[1], ARGV[2], "LIMIT", ARGV[3], ARGV[4])
+  -- No index: the records in the score range are read and matched; the
+  -- cost follows the matches of the indexed filters.
+  local nos
+  if rev then
+    nos = redis.call("ZREVRANGEBYSCORE", src, hi, lo)
+  else
+    nos = redis.call("ZRANGEBYSCORE", src, lo, hi)
+  end
+  local total = 0
+  out = {0}
+  for _, no in ipairs(nos) do
+    local v = redis.call("GET", prefix .. no)
+    local ok = v ~= false
+    if ok then
+      for _, group in ipairs(needles) do
+        local any = false
+        for _, n in ipairs(group) do
+          if string.find(v, n, 1, true) then any = true break end
+        end
+        if not any then ok = false break end
+      end
+    end
+    if ok then
+      total = total + 1
+      if total > off and total <= off + cnt then out[#out + 1] = v end
+    end
+  end
+  out[1] = total
 end
-local out = {total}
-for i, no in ipairs(nos) do
-  out[i + 1] = redis.call("GET", ARGV[5] .. no)
-end
+
+for _, key in ipairs(scratch) do redis.call("DEL", key) end
 return out

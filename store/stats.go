@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/qingchuan/xfbot"
@@ -107,11 +108,19 @@ func (s *Store) PeriodData(ctx context.Context, p xfbot.Period, today xfbot.Date
 	if err != nil {
 		return PeriodData{}, err
 	}
-	units, err := s.rdb.SMembers(ctx, s.k.units()).Result()
-	if err != nil {
+	pre := s.rdb.Pipeline()
+	unitsCmd, regCmd := pre.SMembers(ctx, s.k.units()), pre.Get(ctx, s.k.registry())
+	if _, err := pre.Exec(ctx); err != nil && err != redis.Nil {
 		return PeriodData{}, fmt.Errorf("store: units: %w", err)
 	}
+	units := unitsCmd.Val()
 	sortUnits(units)
+	reg := &xfbot.Registry{}
+	if b, err := regCmd.Bytes(); err == nil {
+		if reg, err = decodeRegistry(b); err != nil {
+			return PeriodData{}, err
+		}
+	}
 	pipe := s.rdb.Pipeline()
 	var during, after []*redis.MapStringStringCmd
 	for _, key := range keys {
@@ -160,6 +169,7 @@ func (s *Store) PeriodData(ctx context.Context, p xfbot.Period, today xfbot.Date
 		restOver -= d.Overdue[u]
 	}
 	d.Open[""], d.Overdue[""] = restOpen, restOver
+	d.fold(reg)
 	if restOpen != 0 || d.During.Get(xfbot.CountNew, "", false) != 0 || d.During.Get(xfbot.CountResolved, "", false) != 0 {
 		d.Units = append(d.Units, "")
 	}
@@ -167,6 +177,50 @@ func (s *Store) PeriodData(ctx context.Context, p xfbot.Period, today xfbot.Date
 }
 
 func sortUnits(us []string) { slices.Sort(us) }
+
+// fold sums the figures of a unit's former names (单位 改名) into its
+// record's current name: cases and counters keep the name they were
+// written under, and a unit's figures are those of all its names.
+func (d *PeriodData) fold(reg *xfbot.Registry) {
+	if len(reg.Units) == 0 {
+		return
+	}
+	moved := false
+	for _, u := range d.Units {
+		if c := reg.Canonical(u); c != u {
+			moved = true
+			d.Open[c] += d.Open[u]
+			d.Overdue[c] += d.Overdue[u]
+			delete(d.Open, u)
+			delete(d.Overdue, u)
+		}
+	}
+	if !moved {
+		return
+	}
+	for _, counts := range []xfbot.Counts{d.During, d.After} {
+		for f, n := range counts {
+			ctr, u, ok := strings.Cut(f, "|")
+			if !ok {
+				continue
+			}
+			if c := reg.Canonical(u); c != u {
+				counts[ctr+"|"+c] += n
+				delete(counts, f)
+			}
+		}
+	}
+	seen := map[string]bool{}
+	units := d.Units[:0]
+	for _, u := range d.Units {
+		if c := reg.Canonical(u); !seen[c] {
+			seen[c] = true
+			units = append(units, c)
+		}
+	}
+	sortUnits(units)
+	d.Units = units
+}
 
 // Trend returns the district's figures for the n months ending with last
 // (oldest first), as of today: one round trip.
