@@ -49,19 +49,21 @@ func (h *Handlers) create(ctx context.Context, req *bot.Request) (*bot.Reply, er
 		Title: title, Category: "other", Status: xfbot.StatusHandling, AcceptedOn: today,
 		CreatedBy: req.Actor(), CreatedAt: req.Time, UpdatedAt: req.Time,
 	}
-	if v, ok := f["类别"]; ok {
-		if c.Category, err = xfbot.ParseCategory(v); err != nil {
-			return nil, err
-		}
-	}
-	if v, ok := f["属地"]; ok {
-		if c.Area, err = parseName(v, "属地"); err != nil {
-			return nil, err
-		}
-	}
-	if v, ok := f["单位"]; ok {
-		if c.Unit, err = parseName(v, "主责单位"); err != nil {
-			return nil, err
+	// 类别, 属地 and 单位 resolve through the registry (名录): a name that fits
+	// no record is refused with suggestions, never stored as a new spelling.
+	if reg, err := h.Store.Registry(ctx); err != nil {
+		return nil, err
+	} else {
+		for _, fl := range []struct {
+			key  string
+			kind xfbot.RegKind
+			dst  *string
+		}{{"类别", xfbot.RegCategory, (*string)(&c.Category)}, {"属地", xfbot.RegArea, &c.Area}, {"单位", xfbot.RegUnit, &c.Unit}} {
+			if v, ok := f[fl.key]; ok {
+				if *fl.dst, err = reg.Check(fl.kind, v); err != nil {
+					return nil, err
+				}
+			}
 		}
 	}
 	if v, ok := f["信访人"]; ok {
@@ -273,7 +275,14 @@ func (h *Handlers) setPlace(area bool) bot.HandlerFunc {
 		if area {
 			label = "属地"
 		}
-		v, err := parseName(req.Args.Rest(1), label)
+		kind := xfbot.RegUnit
+		if area {
+			kind = xfbot.RegArea
+		}
+		if _, err := parseName(req.Args.Rest(1), label); err != nil {
+			return nil, err
+		}
+		v, err := h.resolveName(ctx, kind, req.Args.Rest(1))
 		if err != nil {
 			return nil, err
 		}

@@ -65,6 +65,11 @@ func (h *Handlers) export(ctx context.Context, req *bot.Request) (*bot.Reply, er
 	if err != nil {
 		return nil, err
 	}
+	if r.Unit != "" {
+		if r.Unit, err = h.resolveName(ctx, xfbot.RegUnit, r.Unit); err != nil {
+			return nil, err
+		}
+	}
 	if r, err = exportScope(req.Member, r); err != nil {
 		return nil, err
 	}

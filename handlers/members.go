@@ -41,6 +41,11 @@ func (h *Handlers) memberAdd(ctx context.Context, req *bot.Request) (*bot.Reply,
 		if m.Unit, err = parseName(strings.Join(words[1:], ""), "单位"); err != nil {
 			return nil, err
 		}
+		if role == xfbot.RoleLiaison { // the unit whose cases the liaison sees: by the registry
+			if m.Unit, err = h.resolveName(ctx, xfbot.RegUnit, m.Unit); err != nil {
+				return nil, err
+			}
+		}
 	case len(words) > 1:
 		return nil, xfbot.Errorf(xfbot.EINVALID, "多了参数“%s”：只有联络员（所在单位）和专班成员（派出单位）可以写单位。", xfbot.Echo(strings.Join(words[1:], " "), 20))
 	}

@@ -37,12 +37,23 @@ func (h *Handlers) definitions(ctx context.Context, req *bot.Request) (*bot.Repl
 	return &bot.Reply{Text: bot.DefinitionsText()}, nil
 }
 
-// stats: 统计 [本月|上月|本周|上周|YYYY-MM] [单位|成员] (统计 上月 口径 is
+// stats: 统计 [本月|上月|本周|上周|YYYY-MM] [单位|单位:x|成员] (统计 上月 口径 is
 // still the definitions).
 func (h *Handlers) stats(ctx context.Context, req *bot.Request) (*bot.Reply, error) {
-	var period string
+	var period, oneUnit string // oneUnit: 统计 单位:x, one unit's figures
 	byUnit, byMember := false, false
 	for _, w := range req.Args.Words {
+		if key, val, colon := splitColon(w); colon && (key == "单位" || key == "unit") {
+			u, err := h.resolveName(ctx, xfbot.RegUnit, val)
+			if err != nil {
+				return nil, err
+			}
+			if oneUnit != "" {
+				return nil, xfbot.Errorf(xfbot.EINVALID, "单位写一个，例如：统计 上月 单位:区住建局")
+			}
+			oneUnit = u
+			continue
+		}
 		switch w {
 		case "口径", "说明":
 			return &bot.Reply{Text: bot.DefinitionsText()}, nil
@@ -68,7 +79,10 @@ func (h *Handlers) stats(ctx context.Context, req *bot.Request) (*bot.Reply, err
 	if byMember {
 		return h.memberStats(ctx, req, p)
 	}
-	if byUnit && (req.Member.Role == xfbot.RoleLiaison || req.Member.Role == xfbot.RoleViewer) {
+	if oneUnit != "" && req.Member.Role == xfbot.RoleLiaison && oneUnit == req.Member.Unit {
+		oneUnit = "" // the own unit: what a liaison's 统计 shows anyway
+	}
+	if (byUnit || oneUnit != "") && (req.Member.Role == xfbot.RoleLiaison || req.Member.Role == xfbot.RoleViewer) {
 		again := strings.TrimSpace("统计 " + period)
 		return nil, xfbot.Errorf(xfbot.EFORBIDDEN, "按单位统计只向专班成员和领导开放。您可以发送“%s”查看全区和本单位的数字。", again)
 	}
@@ -86,6 +100,14 @@ func (h *Handlers) stats(ctx context.Context, req *bot.Request) (*bot.Reply, err
 		var own []xfbot.Figures
 		for _, u := range rep.Units {
 			if u.Unit == req.Member.Unit {
+				own = append(own, u)
+			}
+		}
+		rep.Units = own
+	case oneUnit != "":
+		var own []xfbot.Figures
+		for _, u := range rep.Units {
+			if u.Unit == oneUnit {
 				own = append(own, u)
 			}
 		}
