@@ -47,6 +47,14 @@
 //	                              each in its record ("k")
 //	stat:m:<YYYY-MM>      hash    the same counts for the month
 //	units                 set     every 主责单位 ever named (statistics by unit)
+//	reg                   string  the registry (名录, xfbot.Registry JSON): units with their kind
+//	                              (区直部门, 街道, 镇 …; the 街道 and 镇 are the localities, 属地),
+//	                              categories, each with a canonical name, aliases and former
+//	                              names; "ver" checked by Commit (PutRegistry); written on the
+//	                              first start from the config and the units already named
+//	                              (SeedRegistry), absent = open (names taken as written)
+//	tmp:list[:<n>]        zset    scratch of List with Where: the intersection (and unions of a
+//	                              group's indexes), created and deleted in one script
 //	tmp:fresh:<open_id>   zset    scratch of 统计 成员, created and deleted in one script
 //	digest:last           hash    leader open_id → unix time of the last leader digest
 //	members               hash    open_id → xfbot.Member JSON
@@ -117,7 +125,20 @@
 // once per episode, since its reminder takes its gap out.
 //
 // Lists never scan the ledger: "overdue" is ZRANGEBYSCORE idx:open -inf
-// today-1, so its cost follows the matches.
+// today-1, so its cost follows the matches. Combined filters (列表 逾期
+// 单位:x 属地:y 我的, and a liaison's scope, the unit as 主责单位 or 属地)
+// are one script: ZUNIONSTORE of a group's indexes (a unit's current and
+// former names), ZINTERSTORE with the base keeping its due-day score, then
+// ZCOUNT and one page, so the count is exact whatever the size. What has no
+// index (类别; the unit of a resolved or closed case: idx:unit holds open
+// cases only) is matched on the records of the candidates, a read each.
+//
+// Units are renamed without rewriting cases (单位 改名): a case keeps the
+// canonical name of the day it was written, the old name becomes a former
+// name of the record, and every read by unit goes over all its names: the
+// list's group is the union of their indexes, the statistics sum their
+// counters under the current name (PeriodData). A rename is thus one write
+// of reg, whatever the ledger's size.
 //
 // # Persistence
 //
