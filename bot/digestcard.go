@@ -104,6 +104,7 @@ func LeaderDigestCard(w store.LeaderWatch, reception string, v View) *Card {
 		card.Sections = append(card.Sections, "**本月接访**\n"+Escape(reception))
 	}
 	card.Note = "发送“列表 包保”查看全部包保案件，“查看 案件号”查看详情。"
+	card.Buttons = append(card.Buttons, Button{Text: "打开工作台", Kind: "primary", Action: ActionDesk, Value: map[string]string{}})
 	return card
 }
 
