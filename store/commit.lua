@@ -49,10 +49,18 @@ end
 
 -- "@@NO@@" in any key, member or value stands for the case number allocated by
 -- an earlier "alloc" op: a new case's reply names its number before it exists.
+-- "@@ID@@" stands for the same number as the search index's members write it
+-- (YYYY and the serial in six digits: XF-2026-0012 is 2026000012).
 local no = ""
+local id = ""
 local function sub(s)
-  if no ~= "" and type(s) == "string" and string.find(s, "@@NO@@", 1, true) then
-    return (string.gsub(s, "@@NO@@", no))
+  if no ~= "" and type(s) == "string" then
+    if string.find(s, "@@NO@@", 1, true) then
+      s = string.gsub(s, "@@NO@@", no)
+    end
+    if id ~= "" and string.find(s, "@@ID@@", 1, true) then
+      s = string.gsub(s, "@@ID@@", id)
+    end
   end
   return s
 end
@@ -63,7 +71,9 @@ for _, op in ipairs(ops) do
     op.val = ARGV[3 + op.arg]
   end
   if o == "alloc" then
-    no = string.format(op.fmt, redis.call("INCR", op.key))
+    local n = redis.call("INCR", op.key)
+    no = string.format(op.fmt, n)
+    if op.ver then id = string.format("%d%06d", op.ver, n) end
   elseif o == "set" then
     redis.call("SET", sub(op.key), sub(op.val))
   elseif o == "rpush" then
@@ -80,6 +90,8 @@ for _, op in ipairs(ops) do
     redis.call("HINCRBY", sub(op.key), sub(op.field), op.score)
   elseif o == "sadd" then
     redis.call("SADD", sub(op.key), sub(op.member))
+  elseif o == "srem" then
+    redis.call("SREM", sub(op.key), sub(op.member))
   elseif o == "del" then
     redis.call("DEL", sub(op.key))
   elseif o == "expire" then

@@ -102,6 +102,22 @@
 //	                              (SentLedgers/MarkSentFor read and mark the ledger of any
 //	                              deadline's subject: sent:<number> for cases, receptions and
 //	                              letters, the same keys and fields; sent:<kind>:<id> for later kinds)
+//	q:<term>              set     the search index (search.go): the cases (members written
+//	                              YYYY and six digits, XF-2026-0012 → 2026000012, so small
+//	                              sets are intsets) that have the term (xfbot.Indexer): n:, p:,
+//	                              q:, i: keyed hashes (HMAC-SHA256, privacy.index_secret) of
+//	                              the petitioner's name, phone, phone's 4-digit runs by
+//	                              position and ID number; w:<word> CJK bigrams and Latin words
+//	                              of the title and progress, scrubbed of numbers and the name,
+//	                              never removed; u:<unit>, a:<area> every case by place (a
+//	                              liaison's search); x, xp:<place> accusations; o:<no> the
+//	                              sheet's original number. Moved in the commit of every case
+//	                              write (personal and place terms removed when gone)
+//	search:fp             string  fingerprint of the secret the hashed terms were made with
+//	search:backfilled:1:<fp> string set when BackfillSearch indexed the records written before
+//	                              the index; a new secret purges the old hashed terms first
+//	secret:index          string  the index secret generated when privacy.index_secret is empty
+//	tmp:search:<n>        set     scratch of one Search, created and deleted in its script
 //	dedupe:<event>        string  set when an event's effects were committed; TTL 24 h
 //	                              (Feishu redelivers for about 7.1 h)
 //	audit                 stream  global audit log (members, sensitive reads), field m =

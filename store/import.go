@@ -19,7 +19,7 @@ return 0`)
 // (MULTI/EXEC) and in one round trip, and raises each year's serial to the
 // highest number imported so that 新建 continues after them, and books each
 // case in the statistics as registered (and concluded, if it is), and adds
-// its deadlines to the deadline index. A case with the same number is
+// its deadlines to the deadline index and its terms to the search index. A case with the same number is
 // overwritten, and counted again (and the index entries of the overwritten
 // record, not read, stay): the caller decides what to import.
 func (s *Store) Import(ctx context.Context, cases []*xfbot.Case) error {
@@ -50,6 +50,7 @@ func (s *Store) Import(ctx context.Context, cases []*xfbot.Case) error {
 		for key, score := range s.k.indexes(c) {
 			tx.ZAdd(ctx, key, redis.Z{Score: score, Member: string(c.No)})
 		}
+		s.importTerms(ctx, tx, c) // the search index (search.go)
 		for _, d := range caseDeadlines(c, s.cal, s.loc, s.gap) {
 			m, err := deadlineMember(d)
 			if err != nil {

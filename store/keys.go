@@ -139,6 +139,15 @@ func (k keys) idxSupInspector(id string) string              { return k.base + "
 func (k keys) supStatDay(d xfbot.Date) string                { return k.base + "dcstat:d:" + d.String() }
 func (k keys) supStatMonth(m xfbot.Month) string             { return k.base + "dcstat:m:" + m.String() }
 
+// The search index (search.go): one set per xfbot.Term, members the case
+// numbers as integers (caseMember), so that Redis keeps small sets as
+// intsets; the fingerprint of the secret the personal terms were hashed
+// with, and the backfill's marker.
+func (k keys) term(t xfbot.Term) string          { return k.base + "q:" + string(t) }
+func (k keys) searchFingerprint() string         { return k.base + "search:fp" }
+func (k keys) searchBackfilled(fp string) string { return k.base + "search:backfilled:1:" + fp }
+func (k keys) indexSecret() string               { return k.base + "secret:index" }
+
 func (k keys) members() string             { return k.base + "members" }
 func (k keys) recalls() string             { return k.base + "recalls" }
 func (k keys) recallAcks() string          { return k.base + "recalls:ack" }

@@ -44,6 +44,7 @@ type Store struct {
 	gap xfbot.Gaps      // the 久未更新/久未接触 deadlines' gaps
 	// calEvents: reception writes queue their calendar events (calendar.go).
 	calEvents bool
+	ix        *xfbot.Indexer // the search index's terms (search.go)
 
 	tokenOnce sync.Once
 	tokens    *TokenCache
@@ -52,7 +53,7 @@ type Store struct {
 // New returns a Store on rdb whose keys start with {prefix}:v1:.
 // Statistics count days in Asia/Shanghai unless In says otherwise.
 func New(rdb redis.UniversalClient, prefix string) *Store {
-	return &Store{rdb: rdb, k: newKeys(prefix), loc: shanghai, gap: xfbot.DefaultGaps}
+	return &Store{rdb: rdb, k: newKeys(prefix), loc: shanghai, gap: xfbot.DefaultGaps, ix: xfbot.NewIndexer([]byte(unconfiguredSecret))}
 }
 
 // In sets the zone whose days the statistics count in (the configured

@@ -31,6 +31,10 @@ type Tx struct {
 	expiring  map[string]bool // sent-ledgers whose TTL this Tx renews
 	counts    map[countKey]int64
 	units     map[string]bool
+
+	ix      *xfbot.Indexer               // the search index's terms
+	texts   []progText                   // progress entries whose words Commit indexes
+	written map[xfbot.CaseNo]*xfbot.Case // the cases this Tx writes, for scrubbing their texts
 }
 
 // countKey is one counter field of one day's or month's hash.
@@ -55,11 +59,11 @@ type op struct {
 
 // NewTx starts an empty transaction for this store.
 func (s *Store) NewTx() *Tx {
-	return &Tx{k: s.k, loc: s.loc, cal: s.cal, gap: s.gap, calEvents: s.calEvents}
+	return &Tx{k: s.k, loc: s.loc, cal: s.cal, gap: s.gap, calEvents: s.calEvents, ix: s.ix}
 }
 
 // Empty reports whether tx writes anything.
-func (tx *Tx) Empty() bool { return len(tx.ops) == 0 && len(tx.counts) == 0 }
+func (tx *Tx) Empty() bool { return len(tx.ops) == 0 && len(tx.counts) == 0 && len(tx.texts) == 0 }
 
 // count books the statistics of a case write (xfbot.CaseCounts) in the
 // day's and the month's counters (or the one of them c.In names), for the
@@ -118,6 +122,7 @@ func (tx *Tx) encode() (string, []any, error) {
 	}
 	var extra []any
 	ops := append([]op(nil), tx.ops...) // leave the Tx as built
+	ops = append(ops, tx.textOps()...)
 	for k, n := range tx.counts {
 		if n != 0 {
 			ops = append(ops, op{Op: "hincr", Key: k.key, Field: k.field, Score: float64(n)})
@@ -147,12 +152,13 @@ func (tx *Tx) CreateCase(c *xfbot.Case, year int) {
 	c.No = NoPlaceholder
 	c.Version = 1
 	tx.count(xfbot.CaseCounts(nil, c, tx.loc)) // first: it stamps c.Counted
-	tx.ops = append([]op{{Op: "alloc", Key: tx.k.seq(year), Fmt: fmt.Sprintf("XF-%04d-%%04d", year)}}, tx.ops...)
+	tx.ops = append([]op{{Op: "alloc", Key: tx.k.seq(year), Fmt: fmt.Sprintf("XF-%04d-%%04d", year), Ver: int64(year)}}, tx.ops...)
 	tx.add(op{Op: "set", Key: tx.k.caseKey(c.No), Val: tx.json(encodeCase(c))})
 	tx.add(op{Op: "zadd", Key: tx.k.idxAll(), Member: string(c.No), Score: float64(c.CreatedAt.Unix())})
 	for key, score := range tx.k.indexes(c) {
 		tx.add(op{Op: "zadd", Key: key, Member: string(c.No), Score: score})
 	}
+	tx.moveTerms(nil, c)
 	tx.moveDeadlines(nil, caseDeadlines(c, tx.cal, tx.loc, tx.gap)) // members name @@NO@@: commit.lua substitutes it
 }
 
@@ -175,12 +181,14 @@ func (tx *Tx) UpdateCase(old, c *xfbot.Case) {
 			tx.add(op{Op: "zadd", Key: key, Member: string(c.No), Score: score})
 		}
 	}
+	tx.moveTerms(old, c)
 	tx.moveDeadlines(caseDeadlines(old, tx.cal, tx.loc, tx.gap), caseDeadlines(c, tx.cal, tx.loc, tx.gap))
 }
 
 // AddProgress appends p to the case's timeline.
 func (tx *Tx) AddProgress(no xfbot.CaseNo, p xfbot.Progress) {
 	tx.add(op{Op: "rpush", Key: tx.k.progress(no), Val: tx.json(encodeProgress(p))})
+	tx.texts = append(tx.texts, progText{no, p.Text}) // its words: search.go
 }
 
 // AddChanges appends audited changes to the case's history.
