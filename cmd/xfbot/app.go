@@ -33,7 +33,8 @@ type app struct {
 func newApp(cfg Config, rdb redis.UniversalClient, log *slog.Logger, demo bool) *app {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}))
-	a := &app{store: store.New(rdb, cfg.Redis.Prefix).In(cfg.Location()).WithCalendar(cfg.Calendar()).WithGaps(cfg.Gaps()).WithCalendarEvents(cfg.Reception.Calendar), registry: reg, metrics: bot.NewMetrics(reg)}
+	a := &app{store: store.New(rdb, cfg.Redis.Prefix).In(cfg.Location()).WithCalendar(cfg.Calendar()).WithGaps(cfg.Gaps()).WithCalendarEvents(cfg.Reception.Calendar).
+		WithIndexSecret([]byte(cfg.Privacy.IndexSecret)), registry: reg, metrics: bot.NewMetrics(reg)}
 	a.mux = bot.NewMux(a.store, bot.MuxOptions{Admins: cfg.Admins, Leaders: cfg.Leaders, Location: cfg.Location(), Metrics: a.metrics, Logger: log})
 	a.reports = &report.Reports{Store: a.store, Calendar: cfg.Calendar(), Thresholds: cfg.Thresholds(),
 		Leaders: cfg.Leaders, Location: cfg.Location()}
@@ -49,6 +50,22 @@ func newApp(cfg Config, rdb redis.UniversalClient, log *slog.Logger, demo bool) 
 	}
 	handlers.Register(a.mux, a.handlers)
 	return a
+}
+
+// indexSecret gives the store the search index's secret when the
+// configuration has none (privacy.index_secret): the one generated and kept
+// in Redis, the same for every replica. Call it after Ping, before serving.
+func (a *app) indexSecret(ctx context.Context, cfg Config, log *slog.Logger) error {
+	if cfg.Privacy.IndexSecret != "" {
+		return nil
+	}
+	secret, err := a.store.IndexSecret(ctx)
+	if err != nil {
+		return err
+	}
+	a.store.WithIndexSecret(secret)
+	log.Warn("privacy.index_secret is not set: the search index's hashes of names, phones and ID numbers use a secret kept in Redis (secret:index); set privacy.index_secret (XFBOT_PRIVACY_INDEX_SECRET) so that Redis alone does not hold it")
+	return nil
 }
 
 // jobs are the bodies of the scheduled jobs, by the name of their

@@ -52,8 +52,23 @@ type Config struct {
 	Supervision SupervisionConfig    `yaml:"supervision"`
 	Reminders   RemindersConfig      `yaml:"reminders"`
 	Sender      SenderConfig         `yaml:"sender"`
+	Privacy     PrivacyConfig        `yaml:"privacy"`
 	Log         LogConfig            `yaml:"log"`
 }
+
+// PrivacyConfig protects personal data at rest.
+type PrivacyConfig struct {
+	// IndexSecret keys the search index's hashes of names, phones and ID
+	// numbers (HMAC-SHA256), so that the index's keys say nothing without
+	// it. Empty: a secret is generated once and kept in Redis (secret:index),
+	// which protects the index from logs and key listings but not from
+	// whoever reads Redis; serve logs a warning. Changing it rebuilds the
+	// index's personal terms at the next start (BackfillSearch).
+	IndexSecret string `yaml:"index_secret" secret:"true"`
+}
+
+// minIndexSecret is the shortest privacy.index_secret accepted.
+const minIndexSecret = 16
 
 // LarkConfig is the Feishu (Lark) app and how events reach us.
 type LarkConfig struct {
@@ -425,6 +440,10 @@ func (c Config) Validate() error {
 	var errs []error
 	bad := func(path, format string, args ...any) {
 		errs = append(errs, fmt.Errorf("%s: %s", keyLabel(path), fmt.Sprintf(format, args...)))
+	}
+
+	if n := len(c.Privacy.IndexSecret); n > 0 && n < minIndexSecret {
+		bad("privacy.index_secret", "至少 %d 个字符（现为 %d 个），建议用 openssl rand -hex 32 生成 / must be at least %d characters; generate one with openssl rand -hex 32", minIndexSecret, n, minIndexSecret)
 	}
 
 	switch c.Lark.Mode {

@@ -353,6 +353,7 @@ func TestRedacted(t *testing.T) {
 	c.Lark.EncryptKey = secret
 	c.Lark.VerificationToken = secret
 	c.Redis.Password = secret
+	c.Privacy.IndexSecret = secret
 
 	r := c.Redacted()
 	if r.Lark.AppID != "cli_visible" {
@@ -385,8 +386,8 @@ func TestRedacted(t *testing.T) {
 			}
 		}
 	}
-	if n != 4 {
-		t.Errorf("%d keys tagged secret, want 4 (app_secret, verification_token, encrypt_key, redis password)", n)
+	if n != 5 {
+		t.Errorf("%d keys tagged secret, want 5 (app_secret, verification_token, encrypt_key, redis password, index_secret)", n)
 	}
 }
 
@@ -512,5 +513,18 @@ func TestExampleDocumentsEveryKey(t *testing.T) {
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("config.example.yaml values differ from DefaultConfig:\n%#v\nwant\n%#v", printable(got), printable(want))
+	}
+}
+
+func TestValidateIndexSecret(t *testing.T) {
+	c := DefaultConfig()
+	c.Privacy.IndexSecret = "short"
+	err := c.Validate()
+	if err == nil || !strings.Contains(err.Error(), "index_secret") || !strings.Contains(err.Error(), "至少 16 个字符（现为 5 个）") {
+		t.Errorf("Validate = %v", err)
+	}
+	c.Privacy.IndexSecret = "0123456789abcdef0123456789abcdef"
+	if err := c.Validate(); err != nil && strings.Contains(err.Error(), "index_secret") {
+		t.Errorf("a 32-character secret refused: %v", err)
 	}
 }

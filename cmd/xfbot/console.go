@@ -62,6 +62,9 @@ func console(ctx context.Context, cfg Config, addr string, stdin io.Reader, stdo
 	if err := a.store.Ping(ctx); err != nil {
 		return redisUnreachable(addr, err)
 	}
+	if err := a.indexSecret(ctx, cfg, log); err != nil {
+		return err
+	}
 	c := &consoleSession{app: a, out: stdout, loc: cfg.Location(), group: cfg.GroupChatID, jobs: a.jobs(cfg, log),
 		user:     xfbot.Person{OpenID: consoleAdmin, Name: "控制台管理员"},
 		buttons:  &buttonRecorder{Transport: &bot.ConsoleTransport{W: stdout}},

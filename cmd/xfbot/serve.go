@@ -32,13 +32,22 @@ func serve(ctx context.Context, cfg Config, stderr io.Writer) error {
 	if err := a.store.Ping(ctx); err != nil {
 		return redisUnreachable(cfg.Redis.Addr, err)
 	}
+	if err := a.indexSecret(ctx, cfg, log); err != nil {
+		return err
+	}
 	// Records written before the deadline index existed get their entries
-	// once (a marker says it is done; replicas racing it do no harm).
+	// once (a marker says it is done; replicas racing it do no harm); so
+	// do they in the search index.
 	go func() {
 		if n, err := a.store.BackfillDeadlines(ctx); err != nil {
 			log.Error("deadline index backfill failed; it is tried again at the next start", "err", err)
 		} else if n > 0 {
 			log.Info("deadline index backfilled", "deadlines", n)
+		}
+		if n, err := a.store.BackfillSearch(ctx); err != nil {
+			log.Error("search index backfill failed; it is tried again at the next start", "err", err)
+		} else if n > 0 {
+			log.Info("search index backfilled", "entries", n)
 		}
 	}()
 
