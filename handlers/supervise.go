@@ -617,3 +617,117 @@ func (h *Handlers) handOverSupervision(ctx context.Context, from, to, by xfbot.P
 	}
 	return len(items), nil
 }
+
+// demoSupervision opens the demo ledger's 督查单 (虚构数据), one commit
+// each, in every state of the lifecycle: issued, rectifying, overdue (the
+// scan's ladder takes it from there), reported, returned, verified and
+// signed off, against the demo units, some on a demo case of the unit.
+func (h *Handlers) demoSupervision(ctx context.Context, req *bot.Request, cases []*xfbot.Case, people []xfbot.Member) (int, error) {
+	today := req.Today()
+	person := func(role xfbot.Role, unit string, n int) xfbot.Person {
+		for _, m := range people {
+			if m.Role == role && (unit == "" || m.Unit == unit) {
+				if n == 0 {
+					return m.Person()
+				}
+				n--
+			}
+		}
+		return req.Actor()
+	}
+	caseOf := func(unit string) xfbot.CaseNo {
+		for _, c := range cases {
+			if c.Unit == unit && c.Status.Open() {
+				return c.No
+			}
+		}
+		return ""
+	}
+	type demoItem struct {
+		unit         string
+		pt           xfbot.ProblemType
+		desc, req    string
+		openedAgo    int // working days ago
+		status       xfbot.SupervisionStatus
+		returns      int
+		withCase     bool
+		evidence     string
+		inspectorIdx int
+	}
+	items := []demoItem{
+		{"区住建局", xfbot.ProblemMeasure, "桂园社区回迁安置过渡费未按方案按月发放，群众反映强烈", "十个工作日内补发到位并公示发放台账", 2, xfbot.SupIssued, 0, true, "", 0},
+		{"区人社局", xfbot.ProblemBuckPassing, "欠薪线索在区人社局与属地街道之间往返转办三次，无牵头单位", "明确牵头单位，五个工作日内答复信访人", 5, xfbot.SupRectifying, 0, true, "", 1},
+		{"区城管局", xfbot.ProblemReply, "处理意见书未告知复查权利和期限，不符合条例要求", "重新出具处理意见书并送达", 11, xfbot.SupRectifying, 0, false, "", 0},
+		{"区教育局", xfbot.ProblemLedger, "台账中 3 件已化解案件无回访记录", "补录回访记录，核实台账", 6, xfbot.SupSubmitted, 0, false, "已补录回访记录 3 条，附电话回访录音清单", 2},
+		{"区卫健委", xfbot.ProblemOverdue, "医疗纠纷信访事项超过办结期限 12 天未答复", "三个工作日内出具答复意见", 9, xfbot.SupRectifying, 1, true, "已约谈医院负责人（退回：未附答复意见书）", 1},
+		{"区自然资源局", xfbot.ProblemStability, "征地补偿信访人所在村未落实属地稳控责任人", "落实包案责任人并建立联系台账", 12, xfbot.SupVerified, 0, false, "已落实村两委包案责任人 2 名，附联系台账", 0},
+		{"区房管中心", xfbot.ProblemFalsification, "报送的化解材料中息诉罢访承诺书签名存疑", "重新核实并书面说明", 15, xfbot.SupClosed, 0, false, "经核实为代签，已重新签订并说明情况", 2},
+	}
+	lead := person(xfbot.RoleAdmin, "", 0)
+	n := 0
+	for _, d := range items {
+		insp := person(xfbot.RoleMember, "", d.inspectorIdx)
+		other := person(xfbot.RoleMember, "", d.inspectorIdx+3)
+		liaison := person(xfbot.RoleLiaison, d.unit, 0)
+		opened := today
+		for i := 0; i < d.openedAgo; {
+			opened = opened.AddDays(-1)
+			if h.Calendar.IsWorkday(opened) {
+				i++
+			}
+		}
+		at := opened.Time(req.Loc).Add(9*time.Hour + 30*time.Minute)
+		it := &xfbot.SupervisionItem{Unit: d.unit, Problem: d.pt, Description: d.desc, Requirement: d.req, OpenedBy: insp, Inspector: insp,
+			OpenedAt: at, OpenedOn: opened, Due: xfbot.RectifyDue(opened, h.RectifyDays, h.Calendar), Status: xfbot.SupIssued}
+		if d.withCase {
+			it.Case = caseOf(d.unit)
+		}
+		hist := []xfbot.SupervisionEvent{{At: at, By: insp, Action: "交办", Text: fmt.Sprintf("%s · %s · 整改期限 %s", d.unit, d.pt.Label(), it.Due)}}
+		step := func(act xfbot.SupervisionAct, by xfbot.Person, role xfbot.Role, unit, text string, days int) {
+			when := at.Add(time.Duration(days) * 24 * time.Hour)
+			if when.After(req.Time) {
+				when = req.Time
+			}
+			if err := it.Apply(act, xfbot.Member{OpenID: by.OpenID, Name: by.Name, Role: role, Unit: unit}, when, xfbot.DateOf(when, req.Loc), text, xfbot.Date{}); err == nil {
+				hist = append(hist, xfbot.SupervisionEvent{At: when, By: by, Action: act.Label(), Text: text})
+			}
+		}
+		var counts []xfbot.SupervisionCounter
+		if d.status != xfbot.SupIssued {
+			step(xfbot.ActRectify, liaison, xfbot.RoleLiaison, d.unit, "", 1)
+		}
+		if d.returns > 0 {
+			step(xfbot.ActSubmit, liaison, xfbot.RoleLiaison, d.unit, "已约谈医院负责人", 3)
+			step(xfbot.ActReturn, other, xfbot.RoleMember, "", "未附答复意见书，请补充", 4)
+			counts = append(counts, xfbot.SupCountReturned)
+		}
+		if d.status == xfbot.SupSubmitted || d.status == xfbot.SupVerified || d.status == xfbot.SupClosed {
+			step(xfbot.ActSubmit, liaison, xfbot.RoleLiaison, d.unit, d.evidence, 5)
+		}
+		if d.status == xfbot.SupVerified || d.status == xfbot.SupClosed {
+			step(xfbot.ActVerify, other, xfbot.RoleMember, "", "材料齐全，整改到位", 6)
+			if it.OnTime() {
+				counts = append(counts, xfbot.SupCountOnTime)
+			} else {
+				counts = append(counts, xfbot.SupCountLate)
+			}
+		}
+		if d.status == xfbot.SupClosed {
+			step(xfbot.ActClose, lead, xfbot.RoleAdmin, "", "", 7)
+			counts = append(counts, xfbot.SupCountClosed)
+		}
+		tx := h.Store.NewTx()
+		tx.CreateSupervision(it, opened.Year)
+		for _, e := range hist {
+			tx.AddSupervisionEvent(it.ID, e)
+		}
+		for _, c := range counts {
+			tx.CountSupervision(c, it, today)
+		}
+		if _, err := h.Store.Commit(ctx, tx); err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
+}
