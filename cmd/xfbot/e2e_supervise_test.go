@@ -179,6 +179,12 @@ func TestE2ESupervision(t *testing.T) {
 			}
 		}
 	}
+	// What the commands queued is delivered before the clock moves.
+	waitTo(liaison, 5, "交办, 退回, 核验通过, 销号 and the second 交办")
+	for n := -1; n != len(fake.Messages()); {
+		n = len(fake.Messages())
+		time.Sleep(500 * time.Millisecond)
+	}
 	on("the day before", due.AddDays(-1), map[string]int{})
 	on("the last day", due, map[string]int{insp: 1, liaison: 1}, "今天到期")
 	on("催办", remind, map[string]int{insp: 1, liaison: 1}, "已催办")
