@@ -79,6 +79,18 @@
 //	                              conclusions, decisions and their conversion); "ver" checked
 //	hzseq:<YYYY>          string  last consultation serial of that year (INCR inside Commit)
 //	idx:hz:day            zset    every consultation, score = day number (会诊 列表)
+//	dc:<DC-YYYY-NNNN>     string  a 督查单 (xfbot.SupervisionItem JSON); "ver" checked by Commit
+//	dcseq:<YYYY>          string  last 督查单 serial of that year (INCR inside Commit)
+//	dc:hist:<id>          list    its history: every act and every ladder rung (JSON lines)
+//	dc:esc:<id>           hash    its ladder: "<整改期限>|<step>" → day taken (remind, notice,
+//	                              interview, listed), written by the reminder scan in the commit
+//	                              that sends the rung; never version checked
+//	idx:dc:all            zset    every 督查单, score = opening time (unix s)
+//	idx:dc:open           zset    督查单 not signed off (销号), score = 整改期限 day number
+//	idx:dc:unit:<unit>    zset    a unit's open 督查单, same score (联络员's 列表, 工作台)
+//	idx:dc:insp:<id>      zset    an inspector's open 督查单, same score (成员 召回 / 移交)
+//	dcstat:d:<YYYY-MM-DD> hash    督查 counters of a day (xfbot.SupervisionField: counter,
+//	dcstat:m:<YYYY-MM>    hash    counter|u:<unit>, counter|t:<type>) and of a month
 //	dl                    zset    every open deadline (xfbot.Deadline) of every case, letter
 //	                              and reception, score = due day number; member
 //	                              kind|subject|flags|owner, e.g. handle|case:XF-2026-0012||ou_abc
@@ -92,6 +104,8 @@
 //	                              and snoozes (snooze|case:<no>||<who asked>, Tx.Snooze); a
 //	                              plan's measures (measure|plan:<no>#<序号>||<负责人>) and its
 //	                              化解目标日 (plan_target|plan:<no>||<包案人>) once approved
+//	                              and a 督查单's 整改期限 while the unit is to act
+//	                              (rectify|supervise:<DC-…>||<督查专员>)
 //	dl:backfilled:2:<gaps> string set when BackfillDeadlines indexed the records written
 //	                              before dl existed (version 2: with the gaps; <gaps> is
 //	                              stale.backlog.key days); later starts skip it
