@@ -401,6 +401,8 @@ type MemberFigures struct {
 	Resolved int64 // 本期化解
 	Closed   int64 // 本期销号
 	Contacts int64 // 本期下访、接谈
+	OnTime   int64 // of 本期化解, on or before the last day (按期化解)
+	Late     int64 // of 本期化解, after it
 }
 
 // FreshDays is the window of 进展更新及时率.
@@ -414,7 +416,13 @@ func (m *MemberFigures) MemberCounts(during Counts) {
 	m.Resolved = during[OwnerField(CountResolved, m.Owner.OpenID)]
 	m.Closed = during[OwnerField(CountClosed, m.Owner.OpenID)]
 	m.Contacts = during[OwnerField(CountContact, m.Owner.OpenID)]
+	m.OnTime = during[OwnerField(CountOnTime, m.Owner.OpenID)]
+	m.Late = during[OwnerField(CountLate, m.Owner.OpenID)]
 }
+
+// OnTimeRate (本期按期化解率) = 本期按期化解 ÷ 本期化解 (on time or late):
+// a member's timeliness, never a ranking.
+func (m MemberFigures) OnTimeRate() Rate { return Rate{m.OnTime, m.OnTime + m.Late} }
 
 // UnitNone is how figures name the cases without a 主责单位.
 const UnitNone = "未定主责单位"

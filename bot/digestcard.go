@@ -377,11 +377,11 @@ func MemberStatsCard(p xfbot.Period, ms []xfbot.MemberFigures) *Card {
 	}
 	lines := make([]string, 0, len(ms))
 	for _, m := range ms {
-		lines = append(lines, Escape(fmt.Sprintf("%s：在办 %d 件（超期 %d），进展更新及时率 %s，本期化解 %d、销号 %d，下访接谈 %d 次",
-			m.Owner.Display(), m.Open, m.Overdue, m.Timeliness(), m.Resolved, m.Closed, m.Contacts)))
+		lines = append(lines, Escape(fmt.Sprintf("%s：在办 %d 件（超期 %d），进展更新及时率 %s，本期化解 %d、销号 %d，下访接谈 %d 次，按期化解率 %s",
+			m.Owner.Display(), m.Open, m.Overdue, m.Timeliness(), m.Resolved, m.Closed, m.Contacts, m.OnTimeRate())))
 	}
 	card.Sections = []string{strings.Join(lines, "\n")}
-	card.Note = fmt.Sprintf("进展更新及时率 = 在办包案件中 %d 天内有进展的件数 ÷ 在办包案件数；在办、超期为当前数；本期化解、销号按案件计（同一案件本期多次只计 1 件），下访接谈按次计。", xfbot.FreshDays)
+	card.Note = fmt.Sprintf("进展更新及时率 = 在办包案件中 %d 天内有进展的件数 ÷ 在办包案件数；在办、超期为当前数；本期化解、销号按案件计（同一案件本期多次只计 1 件），下访接谈按次计；按期化解率 = 本期在期限内化解的件数 ÷ 本期化解件数。按姓名排列，不排名。", xfbot.FreshDays)
 	return card
 }
 

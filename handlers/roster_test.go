@@ -310,3 +310,27 @@ func TestHandOverInputs(t *testing.T) {
 		t.Errorf("a refused hand-over moved the case to %v", c.Owner)
 	}
 }
+
+// 统计 成员: each member's load and timeliness as figures, by name, for
+// admins in private; a member on leave or who left keeps their figures.
+func TestMemberStatsWithTheRoster(t *testing.T) {
+	h := newRosterHarness(t)
+	a := h.newCase("桂园社区回迁安置房延期交付 受理:2026-03-02")
+	h.reply(admin, "指派 "+string(a)+" @赵建", at(member))
+	h.reply(member, "化解 "+string(a)+" 已签订息诉罢访协议")
+	b := h.newCase("东湖村土地承包经营权纠纷")
+	h.reply(admin, "指派 "+string(b)+" @钱秀兰", at(member2))
+	h.reply(admin, "成员 请假 @钱秀兰 3月16日至3月20日 代理:@赵建", at(member2, member))
+	r := h.reply(admin, "统计 成员")
+	wantIn(t, r, "赵建：在办 0 件（超期 0），进展更新及时率 —，本期化解 1、销号 0，下访接谈 0 次，按期化解率 100.0%",
+		"钱秀兰（请假）：在办 1 件（超期 0）", "不排名")
+	if i, j := strings.Index(r, "赵建："), strings.Index(r, "钱秀兰（请假）："); i < 0 || j < 0 || i > j {
+		t.Errorf("not in the order of names:\n%s", r)
+	}
+	wantIn(t, h.reply(member, "统计 成员"), "成员统计只向专班管理员开放")
+	wantIn(t, h.reply(admin, "统计 成员", msg{group: true}), "成员统计不在群里发送")
+	// Recalled after handing over: still listed with the period's work.
+	h.reply(admin, "成员 销假 @钱秀兰", at(member2))
+	h.reply(admin, "成员 召回 @赵建 工作需要 原单位急需", at(member))
+	wantIn(t, h.reply(admin, "统计 成员"), "赵建（已召回）：在办 0 件（超期 0），进展更新及时率 —，本期化解 1")
+}

@@ -232,9 +232,15 @@ func (h *Handlers) memberStats(ctx context.Context, req *bot.Request, p xfbot.Pe
 	// name on a case they own, else the asker's own, the open_id last.
 	var owners []xfbot.Person
 	names := map[string]string{}
+	today := req.Today()
 	for _, m := range ms {
 		if m.Name != "" {
 			names[m.OpenID] = m.Name
+		}
+		// The roster's status beside the name: a member on leave or who
+		// left keeps their figures (the history stays theirs).
+		if st := m.StatusOn(today); st != xfbot.OnDuty && m.Name != "" {
+			names[m.OpenID] = m.Name + "（" + st.Label() + "）"
 		}
 		if m.Role == xfbot.RoleMember || m.Role == xfbot.RoleAdmin {
 			owners = append(owners, m.Person())

@@ -47,6 +47,7 @@ func newApp(cfg Config, rdb redis.UniversalClient, log *slog.Logger, demo bool) 
 		ObserveDays: cfg.Resolution.ObserveDays,
 		RectifyDays: cfg.Supervision.RectifyDays,
 		Demo:        demo,
+		OrgContacts: cfg.Roster.OrgContact,
 	}
 	handlers.Register(a.mux, a.handlers)
 	return a

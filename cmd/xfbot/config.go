@@ -50,6 +50,7 @@ type Config struct {
 	Reception   ReceptionConfig      `yaml:"reception"`
 	Resolution  ResolutionConfig     `yaml:"resolution"`
 	Supervision SupervisionConfig    `yaml:"supervision"`
+	Roster      RosterConfig         `yaml:"roster"`
 	Reminders   RemindersConfig      `yaml:"reminders"`
 	Sender      SenderConfig         `yaml:"sender"`
 	Privacy     PrivacyConfig        `yaml:"privacy"`
@@ -139,6 +140,14 @@ type ReceptionConfig struct {
 	// call Feishu refuses is retried and then dead-lettered, and never
 	// holds up the command.
 	Calendar bool `yaml:"calendar"`
+}
+
+// RosterConfig is the roster of seconded members (成员 召回, issue 11).
+type RosterConfig struct {
+	// OrgContact are the open_ids of the 组织部 contact(s): they read the
+	// recall records (成员 召回记录), get each new one by DM and confirm it
+	// 已记录; no member record needed.
+	OrgContact []string `yaml:"org_contact"`
 }
 
 // ResolutionConfig is the resolution track's rules.

@@ -510,6 +510,9 @@ func TestExampleDocumentsEveryKey(t *testing.T) {
 		if len(c.Leaders) == 0 {
 			c.Leaders = nil
 		}
+		if len(c.Roster.OrgContact) == 0 {
+			c.Roster.OrgContact = nil
+		}
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("config.example.yaml values differ from DefaultConfig:\n%#v\nwant\n%#v", printable(got), printable(want))
