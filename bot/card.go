@@ -493,3 +493,29 @@ func (c *Card) Map(f func(string) string) *Card {
 	}
 	return &out
 }
+
+// CardCases are the cases a card's buttons act on (their "no" values), each
+// once, in order: what a reply to the card may mean.
+func CardCases(c *Card) []string {
+	if c == nil {
+		return nil
+	}
+	var out []string
+	seen := map[string]bool{}
+	add := func(bs []Button) {
+		for _, b := range bs {
+			if no := b.Value["no"]; no != "" && !seen[no] {
+				seen[no] = true
+				out = append(out, no)
+			}
+		}
+	}
+	add(c.Buttons)
+	for _, it := range c.Items {
+		add(it.Buttons)
+	}
+	if c.Form != nil {
+		add([]Button{c.Form.Submit})
+	}
+	return out
+}

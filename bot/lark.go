@@ -122,6 +122,8 @@ func (l *Lark) messageRequest(e *larkim.P2MessageReceiveV1) (*Request, bool) {
 	msg := e.Event.Message
 	req := &Request{
 		MessageID: larkcore.StringValue(msg.MessageId),
+		ParentID:  larkcore.StringValue(msg.ParentId),
+		RootID:    larkcore.StringValue(msg.RootId),
 		ChatID:    larkcore.StringValue(msg.ChatId),
 		Group:     larkcore.StringValue(msg.ChatType) != "p2p",
 		Sender:    xfbot.Person{OpenID: larkcore.StringValue(e.Event.Sender.SenderId.OpenId)},

@@ -462,12 +462,32 @@ func (m *Mux) runMessage(ctx context.Context, req *Request) (verb string, rt *Ro
 	if xfbot.RuneLen(text) > MaxCommandRunes {
 		return "-", nil, nil, xfbot.Errorf(xfbot.EINVALID, "消息太长（%d 字），一条命令请控制在 %d 字以内；较长的进展可以分几次记录。", xfbot.RuneLen(text), MaxCommandRunes)
 	}
+	// A reply to a case card (Feishu's reply: parent_id) acts on its case.
+	onCard, err := m.replyCases(ctx, req)
+	if err != nil {
+		return "-", nil, nil, err
+	}
+	if len(onCard) > 0 {
+		text = replyVerb(text)
+	}
 	first, rest := splitVerb(text)
 	if first == "" {
 		first = "帮助"
 	}
 	if rt = m.Lookup(first); rt == nil {
-		return "unknown", nil, nil, m.unknownVerb(first)
+		switch {
+		case len(onCard) == 0:
+			return "unknown", nil, nil, m.unknownVerb(first)
+		case len(onCard) > 1 && !isCaseNo(first):
+			return "进展", nil, nil, xfbot.Errorf(xfbot.EINVALID, "这张卡片列出 %d 件案件（%s 等），回复时请写明是哪一件，例如“进展 %s 已与开发商约谈”。",
+				len(onCard), onCard[0], onCard[0])
+		}
+		// Plain text answering the card: 进展 on its case (or on the case
+		// the text starts with).
+		first, rest, rt = "进展", text, m.Lookup("进展")
+		if rt == nil {
+			return "unknown", nil, nil, m.unknownVerb(first)
+		}
 	}
 	req.Verb, req.Sub = rt.Verb, ""
 	if g := rt; len(g.subs) > 0 {
@@ -483,6 +503,13 @@ func (m *Mux) runMessage(ctx context.Context, req *Request) (verb string, rt *Ro
 			return g.Verb, nil, nil, unknownSub(g, word)
 		}
 		req.Sub = rt.Verb
+	}
+	if len(onCard) == 1 && rt.Case {
+		// The card names the case: a command that takes one gets it, unless
+		// the text names one itself.
+		if w, _ := splitVerb(rest); !isCaseNo(w) {
+			rest = string(onCard[0]) + " " + rest
+		}
 	}
 	req.Args = splitArgs(rest)
 	reply, err = m.run(ctx, req, rt.Case, rt, rt.Handler)
@@ -515,6 +542,46 @@ func (m *Mux) Run(ctx context.Context, req *Request, text string) (*Reply, error
 		return nil, xfbot.Errorf(xfbot.EINVALID, "%s", msg)
 	}
 	return reply, err
+}
+
+// replyCases are the cases of the card req replies to (its parent, else
+// its thread's root): none for a new message, a card callback, or a reply
+// to anything but a case card.
+func (m *Mux) replyCases(ctx context.Context, req *Request) ([]xfbot.CaseNo, error) {
+	if req.Action != nil || (req.ParentID == "" && req.RootID == "") {
+		return nil, nil
+	}
+	nos, err := m.st.MessageCases(ctx, req.ParentID, req.RootID)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", errStore, err)
+	}
+	return nos, nil
+}
+
+// replyVerbs are the prefixes a reply to a card may start with to choose
+// what it records ("下访：上门走访……").
+var replyVerbs = []string{"进展", "下访", "化解", "回访", "稳控"}
+
+// replyVerb turns "下访：内容" into "下访 内容".
+func replyVerb(text string) string {
+	for _, v := range replyVerbs {
+		if rest, ok := strings.CutPrefix(text, v); ok {
+			for _, sep := range []string{"：", ":"} {
+				if r, ok := strings.CutPrefix(rest, sep); ok {
+					return v + " " + strings.TrimSpace(r)
+				}
+			}
+		}
+	}
+	return text
+}
+
+// isCaseNo reports whether w is a whole case number (XF-2026-0012): a bare
+// serial after a verb replying to a card is an argument (延期 20 …), never
+// read as a case.
+func isCaseNo(w string) bool {
+	_, err := xfbot.ParseCaseNo(w)
+	return err == nil
 }
 
 // unknownSub answers a word after a group's verb that is none of its
@@ -715,7 +782,7 @@ func render(text string, card *Card) (store.OutboundMessage, bool) {
 			if text != "" {
 				t = text + "\n" + t
 			}
-			return store.OutboundMessage{MsgType: "interactive", Content: js, Text: t}, true
+			return store.OutboundMessage{MsgType: "interactive", Content: js, Text: t, Cases: CardCases(card)}, true
 		}
 		text = strings.TrimSpace(text + "\n" + card.Text())
 	}

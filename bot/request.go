@@ -22,15 +22,20 @@ const (
 type Request struct {
 	EventID   string // Feishu event id: the dedupe key
 	MessageID string // the message to reply to (or the card's message)
-	ChatID    string
-	Group     bool         // a group chat (masking applies), false for p2p
-	Sender    xfbot.Person // open_id, and the name when known
-	Text      string       // the command text, bot mention removed
-	Mentions  []xfbot.Person
-	Action    *Action // a card callback, nil for a message
-	Time      time.Time
-	Via       string
-	Loc       *time.Location // the ledger's time zone (set by the mux)
+	// ParentID is the message this one replies to (Feishu's reply,
+	// message.parent_id), "" for a new message: replying to a case card
+	// acts on its case.
+	ParentID string
+	RootID   string // the thread's first message (message.root_id)
+	ChatID   string
+	Group    bool         // a group chat (masking applies), false for p2p
+	Sender   xfbot.Person // open_id, and the name when known
+	Text     string       // the command text, bot mention removed
+	Mentions []xfbot.Person
+	Action   *Action // a card callback, nil for a message
+	Time     time.Time
+	Via      string
+	Loc      *time.Location // the ledger's time zone (set by the mux)
 
 	Verb   string       // the route's verb, even when an alias was typed
 	Sub    string       // the subcommand of a command group ("安排" of 接访), "" for none

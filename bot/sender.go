@@ -475,6 +475,13 @@ func (s *Sender) deliver(ctx, work context.Context, e store.OutboxEntry) bool {
 
 		if err == nil {
 			s.met.Send(m.Kind, "ok", took)
+			if id != "" && len(m.Cases) > 0 && m.Kind != store.KindPatch {
+				// A reply to this card acts on its case: not worth a resend if
+				// it cannot be noted (the reply then asks for the number).
+				if err := s.st.NoteMessageCases(work, id, m.Cases); err != nil {
+					log().Warn("card delivered; its cases not noted for replies", "message_id", id, "err", err)
+				}
+			}
 			select {
 			case s.acks <- e.StreamID:
 				return true

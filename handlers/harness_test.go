@@ -96,6 +96,7 @@ type msg struct {
 	group    bool
 	mentions []xfbot.Person
 	eventID  string
+	parent   string // the message replied to (Feishu's reply)
 }
 
 // say sends text from p (p2p unless opts say group) and returns what was
@@ -108,7 +109,7 @@ func (h *harness) say(p xfbot.Person, text string, opts ...msg) []store.Outbound
 	}
 	h.seq++
 	req := &bot.Request{EventID: o.eventID, MessageID: fmt.Sprintf("om_%d", h.seq), ChatID: "oc_p2p_" + p.OpenID,
-		Sender: p, Text: text, Mentions: o.mentions, Time: h.now, Via: bot.ViaChat}
+		Sender: p, Text: text, Mentions: o.mentions, Time: h.now, Via: bot.ViaChat, ParentID: o.parent, RootID: o.parent}
 	if req.EventID == "" {
 		req.EventID = fmt.Sprintf("msg:om_%d", h.seq)
 	}

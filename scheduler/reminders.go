@@ -661,7 +661,7 @@ func rank(l line) int {
 func outbound(openID string, card *bot.Card, identity string, now time.Time) store.OutboundMessage {
 	js, err := card.JSON()
 	om := store.OutboundMessage{ID: uuidOf(identity), Kind: store.KindSend, ReceiveIDType: "open_id", ReceiveID: openID,
-		MsgType: "interactive", Content: js, Text: card.Text(), EnqueuedAt: now}
+		MsgType: "interactive", Content: js, Text: card.Text(), EnqueuedAt: now, Cases: bot.CardCases(card)}
 	if err != nil {
 		om.MsgType, om.Content = "text", bot.TextContent(card.Text())
 	}

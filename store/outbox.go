@@ -29,6 +29,10 @@ type OutboundMessage struct {
 	// ChatID is where the message lands (for rate limiting replies per chat).
 	ChatID     string    `json:"chat,omitempty"`
 	EnqueuedAt time.Time `json:"at"`
+	// Cases are the cases a card is about (its buttons' case numbers): once
+	// sent, its message id names them, so that a reply to the card acts on
+	// its case (MessageCases).
+	Cases []string `json:"cases,omitempty"`
 }
 
 // MessageUUID derives a message's Feishu idempotency uuid (32 hex

@@ -23,6 +23,9 @@ type Message struct {
 	CreateTime time.Time // default now
 	Token      string    // header.token, the app's Verification Token
 	AppID      string    // default "cli_test"
+	// ParentID and RootID: Feishu's reply (a message answering another,
+	// e.g. a card the bot sent); both empty for a new message.
+	ParentID, RootID string
 }
 
 // Mention is one entry of message.mentions. Key defaults to "@_user_N" for
@@ -110,7 +113,7 @@ func MessageEvent(m Message) []byte {
 				Mentions    []mention `json:"mentions,omitempty"`
 				UserAgent   string    `json:"user_agent"`
 			}{
-				m.MessageID, "", "", ms, ms, m.ChatID, "", m.ChatType, m.MsgType,
+				m.MessageID, m.RootID, m.ParentID, ms, ms, m.ChatID, "", m.ChatType, m.MsgType,
 				messageContent(m), mentions, "Mozilla/5.0 larktest Lark/7.64.6",
 			},
 		},
