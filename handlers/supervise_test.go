@@ -189,3 +189,12 @@ func (h *harness) clickForm(p xfbot.Person, action, id string, form map[string]s
 }
 
 func cardText(c *bot.Card) string { return c.Text() }
+
+// 帮助 督查 is generated from the routing table: every subcommand, its
+// usage and an example.
+func TestSupervisionHelp(t *testing.T) {
+	h := newHarness(t)
+	got := h.reply(member, "帮助 督查")
+	wantIn(t, got, "督查 交办 <单位> [案件号] <问题类型> <问题描述> 要求:<整改要求> [期限:日期]", "督查 核验 <DC-编号> 通过|退回", "督查 销号", "督查 列表", "超期未办")
+	wantIn(t, h.reply(member, "帮助 统计"), "统计 督查")
+}

@@ -180,3 +180,28 @@ func containsAny(s string, subs ...string) bool {
 	}
 	return false
 }
+
+// A return that keeps a deadline already missed resumes the ladder where
+// it stood: the next rung on its day, never 催办 again.
+func TestSupervisionLadderResumes(t *testing.T) {
+	f := newFixture(t)
+	due := xfbot.NewDate(2026, 3, 20)
+	id := f.item(due)
+	has(t, f.run(atDay("2026-03-23", 10, 10))[owner], "已催办")
+	v, _ := f.st.Supervision(context.Background(), id)
+	up := *v.SupervisionItem
+	if err := up.Apply(xfbot.ActSubmit, xfbot.Member{OpenID: liaison, Role: xfbot.RoleLiaison, Unit: "区住建局"}, atDay("2026-03-24", 9, 0), xfbot.NewDate(2026, 3, 24), "已发放", xfbot.Date{}); err != nil {
+		t.Fatal(err)
+	}
+	commit(t, f.st, v.SupervisionItem, &up)
+	v, _ = f.st.Supervision(context.Background(), id)
+	back := *v.SupervisionItem
+	if err := back.Apply(xfbot.ActReturn, xfbot.Member{OpenID: "ou_m2", Role: xfbot.RoleMember}, atDay("2026-03-25", 9, 0), xfbot.NewDate(2026, 3, 25), "不全", xfbot.Date{}); err != nil {
+		t.Fatal(err)
+	}
+	commit(t, f.st, v.SupervisionItem, &back)
+	if out := f.run(atDay("2026-03-25", 10, 10)); len(out) != 0 {
+		t.Fatalf("催办 again after the return: %+v", out)
+	}
+	has(t, f.run(atDay("2026-03-26", 10, 10))[owner], "已在专班群通报")
+}
