@@ -231,8 +231,12 @@ func (p Person) Display() string {
 
 // Case is one petition matter on the ledger.
 type Case struct {
-	No         CaseNo
-	Title      string
+	No    CaseNo
+	Title string
+	// SheetNo is the case's number in the spreadsheet ledger it was
+	// imported from (序号, 编号…), kept as written: re-importing the sheet
+	// finds the case by it, and the card shows it.
+	SheetNo    string
 	Category   Category
 	Unit       string // 主责单位 (谁主管)
 	Area       string // 属地 (街镇)

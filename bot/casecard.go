@@ -222,6 +222,10 @@ func CaseCard(c *xfbot.Case, recent []xfbot.Progress, v View) *Card {
 		}
 		card.Fields = append(card.Fields, Field{"期限依据", basis})
 	}
+	if c.SheetNo != "" {
+		// The number in the imported spreadsheet ledger: free text from a file.
+		card.Fields = append(card.Fields, Field{"原台账编号", v.Text(c, c.SheetNo)})
+	}
 	if p.IDCard != "" {
 		card.Fields = append(card.Fields, Field{"身份证", p.IDCard})
 	}

@@ -16,6 +16,7 @@ import (
 type caseRec struct {
 	No          string     `json:"no"`
 	Title       string     `json:"t"`
+	SheetNo     string     `json:"sn,omitempty"`
 	Category    string     `json:"c,omitempty"`
 	Unit        string     `json:"u,omitempty"`
 	Area        string     `json:"a,omitempty"`
@@ -184,7 +185,7 @@ func parseDate(s string) xfbot.Date {
 
 func encodeCase(c *xfbot.Case) caseRec {
 	return caseRec{
-		No: string(c.No), Title: c.Title, Category: string(c.Category), Unit: c.Unit, Area: c.Area,
+		No: string(c.No), Title: c.Title, SheetNo: c.SheetNo, Category: string(c.Category), Unit: c.Unit, Area: c.Area,
 		PetName: c.Petitioner.Name, PetPhone: c.Petitioner.Phone, PetID: c.Petitioner.IDCard, Accusation: c.Accusation,
 		OwnerID: c.Owner.OpenID, OwnerName: c.Owner.Name, LeaderID: c.Leader.OpenID, LeaderName: c.Leader.Name,
 		Screening: string(c.Screening), Hardship: c.Hardship, Status: string(c.Status),
@@ -217,7 +218,7 @@ func pausesRec(ps []xfbot.Pause) []pauseRec {
 
 func (r caseRec) decode() *xfbot.Case {
 	return &xfbot.Case{
-		No: xfbot.CaseNo(r.No), Title: r.Title, Category: xfbot.Category(r.Category), Unit: r.Unit, Area: r.Area,
+		No: xfbot.CaseNo(r.No), Title: r.Title, SheetNo: r.SheetNo, Category: xfbot.Category(r.Category), Unit: r.Unit, Area: r.Area,
 		Petitioner: xfbot.Petitioner{Name: r.PetName, Phone: r.PetPhone, IDCard: r.PetID}, Accusation: r.Accusation,
 		Owner: xfbot.Person{OpenID: r.OwnerID, Name: r.OwnerName}, Leader: xfbot.Person{OpenID: r.LeaderID, Name: r.LeaderName},
 		Screening: xfbot.Screening(r.Screening), Hardship: r.Hardship, Status: xfbot.Status(r.Status),
