@@ -159,3 +159,13 @@ func (k keys) outboxDead() string          { return k.base + "outbox:dead" }
 func (k keys) scratch(name string) string  { return k.base + "tmp:" + name }
 func (k keys) lock(name string) string     { return k.base + "lock:" + name }
 func (k keys) tokenCache(k2 string) string { return k.base + "lark:" + k2 }
+
+// Spreadsheet imports (sheetimport.go): the index of imported rows' keys
+// (no:<sheet number>, pt:<petitioner+title digest> → case number), each
+// imported case's last row (fingerprint, progress digest), the files
+// imported, an upload's plan (TTL) and an apply's checkpoint.
+func (k keys) importIndex() string         { return k.base + "imp:idx" }
+func (k keys) importRows() string          { return k.base + "imp:rows" }
+func (k keys) importFiles() string         { return k.base + "imp:files" }
+func (k keys) importPlan(id string) string { return k.base + "imp:plan:" + id }
+func (k keys) importCkpt(id string) string { return k.base + "imp:ckpt:" + id }
