@@ -143,6 +143,10 @@ func (l *Lark) messageRequest(e *larkim.P2MessageReceiveV1) (*Request, bool) {
 		}
 		_ = json.Unmarshal([]byte(larkcore.StringValue(msg.Content)), &c)
 		text, mentioned = l.resolveMentions(c.Text, msg.Mentions, req)
+	} else if f := fileOf(msg); f != nil && !req.Group {
+		// A spreadsheet sent in a private chat: the import (FileCommand).
+		// In a group a file stays refused: its rows carry personal data.
+		req.File, text = f, FileCommand
 	} else {
 		for _, m := range msg.Mentions {
 			if m.Id != nil && l.isBot(larkcore.StringValue(m.Id.OpenId)) {
@@ -159,6 +163,22 @@ func (l *Lark) messageRequest(e *larkim.P2MessageReceiveV1) (*Request, bool) {
 	}
 	req.Text = text
 	return req, true
+}
+
+// fileOf reads a file message's content ({"file_key", "file_name"}); nil
+// for any other message.
+func fileOf(msg *larkim.EventMessage) *File {
+	if larkcore.StringValue(msg.MessageType) != "file" {
+		return nil
+	}
+	var c struct {
+		Key  string `json:"file_key"`
+		Name string `json:"file_name"`
+	}
+	if err := json.Unmarshal([]byte(larkcore.StringValue(msg.Content)), &c); err != nil || c.Key == "" {
+		return nil
+	}
+	return &File{Key: c.Key, Name: c.Name}
 }
 
 // nonTextCommand stands in for an image, file or rich-text message: the mux

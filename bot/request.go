@@ -33,6 +33,7 @@ type Request struct {
 	Text     string       // the command text, bot mention removed
 	Mentions []xfbot.Person
 	Action   *Action // a card callback, nil for a message
+	File     *File   // a file sent in a private chat (its message is MessageID), nil otherwise
 	Time     time.Time
 	Via      string
 	Loc      *time.Location // the ledger's time zone (set by the mux)
@@ -44,6 +45,17 @@ type Request struct {
 	Case   *xfbot.Case  // the case named by the first argument (routes with Case)
 	Recent []xfbot.Progress
 }
+
+// File is a file a user sent: Feishu's file_key (of the message
+// MessageID) and its name. The mux routes it as the command FileCommand.
+type File struct {
+	Key  string
+	Name string
+}
+
+// FileCommand is the command a file sent in a private chat stands for:
+// the import of a spreadsheet ledger.
+const FileCommand = "导入台账"
 
 // Action is a card callback: the button's action name and value, and the form
 // inputs when a form was submitted.

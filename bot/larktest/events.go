@@ -19,6 +19,7 @@ type Message struct {
 	// ("@_user_1 /case show 42"), never as names.
 	Text       string
 	MsgType    string // "text" (default), "post", "image" or "file"
+	FileKey    string // a file message's file_key (default random; its name is Text)
 	Mentions   []Mention
 	CreateTime time.Time // default now
 	Token      string    // header.token, the app's Verification Token
@@ -129,7 +130,7 @@ func messageContent(m Message) string {
 	case "image":
 		return string(mustJSON(map[string]string{"image_key": newID("img_v3_")}))
 	case "file":
-		return string(mustJSON(map[string]string{"file_key": newID("file_v3_"), "file_name": orDefault(m.Text, "file.txt")}))
+		return string(mustJSON(map[string]string{"file_key": orDefault(m.FileKey, newID("file_v3_")), "file_name": orDefault(m.Text, "file.txt")}))
 	case "post":
 		return string(mustJSON(map[string]any{"title": "", "content": [][]map[string]any{postLine(m)}}))
 	}

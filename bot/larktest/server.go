@@ -29,6 +29,8 @@ type Server struct {
 	tokenCalls int
 	sent       []Sent
 	files      []File
+	resources  map[string]Resource // message id + "/" + file key → a file users sent (resource.go)
+	downloads  int
 	dups       int
 	limited    int
 	uuids      map[string]uuidEntry
@@ -127,6 +129,7 @@ func NewServer(opts ...Option) *Server {
 	mux.HandleFunc("PATCH /open-apis/im/v1/messages/{message_id}", s.auth(s.handlePatch))
 	mux.HandleFunc("POST /open-apis/im/v1/files", s.auth(s.handleFile))
 	s.routeCalendar(mux)
+	s.routeResources(mux)
 	mux.HandleFunc("POST /callback/ws/endpoint", s.handleEndpoint)
 	mux.HandleFunc("GET /ws", s.handleWS)
 	s.ts = httptest.NewServer(mux)
