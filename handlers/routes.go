@@ -310,6 +310,13 @@ func Register(mux *bot.Mux, h *Handlers) {
 				Args: "[YYYY-MM|本月|上月] [单位:x] [完整]", Summary: "导出 Excel 台账（台账、进展、统计三张表），私聊发送；默认脱敏，完整导出限管理员并需确认",
 				Example: "导出 台账 2026-03 单位:区住建局"},
 		}},
+		// A file sent in a private chat comes as 导入台账 with the file
+		// (bot.FileCommand). 导入 alone is the procedure's 导入法定程序.
+		{Verb: bot.FileCommand, Aliases: []string{"import", "导入表格"}, Section: reports, Staff: true, Write: true, Private: true,
+			Refusal: "导入台账限专班成员和管理员。", Handler: bot.HandlerFunc(h.importCmd),
+			Args:    "（私聊中直接发送 .xlsx 或 .csv 文件；控制台：导入台账 <文件路径>）",
+			Summary: "导入已有的 Excel 台账：先预览将新建、更新、不变和不能导入的行，按“确认导入”后才写入；再次导入同一文件不会重复新建",
+			Example: "导入台账"},
 		{Verb: "预览", Aliases: []string{"preview"}, Section: reports, Summary: "预览下一次推送的摘要，不会推送", Subs: []bot.Route{
 			{Verb: "摘要", Aliases: []string{"digest"}, Handler: bot.HandlerFunc(h.preview),
 				Args: "[@领导|周报|月报]", Summary: "预览下一次推送的摘要（领导看自己的；管理员可看任一领导、群周报、月报），不会推送", Example: "预览 摘要"},
@@ -358,6 +365,7 @@ func Register(mux *bot.Mux, h *Handlers) {
 		{Name: bot.ActionPlanDone, Verb: "方案 完成", Handler: bot.HandlerFunc(h.planDone)},
 		{Name: bot.ActionRosterConfirm, Verb: "排班 确认", Handler: bot.HandlerFunc(h.rosterConfirmAction)},
 		{Name: bot.ActionExportFull, Verb: "导出 台账", Handler: h.exportAction(true)},
+		{Name: bot.ActionImportConfirm, Verb: bot.FileCommand, Handler: bot.HandlerFunc(h.importConfirm)},
 		{Name: bot.ActionExportMasked, Verb: "导出 台账", Handler: h.exportAction(false)},
 		{Name: bot.ActionLetterRefresh, Verb: "来信 查看", Handler: bot.HandlerFunc(h.letterRefresh)},
 		{Name: bot.ActionLetterReadForm, Verb: "来信 批示", Handler: bot.HandlerFunc(h.letterReadForm)},

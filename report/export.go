@@ -136,6 +136,16 @@ type Exporter struct {
 	// MaxDeliveries is how often a task that keeps failing (Feishu down)
 	// is tried before the asker is told it failed; 0 means 5.
 	MaxDeliveries int64
+	// Kinds are the bodies of the other kinds of task (an import), run like
+	// an export: kept while they run, tried again after a passing failure,
+	// the asker told of one for good (Fail, then the reason).
+	Kinds map[string]TaskKind
+}
+
+// TaskKind is the body of one kind of task.
+type TaskKind struct {
+	Run  func(ctx context.Context, t store.Task) error
+	Fail string // what the asker reads when it failed for good, e.g. "台账导入失败："
 }
 
 func (e *Exporter) now() time.Time {
@@ -202,10 +212,15 @@ func (e *Exporter) Once(ctx context.Context, block time.Duration) (int, error) {
 func (e *Exporter) Do(ctx context.Context, t store.TaskEntry) {
 	st := e.Reports.Store
 	log := e.log().With("task", t.Task.ID, "kind", t.Task.Kind)
+	run, fail := e.export, "台账导出失败："
 	if t.Task.Kind != store.TaskExport {
-		log.Error("unknown task dropped", "stream_id", t.StreamID)
-		_ = st.AckTask(ctx, t.StreamID)
-		return
+		k, ok := e.Kinds[t.Task.Kind]
+		if !ok || k.Run == nil {
+			log.Error("unknown task dropped", "stream_id", t.StreamID)
+			_ = st.AckTask(ctx, t.StreamID)
+			return
+		}
+		run, fail = guarded(k.Run, e.log()), k.Fail
 	}
 	// Keep the task ours while it runs.
 	work, stop := context.WithCancel(ctx)
@@ -222,18 +237,31 @@ func (e *Exporter) Do(ctx context.Context, t store.TaskEntry) {
 			}
 		}
 	}()
-	err := e.export(work, t.Task)
+	err := run(work, t.Task)
 	switch {
 	case err == nil, errors.Is(err, store.ErrDuplicate):
 	case permanent(err) || t.Deliveries >= e.maxDeliveries():
-		log.Error("export failed", "err", err, "deliveries", t.Deliveries)
-		e.tell(ctx, t.Task, "台账导出失败："+userMessage(err)+"。请稍后重试；如仍失败，请联系管理员。")
+		log.Error("task failed", "err", err, "deliveries", t.Deliveries)
+		e.tell(ctx, t.Task, fail+userMessage(err)+"。请稍后重试；如仍失败，请联系管理员。")
 	default:
 		log.Warn("export will be retried", "err", err, "deliveries", t.Deliveries)
 		return // stays pending: another try after MinIdle
 	}
 	if err := st.AckTask(ctx, t.StreamID); err != nil {
 		log.Error("ack task", "err", err)
+	}
+}
+
+// guarded runs a task body, turning a panic into a failure for good.
+func guarded(run func(ctx context.Context, t store.Task) error, log *slog.Logger) func(ctx context.Context, t store.Task) error {
+	return func(ctx context.Context, t store.Task) (err error) {
+		defer func() {
+			if r := recover(); r != nil {
+				err = &permanentError{msg: "系统内部错误"}
+				log.Error("task panic", "kind", t.Kind, "panic", r, "stack", string(debug.Stack()))
+			}
+		}()
+		return run(ctx, t)
 	}
 }
 

@@ -94,7 +94,16 @@ func (a *app) exporter(up report.Uploader, consumer string, log *slog.Logger) *r
 		host, _ := os.Hostname()
 		consumer = host + "-" + strconv.Itoa(os.Getpid())
 	}
-	return &report.Exporter{Reports: a.reports, Uploader: up, Consumer: consumer, Logger: log}
+	// Imports (导入台账) download what was sent: from Feishu through the
+	// transport, from the local disk on the console.
+	var dl handlers.Downloader = bot.LocalFiles{}
+	if d, ok := up.(handlers.Downloader); ok {
+		dl = d
+	}
+	return &report.Exporter{Reports: a.reports, Uploader: up, Consumer: consumer, Logger: log,
+		Kinds: map[string]report.TaskKind{store.TaskImport: {Fail: "台账导入失败：", Run: func(ctx context.Context, t store.Task) error {
+			return a.handlers.RunImport(ctx, t, dl, time.Now())
+		}}}}
 }
 
 // schedulerNow is the scheduler's clock: a test moves it to see the jobs on
