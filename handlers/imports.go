@@ -1020,6 +1020,11 @@ func (h *Handlers) importApply(ctx context.Context, t store.Task, now time.Time)
 		batch.DedupeID = fmt.Sprintf("imp:%s:b%d", id, start)
 		var parts []*store.Tx
 		for _, it := range items {
+			if it.Case != nil {
+				if err := h.importRepeats(ctx, &it, &out); err != nil {
+					return "", err
+				}
+			}
 			parts = append(parts, h.itemTx(&p, it, cur[it.No], t.By, now, today, &out))
 		}
 		for _, part := range parts {
@@ -1049,6 +1054,38 @@ func (h *Handlers) importApply(ctx context.Context, t store.Task, now time.Time)
 	}
 	err = h.importReport(ctx, t, &p, &out, aud, now)
 	return out.report, err
+}
+
+// importRepeats looks for the other cases of a new case's petitioner
+// (store.SamePetitioner: the same phone or ID number): listed in the report,
+// and a case that repeats a concluded one (xfbot.Repeats) is tagged 重复信访
+// as 新建 would.
+func (h *Handlers) importRepeats(ctx context.Context, it *importItem, out *importOutcome) error {
+	if it.Case.Petitioner.Phone == "" && it.Case.Petitioner.IDCard == "" {
+		return nil // a name alone is a weak signal; the preview's name+title match covers it
+	}
+	same, _, err := h.Store.SamePetitioner(ctx, it.Case)
+	if err != nil {
+		return err
+	}
+	if len(same) == 0 {
+		return nil
+	}
+	c := *it.Case
+	var nos []string
+	for _, o := range same {
+		nos = append(nos, string(o.No))
+		if xfbot.Repeats(&c, o) && !c.HasTag(xfbot.TagRepeat) {
+			c.Tags = append(slices.Clone(c.Tags), xfbot.TagRepeat)
+		}
+	}
+	it.Case = &c
+	line := fmt.Sprintf("%s：同一信访人已有 %s", it.Where, strings.Join(nos[:min(len(nos), 3)], "、"))
+	if c.HasTag(xfbot.TagRepeat) {
+		line += "（已标重复信访）"
+	}
+	out.repeats = append(out.repeats, line)
+	return nil
 }
 
 // applyRows writes the items of a refused batch one Commit each.

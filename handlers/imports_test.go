@@ -416,3 +416,21 @@ func impCardText(c *bot.Card) string {
 }
 
 var _ = time.Second
+
+// TestImportSearchAndRepeats: imported cases are in the search index under
+// their own numbers (batches write several new cases in one Commit), and a
+// row whose petitioner has a case already is named in the report.
+func TestImportSearchAndRepeats(t *testing.T) {
+	im := newImporter(t)
+	prior := im.newCase("工资拖欠 信访人:张某某 电话:19900000123")
+	plan, _ := im.preview(member, "台账.xlsx", firstLedger(t))
+	_, msgs := im.confirm(member, plan)
+	wantIn(t, msgs[len(msgs)-1].Text, "可能的重复信访", "第 3 行：同一信访人已有 "+string(prior))
+	cs := bySheetNo(im.cases())
+	found := im.reply(member, "搜索 开发商")
+	wantIn(t, found, string(cs["QC-001"].No))
+	wantNotIn(t, found, string(cs["QC-002"].No))
+	found = im.reply(member, "搜索 工地欠薪")
+	wantIn(t, found, string(cs["QC-002"].No))
+	wantNotIn(t, found, string(cs["QC-001"].No))
+}

@@ -73,6 +73,9 @@ func (tx *Tx) Append(o *Tx) {
 		tx.err = o.err
 	}
 	tx.ops = append(tx.ops, o.ops...)
+	// o's progress words (search.go) go right after its ops: a new case's
+	// @@ID@@ there is o's case, not the last one allocated.
+	tx.ops = append(tx.ops, o.textOps()...)
 	for k, n := range o.counts {
 		if tx.counts == nil {
 			tx.counts = map[countKey]int64{}
