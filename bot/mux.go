@@ -150,6 +150,11 @@ type MuxOptions struct {
 	Location *time.Location
 	Metrics  *Metrics
 	Logger   *slog.Logger
+	// LightGroupReplies: in a group, a write answers with one line (✅ 已记录
+	// 进展 XF-…) instead of the whole case card, and a write that replies
+	// to a case card updates that card in place; 查看 and every read still
+	// show the card, private chats always do (group.replies: light).
+	LightGroupReplies bool
 }
 
 // Mux routes requests to handlers and commits their replies: the one place
@@ -166,12 +171,13 @@ type Mux struct {
 	loc     *time.Location
 	metrics *Metrics
 	log     *slog.Logger
+	light   bool // MuxOptions.LightGroupReplies
 }
 
 // NewMux returns an empty mux committing to st.
 func NewMux(st *store.Store, opt MuxOptions) *Mux {
 	m := &Mux{st: st, byWord: map[string]*Route{}, actions: map[string]*ActionRoute{}, admins: map[string]bool{},
-		loc: opt.Location, metrics: opt.Metrics, log: opt.Logger}
+		loc: opt.Location, metrics: opt.Metrics, log: opt.Logger, light: opt.LightGroupReplies}
 	for _, a := range opt.Admins {
 		m.admins[a] = true
 	}
@@ -469,6 +475,9 @@ func (m *Mux) runMessage(ctx context.Context, req *Request) (verb string, rt *Ro
 	}
 	if len(onCard) > 0 {
 		text = replyVerb(text)
+		if len(onCard) == 1 {
+			req.onCard = onCard[0]
+		}
 	}
 	first, rest := splitVerb(text)
 	if first == "" {
@@ -551,11 +560,33 @@ func (m *Mux) replyCases(ctx context.Context, req *Request) ([]xfbot.CaseNo, err
 	if req.Action != nil || (req.ParentID == "" && req.RootID == "") {
 		return nil, nil
 	}
-	nos, err := m.st.MessageCases(ctx, req.ParentID, req.RootID)
+	nos, id, err := m.st.MessageCases(ctx, req.ParentID, req.RootID)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", errStore, err)
 	}
+	req.cardMessage = id
 	return nos, nil
+}
+
+// cardAbout reports whether card is about case no alone (a case card, not
+// a list): the one a reply to a case card may replace in place.
+func cardAbout(card *Card, no xfbot.CaseNo) bool {
+	cs := CardCases(card)
+	return len(cs) == 1 && cs[0] == string(no)
+}
+
+// lightLine is a write's one-line answer in a group: what happened, and
+// the case it happened to (from the card), masked like everything the
+// group reads.
+func lightLine(text string, card *Card) string {
+	line := strings.TrimSpace(strings.SplitN(text, "\n", 2)[0])
+	if cs := CardCases(card); len(cs) == 1 && !strings.Contains(line, cs[0]) {
+		line += " " + cs[0]
+	}
+	if !strings.HasPrefix(line, "✅") && !strings.HasPrefix(line, "⚠") {
+		line = "✅ " + line
+	}
+	return line
 }
 
 // replyVerbs are the prefixes a reply to a card may start with to choose
@@ -627,6 +658,7 @@ func unknownSub(g *Route, word string) error {
 // command's, or the command a card action stands for) and calls h.
 func (m *Mux) run(ctx context.Context, req *Request, wantCase bool, rt *Route, h Handler) (*Reply, error) {
 	write, admin, public := rt.Write, rt.Admin, rt.Public
+	req.write = write
 	var no xfbot.CaseNo
 	if wantCase {
 		raw := ""
@@ -733,6 +765,16 @@ func (m *Mux) commit(ctx context.Context, req *Request, reply *Reply, isAction b
 		text, card := reply.Text, reply.Card
 		if req.Group {
 			text, card = ForGroup(text, card)
+		}
+		if m.light && req.Group && req.write && card != nil && text != "" {
+			// One line in the busy group; the card it came from, if any, shows the rest.
+			if req.onCard != "" && req.cardMessage != "" && cardAbout(card, req.onCard) {
+				if om, ok := render("", card); ok && om.MsgType == "interactive" {
+					om.Kind, om.ReplyTo, om.ChatID, om.Cases = store.KindPatch, req.cardMessage, req.ChatID, nil
+					enqueue(om)
+				}
+			}
+			text, card = lightLine(text, card), nil
 		}
 		if om, ok := render(text, card); ok {
 			om.Kind, om.ReplyTo, om.ChatID = store.KindReply, req.MessageID, req.ChatID

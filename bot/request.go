@@ -44,6 +44,10 @@ type Request struct {
 	Member xfbot.Member // role "" for a non-member
 	Case   *xfbot.Case  // the case named by the first argument (routes with Case)
 	Recent []xfbot.Progress
+
+	write       bool         // the route writes (set by the mux)
+	onCard      xfbot.CaseNo // the case of the card this message replies to
+	cardMessage string       // that card's message id
 }
 
 // File is a file a user sent: Feishu's file_key (of the message

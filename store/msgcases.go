@@ -31,30 +31,30 @@ func (s *Store) NoteMessageCases(ctx context.Context, messageID string, cases []
 }
 
 // MessageCases returns the cases of the first of the messages that is a
-// card about cases (a reply's parent, then its thread's root), in one round
-// trip; nil when none is.
-func (s *Store) MessageCases(ctx context.Context, messageIDs ...string) ([]xfbot.CaseNo, error) {
-	var ks []string
+// card about cases (a reply's parent, then its thread's root) and that
+// message's id, in one round trip; nil when none is.
+func (s *Store) MessageCases(ctx context.Context, messageIDs ...string) ([]xfbot.CaseNo, string, error) {
+	var ks, ids []string
 	for _, id := range messageIDs {
 		if id != "" {
-			ks = append(ks, s.k.messageCases(id))
+			ks, ids = append(ks, s.k.messageCases(id)), append(ids, id)
 		}
 	}
 	if len(ks) == 0 {
-		return nil, nil
+		return nil, "", nil
 	}
 	vals, err := s.rdb.MGet(ctx, ks...).Result()
 	if err != nil && !errors.Is(err, redis.Nil) {
-		return nil, fmt.Errorf("store: message cases: %w", err)
+		return nil, "", fmt.Errorf("store: message cases: %w", err)
 	}
-	for _, v := range vals {
+	for i, v := range vals {
 		if str, ok := v.(string); ok && str != "" {
 			var out []xfbot.CaseNo
 			for _, no := range strings.Split(str, ",") {
 				out = append(out, xfbot.CaseNo(no))
 			}
-			return out, nil
+			return out, ids[i], nil
 		}
 	}
-	return nil, nil
+	return nil, "", nil
 }

@@ -35,7 +35,8 @@ func newApp(cfg Config, rdb redis.UniversalClient, log *slog.Logger, demo bool) 
 	reg.MustRegister(prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}))
 	a := &app{store: store.New(rdb, cfg.Redis.Prefix).In(cfg.Location()).WithCalendar(cfg.Calendar()).WithGaps(cfg.Gaps()).WithCalendarEvents(cfg.Reception.Calendar).
 		WithIndexSecret([]byte(cfg.Privacy.IndexSecret)), registry: reg, metrics: bot.NewMetrics(reg)}
-	a.mux = bot.NewMux(a.store, bot.MuxOptions{Admins: cfg.Admins, Leaders: cfg.Leaders, Location: cfg.Location(), Metrics: a.metrics, Logger: log})
+	a.mux = bot.NewMux(a.store, bot.MuxOptions{Admins: cfg.Admins, Leaders: cfg.Leaders, Location: cfg.Location(), Metrics: a.metrics, Logger: log,
+		LightGroupReplies: cfg.GroupReplies == "light"})
 	a.reports = &report.Reports{Store: a.store, Calendar: cfg.Calendar(), Thresholds: cfg.Thresholds(),
 		Leaders: cfg.Leaders, Location: cfg.Location()}
 	a.handlers = &handlers.Handlers{

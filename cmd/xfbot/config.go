@@ -37,24 +37,28 @@ const envPrefix = "XFBOT_"
 // through envName, in the environment, so a new field needs nothing else.
 // Fields tagged secret:"true" are blanked by Redacted.
 type Config struct {
-	Lark        LarkConfig           `yaml:"lark"`
-	HTTP        HTTPConfig           `yaml:"http"`
-	Redis       RedisConfig          `yaml:"redis"`
-	Timezone    string               `yaml:"timezone"`
-	Admins      []string             `yaml:"admins"`  // open_ids
-	Leaders     []string             `yaml:"leaders"` // open_ids of district leaders
-	GroupChatID string               `yaml:"group_chat_id"`
-	Deadline    DeadlineConfig       `yaml:"deadline"`
-	Holidays    []xfbot.HolidayTable `yaml:"holidays"` // not settable from env: too structured for one variable
-	Schedule    ScheduleConfig       `yaml:"schedule"`
-	Reception   ReceptionConfig      `yaml:"reception"`
-	Resolution  ResolutionConfig     `yaml:"resolution"`
-	Supervision SupervisionConfig    `yaml:"supervision"`
-	Roster      RosterConfig         `yaml:"roster"`
-	Reminders   RemindersConfig      `yaml:"reminders"`
-	Sender      SenderConfig         `yaml:"sender"`
-	Privacy     PrivacyConfig        `yaml:"privacy"`
-	Log         LogConfig            `yaml:"log"`
+	Lark        LarkConfig  `yaml:"lark"`
+	HTTP        HTTPConfig  `yaml:"http"`
+	Redis       RedisConfig `yaml:"redis"`
+	Timezone    string      `yaml:"timezone"`
+	Admins      []string    `yaml:"admins"`  // open_ids
+	Leaders     []string    `yaml:"leaders"` // open_ids of district leaders
+	GroupChatID string      `yaml:"group_chat_id"`
+	// GroupReplies is how a write is answered in a group: "light" (one line,
+	// ✅ 已记录进展 XF-…; a write replying to a case card updates that card in
+	// place) or "full" (the whole case card, as in private chats).
+	GroupReplies string               `yaml:"group_replies"`
+	Deadline     DeadlineConfig       `yaml:"deadline"`
+	Holidays     []xfbot.HolidayTable `yaml:"holidays"` // not settable from env: too structured for one variable
+	Schedule     ScheduleConfig       `yaml:"schedule"`
+	Reception    ReceptionConfig      `yaml:"reception"`
+	Resolution   ResolutionConfig     `yaml:"resolution"`
+	Supervision  SupervisionConfig    `yaml:"supervision"`
+	Roster       RosterConfig         `yaml:"roster"`
+	Reminders    RemindersConfig      `yaml:"reminders"`
+	Sender       SenderConfig         `yaml:"sender"`
+	Privacy      PrivacyConfig        `yaml:"privacy"`
+	Log          LogConfig            `yaml:"log"`
 }
 
 // PrivacyConfig protects personal data at rest.
@@ -227,7 +231,8 @@ func DefaultConfig() Config {
 			GroupWeekly:  "10 9 * * 1",
 			Monthly:      "15 9 1 * *",
 		},
-		Reception: ReceptionConfig{NagDay: 25, Calendar: true}, Resolution: ResolutionConfig{ObserveDays: 30},
+		GroupReplies: "light",
+		Reception:    ReceptionConfig{NagDay: 25, Calendar: true}, Resolution: ResolutionConfig{ObserveDays: 30},
 		Supervision: SupervisionConfig{RectifyDays: xfbot.DefaultRectifyDays, NoticeAfter: xfbot.DefaultSupervisionLadder.NoticeAfter,
 			InterviewAfter: xfbot.DefaultSupervisionLadder.InterviewAfter, ListedAfter: xfbot.DefaultSupervisionLadder.ListedAfter},
 		Reminders: RemindersConfig{QuietFrom: 21, QuietTo: 8, StaleDays: 7, ContactBacklogDays: 30, ContactKeyDays: 14,
@@ -546,6 +551,9 @@ func (c Config) Validate() error {
 		if x.n < 1 || x.n > 60 {
 			bad(x.key, "应在 1–60 个工作日之间，现为 %d / must be 1..60 working days", x.n)
 		}
+	}
+	if g := c.GroupReplies; g != "light" && g != "full" {
+		bad("group_replies", "应为 light（群里写操作只回一行）或 full（回整张案件卡片），现为 %q / must be light or full", g)
 	}
 	if n := c.Reception.NagDay; n < 1 || n > 28 {
 		bad("reception.nag_day", "应在 1–28 之间（每月都有的日子），现为 %d / must be 1..28", n)

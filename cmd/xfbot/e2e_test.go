@@ -142,6 +142,9 @@ func serveEnv(t testing.TB, fake *larktest.Server, appID string) map[string]stri
 		"XFBOT_REDIS_PREFIX":            prefix,
 		"XFBOT_ADMINS":                  e2eAdmin,
 		"XFBOT_GROUP_CHAT_ID":           e2eGroup,
+		// The whole card in the group, so that the suites can check what a
+		// group card shows; TestE2ELightGroupReplies covers the default.
+		"XFBOT_GROUP_REPLIES": "full",
 	}
 }
 
