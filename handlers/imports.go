@@ -235,7 +235,10 @@ type importRow struct {
 // rowCase applies the rules of 新建 to one record: names and units as
 // parseName, phones as parsePhone, ID numbers as ParseIDCard, the 办结期限
 // within the statutory limit as 新建 … 期限: (CheckDue).
-func (h *Handlers) rowCase(r sheet.Record, people *importPeople, today xfbot.Date) importRow {
+//
+// 类别, 属地 and 单位 resolve through the registry (名录) as in 新建: a name
+// that fits no record refuses the row with the suggestions.
+func (h *Handlers) rowCase(r sheet.Record, reg *xfbot.Registry, people *importPeople, today xfbot.Date) importRow {
 	out := importRow{rec: r, has: map[string]bool{}}
 	c := &out.c
 	c.Category, c.Status, c.AcceptedOn = "other", xfbot.StatusHandling, today
@@ -272,8 +275,19 @@ func (h *Handlers) rowCase(r sheet.Record, people *importPeople, today xfbot.Dat
 		}
 	}
 	name(sheet.FPetitioner, "信访人姓名", &c.Petitioner.Name, "name")
-	name(sheet.FArea, "属地", &c.Area, "area")
-	name(sheet.FUnit, "主责单位", &c.Unit, "unit")
+	place := func(f sheet.Field, k xfbot.RegKind, dst *string, id string) {
+		if v := r.Get(f); v != "" {
+			s, err := reg.Check(k, v)
+			if err != nil {
+				bad(err)
+				return
+			}
+			*dst, out.has[id] = s, true
+		}
+	}
+	place(sheet.FArea, xfbot.RegArea, &c.Area, "area")
+	place(sheet.FUnit, xfbot.RegUnit, &c.Unit, "unit")
+	place(sheet.FCategory, xfbot.RegCategory, (*string)(&c.Category), "category")
 	if v := r.Get(sheet.FPhone); v != "" {
 		p, err := parsePhone(v)
 		if err != nil {
@@ -293,14 +307,6 @@ func (h *Handlers) rowCase(r sheet.Record, people *importPeople, today xfbot.Dat
 			} else {
 				c.Petitioner.IDCard, out.has["idcard"] = id, true
 			}
-		}
-	}
-	if v := r.Get(sheet.FCategory); v != "" {
-		cat, err := xfbot.ParseCategory(xfbot.CleanText(v))
-		if err != nil {
-			bad(err)
-		} else {
-			c.Category, out.has["category"] = cat, true
 		}
 	}
 	if v := r.Get(sheet.FScreening); v != "" && v != "未甄别" {
@@ -473,6 +479,10 @@ func (h *Handlers) plan(ctx context.Context, id string, b *sheet.Book, by xfbot.
 	if err != nil {
 		return nil, err
 	}
+	reg, err := h.Store.Registry(ctx)
+	if err != nil {
+		return nil, err
+	}
 	state, err := h.Store.ImportState(ctx, b.Digest)
 	if err != nil {
 		return nil, err
@@ -503,7 +513,7 @@ func (h *Handlers) plan(ctx context.Context, id string, b *sheet.Book, by xfbot.
 	firstOf := map[string]string{} // key → where, within the sheet
 	for _, rec := range b.Records {
 		where := rec.Where(several)
-		row := h.rowCase(rec, people, today)
+		row := h.rowCase(rec, reg, people, today)
 		for _, n := range row.notes {
 			p.Notes = append(p.Notes, where+"："+n)
 		}

@@ -434,3 +434,28 @@ func TestImportSearchAndRepeats(t *testing.T) {
 	wantIn(t, found, string(cs["QC-002"].No))
 	wantNotIn(t, found, string(cs["QC-001"].No))
 }
+
+// TestImportRegistry: 主责单位 and 属地 resolve through the registry as in
+// 新建: an alias becomes the record's name, an unknown name refuses the row
+// with suggestions.
+func TestImportRegistry(t *testing.T) {
+	im := newImporter(t)
+	_, _, err := im.st.SeedRegistry(context.Background(), []xfbot.RegEntry{
+		{Name: "区住建局", Kind: xfbot.UnitDept, Aliases: []string{"住建局"}},
+		{Name: "云溪街道", Kind: xfbot.UnitSubdist, Aliases: []string{"云溪"}},
+	}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data := ledger(t, []string{"信访事项", "信访人", "属地", "责任单位"},
+		[]any{"桂园社区回迁安置房延期交付", "张某某", "云溪", "住建局"},
+		[]any{"工地欠薪", "李某", "云溪街道", "区人设局"},
+	)
+	plan, text := im.preview(member, "a.xlsx", data)
+	wantIn(t, text, "新建 1 件", "第 4 行：没有名为“区人设局”的单位")
+	im.confirm(member, plan)
+	cs := im.cases()
+	if len(cs) != 1 || cs[0].Unit != "区住建局" || cs[0].Area != "云溪街道" {
+		t.Fatalf("cases %+v", cs)
+	}
+}
