@@ -243,6 +243,9 @@ type SupervisionReminder struct {
 	Item   *xfbot.SupervisionItem
 	Step   xfbot.EscalationStep // "" for the last-day reminder
 	Reader SupervisionReader
+	// Grouped says that the rung was posted to the task-force group (通报,
+	// 挂牌督办 with a group configured).
+	Grouped bool
 }
 
 var _ Remindable = SupervisionReminder{}
@@ -257,6 +260,9 @@ func (s SupervisionReminder) ReminderText(v View) string {
 	case xfbot.StepRemind:
 		return head + fmt.Sprintf(" · 整改期限 %s 已过，单位尚未报告整改：已催办", it.Due)
 	case xfbot.StepNotice:
+		if !s.Grouped {
+			return head + fmt.Sprintf(" · 逾期 %d 天仍未整改：予以通报（未配置专班群，请线下通报）", v.Today.Sub(it.Due))
+		}
 		return head + fmt.Sprintf(" · 逾期 %d 天仍未整改：已在专班群通报", v.Today.Sub(it.Due))
 	case xfbot.StepInterview:
 		return head + fmt.Sprintf(" · 逾期 %d 天仍未整改：请约谈单位负责人", v.Today.Sub(it.Due))

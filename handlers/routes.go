@@ -281,7 +281,7 @@ func Register(mux *bot.Mux, h *Handlers) {
 		{Verb: "督查", Aliases: []string{"supervise", "督查单"}, Section: supervise, Summary: "督查单：交办单位整改，联络员报告整改，专班核验（核验人不是报告人），负责人或督查专员销号；逾期的依次催办、通报、约谈、挂牌督办", Subs: []bot.Route{
 			{Verb: "交办", Aliases: []string{"open", "new"}, Staff: true, Write: true, Refusal: "督查单由专班督查专员交办。", Handler: bot.HandlerFunc(h.supOpen),
 				Args:    "<单位> [案件号] <问题类型> <问题描述> 要求:<整改要求> [期限:日期]",
-				Summary: "交办督查单，回复 DC 编号并私聊告知单位联络员；问题类型：" + xfbot.ProblemTypeWords() + "；整改期限默认 7 个工作日",
+				Summary: "交办督查单，回复 DC 编号并私聊告知单位联络员；问题类型：" + xfbot.ProblemTypeWords() + "；整改期限默认 " + h.rectifyDaysText() + " 个工作日",
 				Example: supExample},
 			{Verb: "整改", Aliases: []string{"start"}, Write: true, Handler: bot.HandlerFunc(h.supRectify),
 				Args: "<DC-编号> [说明]", Summary: "被督查单位开始整改（已交办 → 整改中）", Example: "督查 整改 DC-2026-0001 已成立整改专班"},

@@ -123,6 +123,14 @@ func (h *Handlers) supOpen(ctx context.Context, req *bot.Request) (*bot.Reply, e
 	return reply, nil
 }
 
+// rectifyDaysText is the default 整改期限 in working days, for 帮助.
+func (h *Handlers) rectifyDaysText() string {
+	if h.RectifyDays > 0 {
+		return fmt.Sprint(h.RectifyDays)
+	}
+	return fmt.Sprint(xfbot.DefaultRectifyDays)
+}
+
 // supRectify: 督查 整改 <DC-编号> [说明].
 func (h *Handlers) supRectify(ctx context.Context, req *bot.Request) (*bot.Reply, error) {
 	v, err := h.loadSupervision(ctx, req, req.Args.Word(0))

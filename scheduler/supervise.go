@@ -86,7 +86,7 @@ func (r *Reminders) superviseLines(ctx context.Context, due []xfbot.Deadline, to
 			continue
 		}
 		out = append(out, line{ReminderLine: bot.ReminderLine{Level: xfbot.LevelRed,
-			Item: bot.SupervisionReminder{Item: it, Step: step, Reader: bot.SupervisionReader{Member: r.memberOf(members, to)}}},
+			Item: bot.SupervisionReminder{Item: it, Step: step, Reader: bot.SupervisionReader{Member: r.memberOf(members, to)}, Grouped: r.GroupChatID != ""}},
 			subject: subj, field: fmt.Sprintf("esc:%s:%s", it.Due, step), to: to,
 			commit: r.rung(it, step, today, to, liaisons, members)})
 		subjects = append(subjects, subj)

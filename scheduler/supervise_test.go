@@ -203,5 +203,5 @@ func TestSupervisionLadderResumes(t *testing.T) {
 	if out := f.run(atDay("2026-03-25", 10, 10)); len(out) != 0 {
 		t.Fatalf("催办 again after the return: %+v", out)
 	}
-	has(t, f.run(atDay("2026-03-26", 10, 10))[owner], "已在专班群通报")
+	has(t, f.run(atDay("2026-03-26", 10, 10))[owner], "予以通报（未配置专班群，请线下通报）")
 }
