@@ -667,10 +667,25 @@ func (h *Handlers) consultMeasureCmd(ctx context.Context, req *bot.Request) (*bo
 	if err != nil || n < 1 {
 		return nil, xfbot.Errorf(xfbot.EINVALID, "请写决定的序号，例如：会诊 转为措施 %s 1；序号见会诊卡片的“决定 N”。", c.ID)
 	}
-	if err := extraWords(req, 2); err != nil {
+	vals, rest, err := consultWords(wordsFrom(req, 2), "期限")
+	if err != nil {
 		return nil, err
 	}
-	return h.consultConvert(ctx, req, c, n)
+	if len(rest) > 0 {
+		return nil, xfbot.Errorf(xfbot.EINVALID, "多了参数“%s”：转为措施只写会诊编号、决定序号和可选的 期限:日期。", xfbot.Echo(strings.Join(rest, " "), 30))
+	}
+	var due xfbot.Date
+	if v, ok := vals["期限"]; ok {
+		read, err := xfbot.ParseDay(v, req.Today(), h.Calendar, xfbot.Anytime)
+		if err != nil {
+			return nil, err
+		}
+		if read.Date.Before(req.Today()) {
+			return nil, xfbot.Errorf(xfbot.EINVALID, "期限 %s 已经过去，请写今天或以后的日期。", read.Date)
+		}
+		due = read.Date
+	}
+	return h.consultConvert(ctx, req, c, n, due)
 }
 
 // consultMeasureAction is the 转为措施 button under a decision.
@@ -683,7 +698,7 @@ func (h *Handlers) consultMeasureAction(ctx context.Context, req *bot.Request) (
 	if err != nil || n < 1 {
 		return nil, xfbot.Errorf(xfbot.EINVALID, "这个按钮已失效，请发送“会诊 查看 %s”获取新卡片。", c.ID)
 	}
-	return h.consultConvert(ctx, req, c, n)
+	return h.consultConvert(ctx, req, c, n, xfbot.Date{})
 }
 
 func (h *Handlers) actionConsult(ctx context.Context, req *bot.Request) (*xfbot.Consultation, error) {
@@ -695,10 +710,11 @@ func (h *Handlers) actionConsult(ctx context.Context, req *bot.Request) (*xfbot.
 }
 
 // measureNo finds the measure's number in the plan's reply, if it names
-// one (措施 3, 措施 #3, 第3项措施).
-var measureNo = regexp.MustCompile(`措施\s*#?\s*(\d+)|第\s*(\d+)\s*项措施`)
+// one: 已添加措施 3 (handlers/plans.go), else the first 措施 N.
+var measureNo = []*regexp.Regexp{regexp.MustCompile(`添加措施\s*(\d+)`), regexp.MustCompile(`措施\s*#?\s*(\d+)`)}
 
-// consultConvert makes decision n a measure of its case's plan: it runs
+// consultConvert makes decision n a measure of its case's plan (due, when
+// set, becoming its 期限 first): it runs
 // the decision's 方案 措施 command (xfbot.ConsultDecision.MeasureCommand)
 // through the mux as the requester, so that the plan's role rule and
 // checks decide, and commits that command's write with the decision
@@ -706,20 +722,33 @@ var measureNo = regexp.MustCompile(`措施\s*#?\s*(\d+)|第\s*(\d+)\s*项措施`
 // clicks at once commit once (the second is re-run on a fresh read and
 // finds the decision converted), and a converted decision is never
 // converted again.
-func (h *Handlers) consultConvert(ctx context.Context, req *bot.Request, c *xfbot.Consultation, n int) (*bot.Reply, error) {
-	d := c.Decision(n)
-	if d == nil {
+//
+// A decision without a 期限 is not converted until one is given (会诊
+// 转为措施 <编号> <序号> 期限:日期): a plan is approved only once each measure
+// has its day, and the measure would stop the plan's approval.
+func (h *Handlers) consultConvert(ctx context.Context, req *bot.Request, c *xfbot.Consultation, n int, due xfbot.Date) (*bot.Reply, error) {
+	dec := c.Decision(n)
+	if dec == nil {
 		return nil, xfbot.Errorf(xfbot.ENOTFOUND, "会诊 %s 没有决定 %d；发送“会诊 查看 %s”查看决定。", c.ID, n, c.ID)
 	}
 	byNo, err := h.casesOf(ctx, c)
 	if err != nil {
 		return nil, err
 	}
-	if d.Converted() {
-		msg := fmt.Sprintf("决定 %d 已于 %s 由 %s 转为方案措施，无需再转。", n, d.ConvertedAt.In(req.Loc).Format("2006-01-02 15:04"), d.ConvertedBy.Display())
+	if dec.Converted() {
+		msg := fmt.Sprintf("决定 %d 已于 %s 由 %s 转为方案措施，无需再转。", n, dec.ConvertedAt.In(req.Loc).Format("2006-01-02 15:04"), dec.ConvertedBy.Display())
 		r := h.consultReply(req, c, byNo, msg, nil)
 		r.Tx = nil
 		return r, nil
+	}
+	dd := *dec
+	d := &dd // the decision as converted: with the 期限 given here
+	if !due.IsZero() {
+		d.Due = due
+	}
+	if d.Due.IsZero() {
+		return nil, xfbot.Errorf(xfbot.EINVALID, "决定 %d 没有写期限：方案措施须有完成期限，方案才能批准。请发送“会诊 转为措施 %s %d 期限:日期”，例如 期限:%s。",
+			n, c.ID, n, req.Today().AddDays(30))
 	}
 	if h.mux.Find(measureRoute) == nil {
 		return nil, xfbot.Errorf(xfbot.EINVALID, "“%s”命令尚未启用，暂时不能转为措施；决定已保存在会诊 %s 中，启用后可再转。", measureRoute, c.ID)
@@ -742,13 +771,16 @@ func (h *Handlers) consultConvert(ctx context.Context, req *bot.Request, c *xfbo
 	}
 	up := c.Clone()
 	ud := up.Decision(n)
-	ud.ConvertedAt, ud.ConvertedBy = req.Time, req.Actor()
+	ud.Due, ud.ConvertedAt, ud.ConvertedBy = d.Due, req.Time, req.Actor()
 	text := planReply.Text
 	if text == "" && planReply.Card != nil {
 		text = planReply.Card.Text()
 	}
-	if m := measureNo.FindStringSubmatch(text); m != nil {
-		ud.Measure = "措施 " + m[1] + m[2]
+	for _, re := range measureNo {
+		if m := re.FindStringSubmatch(text); m != nil {
+			ud.Measure = "措施 " + m[1]
+			break
+		}
 	}
 	tx.UpdateConsult(c, up)
 	tx.AddChanges(d.Case, xfbot.Change{At: req.Time, By: req.Actor(), Action: "会诊 转为措施", Field: fmt.Sprintf("集中会诊 %s 决定 %d", c.ID, n),

@@ -107,6 +107,15 @@ func TestConsultSchedule(t *testing.T) {
 		wantIn(t, r, "HZ-2026-0001", "2026-03-24（星期二）下午", "区信访局三楼", "主持 赵建", "主持人默认为您")
 		wantNotIn(t, r, "区住建局")
 	})
+	t.Run("HostByNameWithoutAMention", func(t *testing.T) { // the console, a name typed after 主持:@
+		h := newHarness(t)
+		h.newCase("桂园社区回迁安置房延期交付 单位:区住建局")
+		out := h.say(member, "会诊 安排 3月20日 主持:@周某 案件:1")
+		wantIn(t, out[0].Text, "HZ-2026-0001", "主持 周某")
+		if to := recipients(out); !strings.Contains(to[leader.OpenID], "请准时参加") {
+			t.Errorf("the host was not told: %v", to)
+		}
+	})
 	bad := []struct{ name, text, want string }{
 		{"NoDate", "会诊 安排", "缺少会诊日期"},
 		{"PastDay", "会诊 安排 3月13日 案件:1", "会诊日期 2026-03-13 已经过去"},
@@ -354,14 +363,31 @@ func TestConsultConvert(t *testing.T) {
 		wantIn(t, f.reply(member, "会诊 转为措施 "+id+" 2"), "无需再转")
 		wantIn(t, f.reply(member, "会诊 转为措施 "+id+" 9"), "没有决定 9")
 		wantIn(t, f.reply(member, "会诊 转为措施 "+id), "请写决定的序号", "用法：会诊 转为措施")
+		wantIn(t, f.reply(member, "会诊 转为措施 "+id+" 1 马上"), "多了参数“马上”")
+	})
+	t.Run("NoDueAsksForOne", func(t *testing.T) {
+		f.say(member, "会诊 决定 "+id+" "+string(f.a)+" 软:疏导 属地每周上门走访")
+		resp := f.clickValue(member, bot.ActionConsultMeasure, map[string]string{"id": id, "d": "3", "g": "0", "c": "oc_p2p_" + member.OpenID})
+		wantIn(t, resp.Toast, "决定 3 没有写期限", "会诊 转为措施 HZ-2026-0001 3 期限:日期")
+		if len(planMeasures(t, f.harness, f.a)) != 1 {
+			t.Errorf("a decision without 期限 was converted")
+		}
+		wantIn(t, f.reply(member, "会诊 转为措施 "+id+" 3 期限:3月1日"), "期限 2026-03-01 已经过去")
+		wantIn(t, f.reply(member, "会诊 转为措施 "+id+" 3 期限:4月20日"), "决定 3 已转为")
+		if got := planMeasures(t, f.harness, f.a); len(got) != 2 || !strings.HasPrefix(got[1], "2 软·疏导 属地每周上门走访 ") || !strings.HasSuffix(got[1], " 2026-04-20") {
+			t.Errorf("plan measures %q, want the second with the 期限 given", got)
+		}
+		if d := f.consult().Decision(3); d.Due != xfbot.NewDate(2026, 4, 20) || !d.Converted() {
+			t.Errorf("decision 3 = %+v", d)
+		}
 	})
 	t.Run("ThePlansRefusalReachesTheClicker", func(t *testing.T) {
 		f.say(admin, "销号 "+string(f.b)+" 测试") // not resolved: refused, the case stays open
 		f.say(member, "化解 "+string(f.b)+" 已签订息诉罢访协议")
-		f.say(member, "会诊 决定 "+id+" "+string(f.b)+" 软:疏导 回访")
-		resp := f.clickValue(member, bot.ActionConsultMeasure, map[string]string{"id": id, "d": "3", "g": "0", "c": "oc_p2p_" + member.OpenID})
+		f.say(member, "会诊 决定 "+id+" "+string(f.b)+" 软:疏导 回访 期限:4月15日")
+		resp := f.clickValue(member, bot.ActionConsultMeasure, map[string]string{"id": id, "d": "4", "g": "0", "c": "oc_p2p_" + member.OpenID})
 		wantIn(t, resp.Toast, "已化解，不能再添加方案措施")
-		if f.consult().Decision(3).Converted() {
+		if f.consult().Decision(4).Converted() {
 			t.Errorf("a refused 方案 措施 marked the decision converted")
 		}
 	})

@@ -119,8 +119,8 @@ func (h *Handlers) demoConsults(ctx context.Context, req *bot.Request, people []
 		},
 		Decisions: []xfbot.ConsultDecision{
 			{N: 1, Case: a.No, Means: xfbot.Means{Hard: true, Type: "政策"}, Content: "按现行政策重新核定补偿标准并书面答复", Unit: a.Unit, Owner: owner, Due: today.AddDays(21), By: staff, At: at},
-			{N: 2, Case: a.No, Means: xfbot.Means{Type: "疏导"}, Content: "属地每周上门走访一次，稳定信访人情绪", Unit: a.Area, By: staff, At: at},
-			{N: 3, Case: b.No, Means: xfbot.Means{Type: "教育"}, Content: "组织法律顾问释法明理", By: staff, At: at},
+			{N: 2, Case: a.No, Means: xfbot.Means{Type: "疏导"}, Content: "属地每周上门走访一次，稳定信访人情绪", Unit: a.Area, Due: today.AddDays(60), By: staff, At: at},
+			{N: 3, Case: b.No, Means: xfbot.Means{Type: "教育"}, Content: "组织法律顾问释法明理", Due: today.AddDays(14), By: staff, At: at},
 		}}
 	next := h.Calendar.WorkdaysAfter(today, 2)
 	coming := &xfbot.Consultation{Date: next, Slot: xfbot.SlotAM, Place: DefaultConsultPlace, Topic: "重点信访事项会商（虚构）", Host: host,

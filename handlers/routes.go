@@ -131,7 +131,7 @@ func Register(mux *bot.Mux, h *Handlers) {
 				Summary: "记录一项会诊决定（硬手段：法律、政策、经济、行政；软措施：教育、协商、调解、疏导），可一键转为方案措施",
 				Example: "会诊 决定 HZ-2026-0001 XF-2026-0012 硬:政策 按回迁安置政策重新核定面积 单位:区住建局 负责人:@赵建 期限:4月30日"},
 			{Verb: "转为措施", Aliases: []string{"转措施", "measure"}, Write: true, Handler: bot.HandlerFunc(h.consultMeasureCmd),
-				Args: "<会诊编号> <决定序号>", Summary: "把一项会诊决定加入该案化解方案的措施（按“方案 措施”办理，已转的不再重复）", Example: "会诊 转为措施 HZ-2026-0001 1"},
+				Args: "<会诊编号> <决定序号> [期限:日期]", Summary: "把一项会诊决定加入该案化解方案的措施（按“方案 措施”办理，已转的不再重复）；决定没写期限的须在这里写上", Example: "会诊 转为措施 HZ-2026-0001 1"},
 			{Verb: "查看", Aliases: []string{"show"}, Handler: bot.HandlerFunc(h.consultShow),
 				Args: "<会诊编号>", Summary: "会诊卡片：时间、参会单位、案件、结论与决定", Example: "会诊 查看 HZ-2026-0001"},
 			{Verb: "列表", Aliases: []string{"list"}, Bare: true, Handler: bot.HandlerFunc(h.consultList),
