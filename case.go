@@ -297,8 +297,11 @@ type Case struct {
 	// every write of the plan, so that the card shows it from the case.
 	Plan PlanBrief
 
-	Tags   []Tag   // 积案, 重点...: decide the contact-gap reminders
-	Pauses []Pause // clock pauses (听证、鉴定); the last may be open (To zero)
+	Tags []Tag // 积案, 重点...: decide the contact-gap reminders
+	// Related are the same petitioner's other cases (重复信访), linked
+	// when one of them was registered (RepeatOf), oldest link first.
+	Related []CaseNo
+	Pauses  []Pause // clock pauses (听证、鉴定); the last may be open (To zero)
 
 	// Version increases with every write; the store refuses a write whose
 	// expected version is stale (two people updating one case at once).

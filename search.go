@@ -679,3 +679,28 @@ func (c *Case) AddTag(t Tag) {
 		c.Tags = append(c.Tags, t)
 	}
 }
+
+// MaxRelated is how many of the same petitioner's cases a new case is
+// linked to (the newest).
+const MaxRelated = 10
+
+// RepeatOf decides what the same petitioner's other cases (same: the
+// strong matches, by phone or ID number, newest first) mean for c, a case
+// being registered or imported: the cases to link it to (not accusations,
+// whose accuser a link would name, on either side; at most MaxRelated), and
+// the concluded case whose matter c repeats, if any (Repeats), for which c
+// is tagged 重复信访.
+func RepeatOf(c *Case, same []*Case) (link []*Case, repeated *Case) {
+	for _, o := range same {
+		if o.No == c.No {
+			continue
+		}
+		if repeated == nil && Repeats(c, o) {
+			repeated = o
+		}
+		if !c.Accusation && !o.Accusation && len(link) < MaxRelated {
+			link = append(link, o)
+		}
+	}
+	return link, repeated
+}

@@ -311,3 +311,18 @@ func TestRepeatTagCountedOnce(t *testing.T) {
 		t.Errorf("tags %v, counted %d then %d; want one tag, counted 1 then 0", upd.Tags, first, second)
 	}
 }
+
+func TestRepeatOf(t *testing.T) {
+	resolved := &xfbot.Case{No: "XF-2025-0031", Category: "housing", Status: xfbot.StatusResolved}
+	open := &xfbot.Case{No: "XF-2026-0002", Category: "other", Status: xfbot.StatusHandling}
+	acc := &xfbot.Case{No: "XF-2026-0003", Category: "housing", Status: xfbot.StatusClosed, Accusation: true}
+	c := &xfbot.Case{Category: "housing"}
+	link, rep := xfbot.RepeatOf(c, []*xfbot.Case{open, acc, resolved})
+	if len(link) != 2 || link[0] != open || link[1] != resolved || rep != acc {
+		t.Errorf("link %v, repeated %v; want the two non-accusations linked and the first concluded same matter", link, rep)
+	}
+	c.Accusation = true
+	if link, _ := xfbot.RepeatOf(c, []*xfbot.Case{open, resolved}); len(link) != 0 {
+		t.Errorf("an accusation linked to %v", link)
+	}
+}

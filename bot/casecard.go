@@ -229,6 +229,9 @@ func CaseCard(c *xfbot.Case, recent []xfbot.Progress, v View) *Card {
 	if p.IDCard != "" {
 		card.Fields = append(card.Fields, Field{"身份证", p.IDCard})
 	}
+	if len(c.Related) > 0 && v.Audience.Role != xfbot.RoleLiaison { // the same petitioner's cases (重复信访): numbers only; a liaison may not know other units' cases
+		card.Fields = append(card.Fields, Field{"关联案件", strings.Join(relatedNos(c.Related), "、")})
+	}
 	if len(c.Tags) > 0 {
 		var ls []string
 		for _, t := range c.Tags {
@@ -326,4 +329,12 @@ func CaseLine(c *xfbot.Case, v View) string {
 		status += "（" + label + "）" // the procedure track beside the resolution track
 	}
 	return fmt.Sprintf("%s %s %s · %s%s · %s", mark, c.No, xfbot.Clip(v.Title(c), 20), status, owner, v.dueShort(c))
+}
+
+func relatedNos(nos []xfbot.CaseNo) []string {
+	out := make([]string, len(nos))
+	for i, no := range nos {
+		out[i] = string(no)
+	}
+	return out
 }

@@ -144,17 +144,22 @@ func (h *Handlers) create(ctx context.Context, req *bot.Request) (*bot.Reply, er
 		return nil, xfbot.Errorf(xfbot.EFORBIDDEN, "联络员只能登记本单位（%s）的案件。", req.Member.Unit)
 	}
 
+	rep, err := h.repeats(ctx, req, c) // 重复信访: before the write, which carries the links and the tag (search.go)
+	if err != nil {
+		return nil, err
+	}
 	tx := h.Store.NewTx()
 	tx.CreateCase(c, req.Time.In(req.Loc).Year())
+	tx.Link(store.NoPlaceholder, rep.link)
 	if at != nil {
 		tx.LinkReceptionCase(at.ID, store.NoPlaceholder, req.Time)
 		tx.AddChanges(store.NoPlaceholder, change(req, "接访", "", string(at.ID)+" "+at.Leader.Display()+" "+at.Date.String()))
 	}
 	// The registration itself is in the case (CreatedBy, CreatedAt); 历史
 	// shows it first without storing it twice.
-	msg := "✅ 已登记，案件号 " + store.NoPlaceholder + privacyNote(req, title)
+	msg := "✅ 已登记，案件号 " + store.NoPlaceholder + rep.note + privacyNote(req, title)
 	reply := h.caseReply(req, c, nil, msg, tx)
-	reply.Text = "已登记 " + store.NoPlaceholder + privacyNote(req, title)
+	reply.Text = "已登记 " + store.NoPlaceholder + rep.note + privacyNote(req, title)
 	reply.Notices = h.groupNotice(req, c, nil, "新登记案件")
 	return reply, nil
 }

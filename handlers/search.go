@@ -121,3 +121,81 @@ func searchHints(q xfbot.Search, m xfbot.Member, may xfbot.SearchRights) string 
 	}
 	return "提示：" + strings.Join(hs, "")
 }
+
+// repeat is what 新建 found of the new case's petitioner (store.SamePetitioner)
+// and did about it: the note its reply adds, and the links its Tx writes.
+type repeat struct {
+	note string
+	link []*xfbot.Case
+}
+
+// repeats looks up the same petitioner's other cases before c is written:
+// it links c to those with the same phone or ID number (c.Related now, the
+// other side with write), tags c 重复信访 when it repeats a concluded one
+// (xfbot.RepeatOf), and words the note for the reader: the cases the reader
+// may see, by number and status only (此信访人另有 2 件：XF-2026-0031（办理中）…),
+// and those with the same name and 属地 as 可能.
+func (h *Handlers) repeats(ctx context.Context, req *bot.Request, c *xfbot.Case) (repeat, error) {
+	same, maybe, err := h.Store.SamePetitioner(ctx, c)
+	if err != nil || len(same)+len(maybe) == 0 {
+		return repeat{}, err
+	}
+	var r repeat
+	link, repeated := xfbot.RepeatOf(c, same)
+	r.link = link
+	for _, o := range link {
+		c.Related = append(c.Related, o.No)
+	}
+	if repeated != nil {
+		c.AddTag(xfbot.TagRepeat)
+	}
+	a := req.Audience()
+	today := req.Today()
+	// What the reader may be told: cases the reader may see, whose
+	// petitioner the reader may know (an accuser stays unnamed).
+	tell := func(cs []*xfbot.Case) []string {
+		var out []string
+		for _, o := range cs {
+			if !req.Member.CanSee(o) || !xfbot.Relevant(o, today, req.Loc) || xfbot.MaskPetitioner(o, a).Name != xfbot.MaskPetitioner(&xfbot.Case{Petitioner: o.Petitioner}, a).Name {
+				continue
+			}
+			out = append(out, string(o.No)+"（"+o.Status.Label()+"）")
+		}
+		return out
+	}
+	if c.Accusation && (a.Group || a.Role == xfbot.RoleLiaison) {
+		return r, nil // the accuser is not to be known here
+	}
+	list := func(s []string) string {
+		if len(s) > 5 {
+			return strings.Join(s[:5], "、") + fmt.Sprintf(" 等 %d 件", len(s))
+		}
+		return strings.Join(s, "、")
+	}
+	if s := tell(same); len(s) > 0 {
+		r.note += fmt.Sprintf("\n此信访人另有 %d 件：%s", len(s), list(s))
+		if repeated != nil && len(tell([]*xfbot.Case{repeated})) > 0 {
+			r.note += fmt.Sprintf("；与已%s的 %s 事项相同，已标记“重复信访”", concluded(repeated), repeated.No)
+		}
+		if len(link) > 0 {
+			r.note += "。已关联，案件卡片上可见。"
+		} else {
+			r.note += "。"
+		}
+	}
+	if s := tell(maybe); len(s) > 0 {
+		r.note += fmt.Sprintf("\n可能是同一信访人（同名、同属地，未核实）：%s。", list(s))
+	}
+	return r, nil
+}
+
+// concluded words how a concluded case ended.
+func concluded(c *xfbot.Case) string {
+	switch c.StageOf() {
+	case xfbot.StageTerminated:
+		return "终结"
+	case xfbot.StageConcluded:
+		return "办结"
+	}
+	return strings.TrimPrefix(c.Status.Label(), "已")
+}

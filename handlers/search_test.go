@@ -152,3 +152,72 @@ func TestSearchAudit(t *testing.T) {
 	}
 	wantIn(t, strings.Join(kinds, "\n"), `"search:电话"`, `"search:身份证号"`, `"search:姓名或关键词"`, `"ou_m1"`, `"1 件"`)
 }
+
+// 新建 tells of the same petitioner's other cases, links them and tags a
+// repeat of a concluded matter 重复信访, counted once.
+func TestRepeatPetition(t *testing.T) {
+	h := newHarness(t)
+	first := h.newCase("桂园社区回迁安置房延期交付 类别:征地拆迁 信访人:张建国 电话:13812345678 单位:区住建局 属地:云溪街道")
+	h.reply(member, "化解 "+string(first)+" 已签订协议")
+
+	t.Run("OtherMatterLinkedNotTagged", func(t *testing.T) {
+		got := h.reply(member, "新建 物业收费纠纷 信访人:张建国 电话:13812345678 单位:区住建局 属地:云溪街道")
+		if want := "已登记 XF-2026-0002\n此信访人另有 1 件：XF-2026-0001（已化解）。已关联，案件卡片上可见。"; !strings.HasPrefix(got, want+"\n") {
+			t.Errorf("got %q", got)
+		}
+		if c := h.load("XF-2026-0002"); c.HasTag(xfbot.TagRepeat) || len(c.Related) != 1 || c.Related[0] != first {
+			t.Errorf("tags %v related %v", c.Tags, c.Related)
+		}
+	})
+	t.Run("SameMatterTagged", func(t *testing.T) {
+		got := h.reply(member, "新建 回迁房又延期交付 类别:征地拆迁 信访人:张建国 身份证:11010519491231002X 电话:13812345678 单位:区住建局 属地:云溪街道")
+		if want := "已登记 XF-2026-0003\n此信访人另有 2 件：XF-2026-0002（办理中）、XF-2026-0001（已化解）；与已化解的 XF-2026-0001 事项相同，已标记“重复信访”。已关联，案件卡片上可见。"; !strings.HasPrefix(got, want+"\n") {
+			t.Errorf("got %q", got)
+		}
+		c := h.load("XF-2026-0003")
+		if !c.HasTag(xfbot.TagRepeat) || len(c.Related) != 2 {
+			t.Errorf("tags %v related %v", c.Tags, c.Related)
+		}
+		wantIn(t, h.reply(member, "查看 1"), "关联案件：XF-2026-0002、XF-2026-0003")
+		wantIn(t, h.reply(member, "查看 3"), "关联案件：XF-2026-0002、XF-2026-0001", "标签：重复信访")
+	})
+	t.Run("CountedOnce", func(t *testing.T) {
+		before := h.reply(admin, "统计 本月")
+		wantIn(t, before, "重复信访 1 件（33.3%）")
+		wantIn(t, h.reply(member, "标签 3 重复信访"), "重复信访")
+		wantIn(t, h.reply(admin, "统计 本月"), "重复信访 1 件（33.3%）")
+	})
+	t.Run("GroupMaybeByNameAndArea", func(t *testing.T) {
+		out := h.say(member, "新建 噪音扰民 信访人:张建国 属地:云溪街道", groupMsg())
+		got := out[0].Text
+		if want := "已登记 XF-2026-0004\n可能是同一信访人（同名、同属地，未核实）：XF-2026-0003（办理中）、XF-2026-0002（办理中）、XF-2026-0001（已化解）。"; !strings.HasPrefix(got, want+"\n") {
+			t.Errorf("got %q", got)
+		}
+		for _, m := range out {
+			wantNotIn(t, m.Text+m.Content, "13812345678", "张建国")
+		}
+		if c := h.load("XF-2026-0004"); len(c.Related) != 0 || c.HasTag(xfbot.TagRepeat) {
+			t.Errorf("a weak match linked or tagged: %v %v", c.Related, c.Tags)
+		}
+	})
+	t.Run("LiaisonToldOfOwnUnitOnly", func(t *testing.T) {
+		h.reply(member, "新建 养老保险补缴 信访人:张建国 电话:13812345678 单位:区人社局 属地:春风街道")
+		got := h.reply(liaison, "新建 回迁房漏水 信访人:张建国 电话:13812345678")
+		wantIn(t, got, "已登记 XF-2026-0006", "此信访人另有 3 件：XF-2026-0003（办理中）、XF-2026-0002（办理中）、XF-2026-0001（已化解）")
+		wantNotIn(t, got, "XF-2026-0005", "关联案件")
+		wantIn(t, h.reply(member, "查看 6"), "关联案件：XF-2026-0005、XF-2026-0003、XF-2026-0002、XF-2026-0001")
+	})
+	t.Run("AccusationNotLinked", func(t *testing.T) {
+		got := h.reply(admin, "新建 举报某科长收受好处 性质:检举控告 信访人:张建国 电话:13812345678 单位:区城管局")
+		wantIn(t, got, "已登记 XF-2026-0007", "此信访人另有")
+		wantNotIn(t, got, "已关联")
+		if c := h.load("XF-2026-0007"); len(c.Related) != 0 {
+			t.Errorf("an accusation linked: %v", c.Related)
+		}
+		// Nor named to the next registration by a member of the accused unit.
+		h.reply(admin, "成员 添加 @钱秀兰 专班成员 区城管局", msg{mentions: []xfbot.Person{member2}})
+		got = h.reply(member2, "新建 违建拆除争议 信访人:张建国 电话:13812345678 单位:区城管局")
+		wantIn(t, got, "已登记 XF-2026-0008", "此信访人另有")
+		wantNotIn(t, got, "XF-2026-0007")
+	})
+}

@@ -56,8 +56,9 @@ type caseRec struct {
 	ExtRequest  *extReqRec `json:"xq,omitempty"`
 	Proc        *procRec   `json:"pr,omitempty"`
 	Counted     countedRec `json:"k,omitzero"`
-	Plan        *briefRec  `json:"pl,omitempty"` // 一案一策: plan.go
-	Version     int64      `json:"ver"`          // last: commit.lua reads it at the end of the record
+	Plan        *briefRec  `json:"pl,omitempty"`  // 一案一策: plan.go
+	Related     []string   `json:"rel,omitempty"` // the same petitioner's cases: search.go
+	Version     int64      `json:"ver"`           // last: commit.lua reads it at the end of the record
 }
 
 // countedRec is xfbot.CountedDays: the last day of each event counted once
@@ -197,7 +198,19 @@ func encodeCase(c *xfbot.Case) caseRec {
 		Tags: tagsText(c.Tags), Pauses: pausesRec(c.Pauses),
 		DueSetOn: dateText(c.DueSetOn), DueReason: c.DueReason, DueExt: c.DueExt, DueTarget: c.DueTarget,
 		ExtRequest: encodeExtRequest(c.ExtensionRequest), Proc: encodeProc(c.Proc), Plan: encodeBrief(c.Plan),
+		Related: relatedText(c.Related),
 	}
+}
+
+func relatedText(nos []xfbot.CaseNo) []string {
+	if len(nos) == 0 {
+		return nil
+	}
+	out := make([]string, len(nos))
+	for i, no := range nos {
+		out[i] = string(no)
+	}
+	return out
 }
 
 func tagsText(ts []xfbot.Tag) []string {
@@ -229,8 +242,16 @@ func (r caseRec) decode() *xfbot.Case {
 		LastProgressAt: fromUnix(r.LastProg), LastContactAt: fromUnix(r.LastContact), Progresses: r.NProg, Version: r.Version,
 		Tags: tags(r.Tags), Pauses: pauses(r.Pauses),
 		DueSetOn: parseDate(r.DueSetOn), DueReason: r.DueReason, DueExt: r.DueExt, DueTarget: r.DueTarget,
-		ExtensionRequest: r.ExtRequest.decode(), Proc: r.Proc.decode(), Plan: r.Plan.decode(),
+		ExtensionRequest: r.ExtRequest.decode(), Proc: r.Proc.decode(), Plan: r.Plan.decode(), Related: related(r.Related),
 	}
+}
+
+func related(ss []string) []xfbot.CaseNo {
+	var out []xfbot.CaseNo
+	for _, s := range ss {
+		out = append(out, xfbot.CaseNo(s))
+	}
+	return out
 }
 
 func tags(ss []string) []xfbot.Tag {

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -595,4 +596,19 @@ func (s *Store) purgePersonalTerms(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// Link records on each of others (the same petitioner's cases, as read)
+// that no is related to it: the other half of a link whose first half is
+// the new case's Related, written by the same Tx. no may be NoPlaceholder.
+// Each other case is written with its version checked, like any update.
+func (tx *Tx) Link(no xfbot.CaseNo, others []*xfbot.Case) {
+	for _, o := range others {
+		if slices.Contains(o.Related, no) {
+			continue
+		}
+		c := *o
+		c.Related = append(append([]xfbot.CaseNo(nil), o.Related...), no)
+		tx.UpdateCase(o, &c)
+	}
 }
