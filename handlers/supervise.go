@@ -37,6 +37,11 @@ func (h *Handlers) supOpen(ctx context.Context, req *bot.Request) (*bot.Reply, e
 	if _, ok := xfbot.ParseProblemType(unit); ok {
 		return nil, xfbot.Errorf(xfbot.EINVALID, "第一项应写被督查单位，“%s”是问题类型。例如：%s", unit, supExample)
 	}
+	// The unit resolves through the registry (名录), as a liaison's unit
+	// does: the item reaches the liaisons of the unit it names.
+	if unit, err = h.resolveName(ctx, xfbot.RegUnit, unit); err != nil {
+		return nil, err
+	}
 	rest := words[1:]
 	var caseNo xfbot.CaseNo
 	var linked *xfbot.Case
@@ -284,7 +289,11 @@ func (h *Handlers) supList(ctx context.Context, req *bot.Request) (*bot.Reply, e
 	unit, filter := "", ""
 	for _, w := range req.Args.Words {
 		if k, v, ok := splitColon(w); ok && (k == "单位" || k == "unit") {
-			unit = xfbot.CleanText(v)
+			u, err := h.resolveName(ctx, xfbot.RegUnit, v)
+			if err != nil {
+				return nil, err
+			}
+			unit = u
 			continue
 		}
 		switch w {

@@ -198,3 +198,17 @@ func TestSupervisionHelp(t *testing.T) {
 	wantIn(t, got, "督查 交办 <单位> [案件号] <问题类型> <问题描述> 要求:<整改要求> [期限:日期]", "督查 核验 <DC-编号> 通过|退回", "督查 销号", "督查 列表", "超期未办")
 	wantIn(t, h.reply(member, "帮助 统计"), "统计 督查")
 }
+
+// The unit of a 督查单 resolves through the registry (名录), as a
+// liaison's unit does: an alias names the unit, an unknown name is refused.
+func TestSupervisionUnitRegistry(t *testing.T) {
+	h := newHarness(t)
+	wantIn(t, h.reply(admin, "单位 添加 区住建局 区直部门 别名:住建局"), "区住建局")
+	out := h.say(member, "督查 交办 住建局 推诿扯皮 相互推诿 要求:明确牵头单位")
+	wantIn(t, out[0].Text, "区住建局 · 推诿扯皮")
+	if len(sentTo(out, liaison.OpenID)) != 1 {
+		t.Fatalf("the unit's liaison was not told: %+v", out)
+	}
+	wantIn(t, h.reply(member, "督查 交办 区环保局 推诿扯皮 相互推诿 要求:明确牵头单位"), "没有名为“区环保局”的单位")
+	wantIn(t, h.reply(member, "督查 列表 单位:住建局"), "区住建局 · 在办督查单")
+}
