@@ -40,6 +40,7 @@ func (h *Handlers) demo(ctx context.Context, req *bot.Request) (*bot.Reply, erro
 	today := req.Today()
 	cases := demo.Cases(demoCases, today, req.Loc, uint64(req.Time.Unix()), func(c *xfbot.Case) xfbot.Date { return c.DueAsOf(h.Calendar, today) })
 	var open []*xfbot.Case // registered, for the demo consultations
+	var made []*xfbot.Case // registered, for the demo plans
 	for _, dc := range cases {
 		c := dc.Case
 		tx := h.Store.NewTx()
@@ -51,10 +52,17 @@ func (h *Handlers) demo(ctx context.Context, req *bot.Request) (*bot.Reply, erro
 		if err != nil && !errors.Is(err, store.ErrDuplicate) {
 			return nil, err
 		}
-		if c.Status.Open() && no != "" {
+		if err == nil && no != "" {
 			c.No = no
-			open = append(open, &c)
+			made = append(made, &c)
+			if c.Status.Open() {
+				open = append(open, &c)
+			}
 		}
+	}
+	plans, err := h.demoPlans(ctx, req, made) // 一案一策 (plans.go): first, the consultations read the cases it writes
+	if err != nil {
+		return nil, err
 	}
 	ids, err := h.demoConsults(ctx, req, people, open)
 	if err != nil {
@@ -68,9 +76,9 @@ func (h *Handlers) demo(ctx context.Context, req *bot.Request) (*bot.Reply, erro
 	if err != nil {
 		return nil, err
 	}
-	msg := fmt.Sprintf("✅ 已载入虚构演示数据：%d 名成员（领导 6 人、专班成员 9 人、各单位联络员），%d 件案件，覆盖各类别与各预警等级；集中会诊 %d 场；督查单 %d 张。\n"+
-		"试试：列表 逾期、列表 临期、列表 单位:区住建局、查看 <案件号>、会诊 列表、会诊 查看 %s、督查 列表；用 :user 周某 切换到领导身份，:group 切换到群聊看脱敏效果。",
-		len(people), len(cases), len(ids), items, strings.Join(ids, "、"))
+	msg := fmt.Sprintf("✅ 已载入虚构演示数据：%d 名成员（领导 6 人、专班成员 9 人、各单位联络员），%d 件案件，覆盖各类别与各预警等级；%d 份一案一策方案（已批准、待批、草稿、修订中）；集中会诊 %d 场；督查单 %d 张。\n"+
+		"试试：列表 逾期、列表 临期、列表 单位:区住建局、查看 <案件号>、方案 列表、方案 查看 <案件号>、会诊 列表、会诊 查看 %s、督查 列表；用 :user 周某 切换到领导身份，:group 切换到群聊看脱敏效果。",
+		len(people), len(cases), plans, len(ids), items, strings.Join(ids, "、"))
 	return &bot.Reply{Text: msg}, nil
 }
 

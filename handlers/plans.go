@@ -1196,3 +1196,112 @@ func (h *Handlers) handOverOnce(ctx context.Context, from, to, by xfbot.Person, 
 	}
 	return total, nil
 }
+
+// demoPlans gives a few of the demo cases a plan, so that the console shows
+// every state at once: an approved plan with a measure due today, one
+// overdue and one done; one waiting for approval; a draft the check
+// refuses (no hard measure for a reasonable demand); an approved v1 with a
+// v2 draft. It returns how many plans it wrote.
+func (h *Handlers) demoPlans(ctx context.Context, req *bot.Request, cases []*xfbot.Case) (int, error) {
+	members, err := h.Store.Members(ctx)
+	if err != nil {
+		return 0, err
+	}
+	var lead xfbot.Person
+	for _, m := range members {
+		if m.Role == xfbot.RoleAdmin {
+			lead = m.Person()
+			break
+		}
+	}
+	today := req.Today()
+	pick := func(ok func(c *xfbot.Case) bool) *xfbot.Case {
+		for _, c := range cases {
+			if c.Status == xfbot.StatusHandling && !c.Owner.IsZero() && c.Plan.IsZero() && ok(c) {
+				return c
+			}
+		}
+		return nil
+	}
+	reasonable := func(c *xfbot.Case) bool {
+		return c.Screening == xfbot.ScreenReasonable || c.Screening == xfbot.ScreenPartly
+	}
+	unreasonable := func(c *xfbot.Case) bool {
+		return c.Screening == xfbot.ScreenUnreasonable || c.Screening == xfbot.ScreenExcessive
+	}
+	type scenario struct {
+		want    func(*xfbot.Case) bool
+		build   func(c *xfbot.Case, ps *xfbot.Plans)
+		summary string
+	}
+	at := req.Time.Add(-48 * time.Hour)
+	measure := func(c *xfbot.Case, n int, kind xfbot.MeasureKind, typ xfbot.MeasureType, text, unit string, due xfbot.Date) xfbot.Measure {
+		owner, _ := defaultOwner(members, unit, c)
+		return xfbot.Measure{N: n, Kind: kind, Type: typ, Text: text, Unit: unit, Owner: owner, Due: due, Status: xfbot.MeasureTodo, AddedBy: c.Owner, AddedAt: at}
+	}
+	base := func(c *xfbot.Case, ps *xfbot.Plans, diagnosis string) *xfbot.Plan {
+		p, _ := ps.Editable(c.Owner, at)
+		p.Diagnosis, p.Basis, p.Goal, p.Target = diagnosis, "《信访工作条例》第二十七条；区相关政策文件", "案结事了、息诉罢访", today.AddDays(45)
+		if c.Hardship {
+			p.Support = "申请临时救助2000元，协助办理低保"
+		}
+		return p
+	}
+	scenarios := []scenario{
+		{reasonable, func(c *xfbot.Case, ps *xfbot.Plans) {
+			p := base(c, ps, "历史遗留问题，相关方对政策理解不一致，信访人诉求合理")
+			p.Measures = []xfbot.Measure{
+				measure(c, 1, xfbot.MeasureHard, xfbot.MeasurePolicy, "对照政策核定应补差额并落实到位", c.Unit, today),
+				measure(c, 2, xfbot.MeasureSoft, xfbot.MeasureNegotiation, "组织相关方与信访人协商兑现方式", c.Area, today.AddDays(-2)),
+				measure(c, 3, xfbot.MeasureSoft, xfbot.MeasureCounseling, "包案人上门讲解政策、疏导情绪", "", today.AddDays(10)),
+			}
+			p.Measures[2].Status, p.Measures[2].DoneBy, p.Measures[2].DoneAt, p.Measures[2].DoneOn, p.Measures[2].Note = xfbot.MeasureDone, c.Owner, at, today.AddDays(-2), "已上门两次，信访人情绪平稳"
+			p.Measures[2].Due = today.AddDays(-1)
+			ps.Approve(lead, at, c)
+		}, "已批准（一项今天到期、一项已超期、一项已完成）"},
+		{unreasonable, func(c *xfbot.Case, ps *xfbot.Plans) {
+			p := base(c, ps, "诉求超出政策规定，信访人对答复不理解")
+			p.Measures = []xfbot.Measure{
+				measure(c, 1, xfbot.MeasureSoft, xfbot.MeasureEducation, "释法明理，讲清政策边界和救济途径", "", today.AddDays(7)),
+				measure(c, 2, xfbot.MeasureHard, xfbot.MeasureLegal, "告知诉讼、复议途径并提供法律援助", "区司法局", today.AddDays(14)),
+			}
+			p.Status, p.SubmittedBy, p.SubmittedAt = xfbot.PlanSubmitted, c.Owner, at
+		}, "待批"},
+		{reasonable, func(c *xfbot.Case, ps *xfbot.Plans) {
+			p := base(c, ps, "责任单位之间职责不清，问题久拖未决")
+			p.Measures = []xfbot.Measure{measure(c, 1, xfbot.MeasureSoft, xfbot.MeasureMediation, "组织三方调解", c.Area, today.AddDays(5))}
+		}, "草稿（缺少解决问题的硬手段，检查不通过）"},
+		{reasonable, func(c *xfbot.Case, ps *xfbot.Plans) {
+			p := base(c, ps, "补偿标准争议，需第三方评估")
+			p.Measures = []xfbot.Measure{
+				measure(c, 1, xfbot.MeasureHard, xfbot.MeasureEconomic, "委托第三方评估并按评估结果补偿", c.Unit, today.AddDays(20)),
+				measure(c, 2, xfbot.MeasureSoft, xfbot.MeasureCounseling, "评估期间每周联系信访人一次", "", today.AddDays(6)),
+			}
+			ps.Approve(lead, at, c)
+			p2, _ := ps.Editable(c.Owner, req.Time)
+			p2.Measures = append(p2.Measures, measure(c, 3, xfbot.MeasureSoft, xfbot.MeasureMediation, "邀请人民调解员参与协商", c.Area, today.AddDays(12)))
+		}, "已批准 v1、v2 草稿"},
+	}
+	n := 0
+	for _, s := range scenarios {
+		c := pick(s.want)
+		if c == nil {
+			continue
+		}
+		ps := &xfbot.Plans{Case: c.No, Owner: c.Owner.OpenID}
+		s.build(c, ps)
+		cp := *c
+		cp.Plan = ps.Brief()
+		cp.Progresses++
+		tx := h.Store.NewTx()
+		tx.PutPlans(nil, ps, req.Time)
+		tx.AddProgress(c.No, xfbot.Progress{At: at, Author: c.Owner, Kind: xfbot.KindSystem, Text: "一案一策方案：" + s.summary})
+		tx.UpdateCase(c, &cp)
+		if _, err := h.Store.Commit(ctx, tx); err != nil {
+			return n, err
+		}
+		*c = cp
+		n++
+	}
+	return n, nil
+}
