@@ -44,6 +44,10 @@ func TestPlanMeasureContract(t *testing.T) {
 	// Without a unit's liaison the case's owner answers; an @ names the person.
 	wantIn(t, h.reply(member, "方案 措施 "+no+" 软:疏导 上门释法明理 期限:下周五"), "措施 2【软·疏导】", "负责人：赵建（未指定负责人，由包案人负责）", "下周五 → 2026-03-27")
 	wantIn(t, h.reply(member, "方案 措施 "+no+" 软:协商 约谈开发商 负责人:@钱秀兰 期限:4月1日", msg{mentions: []xfbot.Person{member2}}), "措施 3【软·协商】", "负责人：钱秀兰")
+	// Without a due day: stored, and the reply says approval needs one.
+	wantIn(t, h.reply(member, "方案 措施 "+no+" 软:教育 讲清政策边界"), "措施 4【软·教育】", "未写期限：批准前请重新添加并写 期限:日期")
+	wantIn(t, h.reply(member, "方案 检查 "+no), "措施 4 没有期限")
+	wantIn(t, h.reply(member, "方案 查看 "+no), "讲清政策边界 · 负责人 赵建 · 未定期限")
 	wantIn(t, h.reply(member, "方案 查看 "+no), "按回迁安置政策补足过渡费", "上门释法明理", "约谈开发商", "区住建局 负责人 王联络", "2026-12-20（剩 279 天）")
 	// The case card shows the plan; the timeline records it.
 	wantIn(t, h.reply(member, "查看 "+no), "方案", "草稿 v1")

@@ -72,7 +72,7 @@
 //	plan:<XF-YYYY-NNNN>   string  the case's 一案一策 plan, every version (xfbot.Plans JSON);
 //	                              "ver" checked; written with its case (the brief on the card)
 //	idx:plan:owner:<id>   zset    open measures a person answers for (in force or pending),
-//	                              member <no>#<序号>, score = due day number (0: none)
+//	                              member <no>#<序号>, score = due day number (none: 9999-12-31)
 //	idx:plan:pending      zset    plans waiting for approval (待批), score = submission (unix s)
 //	idx:plan:all          zset    every case with a plan, score = last plan write (unix s)
 //	hz:<HZ-YYYY-NNNN>     string  a 集中会诊 (xfbot.Consultation JSON: day, host, units, cases,

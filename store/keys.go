@@ -116,7 +116,7 @@ func (k keys) sentOf(s xfbot.Subject) string {
 
 // 一案一策 plans (plan.go): one record per case holding every version;
 // the open measures of each person (member <案件号>#<序号>, scored by the
-// due day, 0 for none) for 成员 召回 and 方案 列表; the plans waiting for
+// due day, 9999-12-31 for none) for 成员 召回 and 方案 列表; the plans waiting for
 // approval (scored by submission time) and every plan (by last write).
 func (k keys) plan(no xfbot.CaseNo) string   { return k.base + "plan:" + string(no) }
 func (k keys) idxPlanOwner(id string) string { return k.base + "idx:plan:owner:" + id }

@@ -158,7 +158,8 @@ func planDeadlines(ps *xfbot.Plans) []xfbot.Deadline {
 }
 
 // ownerMeasures are the open measures of the plan's live versions (in
-// force, pending) by their owner: member <案件号>#<序号>, score the due day.
+// force, pending) by their owner: member <案件号>#<序号>, score the due day
+// (the earlier of the two versions'; undated: 9999-12-31).
 func ownerMeasures(ps *xfbot.Plans) map[string]map[string]float64 {
 	out := map[string]map[string]float64{}
 	if ps == nil {
@@ -173,11 +174,11 @@ func ownerMeasures(ps *xfbot.Plans) map[string]map[string]float64 {
 				out[m.Owner.OpenID] = map[string]float64{}
 			}
 			member := string(ps.Case) + "#" + strconv.Itoa(m.N)
-			score := 0.0
+			score := unchasedScore // no due day: after every dated one (a score of 0 would not reach the script)
 			if !m.Due.IsZero() {
 				score = float64(m.Due.DayNumber())
 			}
-			if s, ok := out[m.Owner.OpenID][member]; !ok || (score != 0 && (s == 0 || score < s)) {
+			if s, ok := out[m.Owner.OpenID][member]; !ok || score < s {
 				out[m.Owner.OpenID][member] = score
 			}
 		}
@@ -286,7 +287,7 @@ type MeasureRef struct {
 }
 
 // MeasuresOf returns the open measures openID answers for (in force or in
-// a pending version), by due day (undated first), in one round trip: its
+// a pending version), by due day (undated last), in one round trip: its
 // cost follows that person's measures, not the plans.
 func (s *Store) MeasuresOf(ctx context.Context, openID string) ([]MeasureRef, error) {
 	zs, err := s.rdb.ZRangeWithScores(ctx, s.k.idxPlanOwner(openID), 0, -1).Result()
@@ -301,7 +302,7 @@ func (s *Store) MeasuresOf(ctx context.Context, openID string) ([]MeasureRef, er
 			continue
 		}
 		r := MeasureRef{Case: no, N: n}
-		if z.Score > 0 {
+		if z.Score > 0 && z.Score < unchasedScore {
 			r.Due = xfbot.DateFromDayNumber(int(z.Score))
 		}
 		out = append(out, r)
