@@ -55,6 +55,10 @@ type Route struct {
 
 	Case   bool // the first word is a case number; the case is loaded into req.Case
 	Write  bool // changes the ledger: refused to read-only roles
+	// Undo: a write of the named case alone, which its author may reverse
+	// with 撤销 within store.UndoWindow (not 销号, 重开, nor writes that
+	// change other records or tell others what they must do).
+	Undo bool
 	Admin  bool // admins only
 	Staff  bool // the task force's own work: admins and task-force members only
 	Public bool // also for non-members (帮助)
@@ -658,7 +662,7 @@ func unknownSub(g *Route, word string) error {
 // command's, or the command a card action stands for) and calls h.
 func (m *Mux) run(ctx context.Context, req *Request, wantCase bool, rt *Route, h Handler) (*Reply, error) {
 	write, admin, public := rt.Write, rt.Admin, rt.Public
-	req.write = write
+	req.write, req.undo = write, rt.Undo
 	var no xfbot.CaseNo
 	if wantCase {
 		raw := ""
@@ -754,6 +758,13 @@ func (m *Mux) commit(ctx context.Context, req *Request, reply *Reply, isAction b
 		tx = m.st.NewTx()
 	}
 	tx.DedupeID = req.EventID
+	if req.undo && req.Case != nil {
+		verb := req.Verb
+		if req.Sub != "" {
+			verb += " " + req.Sub
+		}
+		tx.RecordUndo(req.Sender.OpenID, verb, req.Time, req.Case) // kept only if tx updates that case
+	}
 	n := 0
 	enqueue := func(om store.OutboundMessage) {
 		om.ID = messageUUID(req.EventID, n)

@@ -46,6 +46,7 @@ type Request struct {
 	Recent []xfbot.Progress
 
 	write       bool         // the route writes (set by the mux)
+	undo        bool         // its write may be reversed with 撤销 (Route.Undo)
 	onCard      xfbot.CaseNo // the case of the card this message replies to
 	cardMessage string       // that card's message id
 }

@@ -94,6 +94,8 @@ for _, op in ipairs(ops) do
     redis.call("SREM", sub(op.key), sub(op.member))
   elseif o == "del" then
     redis.call("DEL", sub(op.key))
+  elseif o == "rpopn" then
+    for _ = 1, op.ver do redis.call("RPOP", sub(op.key)) end
   elseif o == "expire" then
     redis.call("EXPIRE", sub(op.key), op.maxlen)
   elseif o == "xaddm" then

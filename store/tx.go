@@ -35,6 +35,7 @@ type Tx struct {
 	ix      *xfbot.Indexer               // the search index's terms
 	texts   []progText                   // progress entries whose words Commit indexes
 	written map[xfbot.CaseNo]*xfbot.Case // the cases this Tx writes, for scrubbing their texts
+	undo    *undoNote                    // RecordUndo: what 撤销 would need to reverse this write
 }
 
 // countKey is one counter field of one day's or month's hash.
@@ -131,6 +132,7 @@ func (tx *Tx) encode() (string, []any, error) {
 	for u := range tx.units {
 		ops = append(ops, op{Op: "sadd", Key: tx.k.units(), Member: u})
 	}
+	ops = append(ops, tx.undoOps()...)
 	for i := range ops {
 		if len(ops[i].Val) >= bigVal {
 			extra = append(extra, ops[i].Val)
