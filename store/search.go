@@ -173,12 +173,14 @@ const searchBig = 2000
 //
 // The result R is the union of the intersections pub, with the union of
 // the intersections per less the union of ex; with vis (a liaison's u: and
-// a: sets), R ∩ (the union of vis). It returns {total, member, record,
+// a: sets), R ∩ (the union of vis). A large set united with small ones is
+// not copied: the small ones' other members are kept beside it. It returns {total, member, record,
 // ...} for the newest lim members of R, then for each dir member (a case
 // number asked for by number) its record and whether it is in R ("1"/"0").
 // Scratch keys (tmp:search:*) are deleted before it returns.
 var searchScript = redis.NewScript(`
 local q = cjson.decode(ARGV[1])
+local big = tonumber(q.big)
 local temps = {}
 local n = 0
 local function scratch()
@@ -193,7 +195,16 @@ local function inter(keys)
   redis.call("SINTERSTORE", k, unpack(keys))
   return k
 end
+-- nonempty keeps the sets that exist (a missing term matches nothing).
+local function nonempty(keys)
+  local out = {}
+  for _, k in ipairs(keys) do
+    if redis.call("EXISTS", k) == 1 then out[#out + 1] = k end
+  end
+  return out
+end
 local function union(keys)
+  keys = nonempty(keys)
   if #keys == 0 then return nil end
   if #keys == 1 then return keys[1] end
   local k = scratch()
@@ -211,7 +222,30 @@ if p and #q.ex > 0 then
   p = k
 end
 if p then parts[#parts + 1] = p end
-local r = union(parts)
+parts = nonempty(parts)
+-- The result: one set r, and (a large set united with small ones, not
+-- copied) the members of the small ones that r lacks.
+local r, extra, nextra = nil, {}, 0
+if #parts == 1 then
+  r = parts[1]
+elseif #parts > 1 then
+  local sized = {}
+  for _, k in ipairs(parts) do sized[#sized + 1] = {k, redis.call("SCARD", k)} end
+  table.sort(sized, function(a, b) return a[2] > b[2] end)
+  if #q.vis == 0 and sized[2][2] <= big then
+    r = sized[1][1]
+    for i = 2, #sized do
+      for _, m in ipairs(redis.call("SMEMBERS", sized[i][1])) do
+        if not extra[m] and redis.call("SISMEMBER", r, m) == 0 then
+          extra[m] = true
+          nextra = nextra + 1
+        end
+      end
+    end
+  else
+    r = union(parts)
+  end
+end
 if r and #q.vis > 0 then
   local vs = {}
   for _, v in ipairs(q.vis) do
@@ -224,9 +258,10 @@ end
 local total = 0
 local ids = {}
 if r then
-  total = redis.call("SCARD", r)
-  if total <= tonumber(q.big) then
+  total = redis.call("SCARD", r) + nextra
+  if total <= big then
     local ms = redis.call("SMEMBERS", r)
+    for m in pairs(extra) do ms[#ms + 1] = m end
     for i = 1, #ms do ms[i] = tonumber(ms[i]) end
     table.sort(ms, function(a, b) return a > b end)
     for i = 1, math.min(#ms, q.lim) do ids[#ids + 1] = string.format("%d", ms[i]) end
@@ -239,7 +274,7 @@ if r then
         local y, s = string.match(no, "^XF%-(%d+)%-(%d+)$")
         if y then
           local m = y .. string.format("%06d", tonumber(s))
-          if redis.call("SISMEMBER", r, m) == 1 then
+          if extra[m] or redis.call("SISMEMBER", r, m) == 1 then
             ids[#ids + 1] = m
             if #ids >= q.lim then break end
           end
@@ -259,7 +294,7 @@ for _, m in ipairs(q.dir) do
   local y, s = tonumber(string.sub(m, 1, 4)), tonumber(string.sub(m, 5))
   out[#out + 1] = redis.call("GET", q.case .. string.format("XF-%04d-%04d", y, s)) or ""
   local inr = "0"
-  if r and redis.call("SISMEMBER", r, m) == 1 then inr = "1" end
+  if r and (extra[m] or redis.call("SISMEMBER", r, m) == 1) then inr = "1" end
   out[#out + 1] = inr
 end
 if #temps > 0 then redis.call("DEL", unpack(temps)) end
