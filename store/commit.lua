@@ -37,7 +37,7 @@ for _, op in ipairs(ops) do
       return {"conflict", op.key}
     end
   elseif op.op == "zcount" then
-    if redis.call("ZCOUNT", op.key, op.score, op.score) ~= (op.ver or 0) then
+    if redis.call("ZCOUNT", op.key, op.score or 0, op.score or 0) ~= (op.ver or 0) then
       return {"conflict", op.key}
     end
   elseif op.op == "absent" then
@@ -79,7 +79,7 @@ for _, op in ipairs(ops) do
   elseif o == "rpush" then
     redis.call("RPUSH", sub(op.key), sub(op.val))
   elseif o == "zadd" then
-    redis.call("ZADD", sub(op.key), op.score, sub(op.member))
+    redis.call("ZADD", sub(op.key), op.score or 0, sub(op.member))
   elseif o == "zrem" then
     redis.call("ZREM", sub(op.key), sub(op.member))
   elseif o == "hset" then
@@ -87,7 +87,7 @@ for _, op in ipairs(ops) do
   elseif o == "hdel" then
     redis.call("HDEL", sub(op.key), sub(op.field))
   elseif o == "hincr" then
-    redis.call("HINCRBY", sub(op.key), sub(op.field), op.score)
+    redis.call("HINCRBY", sub(op.key), sub(op.field), op.score or 0)
   elseif o == "sadd" then
     redis.call("SADD", sub(op.key), sub(op.member))
   elseif o == "srem" then

@@ -294,3 +294,4 @@ func TestImport(t *testing.T) {
 		t.Fatalf("next number after import = %s, want XF-2026-0104", no)
 	}
 }
+
