@@ -781,7 +781,7 @@ func (h *Handlers) PreviewText(ctx context.Context, name string, data []byte, by
 	if err != nil {
 		return "", "", err
 	}
-	id := "cli-" + b.Digest[:24]
+	id := fmt.Sprintf("cli-%s-%d", b.Digest[:16], now.UnixNano()) // a run of its own: its batches' dedupe ids too
 	p, err := h.plan(ctx, id, b, by, now, h.loc())
 	if err != nil {
 		return "", "", err
@@ -957,7 +957,7 @@ func joinLines(ws []string) string {
 func (h *Handlers) importTell(ctx context.Context, t store.Task, text string, now time.Time) error {
 	tx := h.Store.NewTx()
 	tx.DedupeID = "task:" + t.ID
-	tx.Enqueue(store.OutboundMessage{ID: store.MessageUUID("task:" + t.ID + ":tell"), Kind: store.KindSend, ReceiveIDType: "open_id",
+	enqueueTo(tx, t, store.OutboundMessage{ID: store.MessageUUID("task:" + t.ID + ":tell"), Kind: store.KindSend, ReceiveIDType: "open_id",
 		ReceiveID: t.By.OpenID, MsgType: "text", Content: bot.TextContent(text), Text: text, EnqueuedAt: now})
 	_, err := h.Store.Commit(ctx, tx)
 	return err
@@ -971,10 +971,18 @@ func (h *Handlers) importSend(ctx context.Context, t store.Task, dedupe, suffix 
 	}
 	tx := h.Store.NewTx()
 	tx.DedupeID = dedupe
-	tx.Enqueue(store.OutboundMessage{ID: store.MessageUUID("task:" + t.ID + ":" + suffix), Kind: store.KindSend, ReceiveIDType: "open_id",
+	enqueueTo(tx, t, store.OutboundMessage{ID: store.MessageUUID("task:" + t.ID + ":" + suffix), Kind: store.KindSend, ReceiveIDType: "open_id",
 		ReceiveID: t.By.OpenID, MsgType: "interactive", Content: js, Text: card.Text(), EnqueuedAt: now})
 	_, err = h.Store.Commit(ctx, tx)
 	return err
+}
+
+// enqueueTo queues m for the task's asker; xfbot import on the server has
+// no chat, and prints instead.
+func enqueueTo(tx *store.Tx, t store.Task, m store.OutboundMessage) {
+	if t.By.OpenID != "" {
+		tx.Enqueue(m)
+	}
 }
 
 // importOutcome counts what an apply did.
@@ -1043,7 +1051,7 @@ func (h *Handlers) importApply(ctx context.Context, t store.Task, now time.Time)
 		batch.SetImportCheckpoint(id, end)
 		if end/importProgressEvery > start/importProgressEvery && end < total {
 			text := fmt.Sprintf("正在导入“%s”：已完成 %d / %d 行（%d%%）……", p.File, end, total, end*100/total)
-			batch.Enqueue(store.OutboundMessage{ID: store.MessageUUID(fmt.Sprintf("task:%s:p%d", t.ID, end)), Kind: store.KindSend, ReceiveIDType: "open_id",
+			enqueueTo(batch, t, store.OutboundMessage{ID: store.MessageUUID(fmt.Sprintf("task:%s:p%d", t.ID, end)), Kind: store.KindSend, ReceiveIDType: "open_id",
 				ReceiveID: t.By.OpenID, MsgType: "text", Content: bot.TextContent(text), Text: text, EnqueuedAt: now})
 		}
 		_, err = h.Store.Commit(ctx, batch)
@@ -1242,7 +1250,7 @@ func (h *Handlers) importReport(ctx context.Context, t store.Task, p *importPlan
 	}
 	tx := h.Store.NewTx()
 	tx.DedupeID = "task:" + t.ID
-	tx.Enqueue(store.OutboundMessage{ID: store.MessageUUID("task:" + t.ID + ":done"), Kind: store.KindSend, ReceiveIDType: "open_id",
+	enqueueTo(tx, t, store.OutboundMessage{ID: store.MessageUUID("task:" + t.ID + ":done"), Kind: store.KindSend, ReceiveIDType: "open_id",
 		ReceiveID: t.By.OpenID, MsgType: "interactive", Content: js, Text: card.Text(), EnqueuedAt: now})
 	summary := fmt.Sprintf("新建 %d 件，更新 %d 件，不变 %d 行，不能导入 %d 行", r.Created, r.Updated, r.Same, r.Refused)
 	tx.Audit(store.AuditEntry{At: now, By: t.By, Action: "导入台账", Entity: p.File, After: summary, Via: "task"})

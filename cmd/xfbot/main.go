@@ -77,6 +77,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			return errors.New("serve needs Feishu credentials: set lark.app_id and lark.app_secret (XFBOT_LARK_APP_ID, XFBOT_LARK_APP_SECRET); without them use \"xfbot console\"")
 		}
 		return serve(ctx, cfg, stderr)
+	case "import":
+		return importCmd(ctx, args, stdout, stderr, environ)
 	case "help":
 		writeUsage(stdout, environ)
 		return nil
@@ -91,6 +93,7 @@ var commands = []struct{ name, args, summary string }{
 	{"serve", "[-config F]", "run the bot: long connection or webhook, the outbox sender, /healthz, /metrics"},
 	{"console", "[-config F] [-redis A]", "chat with the bot locally; in memory unless -redis is given"},
 	{"schedule", "[-config F]", "every job, its variable, spec and next five firing times"},
+	{"import", "[-config F] [-dry-run] [-by OPEN_ID] FILE", "import a spreadsheet ledger (.xlsx, .csv): print the preview, then apply it unless -dry-run"},
 	{"help", "", "this text (also -h, --help after any command)"},
 }
 
