@@ -174,7 +174,8 @@ const searchBig = 2000
 // The result R is the union of the intersections pub, with the union of
 // the intersections per less the union of ex; with vis (a liaison's u: and
 // a: sets), R ∩ (the union of vis). A large set united with small ones is
-// not copied: the small ones' other members are kept beside it. It returns {total, member, record,
+// not copied: the small ones' other members are kept beside it; a single
+// intersection with a large result is counted (SINTERCARD), not stored. It returns {total, member, record,
 // ...} for the newest lim members of R, then for each dir member (a case
 // number asked for by number) its record and whether it is in R ("1"/"0").
 // Scratch keys (tmp:search:*) are deleted before it returns.
@@ -210,6 +211,62 @@ local function union(keys)
   local k = scratch()
   redis.call("SUNIONSTORE", k, unpack(keys))
   return k
+end
+-- Conjunctions one of whose terms nobody has match nothing.
+local function live(cs)
+  local out = {}
+  for _, c in ipairs(cs) do
+    if #nonempty(c) == #c then out[#out + 1] = c end
+  end
+  return out
+end
+q.pub, q.per = live(q.pub), live(q.per)
+-- One conjunction of several terms with a large result (a keyword of
+-- several bigrams): counted without being stored, its newest members found
+-- by walking idx:all and testing each term.
+local one = nil
+if #q.vis == 0 and #q.pub + #q.per == 1 then
+  if #q.pub == 1 then one = q.pub[1] elseif #q.ex == 0 then one = q.per[1] end
+end
+if one and #one > 1 then
+  local cnt = redis.call("SINTERCARD", #one, unpack(one))
+  if cnt > big then
+    local function has(m)
+      for _, k in ipairs(one) do
+        if redis.call("SISMEMBER", k, m) == 0 then return false end
+      end
+      return true
+    end
+    local out, ids, from = {cnt}, {}, 0
+    while #ids < q.lim do
+      local page = redis.call("ZREVRANGE", q.all, from, from + 255)
+      if #page == 0 then break end
+      for _, no in ipairs(page) do
+        local y, s = string.match(no, "^XF%-(%d+)%-(%d+)$")
+        if y then
+          local m = y .. string.format("%06d", tonumber(s))
+          if has(m) then
+            ids[#ids + 1] = m
+            if #ids >= q.lim then break end
+          end
+        end
+      end
+      from = from + 256
+    end
+    for _, m in ipairs(ids) do
+      local y, s = tonumber(string.sub(m, 1, 4)), tonumber(string.sub(m, 5))
+      out[#out + 1] = m
+      out[#out + 1] = redis.call("GET", q.case .. string.format("XF-%04d-%04d", y, s)) or ""
+    end
+    for _, m in ipairs(q.dir) do
+      local y, s = tonumber(string.sub(m, 1, 4)), tonumber(string.sub(m, 5))
+      out[#out + 1] = redis.call("GET", q.case .. string.format("XF-%04d-%04d", y, s)) or ""
+      local inr = "0"
+      if has(m) then inr = "1" end
+      out[#out + 1] = inr
+    end
+    return out
+  end
 end
 local parts = {}
 for _, c in ipairs(q.pub) do parts[#parts + 1] = inter(c) end
