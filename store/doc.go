@@ -127,6 +127,7 @@
 //	                              liaison's search); x, xp:<place> accusations; o:<no> the
 //	                              sheet's original number. Moved in the commit of every case
 //	                              write (personal and place terms removed when gone)
+//	                              (case record field "rel": the same petitioner's cases, Tx.Link)
 //	search:fp             string  fingerprint of the secret the hashed terms were made with
 //	search:backfilled:1:<fp> string set when BackfillSearch indexed the records written before
 //	                              the index; a new secret purges the old hashed terms first
