@@ -76,9 +76,21 @@ func (h *Handlers) demo(ctx context.Context, req *bot.Request) (*bot.Reply, erro
 	if err != nil {
 		return nil, err
 	}
-	msg := fmt.Sprintf("✅ 已载入虚构演示数据：%d 名成员（领导 6 人、专班成员 9 人、各单位联络员），%d 件案件，覆盖各类别与各预警等级；%d 份一案一策方案（已批准、待批、草稿、修订中）；集中会诊 %d 场；督查单 %d 张。\n"+
+	onLeave, recalled, err := h.demoRoster(ctx, req, members) // roster.go
+	if err != nil {
+		return nil, err
+	}
+	roster := ""
+	if onLeave != "" {
+		roster = "；" + onLeave + " 请假中"
+		if recalled != "" {
+			roster += "、" + recalled + " 已召回"
+		}
+		roster += "，见“成员 列表”“成员 召回记录”"
+	}
+	msg := fmt.Sprintf("✅ 已载入虚构演示数据：%d 名成员（领导 6 人、专班成员 9 人、各单位联络员%s），%d 件案件，覆盖各类别与各预警等级；%d 份一案一策方案（已批准、待批、草稿、修订中）；集中会诊 %d 场；督查单 %d 张。\n"+
 		"试试：列表 逾期、列表 临期、列表 单位:区住建局、查看 <案件号>、方案 列表、方案 查看 <案件号>、会诊 列表、会诊 查看 %s、督查 列表；用 :user 周某 切换到领导身份，:group 切换到群聊看脱敏效果。",
-		len(people), len(cases), plans, len(ids), items, strings.Join(ids, "、"))
+		len(people), roster, len(cases), plans, len(ids), items, strings.Join(ids, "、"))
 	return &bot.Reply{Text: msg}, nil
 }
 

@@ -797,3 +797,75 @@ func (h *Handlers) recallAck(ctx context.Context, req *bot.Request) (*bot.Reply,
 	}
 	return reply, nil
 }
+
+// demoRoster gives the demo's seconded members their roster: all 9 are
+// 督查专员 seconded two months ago, one with the secondment ending in a
+// week, one on leave since yesterday with a colleague standing in, and the
+// last recalled by the lead after his open cases went to a colleague (the
+// recall record awaits the 组织部's 已记录). It returns the names on leave
+// and recalled.
+func (h *Handlers) demoRoster(ctx context.Context, req *bot.Request, people []xfbot.Member) (onLeave, recalled string, err error) {
+	var lead *xfbot.Member
+	var ms []*xfbot.Member
+	for i := range people {
+		switch people[i].Role {
+		case xfbot.RoleAdmin:
+			if lead == nil {
+				lead = &people[i]
+			}
+		case xfbot.RoleMember:
+			ms = append(ms, &people[i])
+		}
+	}
+	if lead == nil || len(ms) < 4 {
+		return "", "", nil
+	}
+	today := req.Today()
+	tx := h.Store.NewTx()
+	for i, m := range ms {
+		up := *m
+		up.Inspector, up.Joined = true, today.AddDays(-60)
+		switch i {
+		case 0:
+			up.PlannedEnd = today.AddDays(7)
+		case 1:
+			up.Leave = xfbot.Leave{From: today.AddDays(-1), To: today.AddDays(3), StandIn: ms[2].Person(), Reason: "参加市里业务培训"}
+		}
+		tx.UpdateMember(m, up)
+		*m = up
+	}
+	// The one recalled answers for no plan measure nor 督查单 (those move
+	// through their own hand-over); the last such member.
+	var gone *xfbot.Member
+	for i := len(ms) - 1; i >= 3 && gone == nil; i-- {
+		x, err := h.holdingsOf(ctx, ms[i].OpenID)
+		if err != nil {
+			return "", "", err
+		}
+		if len(x.measures) == 0 && len(x.supervision) == 0 {
+			gone = ms[i]
+		}
+	}
+	if gone == nil {
+		_, err := h.Store.Commit(ctx, tx)
+		return ms[1].Name, "", err
+	}
+	cases, err := h.ownedCases(ctx, gone.OpenID)
+	if err != nil {
+		return "", "", err
+	}
+	to := ms[0].Person()
+	for _, old := range cases {
+		c := *old
+		c.UpdatedAt, c.Owner = req.Time, to
+		tx.UpdateCase(old, &c)
+		tx.AddChanges(c.No, xfbot.Change{At: req.Time, By: lead.Person(), Action: "成员", Field: "包案人", Before: old.Owner.Display(), After: to.Display()})
+	}
+	tx.UpdateMember(gone, leave(gone, xfbot.Recalled, today))
+	tx.AddRecall(xfbot.RecallRecord{ID: store.RecallID(gone.OpenID, req.Time), Member: gone.Person(), Unit: gone.Unit, Role: gone.Role,
+		Joined: gone.Joined, Reason: xfbot.RecallPerfunctory, Text: "（虚构）包案进展长期不更新，两次未按约下访", By: lead.Person(), At: req.Time})
+	if _, err := h.Store.Commit(ctx, tx); err != nil {
+		return "", "", err
+	}
+	return ms[1].Name, gone.Name, nil
+}

@@ -18,14 +18,18 @@ import (
 var orgDept = xfbot.Person{OpenID: "ou_org", Name: "组织部李某"}
 
 // newRosterHarness is newHarness with a 组织部 contact configured.
-func newRosterHarness(t *testing.T) *harness {
+func newRosterHarness(t *testing.T, opts ...func(*handlers.Handlers)) *harness {
 	t.Helper()
 	rdb, prefix := testredis.New(t)
 	h := &harness{t: t, rdb: rdb, prefix: prefix, st: store.New(rdb, prefix), now: time.Date(2026, 3, 16, 9, 0, 0, 0, loc), reader: "test"}
 	h.mux = bot.NewMux(h.st, bot.MuxOptions{Admins: []string{admin.OpenID}, Location: loc})
 	h.reports = &report.Reports{Store: h.st, Thresholds: xfbot.DefaultThresholds, Location: loc}
-	handlers.Register(h.mux, &handlers.Handlers{Store: h.st, Thresholds: xfbot.DefaultThresholds, GroupChatID: groupChat,
-		Reports: h.reports, OrgContacts: []string{orgDept.OpenID}})
+	hs := &handlers.Handlers{Store: h.st, Thresholds: xfbot.DefaultThresholds, GroupChatID: groupChat,
+		Reports: h.reports, OrgContacts: []string{orgDept.OpenID}}
+	for _, o := range opts {
+		o(hs)
+	}
+	handlers.Register(h.mux, hs)
 	tx := h.st.NewTx()
 	tx.PutMember(xfbot.Member{OpenID: member.OpenID, Name: member.Name, Role: xfbot.RoleMember, Unit: "区司法局"})
 	tx.PutMember(xfbot.Member{OpenID: member2.OpenID, Name: member2.Name, Role: xfbot.RoleMember})
@@ -333,4 +337,23 @@ func TestMemberStatsWithTheRoster(t *testing.T) {
 	h.reply(admin, "成员 销假 @钱秀兰", at(member2))
 	h.reply(admin, "成员 召回 @赵建 工作需要 原单位急需", at(member))
 	wantIn(t, h.reply(admin, "统计 成员"), "赵建（已召回）：在办 0 件（超期 0），进展更新及时率 —，本期化解 1")
+}
+
+// The demo ledger has a member on leave with a stand-in and a recall
+// record waiting for the 组织部; the recalled member owns no open case.
+func TestDemoRoster(t *testing.T) {
+	h := newRosterHarness(t, func(hs *handlers.Handlers) { hs.Demo = true })
+	r := h.reply(admin, "演示数据")
+	wantIn(t, r, "请假中", "已召回")
+	list := h.reply(admin, "成员 列表")
+	wantIn(t, list, "督查专员 · 请假 2026-03-15至2026-03-19，代理 ", "已离开专班", "已召回 2026-03-16", "计划 2026-03-23 期满")
+	recs, err := h.st.Recalls(context.Background())
+	if err != nil || len(recs) != 1 || recs[0].Confirmed {
+		t.Fatalf("demo recalls = %+v, %v", recs, err)
+	}
+	nos, err := h.st.Range(context.Background(), store.Query{Index: store.IndexOwner(recs[0].Member.OpenID)})
+	if err != nil || len(nos) != 0 {
+		t.Errorf("the recalled demo member still owns %v (%v)", nos, err)
+	}
+	wantIn(t, h.reply(orgDept, "成员 召回记录"), recs[0].Member.Name, "敷衍应付", "待确认")
 }

@@ -57,7 +57,15 @@
 //	                              group's indexes), created and deleted in one script
 //	tmp:fresh:<open_id>   zset    scratch of 统计 成员, created and deleted in one script
 //	digest:last           hash    leader open_id → unix time of the last leader digest
-//	members               hash    open_id → xfbot.Member JSON
+//	members               hash    open_id → xfbot.Member JSON; the roster (jo, pe, in, lf/lt/si/sn/lr
+//	                              the leave, out/left/fr how and when they left) is absent from
+//	                              older records, which read as 在岗; a member's 请假到期 and 借调期满
+//	                              are in dl (member|… entries, scored by the day the lead is told,
+//	                              moved by Tx.UpdateMember), told once in sent:member:<open_id>
+//	recalls               hash    <open_id>:<unix s> → xfbot.RecallRecord JSON (召回记录), written
+//	                              once in the commit that takes the member off the roster
+//	recalls:ack           hash    the same ids → unix s of the 组织部's 已记录 (checked absent:
+//	                              confirmed once)
 //	jf:<JF-YYYY-NNNN>     string  a leader reception (xfbot.Reception JSON); "ver" checked by Commit
 //	jfseq:<YYYY>          string  last reception serial of that year (INCR inside Commit)
 //	jf:cases:<id>         zset    cases registered at the reception (新建 … 接访:id), score = unix s
