@@ -26,7 +26,7 @@ type importer struct {
 	files map[string][]byte
 }
 
-func newImporter(t *testing.T) *importer {
+func newImporter(t testing.TB) *importer {
 	h := newHarness(t)
 	hd := &handlers.Handlers{Store: h.st, Thresholds: xfbot.DefaultThresholds, Reports: h.reports}
 	h.mux = bot.NewMux(h.st, bot.MuxOptions{Admins: []string{admin.OpenID}, Location: loc})
