@@ -190,7 +190,7 @@ func TestSearchLargeResult(t *testing.T) {
 		total int
 		first xfbot.CaseNo
 	}{
-		{"桂园", 2081, "XF-2026-2601"}, // more than searchBig: walked from the newest
+		{"桂园", 2081, "XF-2026-2601"},   // more than searchBig: walked from the newest
 		{"桂园社区", 2080, "XF-2026-2599"}, // one intersection over searchBig: counted, not stored
 		{"物业纠纷", 521, "XF-2026-2601"},
 		{"街道 物业", 520, "XF-2026-2600"},
