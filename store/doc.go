@@ -147,8 +147,15 @@
 //	                              AuditEntry JSON, trimmed to about 1,000,000 entries
 //	outbox                stream  messages for Feishu, field m = OutboundMessage JSON;
 //	                              consumer group "senders"; entries are deleted once sent
-//	tasks                 stream  background work a command promised (exports), field m =
-//	                              Task JSON; consumer group "workers"; deleted when done
+//	tasks                 stream  background work a command promised (exports, imports),
+//	                              field m = Task JSON; consumer group "workers"; deleted when done
+//	imp:idx               hash    import index: no:<sheet number> and pt:<digest of petitioner
+//	                              and title> → case number, claimed with the case (sheetimport.go)
+//	imp:rows              hash    case number → the row it was last imported from (ImportRow
+//	                              JSON: fingerprint, progress digest)
+//	imp:files             hash    file SHA-256 → when, by whom and what an import of it did
+//	imp:plan:<id>         string  an upload's previewed plan (handlers' JSON); TTL 24 h
+//	imp:ckpt:<id>         string  rows of the plan committed so far; TTL 24 h
 //	outbox:dead           stream  messages Feishu refused for good, with the reason
 //	lark:<sdk cache key>  string  the tenant access token, shared by all replicas
 //	job:<job>:since       string  the deployment's first start as that scheduled job knows
