@@ -68,6 +68,9 @@ func TestStandInRoutingDuringLeave(t *testing.T) {
 				t.Fatalf("nothing to %s: %v", tt.wantTo, out)
 			}
 			has(t, out[tt.wantTo], string(f.nos["overdue"]))
+			if tt.wantTo != owner {
+				has(t, out[tt.wantTo], "代赵建接收（请假中）") // the stand-in sees whose it is
+			}
 			if out[tt.wantNotTo] != "" {
 				t.Errorf("%s got a reminder too:\n%s", tt.wantNotTo, out[tt.wantNotTo])
 			}

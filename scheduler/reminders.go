@@ -119,7 +119,10 @@ func (r *Reminders) Run(ctx context.Context, now time.Time) error {
 		if l.to == "" {
 			continue
 		}
-		l.to = xfbot.StandIn(members, l.to, today) // a member on leave: their stand-in
+		if to := xfbot.StandIn(members, l.to, today); to != l.to { // a member on leave: their stand-in
+			l.Note = joinNote(l.Note, "代"+nameOf(members, l.to)+"接收（请假中）")
+			l.to = to
+		}
 		byTo[l.to] = append(byTo[l.to], l)
 	}
 	var steps []*step
@@ -150,6 +153,23 @@ func (r *Reminders) Run(ctx context.Context, now time.Time) error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// nameOf is the member's name, else their open_id.
+func nameOf(ms []xfbot.Member, openID string) string {
+	for _, m := range ms {
+		if m.OpenID == openID && m.Name != "" {
+			return m.Name
+		}
+	}
+	return openID
+}
+
+func joinNote(a, b string) string {
+	if a == "" {
+		return b
+	}
+	return a + "；" + b
 }
 
 // Quiet reports whether now is outside the hours every reminder may go out
