@@ -53,12 +53,12 @@ type Route struct {
 	Example string
 	Section string // help section (a subcommand's is its group's)
 
-	Case   bool // the first word is a case number; the case is loaded into req.Case
-	Write  bool // changes the ledger: refused to read-only roles
+	Case  bool // the first word is a case number; the case is loaded into req.Case
+	Write bool // changes the ledger: refused to read-only roles
 	// Undo: a write of the named case alone, which its author may reverse
 	// with 撤销 within store.UndoWindow (not 销号, 重开, nor writes that
 	// change other records or tell others what they must do).
-	Undo bool
+	Undo   bool
 	Admin  bool // admins only
 	Staff  bool // the task force's own work: admins and task-force members only
 	Public bool // also for non-members (帮助)

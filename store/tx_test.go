@@ -294,4 +294,3 @@ func TestImport(t *testing.T) {
 		t.Fatalf("next number after import = %s, want XF-2026-0104", no)
 	}
 }
-
