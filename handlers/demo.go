@@ -39,6 +39,9 @@ func (h *Handlers) demo(ctx context.Context, req *bot.Request) (*bot.Reply, erro
 	}
 	today := req.Today()
 	cases := demo.Cases(demoCases, today, req.Loc, uint64(req.Time.Unix()), func(c *xfbot.Case) xfbot.Date { return c.DueAsOf(h.Calendar, today) })
+	if err := h.demoRegistry(ctx, people, cases); err != nil {
+		return nil, err
+	}
 	var open []*xfbot.Case // registered, for the demo consultations
 	var made []*xfbot.Case // registered, for the demo plans
 	for _, dc := range cases {
@@ -163,4 +166,34 @@ func (h *Handlers) demoConsults(ctx context.Context, req *bot.Request, people []
 		ids = append(ids, string(id))
 	}
 	return ids, nil
+}
+
+// demoRegistry registers the demo's units and localities (the names its
+// cases and liaisons use) in the registry, so that the demo's ledger
+// resolves as a real one does.
+func (h *Handlers) demoRegistry(ctx context.Context, people []demo.Person, cases []demo.Case) error {
+	reg, err := h.Store.Registry(ctx)
+	if err != nil {
+		return err
+	}
+	var es []xfbot.RegEntry
+	for _, dc := range cases {
+		for _, n := range []string{dc.Case.Unit, dc.Case.Area} {
+			if n != "" {
+				es = append(es, xfbot.RegEntry{Name: n})
+			}
+		}
+	}
+	for _, p := range people {
+		if p.Member.Role == xfbot.RoleLiaison && p.Member.Unit != "" {
+			es = append(es, xfbot.RegEntry{Name: p.Member.Unit})
+		}
+	}
+	if reg.Seed(es) == 0 {
+		return nil
+	}
+	tx := h.Store.NewTx()
+	tx.PutRegistry(reg)
+	_, err = h.Store.Commit(ctx, tx)
+	return err
 }

@@ -218,7 +218,7 @@ func (h *Handlers) regList(k xfbot.RegKind) bot.HandlerFunc {
 		if req.Member.CanManage() {
 			card.Note = "添加：" + regUsage(k, "添加")
 		}
-		return &bot.Reply{Card: card, Text: title + "\n" + strings.Join(lines, "\n")}, nil
+		return &bot.Reply{Card: card}, nil
 	}
 }
 

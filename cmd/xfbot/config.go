@@ -50,15 +50,22 @@ type Config struct {
 	GroupReplies string               `yaml:"group_replies"`
 	Deadline     DeadlineConfig       `yaml:"deadline"`
 	Holidays     []xfbot.HolidayTable `yaml:"holidays"` // not settable from env: too structured for one variable
-	Schedule     ScheduleConfig       `yaml:"schedule"`
-	Reception    ReceptionConfig      `yaml:"reception"`
-	Resolution   ResolutionConfig     `yaml:"resolution"`
-	Supervision  SupervisionConfig    `yaml:"supervision"`
-	Roster       RosterConfig         `yaml:"roster"`
-	Reminders    RemindersConfig      `yaml:"reminders"`
-	Sender       SenderConfig         `yaml:"sender"`
-	Privacy      PrivacyConfig        `yaml:"privacy"`
-	Log          LogConfig            `yaml:"log"`
+
+	// The registry (名录) of a first start (registryconfig.go): not settable
+	// from env either.
+	Units      []NameConfig `yaml:"units"`
+	Areas      []NameConfig `yaml:"areas"`
+	Categories []NameConfig `yaml:"categories"`
+
+	Schedule    ScheduleConfig    `yaml:"schedule"`
+	Reception   ReceptionConfig   `yaml:"reception"`
+	Resolution  ResolutionConfig  `yaml:"resolution"`
+	Supervision SupervisionConfig `yaml:"supervision"`
+	Roster      RosterConfig      `yaml:"roster"`
+	Reminders   RemindersConfig   `yaml:"reminders"`
+	Sender      SenderConfig      `yaml:"sender"`
+	Privacy     PrivacyConfig     `yaml:"privacy"`
+	Log         LogConfig         `yaml:"log"`
 }
 
 // PrivacyConfig protects personal data at rest.
@@ -223,6 +230,8 @@ func DefaultConfig() Config {
 		Timezone: "Asia/Shanghai",
 		Deadline: DeadlineConfig{Yellow: th.Yellow, Orange: th.Orange, Black: th.Black},
 		Holidays: xfbot.DefaultHolidayTables(),
+		// Empty, not nil: as config.example.yaml's [] decodes.
+		Units: []NameConfig{}, Areas: []NameConfig{}, Categories: []NameConfig{},
 		Schedule: ScheduleConfig{
 			Overdue:      "5 9 * * 1-5",
 			GroupDaily:   "35 9 * * 1-5",
@@ -527,6 +536,7 @@ func (c Config) Validate() error {
 	if _, err := xfbot.NewCalendar(c.Holidays...); err != nil {
 		bad("holidays", "%v", err)
 	}
+	c.validateRegistry(bad)
 
 	// Walk the keys so that a schedule added to ScheduleConfig is checked too.
 	root := reflect.ValueOf(c)

@@ -35,6 +35,10 @@ func serve(ctx context.Context, cfg Config, stderr io.Writer) error {
 	if err := a.indexSecret(ctx, cfg, log); err != nil {
 		return err
 	}
+	// The registry (名录) of a first start: config, then the names in use.
+	if err := a.seedRegistry(ctx, cfg, log); err != nil {
+		return fmt.Errorf("registry: %w", err)
+	}
 	// Records written before the deadline index existed get their entries
 	// once (a marker says it is done; replicas racing it do no harm); so
 	// do they in the search index.
