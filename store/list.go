@@ -197,7 +197,11 @@ func (s *Store) List(ctx context.Context, q Query) ([]*xfbot.Case, int, error) {
 		}
 	}
 	keys := append([]string{s.k.index(q.Index), s.k.scratch("list")}, groups...)
-	res, err := listScript.Run(ctx, s.rdb, keys, min, max, q.Offset, lim, s.k.caseKey(""), rev, sizes, string(nb)).Slice()
+	sub := "" // idx:open holds every open case: the groups' indexes are its subsets, same scores
+	if q.Index == IndexOpen() {
+		sub = "sub"
+	}
+	res, err := listScript.Run(ctx, s.rdb, keys, min, max, q.Offset, lim, s.k.caseKey(""), rev, sizes, string(nb), sub).Slice()
 	if err != nil {
 		return nil, 0, fmt.Errorf("store: list: %w", err)
 	}

@@ -7,8 +7,9 @@
 -- ARGV[1] min score, ARGV[2] max score, ARGV[3] offset, ARGV[4] count,
 -- ARGV[5] case key prefix, ARGV[6] "rev" for descending order,
 -- ARGV[7] the sizes of the index groups, comma-separated ("" for none),
--- ARGV[8] the needle groups: JSON array of arrays of strings. ARGV[7] and
--- ARGV[8] may be left out (receptions, letters and reminders list pages of
+-- ARGV[8] the needle groups: JSON array of arrays of strings; ARGV[9]
+-- "sub" when the groups' indexes are subsets of the base. ARGV[7] and
+-- ARGV[8], ARGV[9] may be left out (receptions, letters and reminders list pages of
 -- their indexes with the first six arguments only).
 --
 -- A case is listed when it is in the base and in at least one index of every
@@ -24,32 +25,53 @@ local scratch = {}
 
 local sizes = ARGV[7] or ""
 if sizes ~= "" then
-  local inter = {base}
+  -- ARGV[9] "sub": every index of the groups is a subset of the base with
+  -- the same scores (idx:open and the open-only indexes): the base is
+  -- left out, and a lone index is read as it is.
+  local inter = {}
+  if ARGV[9] ~= "sub" then inter[1] = base end
   local k = 3
   local g = 0
+  local empty = false
   for size in string.gmatch(sizes, "%d+") do
     size = tonumber(size)
     g = g + 1
-    if size == 1 then
-      inter[#inter + 1] = KEYS[k]
+    -- A group's empty indexes are left out (a department's 属地 index, in
+    -- a liaison's scope): a union of one is read as it is.
+    local live = {}
+    for i = 0, size - 1 do
+      if redis.call("EXISTS", KEYS[k + i]) == 1 then live[#live + 1] = KEYS[k + i] end
+    end
+    if #live == 0 then
+      empty = true
+    elseif #live == 1 then
+      inter[#inter + 1] = live[1]
     else
       local u = tmp .. ":" .. g
-      local args = {u, size}
-      for i = 0, size - 1 do args[#args + 1] = KEYS[k + i] end
+      local args = {u, #live}
+      for _, key in ipairs(live) do args[#args + 1] = key end
       redis.call("ZUNIONSTORE", unpack(args))
       scratch[#scratch + 1] = u
       inter[#inter + 1] = u
     end
     k = k + size
   end
-  local args = {tmp, #inter}
-  for _, key in ipairs(inter) do args[#args + 1] = key end
-  args[#args + 1] = "WEIGHTS"
-  args[#args + 1] = 1
-  for i = 2, #inter do args[#args + 1] = 0 end
-  redis.call("ZINTERSTORE", unpack(args))
-  scratch[#scratch + 1] = tmp
-  src = tmp
+  if empty then
+    for _, key in ipairs(scratch) do redis.call("DEL", key) end
+    return {0}
+  end
+  if #inter == 1 then
+    src = inter[1]
+  else
+    local args = {tmp, #inter}
+    for _, key in ipairs(inter) do args[#args + 1] = key end
+    args[#args + 1] = "WEIGHTS"
+    args[#args + 1] = 1
+    for i = 2, #inter do args[#args + 1] = 0 end
+    redis.call("ZINTERSTORE", unpack(args))
+    scratch[#scratch + 1] = tmp
+    src = tmp
+  end
 end
 
 local needles = {}
