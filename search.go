@@ -197,10 +197,9 @@ func (ix *Indexer) PersonTerms(c *Case) []Term {
 }
 
 // SourceNo is the number the case had on the sheet it was imported from
-// (原编号), indexed as an o: term. The Case has no such field yet: the
-// import adds it; until then no case has one. When it exists, return it
-// here and nothing else changes.
-func SourceNo(c *Case) string { return "" }
+// (原编号, Case.SheetNo), indexed as an o: term: 搜索 finds an imported case
+// by the number the office's old ledger gave it.
+func SourceNo(c *Case) string { return c.SheetNo }
 
 func normSource(s string) string {
 	return strings.ToLower(strings.Join(strings.Fields(Normalize(s)), ""))

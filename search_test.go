@@ -48,6 +48,13 @@ func TestCaseTerms(t *testing.T) {
 			}
 		}
 	})
+	t.Run("SheetNumber", func(t *testing.T) {
+		imported := *c
+		imported.SheetNo = "QF-2023-117"
+		if !slices.Contains(ix.CaseTerms(&imported), xfbot.Term("o:qf-2023-117")) {
+			t.Errorf("the sheet's number is not a term: %v", ix.CaseTerms(&imported))
+		}
+	})
 	t.Run("TitleWords", func(t *testing.T) {
 		for _, w := range []string{"w:反映", "w:桂园", "w:回迁", "w:延期", "w:电话"} {
 			if !slices.Contains(terms, xfbot.Term(w)) {
