@@ -277,7 +277,7 @@ func (r *Registry) Resolve(k RegKind, typed string) (RegEntry, bool, []string) {
 				d = 1 // 市住建局 for 区住建局: another level is another unit, asked
 			}
 			if d < 0 {
-				ed := runeDistance(key, nk)
+				ed := EditDistance(key, nk)
 				limit := 1 // 区税务局 is not 区住建局: two of four characters
 				if len(rk) >= 6 {
 					limit = 2
@@ -614,8 +614,10 @@ func abs(n int) int {
 	return n
 }
 
-// runeDistance is the Levenshtein distance between a and b, by character.
-func runeDistance(a, b string) int {
+// EditDistance is the Levenshtein distance between a and b, by character:
+// how near a typed word is to a name (the registry's suggestions, the mux's
+// "did you mean" for a command word).
+func EditDistance(a, b string) int {
 	ra, rb := []rune(a), []rune(b)
 	prev := make([]int, len(rb)+1)
 	cur := make([]int, len(rb)+1)

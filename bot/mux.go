@@ -630,7 +630,7 @@ func unknownSub(g *Route, word string) error {
 			words = append(words, s.Verb)
 		}
 		for _, w := range append([]string{s.Verb}, s.Aliases...) {
-			if d := editDistance(lw, strings.ToLower(w)); d < bestD {
+			if d := xfbot.EditDistance(lw, strings.ToLower(w)); d < bestD {
 				best, bestD = s.Name(), d
 			}
 		}
@@ -883,7 +883,7 @@ func (m *Mux) unknownVerb(word string) error {
 	sort.Strings(words)
 	lw := strings.ToLower(word)
 	for _, w := range words {
-		d := editDistance(lw, w)
+		d := xfbot.EditDistance(lw, w)
 		if strings.HasPrefix(w, lw) || strings.HasPrefix(lw, w) {
 			d = min(d, 1)
 		}
@@ -910,26 +910,4 @@ func splitVerb(text string) (string, string) {
 		}
 	}
 	return text, ""
-}
-
-// editDistance is the Levenshtein distance between a and b, in runes.
-func editDistance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(rb)]
 }
