@@ -38,7 +38,7 @@ var loc = time.FixedZone("CST", 8*3600)
 type harness struct {
 	t      testing.TB
 	st     *store.Store
-	rdb    *redis.Client
+	rdb    redis.UniversalClient
 	mux    *bot.Mux
 	now    time.Time
 	seq    int

@@ -80,8 +80,7 @@ func TestReminderWeeks(t *testing.T) {
 	kill := &killHook{after: 2} // the claim, then one batch: dies with batches in flight
 	var reps []*scheduler.Scheduler
 	for r := 0; r < 3; r++ {
-		c := redis.NewClient(&redis.Options{Addr: rdb.Options().Addr})
-		t.Cleanup(func() { c.Close() })
+		c := testredis.Clone(t, rdb) // a replica of its own: its own pool and hooks
 		if r == 0 {
 			c.AddHook(kill)
 		}

@@ -11,7 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/redis/go-redis/v9"
 	"github.com/xuri/excelize/v2"
 
 	"github.com/qingchuan/xfbot/bot/larktest"
@@ -171,16 +170,14 @@ func nthSent(fake *larktest.Server, pred func(larktest.Sent) bool, n int) (larkt
 
 // TestImportCommand runs `xfbot import FILE -dry-run`, then without it.
 func TestImportCommand(t *testing.T) {
-	addr, prefix := e2eRedis(t)
-	env := []string{"XFBOT_REDIS_ADDR=" + addr, "XFBOT_REDIS_PREFIX=" + prefix}
+	renv := redisEnv(e2eRedis(t))
+	env := environOf(renv)
 	path := filepath.Join(t.TempDir(), "台账.xlsx")
 	if err := os.WriteFile(path, importSheet(t, "已约谈开发商"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	rdb := redis.NewClient(&redis.Options{Addr: addr})
-	defer rdb.Close()
-	st := store.New(rdb, prefix)
+	st := store.New(envRedis(t, renv), renv["XFBOT_REDIS_PREFIX"])
 	count := func() int {
 		n, err := st.CountExport(ctx, store.ExportQuery{})
 		if err != nil {

@@ -7,8 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/redis/go-redis/v9"
-
 	"github.com/qingchuan/xfbot"
 	"github.com/qingchuan/xfbot/bot/larktest"
 	"github.com/qingchuan/xfbot/store"
@@ -30,9 +28,7 @@ func TestE2EReminders(t *testing.T) {
 
 	cst := time.FixedZone("CST", 8*3600)
 	today := xfbot.DateOf(time.Now(), cst)
-	rdb := redis.NewClient(&redis.Options{Addr: env["XFBOT_REDIS_ADDR"]})
-	defer rdb.Close()
-	st := store.New(rdb, env["XFBOT_REDIS_PREFIX"])
+	st := store.New(envRedis(t, env), env["XFBOT_REDIS_PREFIX"])
 	const owners, cases = 12, 30
 	var cs []*xfbot.Case
 	byOwner := map[string][]string{}

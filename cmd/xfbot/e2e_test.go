@@ -21,7 +21,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"os"
 	"regexp"
 	"strconv"
 	"strings"
@@ -108,28 +107,45 @@ func freeAddr(t testing.TB) string {
 	return addr
 }
 
-// e2eRedis returns a Redis address and a key prefix of the test's own: the
-// real Redis at XFBOT_TEST_REDIS_ADDR (its keys deleted afterwards), else a
-// private miniredis.
-func e2eRedis(t testing.TB) (addr, prefix string) {
+// e2eRedis returns a Redis address, a key prefix of the test's own and
+// whether the address lists a cluster's seed nodes: the real Redis (or
+// Redis Cluster) the suites run against, its keys deleted afterwards, else
+// a private miniredis.
+func e2eRedis(t testing.TB) (addr, prefix string, cluster bool) {
 	t.Helper()
 	prefix = "e2e_" + randHex(6)
-	if addr = os.Getenv(testredis.Env); addr == "" {
-		return miniredis.RunT(t).Addr(), prefix
+	if addr, cluster = testredis.Addr(); addr == "" {
+		return miniredis.RunT(t).Addr(), prefix, false
 	}
 	t.Cleanup(func() {
-		rdb := redis.NewClient(&redis.Options{Addr: addr})
+		rdb := testredis.Dial(addr, cluster)
 		defer rdb.Close()
 		testredis.Flush(t, rdb, prefix)
 	})
-	return addr, prefix
+	return addr, prefix, cluster
+}
+
+// redisEnv is the bot's environment for e2eRedis's answer.
+func redisEnv(addr, prefix string, cluster bool) map[string]string {
+	env := map[string]string{"XFBOT_REDIS_ADDR": addr, "XFBOT_REDIS_PREFIX": prefix}
+	if cluster {
+		env["XFBOT_REDIS_CLUSTER"] = "1"
+	}
+	return env
+}
+
+// envRedis opens a client on the Redis of a bot's environment, as the bot
+// itself does, closed when t ends.
+func envRedis(t testing.TB, env map[string]string) redis.UniversalClient {
+	t.Helper()
+	return testredis.Open(t, env["XFBOT_REDIS_ADDR"], env["XFBOT_REDIS_CLUSTER"] == "1")
 }
 
 // serveEnv is the environment of a webhook-mode bot with an encrypt key and
 // a verification token, talking to fake.
 func serveEnv(t testing.TB, fake *larktest.Server, appID string) map[string]string {
-	addr, prefix := e2eRedis(t)
-	return map[string]string{
+	env := redisEnv(e2eRedis(t))
+	for k, v := range map[string]string{
 		"XFBOT_LARK_APP_ID":             appID,
 		"XFBOT_LARK_APP_SECRET":         e2eSecret,
 		"XFBOT_LARK_BASE_URL":           fake.URL(),
@@ -138,14 +154,15 @@ func serveEnv(t testing.TB, fake *larktest.Server, appID string) map[string]stri
 		"XFBOT_LARK_ENCRYPT_KEY":        e2eEncryptKey,
 		"XFBOT_LARK_BOT_OPEN_ID":        e2eBot,
 		"XFBOT_HTTP_ADDR":               freeAddr(t),
-		"XFBOT_REDIS_ADDR":              addr,
-		"XFBOT_REDIS_PREFIX":            prefix,
 		"XFBOT_ADMINS":                  e2eAdmin,
 		"XFBOT_GROUP_CHAT_ID":           e2eGroup,
 		// The whole card in the group, so that the suites can check what a
 		// group card shows; TestE2ELightGroupReplies covers the default.
 		"XFBOT_GROUP_REPLIES": "full",
+	} {
+		env[k] = v
 	}
+	return env
 }
 
 func environOf(env map[string]string) []string {

@@ -1,6 +1,13 @@
-// Package testredis gives tests a Redis: a private miniredis by default, or
-// the real Redis at XFBOT_TEST_REDIS_ADDR (set by .ci/run), where each test
-// works under a key prefix of its own and deletes only its own keys.
+// Package testredis gives tests a Redis: a private miniredis by default, the
+// real Redis at XFBOT_TEST_REDIS_ADDR, or the Redis Cluster whose seed nodes
+// XFBOT_TEST_REDIS_CLUSTER lists (both set by .ci/run, one run each). On a
+// real server each test works under a key prefix of its own and deletes only
+// its own keys.
+//
+// Every store key is under the hash tag {prefix}, so one test's keys live in
+// one cluster slot: a script or pipeline that reaches outside it fails on
+// the cluster (CROSSSLOT, or "non local key" in a script), which is the
+// point of running the suites there.
 package testredis
 
 import (
@@ -9,6 +16,8 @@ import (
 	"encoding/hex"
 	"os"
 	"regexp"
+	"strings"
+	"sync"
 	"testing"
 
 	"github.com/alicebob/miniredis/v2"
@@ -18,14 +27,44 @@ import (
 // Env is the variable that selects a real Redis for the test suites.
 const Env = "XFBOT_TEST_REDIS_ADDR"
 
+// ClusterEnv selects a real Redis Cluster: its seed nodes, comma-separated
+// (host:port,host:port,…). It wins over Env when both are set.
+const ClusterEnv = "XFBOT_TEST_REDIS_CLUSTER"
+
 var unsafe = regexp.MustCompile(`[^A-Za-z0-9_]+`)
 
-// Real reports whether the suites run against a real Redis.
-func Real() bool { return os.Getenv(Env) != "" }
+// Real reports whether the suites run against a real Redis (a server or a
+// cluster).
+func Real() bool { return os.Getenv(Env) != "" || Cluster() }
+
+// Cluster reports whether the suites run against a Redis Cluster.
+func Cluster() bool { return os.Getenv(ClusterEnv) != "" }
+
+// Addr is the real Redis the suites run against as xfbot's own config
+// names it: redis.addr (comma-separated seeds on a cluster) and
+// redis.cluster. Empty when the suites run on miniredis.
+func Addr() (addr string, cluster bool) {
+	if s := os.Getenv(ClusterEnv); s != "" {
+		return s, true
+	}
+	return os.Getenv(Env), false
+}
+
+// Seeds splits a comma-separated address list.
+func Seeds(s string) []string {
+	var out []string
+	for a := range strings.SplitSeq(s, ",") {
+		if a = strings.TrimSpace(a); a != "" {
+			out = append(out, a)
+		}
+	}
+	return out
+}
 
 // New returns a client and a fresh key prefix for t. The client is closed and
-// the prefix's keys deleted when t ends.
-func New(t testing.TB) (*redis.Client, string) {
+// the prefix's keys deleted when t ends. On a cluster it is a
+// *redis.ClusterClient, else a *redis.Client.
+func New(t testing.TB) (redis.UniversalClient, string) {
 	t.Helper()
 	var b [4]byte
 	_, _ = rand.Read(b[:])
@@ -34,31 +73,81 @@ func New(t testing.TB) (*redis.Client, string) {
 		name = name[:40]
 	}
 	prefix := "t_" + name + "_" + hex.EncodeToString(b[:])
-	addr := os.Getenv(Env)
+	addr, cluster := Addr()
 	if addr == "" {
 		addr = miniredis.RunT(t).Addr()
 	}
-	rdb := redis.NewClient(&redis.Options{Addr: addr, PoolSize: 64})
-	if err := rdb.Ping(context.Background()).Err(); err != nil {
-		t.Fatalf("redis at %s: %v", addr, err)
+	rdb := Open(t, addr, cluster)
+	if Real() {
+		t.Cleanup(func() { Flush(t, rdb, prefix) }) // runs before Open's Close
 	}
-	t.Cleanup(func() {
-		defer rdb.Close()
-		if !Real() {
-			return
-		}
-		Flush(t, rdb, prefix)
-	})
 	return rdb, prefix
 }
 
-// Flush deletes every key of prefix.
-func Flush(t testing.TB, rdb *redis.Client, prefix string) {
+// Open returns a client on addr (seed nodes when cluster), pinged, and
+// closed when t ends.
+func Open(t testing.TB, addr string, cluster bool) redis.UniversalClient {
+	t.Helper()
+	rdb := Dial(addr, cluster)
+	if err := rdb.Ping(context.Background()).Err(); err != nil {
+		rdb.Close()
+		t.Fatalf("redis at %s: %v", addr, err)
+	}
+	t.Cleanup(func() { rdb.Close() })
+	return rdb
+}
+
+// Dial returns a client on addr (seed nodes when cluster), not yet
+// connected; the caller closes it.
+func Dial(addr string, cluster bool) redis.UniversalClient {
+	if cluster {
+		return redis.NewClusterClient(&redis.ClusterOptions{Addrs: Seeds(addr), PoolSize: 64})
+	}
+	return redis.NewClient(&redis.Options{Addr: addr, PoolSize: 64})
+}
+
+// Clone opens a second client on the server (or cluster) rdb talks to, as
+// another replica of the bot would: its own pool, its own hooks. Closed
+// when t ends.
+func Clone(t testing.TB, rdb redis.UniversalClient) redis.UniversalClient {
+	t.Helper()
+	switch c := rdb.(type) {
+	case *redis.ClusterClient:
+		return Open(t, strings.Join(c.Options().Addrs, ","), true)
+	case *redis.Client:
+		return Open(t, c.Options().Addr, false)
+	}
+	t.Fatalf("testredis: Clone of a %T", rdb)
+	return nil
+}
+
+// Flush deletes every key of prefix: on a cluster, on every master (the
+// prefix's keys share one slot, but a test may have moved it).
+func Flush(t testing.TB, rdb redis.UniversalClient, prefix string) {
 	ctx := context.Background()
-	iter := rdb.Scan(ctx, 0, "{"+prefix+"}:*", 1000).Iterator()
+	pattern := "{" + prefix + "}:*"
+	var mu sync.Mutex
 	var ks []string
-	for iter.Next(ctx) {
-		ks = append(ks, iter.Val())
+	scan := func(ctx context.Context, c *redis.Client) error {
+		iter := c.Scan(ctx, 0, pattern, 1000).Iterator()
+		for iter.Next(ctx) {
+			mu.Lock()
+			ks = append(ks, iter.Val())
+			mu.Unlock()
+		}
+		return iter.Err()
+	}
+	var err error
+	switch c := rdb.(type) {
+	case *redis.ClusterClient:
+		err = c.ForEachMaster(ctx, scan)
+	case *redis.Client:
+		err = scan(ctx, c)
+	default:
+		t.Fatalf("testredis: Flush of a %T", rdb)
+	}
+	if err != nil {
+		t.Logf("testredis: cleanup %s: scan: %v", prefix, err)
 	}
 	for len(ks) > 0 {
 		n := min(len(ks), 500)
