@@ -667,24 +667,9 @@ func (s *Store) BackfillSearch(ctx context.Context) (int, error) {
 func (s *Store) purgePersonalTerms(ctx context.Context) error {
 	for _, kind := range []string{xfbot.TermName, xfbot.TermPhone, xfbot.TermPhonePart, xfbot.TermID} {
 		pattern := strings.NewReplacer("{", `\{`, "}", `\}`, "*", `\*`, "?", `\?`, "[", `\[`).Replace(s.k.term(xfbot.Term(kind+":"))) + "*"
-		iter := s.rdb.Scan(ctx, 0, pattern, 1000).Iterator()
-		var batch []string
-		for iter.Next(ctx) {
-			batch = append(batch, iter.Val())
-			if len(batch) == 500 {
-				if err := s.rdb.Unlink(ctx, batch...).Err(); err != nil {
-					return fmt.Errorf("store: purge search terms: %w", err)
-				}
-				batch = batch[:0]
-			}
-		}
-		if err := iter.Err(); err != nil {
+		err := s.scanKeys(ctx, pattern, func(batch []string) error { return s.rdb.Unlink(ctx, batch...).Err() })
+		if err != nil {
 			return fmt.Errorf("store: purge search terms: %w", err)
-		}
-		if len(batch) > 0 {
-			if err := s.rdb.Unlink(ctx, batch...).Err(); err != nil {
-				return fmt.Errorf("store: purge search terms: %w", err)
-			}
 		}
 	}
 	return nil

@@ -153,3 +153,41 @@ func (s *Store) Seen(ctx context.Context, eventID string) (bool, error) {
 	}
 	return n == 1, nil
 }
+
+// scanKeys calls fn with the keys matching pattern, in batches of up to 500.
+// A SCAN reaches one server; on a cluster, whose ClusterClient would send it
+// to any one master, every master is scanned (the keys of one prefix share
+// a slot, but while the slot migrates they are on two masters).
+func (s *Store) scanKeys(ctx context.Context, pattern string, fn func([]string) error) error {
+	scan := func(ctx context.Context, c redis.Cmdable) error {
+		iter := c.Scan(ctx, 0, pattern, 1000).Iterator()
+		var batch []string
+		for iter.Next(ctx) {
+			if batch = append(batch, iter.Val()); len(batch) == 500 {
+				if err := fn(batch); err != nil {
+					return err
+				}
+				batch = batch[:0]
+			}
+		}
+		if err := iter.Err(); err != nil {
+			return err
+		}
+		if len(batch) > 0 {
+			return fn(batch)
+		}
+		return nil
+	}
+	cc, ok := s.rdb.(*redis.ClusterClient)
+	if !ok {
+		return scan(ctx, s.rdb)
+	}
+	var mu sync.Mutex // ForEachMaster scans the masters at once; fn runs one call at a time
+	inner := fn
+	fn = func(ks []string) error {
+		mu.Lock()
+		defer mu.Unlock()
+		return inner(ks)
+	}
+	return cc.ForEachMaster(ctx, func(ctx context.Context, c *redis.Client) error { return scan(ctx, c) })
+}
