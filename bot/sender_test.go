@@ -3,15 +3,12 @@ package bot_test
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	mrand "math/rand/v2"
 	"os"
-	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -19,46 +16,20 @@ import (
 	"testing"
 	"time"
 
-	"github.com/alicebob/miniredis/v2"
 	lark "github.com/larksuite/oapi-sdk-go/v3"
 	larkcore "github.com/larksuite/oapi-sdk-go/v3/core"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/qingchuan/xfbot/bot"
 	"github.com/qingchuan/xfbot/bot/larktest"
+	"github.com/qingchuan/xfbot/internal/testredis"
 	"github.com/qingchuan/xfbot/store"
-	"github.com/redis/go-redis/v9"
 	"golang.org/x/time/rate"
 )
 
-// newStore returns a Store on a private miniredis, or on the Redis at
-// XFBOT_TEST_REDIS_ADDR under a prefix of its own whose keys are deleted
-// afterwards. (store's newTestStore lives in another package's tests.)
+// newStore returns a Store on testredis's Redis, under a prefix of its own.
 func newStore(t testing.TB) *store.Store {
 	t.Helper()
-	var b [4]byte
-	_, _ = rand.Read(b[:])
-	name := regexp.MustCompile(`[^A-Za-z0-9_]+`).ReplaceAllString(t.Name(), "_")
-	if len(name) > 40 {
-		name = name[:40]
-	}
-	prefix := "t_" + name + "_" + hex.EncodeToString(b[:])
-	addr := os.Getenv("XFBOT_TEST_REDIS_ADDR")
-	shared := addr != ""
-	if !shared {
-		addr = miniredis.RunT(t).Addr()
-	}
-	rdb := redis.NewClient(&redis.Options{Addr: addr})
-	t.Cleanup(func() {
-		defer rdb.Close()
-		if !shared {
-			return
-		}
-		ctx := context.Background()
-		ks, _ := rdb.Keys(ctx, "{"+prefix+"}:*").Result()
-		if len(ks) > 0 {
-			rdb.Del(ctx, ks...)
-		}
-	})
+	rdb, prefix := testredis.New(t)
 	return store.New(rdb, prefix)
 }
 

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/qingchuan/xfbot"
+	"github.com/qingchuan/xfbot/internal/testredis"
 )
 
 // searchLedger registers the cases the search tests look for.
@@ -55,9 +56,9 @@ func TestSearchProgressWords(t *testing.T) {
 	got := h.reply(member, "搜索 开发商")
 	wantIn(t, got, "（共 1 件）", "XF-2026-0001")
 	// The name and the phone typed into the entry are not plain words of the index.
-	keys, err := h.rdb.Keys(context.Background(), "{"+h.prefix+"}:v1:q:w:*").Result()
-	if err != nil || len(keys) == 0 {
-		t.Fatalf("keys %v %v", keys, err)
+	keys := testredis.Keys(t, h.rdb, "{"+h.prefix+"}:v1:q:w:*")
+	if len(keys) == 0 {
+		t.Fatalf("keys %v", keys)
 	}
 	for _, k := range keys {
 		wantNotIn(t, k, "张建", "建国", "1381", "5678")

@@ -173,8 +173,8 @@ func TestListWhere(t *testing.T) {
 		if _, _, err := st.List(ctx, q); err != nil {
 			t.Fatal(err)
 		}
-		if ks, err := rdb.Keys(ctx, "{"+prefix+"}:v1:tmp:*").Result(); err != nil || len(ks) != 0 {
-			t.Errorf("scratch keys left: %q, %v", ks, err)
+		if ks := testredis.Keys(t, rdb, "{"+prefix+"}:v1:tmp:*"); len(ks) != 0 {
+			t.Errorf("scratch keys left: %q", ks)
 		}
 	})
 }

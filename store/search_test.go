@@ -108,9 +108,9 @@ func TestSearchIndex(t *testing.T) {
 		if _, err := st.Commit(ctx, tx); err != nil {
 			t.Fatal(err)
 		}
-		keys, err := rdb.Keys(ctx, "{"+prefix+"}:v1:q:*").Result()
-		if err != nil || len(keys) == 0 {
-			t.Fatalf("keys: %v %v", keys, err)
+		keys := testredis.Keys(t, rdb, "{"+prefix+"}:v1:q:*")
+		if len(keys) == 0 {
+			t.Fatalf("keys: %v", keys)
 		}
 		for _, k := range keys {
 			for _, bad := range []string{"张三", "1381", "5678", "1101", "002X", "6222"} {
@@ -218,13 +218,7 @@ func TestBackfillSearch(t *testing.T) {
 		t.Fatal(err)
 	}
 	// As if written before the index existed.
-	qkeys := func() []string {
-		ks, err := rdb.Keys(ctx, "{"+prefix+"}:v1:q:*").Result()
-		if err != nil {
-			t.Fatal(err)
-		}
-		return ks
-	}
+	qkeys := func() []string { return testredis.Keys(t, rdb, "{"+prefix+"}:v1:q:*") }
 	if err := rdb.Del(ctx, qkeys()...).Err(); err != nil {
 		t.Fatal(err)
 	}

@@ -16,6 +16,7 @@ import (
 	"encoding/hex"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -156,4 +157,75 @@ func Flush(t testing.TB, rdb redis.UniversalClient, prefix string) {
 		}
 		ks = ks[n:]
 	}
+}
+
+// Keys returns the keys matching pattern, from every master on a cluster
+// (a plain KEYS on a ClusterClient asks one node, so a test checking that
+// keys are there, or gone, would look at the wrong one).
+func Keys(t testing.TB, rdb redis.UniversalClient, pattern string) []string {
+	t.Helper()
+	ctx := context.Background()
+	var mu sync.Mutex
+	var ks []string
+	keys := func(ctx context.Context, c *redis.Client) error {
+		got, err := c.Keys(ctx, pattern).Result()
+		mu.Lock()
+		ks = append(ks, got...)
+		mu.Unlock()
+		return err
+	}
+	var err error
+	switch c := rdb.(type) {
+	case *redis.ClusterClient:
+		err = c.ForEachMaster(ctx, keys)
+	case *redis.Client:
+		err = keys(ctx, c)
+	default:
+		t.Fatalf("testredis: Keys of a %T", rdb)
+	}
+	if err != nil {
+		t.Fatalf("testredis: keys %s: %v", pattern, err)
+	}
+	slices.Sort(ks)
+	return ks
+}
+
+// NodeHook adds h where the round trips happen: to a single server's
+// client, or, on a cluster, to every node's client (those there now and
+// those the cluster client connects to later), so that a pipeline the
+// cluster client splits over two nodes counts as the two round trips it
+// is. A hook on the ClusterClient itself sees that pipeline once.
+func NodeHook(rdb redis.UniversalClient, h redis.Hook) {
+	cc, ok := rdb.(*redis.ClusterClient)
+	if !ok {
+		rdb.AddHook(h)
+		return
+	}
+	var mu sync.Mutex
+	hooked := map[*redis.Client]bool{}
+	add := func(c *redis.Client) {
+		mu.Lock()
+		defer mu.Unlock()
+		if !hooked[c] {
+			hooked[c] = true
+			c.AddHook(h)
+		}
+	}
+	cc.OnNewNode(add)
+	_ = cc.ForEachShard(context.Background(), func(_ context.Context, c *redis.Client) error {
+		add(c)
+		return nil
+	})
+}
+
+// Topology reports whether cmd is the cluster client's own traffic
+// (CLUSTER SLOTS/SHARDS/NODES when it reloads the slot map, COMMAND when it
+// learns the commands' keys), not a round trip its caller made: a hook
+// counting the store's round trips with NodeHook skips these.
+func Topology(cmd redis.Cmder) bool {
+	switch cmd.Name() {
+	case "cluster", "command", "readonly", "asking":
+		return true
+	}
+	return false
 }
