@@ -50,10 +50,25 @@ func BenchmarkWebhookEcho(b *testing.B) {
 	defer fake.Close()
 	watch := newReplyWatch(b, fake)
 
+	srv := httptest.NewServer(echoHandler(appID, watch.URL))
+	defer srv.Close()
+
+	benchWebhook(b, srv.URL, fake, watch, func(poster, n int) larktest.Message {
+		return larktest.Message{
+			ChatID: benchChat(poster), SenderOpenID: e2eAdmin, AppID: appID, Token: e2eToken,
+			Text: fmt.Sprintf("第 %d 条消息", n),
+		}
+	})
+}
+
+// echoHandler is the bare SDK echo bot: the SDK's dispatcher behind its own
+// http handler, replying to every message through client.Im.Message.Reply
+// at baseURL before it answers the webhook.
+func echoHandler(appID, baseURL string) http.Handler {
 	// The SDK's token cache is process-global: a serve run earlier in this
 	// process left it pointing at that run's (closed) Redis. Give the echo
 	// bot a cache of its own, in memory, as a bare bot would have.
-	client := lark.NewClient(appID, e2eSecret, lark.WithOpenBaseUrl(watch.URL),
+	client := lark.NewClient(appID, e2eSecret, lark.WithOpenBaseUrl(baseURL),
 		lark.WithTokenCache(&memCache{}), lark.WithLogLevel(larkcore.LogLevelError))
 	d := dispatcher.NewEventDispatcher(e2eToken, e2eEncryptKey).
 		OnP2MessageReceiveV1(func(ctx context.Context, e *larkim.P2MessageReceiveV1) error {
@@ -74,16 +89,7 @@ func BenchmarkWebhookEcho(b *testing.B) {
 			}
 			return nil
 		})
-	srv := httptest.NewServer(http.HandlerFunc(httpserverext.NewEventHandlerFunc(d,
-		larkevent.WithLogLevel(larkcore.LogLevelError))))
-	defer srv.Close()
-
-	benchWebhook(b, srv.URL, fake, watch, func(poster, n int) larktest.Message {
-		return larktest.Message{
-			ChatID: benchChat(poster), SenderOpenID: e2eAdmin, AppID: appID, Token: e2eToken,
-			Text: fmt.Sprintf("第 %d 条消息", n),
-		}
-	})
+	return http.HandlerFunc(httpserverext.NewEventHandlerFunc(d, larkevent.WithLogLevel(larkcore.LogLevelError)))
 }
 
 // BenchmarkWebhookXfbot is the same loop through `xfbot serve`: signature,
