@@ -138,16 +138,7 @@ func Flush(t testing.TB, rdb redis.UniversalClient, prefix string) {
 		}
 		return iter.Err()
 	}
-	var err error
-	switch c := rdb.(type) {
-	case *redis.ClusterClient:
-		err = c.ForEachMaster(ctx, scan)
-	case *redis.Client:
-		err = scan(ctx, c)
-	default:
-		t.Fatalf("testredis: Flush of a %T", rdb)
-	}
-	if err != nil {
+	if err := eachMaster(t, ctx, rdb, scan); err != nil {
 		t.Logf("testredis: cleanup %s: scan: %v", prefix, err)
 	}
 	for len(ks) > 0 {
@@ -157,6 +148,19 @@ func Flush(t testing.TB, rdb redis.UniversalClient, prefix string) {
 		}
 		ks = ks[n:]
 	}
+}
+
+// eachMaster runs fn on the one server, or on every master of a cluster
+// at once.
+func eachMaster(t testing.TB, ctx context.Context, rdb redis.UniversalClient, fn func(context.Context, *redis.Client) error) error {
+	switch c := rdb.(type) {
+	case *redis.ClusterClient:
+		return c.ForEachMaster(ctx, fn)
+	case *redis.Client:
+		return fn(ctx, c)
+	}
+	t.Fatalf("testredis: a %T is neither a server's nor a cluster's client", rdb)
+	return nil
 }
 
 // Keys returns the keys matching pattern, from every master on a cluster
@@ -174,16 +178,7 @@ func Keys(t testing.TB, rdb redis.UniversalClient, pattern string) []string {
 		mu.Unlock()
 		return err
 	}
-	var err error
-	switch c := rdb.(type) {
-	case *redis.ClusterClient:
-		err = c.ForEachMaster(ctx, keys)
-	case *redis.Client:
-		err = keys(ctx, c)
-	default:
-		t.Fatalf("testredis: Keys of a %T", rdb)
-	}
-	if err != nil {
+	if err := eachMaster(t, ctx, rdb, keys); err != nil {
 		t.Fatalf("testredis: keys %s: %v", pattern, err)
 	}
 	slices.Sort(ks)
