@@ -14,7 +14,14 @@ type Audience struct {
 	// Unit is the reader's own unit: a liaison's unit, or the unit a
 	// task-force member was seconded from; "" when none. A reader whose unit
 	// is an accusation's Unit or Area never sees the accuser (条例第三十条).
-	Unit string
+	Unit       string
+	UnitFormer []string // the unit's other names (Member.UnitFormer)
+}
+
+// InUnit reports whether name is the reader's own unit under any of its
+// names (Member.InUnit).
+func (a Audience) InUnit(name string) bool {
+	return Member{Unit: a.Unit, UnitFormer: a.UnitFormer}.InUnit(name)
 }
 
 // GroupAudience is the audience of every group chat.
@@ -79,7 +86,7 @@ func hidesAccuser(c *Case, a Audience) bool {
 	if a.Role == RoleAdmin || a.Unit == "" {
 		return false
 	}
-	return a.Unit == c.Unit || a.Unit == c.Area
+	return a.InUnit(c.Unit) || a.InUnit(c.Area)
 }
 
 // MaskName keeps the surname and replaces the given name with 某: 张三 → 张某,

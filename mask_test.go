@@ -28,6 +28,7 @@ func TestMaskPetitioner(t *testing.T) {
 		{"AccusationMemberFromAccusedUnit", full, true, xfbot.Audience{Role: xfbot.RoleMember, Unit: "区住建局"}, xfbot.Petitioner{Name: "匿名信访人"}},
 		{"AccusationMemberFromAccusedArea", full, true, xfbot.Audience{Role: xfbot.RoleMember, Unit: "城关街道"}, xfbot.Petitioner{Name: "匿名信访人"}},
 		{"AccusationLeaderFromAccusedUnit", full, true, xfbot.Audience{Role: xfbot.RoleLeader, Unit: "区住建局"}, xfbot.Petitioner{Name: "匿名信访人"}},
+		{"AccusationMemberFromAccusedUnitUnderItsFormerName", full, true, xfbot.Audience{Role: xfbot.RoleMember, Unit: "区住房和城乡建设局", UnitFormer: []string{"区住建局"}}, xfbot.Petitioner{Name: "匿名信访人"}},
 		{"AccusationMemberOtherUnit", full, true, xfbot.Audience{Role: xfbot.RoleMember, Unit: "区教育局"}, xfbot.Petitioner{Name: "张建国", Phone: "13812345678", IDCard: "**************001X"}},
 		{"AccusationAdminOfAccusedUnitAsToday", full, true, xfbot.Audience{Role: xfbot.RoleAdmin, Unit: "区住建局"}, xfbot.Petitioner{Name: "张建国", Phone: "13812345678", IDCard: "**************001X"}},
 		{"NotAccusationMemberOfUnitAsToday", full, false, xfbot.Audience{Role: xfbot.RoleMember, Unit: "区住建局"}, xfbot.Petitioner{Name: "张建国", Phone: "13812345678", IDCard: "**************001X"}},

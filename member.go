@@ -1,6 +1,10 @@
 package xfbot
 
-import "strings"
+import (
+	"reflect"
+	"slices"
+	"strings"
+)
 
 // Role is what a member may do. A user who is not a member may only ask for help.
 type Role string
@@ -62,6 +66,12 @@ type Member struct {
 	Name   string
 	Role   Role
 	Unit   string
+	// UnitFormer are the other names the unit's registry record answers
+	// to on the ledger (the names it had before 改名, the records merged
+	// into it by 合并): cases, 督查单 and figures written under them are the
+	// unit's. 改名 and 合并 keep it, and the start brings it up to date
+	// (store.SyncMemberUnits). Use InUnit, never compare Unit alone.
+	UnitFormer []string
 
 	// For leaders: 职务 and 分管工作 for the public reception notice, and how
 	// often they must receive petitioners, in months (0: every month).
@@ -117,13 +127,34 @@ func (m Member) CanWrite() bool {
 	return false
 }
 
+// InUnit reports whether name (a case's 主责单位 or 属地, a 督查单's unit, a
+// 会诊's invited unit) is m's own unit under any of its names: the one
+// rule of "the liaison's own unit".
+func (m Member) InUnit(name string) bool {
+	return name != "" && m.Unit != "" && (name == m.Unit || slices.Contains(m.UnitFormer, name))
+}
+
+// UnitNames are the names m's unit's cases may be stored under: Unit, then
+// the former ones; nil when m has no unit.
+func (m Member) UnitNames() []string {
+	if m.Unit == "" {
+		return nil
+	}
+	return append([]string{m.Unit}, m.UnitFormer...)
+}
+
+// Audience is m reading in a private chat.
+func (m Member) Audience() Audience {
+	return Audience{Role: m.Role, Unit: m.Unit, UnitFormer: m.UnitFormer}
+}
+
 // CanSee reports whether m may read c.
 func (m Member) CanSee(c *Case) bool {
 	switch m.Role {
 	case RoleAdmin, RoleMember, RoleLeader, RoleViewer:
 		return true
 	case RoleLiaison:
-		return m.Unit != "" && (c.Unit == m.Unit || c.Area == m.Unit)
+		return m.InUnit(c.Unit) || m.InUnit(c.Area)
 	}
 	return false
 }
@@ -144,3 +175,12 @@ func (m Member) CanEdit(c *Case) bool {
 
 // CanManage reports whether m may administer members and sign off cases.
 func (m Member) CanManage() bool { return m.Role == RoleAdmin }
+
+// Equal reports whether m and o are the same record.
+func (m Member) Equal(o Member) bool {
+	if !slices.Equal(m.UnitFormer, o.UnitFormer) {
+		return false
+	}
+	m.UnitFormer, o.UnitFormer = nil, nil
+	return reflect.DeepEqual(m, o)
+}

@@ -365,9 +365,45 @@ func (r *Registry) NamesOf(name string) []string {
 	return []string{name}
 }
 
+// SetUnitNames brings m's unit up to date with its record: the current
+// name as Unit and the record's other names as UnitFormer, so that
+// Member.InUnit answers for every name the unit's cases carry. A unit no
+// record has keeps its name and no former ones. It reports whether m
+// changed (the member record must then be written).
+func (r *Registry) SetUnitNames(m *Member) bool {
+	if m.Unit == "" {
+		if len(m.UnitFormer) == 0 {
+			return false
+		}
+		m.UnitFormer = nil
+		return true
+	}
+	var unit string
+	var former []string
+	if e, ok := r.Find(RegUnit, m.Unit); ok {
+		unit, former = e.Name, slices.Clone(e.Former)
+	} else if len(r.Units) == 0 {
+		return false // no registry yet: names are as typed
+	} else {
+		unit = m.Unit
+	}
+	if len(former) == 0 {
+		former = nil
+	}
+	if unit == m.Unit && slices.Equal(former, m.UnitFormer) {
+		return false
+	}
+	m.Unit, m.UnitFormer = unit, former
+	return true
+}
+
 // Canonical is the record's current name for a unit stored as name (a
-// former name after 改名); name itself when no record has it.
+// former name after 改名 or 合并); name itself when no record has it, or r
+// is nil.
 func (r *Registry) Canonical(name string) string {
+	if r == nil {
+		return name
+	}
 	if e, ok := r.Find(RegUnit, name); ok {
 		return e.Name
 	}
@@ -487,6 +523,41 @@ func (r *Registry) Rename(k RegKind, typed, name string) (old RegEntry, e RegEnt
 	e.Name = name
 	(*l)[i] = e
 	return old, e, nil
+}
+
+// Merge folds the record typed as from into the one typed as into: two
+// records that are one unit (seeded from two spellings of the ledger
+// before the registry, 住建局 beside 区住建局). from's names become former
+// names of into, so its cases, 督查单 and figures are into's from now on,
+// and its aliases become into's; from's record is gone. Categories are not
+// merged (a case stores a category's code, which a merge would have to
+// rewrite on every case).
+func (r *Registry) Merge(k RegKind, from, into string) (gone RegEntry, e RegEntry, err error) {
+	if k == RegCategory {
+		return RegEntry{}, RegEntry{}, Errorf(EINVALID, "类别不能合并：案件记录的是类别代码。可把一个类别的写法登记为另一个的别名：类别 别名 <类别> <写法>。")
+	}
+	i, err := r.index(k, from)
+	if err != nil {
+		return RegEntry{}, RegEntry{}, err
+	}
+	j, err := r.index(k, into)
+	if err != nil {
+		return RegEntry{}, RegEntry{}, err
+	}
+	l := r.ptr(k)
+	gone, e = (*l)[i], (*l)[j]
+	if i == j {
+		return RegEntry{}, RegEntry{}, Errorf(EINVALID, "“%s”和“%s”是同一个%s（%s），不用合并。", Echo(from, 20), Echo(into, 20), k.Noun(), e.Name)
+	}
+	e.Former = append(slices.Clone(e.Former), gone.Names()...)
+	for _, a := range gone.Aliases {
+		if !slices.ContainsFunc(append(e.Names(), e.Aliases...), func(s string) bool { return regKey(s) == regKey(a) }) {
+			e.Aliases = append(e.Aliases, a)
+		}
+	}
+	(*l)[j] = e
+	*l = slices.Delete(*l, i, i+1)
+	return gone, e, nil
 }
 
 func (r *Registry) ptr(k RegKind) *[]RegEntry {

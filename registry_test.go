@@ -2,6 +2,7 @@ package xfbot_test
 
 import (
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/qingchuan/xfbot"
@@ -187,4 +188,98 @@ func TestRegistryWrites(t *testing.T) {
 			t.Errorf("Seed added %d, want 1", n)
 		}
 	})
+}
+
+func TestRegistryMerge(t *testing.T) {
+	t.Run("NamesAndAliasesMoveToTheKeptRecord", func(t *testing.T) {
+		r := testRegistry(t)
+		if _, _, err := r.Rename(xfbot.RegUnit, "区城管局", "区综合行政执法局"); err != nil {
+			t.Fatal(err)
+		}
+		gone, e, err := r.Merge(xfbot.RegUnit, "区综合行政执法局", "住建")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if gone.Name != "区综合行政执法局" || e.Name != "区住建局" {
+			t.Fatalf("merged %+v into %+v", gone, e)
+		}
+		if want := []string{"区综合行政执法局", "区城管局"}; !slices.Equal(e.Former, want) {
+			t.Errorf("Former = %q, want %q", e.Former, want)
+		}
+		if want := []string{"住建", "综合执法局"}; !slices.Equal(e.Aliases, want) {
+			t.Errorf("Aliases = %q, want %q", e.Aliases, want)
+		}
+		if len(r.Units) != 7 {
+			t.Errorf("%d units after a merge, want 7", len(r.Units))
+		}
+		for _, name := range []string{"区城管局", "区综合行政执法局", "综合执法局"} {
+			if got, err := r.Check(xfbot.RegUnit, name); got != "区住建局" {
+				t.Errorf("Check(%q) = %q, %v; want 区住建局", name, got, err)
+			}
+		}
+		if got := r.Canonical("区城管局"); got != "区住建局" {
+			t.Errorf("Canonical(区城管局) = %q", got)
+		}
+		if got := r.NamesOf("区住建局"); !slices.Equal(got, []string{"区住建局", "区综合行政执法局", "区城管局"}) {
+			t.Errorf("NamesOf = %q", got)
+		}
+	})
+	t.Run("Refusals", func(t *testing.T) {
+		r := testRegistry(t)
+		for _, tt := range []struct {
+			k          xfbot.RegKind
+			from, into string
+			want       string
+		}{
+			{xfbot.RegUnit, "住建", "区住建局", "“住建”和“区住建局”是同一个单位（区住建局），不用合并。"},
+			{xfbot.RegUnit, "区教育局", "区住建局", "没有名为“区教育局”的单位"},
+			{xfbot.RegCategory, "劳动社保", "其他", "类别不能合并"},
+		} {
+			if _, _, err := r.Merge(tt.k, tt.from, tt.into); !strings.Contains(xfbot.ErrorMessage(err), tt.want) {
+				t.Errorf("Merge(%q, %q) = %q, want %q", tt.from, tt.into, xfbot.ErrorMessage(err), tt.want)
+			}
+		}
+		if len(r.Units) != 8 {
+			t.Errorf("a refused merge changed the registry: %d units", len(r.Units))
+		}
+	})
+}
+
+func TestSetUnitNames(t *testing.T) {
+	r := testRegistry(t)
+	if _, _, err := r.Rename(xfbot.RegUnit, "区住建局", "区住房和城乡建设局"); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		name      string
+		m         xfbot.Member
+		changed   bool
+		unit      string
+		former    []string
+		in, notIn string
+	}{
+		{"FormerName", xfbot.Member{Unit: "区住建局"}, true, "区住房和城乡建设局", []string{"区住建局"}, "区住建局", "区人社局"},
+		{"CurrentName", xfbot.Member{Unit: "区住房和城乡建设局"}, true, "区住房和城乡建设局", []string{"区住建局"}, "区住房和城乡建设局", ""},
+		{"UpToDate", xfbot.Member{Unit: "区住房和城乡建设局", UnitFormer: []string{"区住建局"}}, false, "区住房和城乡建设局", []string{"区住建局"}, "区住建局", ""},
+		{"NoFormerNames", xfbot.Member{Unit: "区人社局"}, false, "区人社局", nil, "区人社局", "区住建局"},
+		{"NoRecord", xfbot.Member{Unit: "区教育局"}, false, "区教育局", nil, "区教育局", ""},
+		{"StaleFormer", xfbot.Member{Unit: "区人社局", UnitFormer: []string{"区住建局"}}, true, "区人社局", nil, "区人社局", "区住建局"},
+		{"NoUnit", xfbot.Member{}, false, "", nil, "", "区人社局"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			m := tt.m
+			if got := r.SetUnitNames(&m); got != tt.changed {
+				t.Errorf("changed = %v, want %v", got, tt.changed)
+			}
+			if m.Unit != tt.unit || !slices.Equal(m.UnitFormer, tt.former) {
+				t.Errorf("got %q %q, want %q %q", m.Unit, m.UnitFormer, tt.unit, tt.former)
+			}
+			if tt.in != "" && !m.InUnit(tt.in) {
+				t.Errorf("InUnit(%q) = false", tt.in)
+			}
+			if m.InUnit(tt.notIn) {
+				t.Errorf("InUnit(%q) = true", tt.notIn)
+			}
+		})
+	}
 }

@@ -596,8 +596,8 @@ func PersonalSearch(a Audience) SearchRights {
 		return SearchRights{Name: true, Except: []Term{TermAccusation}}
 	}
 	r := SearchRights{Name: true, Phone: true, ID: true}
-	if a.Unit != "" {
-		r.Except = []Term{Term(TermAccusedAt + ":" + a.Unit)}
+	for _, u := range (Member{Unit: a.Unit, UnitFormer: a.UnitFormer}).UnitNames() {
+		r.Except = append(r.Except, Term(TermAccusedAt+":"+u))
 	}
 	return r
 }
@@ -637,15 +637,16 @@ func Relevant(other *Case, today Date, loc *time.Location) bool {
 
 // Repeats reports whether c repeats prior, a concluded case of the same
 // petitioner: the same matter again. The same matter is the same category
-// (other than 其他), or the same 主责单位 and similar titles (SimilarTitles).
-func Repeats(c, prior *Case) bool {
+// (other than 其他), or the same 主责单位 (by reg: one unit under any of its
+// names; nil compares names as written) and similar titles (SimilarTitles).
+func Repeats(c, prior *Case, reg *Registry) bool {
 	if !prior.Concluded() || c.No == prior.No {
 		return false
 	}
 	if c.Category != "" && c.Category != "other" && c.Category == prior.Category {
 		return true
 	}
-	return c.Unit != "" && c.Unit == prior.Unit && SimilarTitles(c.Title, prior.Title)
+	return c.Unit != "" && reg.Canonical(c.Unit) == reg.Canonical(prior.Unit) && SimilarTitles(c.Title, prior.Title)
 }
 
 // SimilarTitles reports whether two titles are about the same thing: their
@@ -688,13 +689,13 @@ const MaxRelated = 10
 // being registered or imported: the cases to link it to (not accusations,
 // whose accuser a link would name, on either side; at most MaxRelated), and
 // the concluded case whose matter c repeats, if any (Repeats), for which c
-// is tagged 重复信访.
-func RepeatOf(c *Case, same []*Case) (link []*Case, repeated *Case) {
+// is tagged 重复信访. reg tells one unit's names (Repeats).
+func RepeatOf(c *Case, same []*Case, reg *Registry) (link []*Case, repeated *Case) {
 	for _, o := range same {
 		if o.No == c.No {
 			continue
 		}
-		if repeated == nil && Repeats(c, o) {
+		if repeated == nil && Repeats(c, o, reg) {
 			repeated = o
 		}
 		if !c.Accusation && !o.Accusation && len(link) < MaxRelated {

@@ -262,7 +262,7 @@ func TestRepeats(t *testing.T) {
 		{"ClosedDifferentMatter", newCase, done("labor_social", "区人社局", "欠薪"), false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := xfbot.Repeats(tc.c, tc.prior); got != tc.want {
+			if got := xfbot.Repeats(tc.c, tc.prior, nil); got != tc.want {
 				t.Errorf("Repeats = %v, want %v", got, tc.want)
 			}
 		})
@@ -324,12 +324,12 @@ func TestRepeatOf(t *testing.T) {
 	open := &xfbot.Case{No: "XF-2026-0002", Category: "other", Status: xfbot.StatusHandling}
 	acc := &xfbot.Case{No: "XF-2026-0003", Category: "housing", Status: xfbot.StatusClosed, Accusation: true}
 	c := &xfbot.Case{Category: "housing"}
-	link, rep := xfbot.RepeatOf(c, []*xfbot.Case{open, acc, resolved})
+	link, rep := xfbot.RepeatOf(c, []*xfbot.Case{open, acc, resolved}, nil)
 	if len(link) != 2 || link[0] != open || link[1] != resolved || rep != acc {
 		t.Errorf("link %v, repeated %v; want the two non-accusations linked and the first concluded same matter", link, rep)
 	}
 	c.Accusation = true
-	if link, _ := xfbot.RepeatOf(c, []*xfbot.Case{open, resolved}); len(link) != 0 {
+	if link, _ := xfbot.RepeatOf(c, []*xfbot.Case{open, resolved}, nil); len(link) != 0 {
 		t.Errorf("an accusation linked to %v", link)
 	}
 }

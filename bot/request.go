@@ -75,7 +75,7 @@ func (r *Request) Audience() xfbot.Audience {
 	if r.Group {
 		return xfbot.GroupAudience
 	}
-	return xfbot.Audience{Role: r.Member.Role, Unit: r.Member.Unit}
+	return r.Member.Audience()
 }
 
 // Today is the request's day in the ledger's time zone.

@@ -246,7 +246,7 @@ func (h *Handlers) assign(leader bool) bot.HandlerFunc {
 		tx.AddChanges(c.No, change(req, who, before.Display(), p.Display()))
 		reply := h.caseReply(req, c, req.Recent, "✅ "+who+"："+p.Display(), tx)
 		if p.OpenID != req.Sender.OpenID {
-			v := bot.View{Audience: xfbot.Audience{Role: m.Role, Unit: m.Unit}, Today: req.Today(), Thresholds: h.Thresholds, Loc: req.Loc}
+			v := bot.View{Audience: m.Audience(), Today: req.Today(), Thresholds: h.Thresholds, Loc: req.Loc}
 			card := bot.CaseCard(c, req.Recent, v)
 			card.Subtitle = fmt.Sprintf("%s 指定您为%s", req.Actor().Display(), who)
 			reply.Notices = append(reply.Notices, bot.Notice{OpenID: p.OpenID, Card: card})

@@ -292,7 +292,7 @@ func (h *Handlers) consultNotices(req *bot.Request, c *xfbot.Consultation, byNo 
 	}
 	add(c.Host.OpenID)
 	for _, m := range members {
-		if m.Role == xfbot.RoleLiaison && m.Unit != "" && slices.Contains(c.Units, m.Unit) {
+		if m.Role == xfbot.RoleLiaison && m.Unit != "" && slices.ContainsFunc(c.Units, m.InUnit) {
 			add(m.OpenID)
 		}
 	}
@@ -309,7 +309,7 @@ func (h *Handlers) consultNotices(req *bot.Request, c *xfbot.Consultation, byNo 
 				m = x
 			}
 		}
-		v := bot.View{Audience: xfbot.Audience{Role: m.Role, Unit: m.Unit}, Today: req.Today(), Thresholds: h.Thresholds, Loc: req.Loc}
+		v := bot.View{Audience: m.Audience(), Today: req.Today(), Thresholds: h.Thresholds, Loc: req.Loc}
 		card := bot.ConsultCard(c, visibleCases(m, byNo), v, false)
 		card.Subtitle = subtitle
 		out = append(out, bot.Notice{OpenID: id, Card: card})
@@ -817,7 +817,7 @@ func (h *Handlers) consultRefresh(ctx context.Context, req *bot.Request) (*bot.R
 
 func (h *Handlers) consultCard(ctx context.Context, req *bot.Request, c *xfbot.Consultation) (*bot.Reply, error) {
 	m := req.Member
-	if m.Role == xfbot.RoleLiaison && !slices.Contains(c.Units, m.Unit) {
+	if m.Role == xfbot.RoleLiaison && !slices.ContainsFunc(c.Units, m.InUnit) {
 		return nil, xfbot.Errorf(xfbot.EFORBIDDEN, "会诊 %s 没有邀请您所在单位，无权查看。", c.ID)
 	}
 	byNo, err := h.casesOf(ctx, c)
@@ -840,7 +840,7 @@ func (h *Handlers) consultList(ctx context.Context, req *bot.Request) (*bot.Repl
 	}
 	var upcoming, recent []*xfbot.Consultation
 	for _, c := range cs {
-		if req.Member.Role == xfbot.RoleLiaison && !slices.Contains(c.Units, req.Member.Unit) {
+		if req.Member.Role == xfbot.RoleLiaison && !slices.ContainsFunc(c.Units, req.Member.InUnit) {
 			continue
 		}
 		if c.Date.Before(today) || c.Status != xfbot.ConsultPlanned {

@@ -87,11 +87,14 @@ func (h *Handlers) desk(ctx context.Context, req *bot.Request) (*bot.Reply, erro
 			d.Watch = &ws[0]
 		}
 	} else {
-		ix := store.IndexOwner(m.OpenID)
+		q := store.Query{Index: store.IndexOwner(m.OpenID), DueTo: today.AddDays(h.Thresholds.OrDefault().Yellow), Limit: bot.DeskLimit}
 		if m.Role == xfbot.RoleLiaison {
-			ix = store.IndexUnit(m.Unit)
+			// The liaison's scope (xfbot.Member.CanSee): the unit, under
+			// every name it had, as 主责单位 or as 属地.
+			ns := m.UnitNames()
+			q.Index, q.Where = store.IndexOpen(), [][]store.Cond{{{Field: store.FieldUnit, Values: ns}, {Field: store.FieldArea, Values: ns}}}
 		}
-		cs, n, err := h.Store.List(ctx, store.Query{Index: ix, DueTo: today.AddDays(h.Thresholds.OrDefault().Yellow), Limit: bot.DeskLimit})
+		cs, n, err := h.Store.List(ctx, q)
 		if err != nil {
 			return nil, err
 		}
@@ -123,7 +126,7 @@ func (h *Handlers) desk(ctx context.Context, req *bot.Request) (*bot.Reply, erro
 		}
 		var items []*xfbot.SupervisionItem
 		if m.Role == xfbot.RoleLiaison {
-			items, err = h.Store.OpenSupervision(ctx, m.Unit)
+			items, err = h.Store.OpenSupervision(ctx, m.UnitNames()...)
 		} else {
 			items, err = h.Store.InspectorSupervision(ctx, m.OpenID)
 		}

@@ -87,7 +87,7 @@ func exportScope(m xfbot.Member, r report.ExportRequest) (report.ExportRequest, 
 	switch m.Role {
 	case xfbot.RoleAdmin, xfbot.RoleMember, xfbot.RoleLeader:
 	case xfbot.RoleLiaison:
-		if m.Unit == "" || (r.Unit != "" && r.Unit != m.Unit) {
+		if m.Unit == "" || (r.Unit != "" && !m.InUnit(r.Unit)) {
 			return r, xfbot.Errorf(xfbot.EFORBIDDEN, "单位联络员只能导出本单位（%s）的台账。", orUnset(m.Unit))
 		}
 		r.Unit = m.Unit
@@ -151,7 +151,11 @@ const argConfirm = "cf"
 // in the confirmation's ledger: the task is then queued at most once for
 // it, whatever the event, and its id follows from it.
 func (h *Handlers) queueExport(ctx context.Context, req *bot.Request, r report.ExportRequest, once string, audit *store.AuditEntry) (*bot.Reply, error) {
-	n, err := h.Store.EstimateExport(ctx, r.Query(req.Loc))
+	reg, err := h.Store.Registry(ctx)
+	if err != nil {
+		return nil, err
+	}
+	n, err := h.Store.EstimateExport(ctx, r.Query(req.Loc, reg))
 	if err != nil {
 		return nil, err
 	}

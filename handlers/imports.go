@@ -736,7 +736,7 @@ func (h *Handlers) audienceOf(ctx context.Context, p xfbot.Person) (xfbot.Audien
 	if m == nil {
 		return xfbot.Audience{Role: xfbot.RoleViewer}, nil
 	}
-	return xfbot.Audience{Role: m.Role, Unit: m.Unit}, nil
+	return m.Audience(), nil
 }
 
 func (h *Handlers) importPreview(ctx context.Context, t store.Task, dl Downloader, now time.Time) error {
@@ -1089,11 +1089,17 @@ func (h *Handlers) importRepeats(ctx context.Context, it *importItem, out *impor
 	if len(same) == 0 {
 		return nil
 	}
+	var reg *xfbot.Registry // read only when a unit's names matter (改名, 合并)
+	if slices.ContainsFunc(same, func(o *xfbot.Case) bool { return o.Unit != it.Case.Unit }) {
+		if reg, err = h.Store.Registry(ctx); err != nil {
+			return err
+		}
+	}
 	c := *it.Case
 	var nos []string
 	for _, o := range same {
 		nos = append(nos, string(o.No))
-		if xfbot.Repeats(&c, o) && !c.HasTag(xfbot.TagRepeat) {
+		if xfbot.Repeats(&c, o, reg) && !c.HasTag(xfbot.TagRepeat) {
 			c.Tags = append(slices.Clone(c.Tags), xfbot.TagRepeat)
 		}
 	}

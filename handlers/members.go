@@ -41,14 +41,22 @@ func (h *Handlers) memberAdd(ctx context.Context, req *bot.Request) (*bot.Reply,
 		if m.Unit, err = parseName(strings.Join(words[1:], ""), "单位"); err != nil {
 			return nil, err
 		}
+		reg, err := h.Store.Registry(ctx)
+		if err != nil {
+			return nil, err
+		}
 		if role == xfbot.RoleLiaison { // the unit whose cases the liaison sees: by the registry
-			if m.Unit, err = h.resolveName(ctx, xfbot.RegUnit, m.Unit); err != nil {
+			if m.Unit, err = reg.Check(xfbot.RegUnit, m.Unit); err != nil {
 				return nil, err
 			}
 		}
+		// The unit's former names: its cases written under them are the
+		// member's unit's (xfbot.Member.InUnit).
+		reg.SetUnitNames(&m)
 	case len(words) > 1:
 		return nil, xfbot.Errorf(xfbot.EINVALID, "多了参数“%s”：只有联络员（所在单位）和专班成员（派出单位）可以写单位。", xfbot.Echo(strings.Join(words[1:], " "), 20))
 	}
+
 	old, err := h.member(ctx, p.OpenID)
 	if err != nil {
 		return nil, err
@@ -75,7 +83,7 @@ func (h *Handlers) memberAdd(ctx context.Context, req *bot.Request) (*bot.Reply,
 		if inspector {
 			m.Inspector = true
 		}
-		if *old == m {
+		if old.Equal(m) {
 			return nil, xfbot.Errorf(xfbot.EINVALID, "%s 已经是%s。", p.Display(), role.Label())
 		}
 	}

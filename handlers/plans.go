@@ -511,7 +511,7 @@ func defaultOwner(members []xfbot.Member, unit string, c *xfbot.Case) (xfbot.Per
 	if unit != "" {
 		var ls []xfbot.Member
 		for _, m := range members {
-			if m.Role == xfbot.RoleLiaison && m.Unit == unit {
+			if m.Role == xfbot.RoleLiaison && m.InUnit(unit) {
 				ls = append(ls, m)
 			}
 		}
@@ -727,7 +727,7 @@ func audienceFor(members []xfbot.Member, id string, mux *bot.Mux) xfbot.Audience
 	}
 	for _, m := range members {
 		if m.OpenID == id {
-			return xfbot.Audience{Role: m.Role, Unit: m.Unit}
+			return m.Audience()
 		}
 	}
 	if mux != nil && slices.Contains(mux.Leaders(), id) {

@@ -3,6 +3,7 @@ package handlers
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/qingchuan/xfbot"
@@ -42,6 +43,8 @@ func regUsage(k xfbot.RegKind, sub string) string {
 		return "单位 添加 <名称> [区直部门|街道|镇|市直单位|专班|其他] [别名:a,b]，例如：单位 添加 区住建局 区直部门 别名:住建局,住建"
 	case "别名":
 		return n + " 别名 <名称> <别名…>，例如：" + map[xfbot.RegKind]string{xfbot.RegUnit: "单位 别名 区住建局 住房城乡建设局", xfbot.RegArea: "属地 别名 河口街道 河口", xfbot.RegCategory: "类别 别名 劳动社保 劳动争议"}[k]
+	case "合并":
+		return n + " 合并 <并掉的名称> <保留的名称>，例如：" + map[xfbot.RegKind]string{xfbot.RegUnit: "单位 合并 住建局 区住建局", xfbot.RegArea: "属地 合并 河口镇 河口街道"}[k]
 	case "改名":
 		return n + " 改名 <旧名称> <新名称>，例如：" + map[xfbot.RegKind]string{xfbot.RegUnit: "单位 改名 区住建局 区住房和城乡建设局", xfbot.RegArea: "属地 改名 河口镇 河口街道"}[k]
 	}
@@ -157,19 +160,11 @@ func (h *Handlers) regRename(k xfbot.RegKind) bot.HandlerFunc {
 		if err != nil {
 			return nil, err
 		}
-		ms, err := h.Store.Members(ctx)
-		if err != nil {
-			return nil, err
-		}
 		tx := h.Store.NewTx()
 		tx.PutRegistry(r)
-		moved := 0
-		for _, m := range ms {
-			if m.Unit == old.Name {
-				m.Unit = e.Name
-				tx.PutMember(m)
-				moved++
-			}
+		moved, err := h.moveMembers(ctx, tx, r, old.Names())
+		if err != nil {
+			return nil, err
 		}
 		tx.Audit(store.AuditEntry{At: req.Time, By: req.Actor(), Action: k.Noun() + "改名", Entity: "registry:" + e.Name, Before: old.Name, After: e.Name, Via: req.Via})
 		msg := fmt.Sprintf("✅ 已将%s“%s”改名为“%s”。原名称保留为曾用名：已登记的案件和统计数字仍算在该%s名下，输入原名称也能找到。", k.Noun(), old.Name, e.Name, k.Noun())
@@ -178,6 +173,68 @@ func (h *Handlers) regRename(k xfbot.RegKind) bot.HandlerFunc {
 		}
 		return &bot.Reply{Text: msg, Tx: tx}, nil
 	}
+}
+
+// regMerge: 单位|属地 合并 <旧> <新>. Two records that are one unit (the
+// ledger's two spellings, each seeded as a record before the registry was
+// kept) become one: the old one's names are the new one's former names, so
+// its cases, 督查单 and figures count with the new one, and typing the old
+// name still finds it. Liaisons of the old one move to the new one.
+func (h *Handlers) regMerge(k xfbot.RegKind) bot.HandlerFunc {
+	return func(ctx context.Context, req *bot.Request) (*bot.Reply, error) {
+		words := req.Args.Words
+		if len(words) != 2 {
+			return nil, xfbot.Errorf(xfbot.EINVALID, "请写要并掉的名称和保留的名称：%s", regUsage(k, "合并"))
+		}
+		r, err := h.Store.Registry(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if r.Open(k) {
+			return nil, xfbot.Errorf(xfbot.EINVALID, "名录里还没有%s。请先登记：%s", k.Noun(), regUsage(k, "添加"))
+		}
+		gone, e, err := r.Merge(k, words[0], words[1])
+		if err != nil {
+			return nil, err
+		}
+		tx := h.Store.NewTx()
+		tx.PutRegistry(r)
+		moved, err := h.moveMembers(ctx, tx, r, gone.Names())
+		if err != nil {
+			return nil, err
+		}
+		tx.Audit(store.AuditEntry{At: req.Time, By: req.Actor(), Action: k.Noun() + "合并", Entity: "registry:" + e.Name, Before: strings.Join(gone.Names(), "、"), After: e.Name, Via: req.Via})
+		msg := fmt.Sprintf("✅ 已将%s“%s”并入“%s”。“%s”保留为曾用名：按它登记的案件、督查单和统计数字都算在“%s”名下，输入它也能找到“%s”。",
+			k.Noun(), gone.Name, e.Name, strings.Join(gone.Names(), "、"), e.Name, e.Name)
+		if moved > 0 {
+			msg += fmt.Sprintf("\n%d 位成员的所在单位已随之改为“%s”。", moved, e.Name)
+		}
+		return &bot.Reply{Text: msg, Tx: tx}, nil
+	}
+}
+
+// moveMembers brings every member's unit up to date with r
+// (xfbot.Registry.SetUnitNames), in tx: after 改名 or 合并 a liaison stays
+// the liaison of the same unit, under every name its cases carry (the
+// members of the record kept by a 合并 gain the merged one's names). It
+// reports how many members had a unit named names and now carry its new
+// name.
+func (h *Handlers) moveMembers(ctx context.Context, tx *store.Tx, r *xfbot.Registry, names []string) (int, error) {
+	ms, err := h.Store.Members(ctx)
+	if err != nil {
+		return 0, err
+	}
+	moved := 0
+	for _, m := range ms {
+		was := m.Unit
+		if r.SetUnitNames(&m) {
+			tx.PutMember(m)
+			if m.Unit != was && slices.Contains(names, was) {
+				moved++
+			}
+		}
+	}
+	return moved, nil
 }
 
 // regList: 单位|属地|类别 列表.

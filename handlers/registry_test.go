@@ -2,6 +2,7 @@ package handlers_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -161,4 +162,105 @@ func TestUnitRename(t *testing.T) {
 			t.Errorf("liaison's unit = %q", x.Unit)
 		}
 	}
+}
+
+// TestUnitFormerNames: after 改名 the unit's liaison keeps everything
+// written under the old name — cases (查看, 列表, 搜索, 工作台), the export's
+// estimate, 督查单 and their figures — and a member record written before
+// the liaison's unit learned its former names is brought up to date at
+// start (store.SyncMemberUnits).
+func TestUnitFormerNames(t *testing.T) {
+	ctx := context.Background()
+	h := newHarness(t)
+	withRegistry(t, h)
+	old := string(h.newCase("回迁安置房延期交付 单位:区住建局 受理:2026-03-01"))
+	other := string(h.newCase("欠薪 单位:区人社局"))
+	item := h.openItem(member, "区住建局 措施不落实 桂园社区过渡费未按期发放 要求:十个工作日内发放到位")
+	wantIn(t, h.reply(admin, "单位 改名 区住建局 区住房和城乡建设局"), "1 位成员的所在单位已随之改为“区住房和城乡建设局”")
+
+	check := func(t *testing.T) {
+		t.Helper()
+		wantIn(t, h.reply(liaison, "查看 "+old), old, "回迁安置房延期交付")
+		wantIn(t, h.reply(liaison, "查看 "+other), "无权")
+		wantIn(t, h.reply(liaison, "搜索 回迁安置"), old)
+		wantIn(t, h.reply(liaison, "列表"), "（本单位）（共 1 件）", old)
+		wantIn(t, h.reply(liaison, "导出 台账"), "约 1 件案件")
+		wantIn(t, h.reply(liaison, "导出 台账 单位:区住建局"), "约 1 件案件")
+		wantIn(t, h.reply(liaison, "导出 台账 单位:区人社局"), "只能导出本单位（区住房和城乡建设局）")
+		wantIn(t, h.reply(liaison, "督查 列表"), item)
+		wantIn(t, h.reply(liaison, "督查 查看 "+item), item, "桂园社区过渡费未按期发放")
+		wantIn(t, h.reply(member, "督查 列表 单位:区住房和城乡建设局"), item)
+		r := h.reply(leader, "统计 督查")
+		wantIn(t, r, "区住房和城乡建设局")
+		wantNotIn(t, r, "区住建局：")
+	}
+	t.Run("AfterRename", check)
+
+	// A record as a release before former names wrote it: the new name,
+	// no former ones. The liaison loses the old cases until the start
+	// brings the record up to date.
+	tx := h.st.NewTx()
+	tx.PutMember(xfbot.Member{OpenID: liaison.OpenID, Name: liaison.Name, Role: xfbot.RoleLiaison, Unit: "区住房和城乡建设局"})
+	if _, err := h.st.Commit(ctx, tx); err != nil {
+		t.Fatal(err)
+	}
+	wantIn(t, h.reply(liaison, "查看 "+old), "无权")
+	n, err := h.st.SyncMemberUnits(ctx)
+	if err != nil || n != 1 {
+		t.Fatalf("SyncMemberUnits = %d, %v; want 1", n, err)
+	}
+	if n, err := h.st.SyncMemberUnits(ctx); err != nil || n != 0 {
+		t.Errorf("a second SyncMemberUnits = %d, %v; want 0", n, err)
+	}
+	t.Run("AfterSync", check)
+}
+
+// TestUnitMerge: 单位 合并 folds a record seeded from another spelling into
+// the one kept; the cases, items, figures and liaisons of both are the
+// kept one's, and the merged name still resolves.
+func TestUnitMerge(t *testing.T) {
+	h := newHarness(t)
+	// Two spellings of one bureau, both on the ledger before the registry
+	// was kept: the first 单位 添加 adopts both as records.
+	a := string(h.newCase("物业维修基金 单位:住建局"))
+	b := string(h.newCase("回迁安置 单位:区住建局"))
+	wantIn(t, h.reply(admin, "单位 添加 区人社局"), "台账中已用的 2 个单位名称也已登记")
+	wantIn(t, h.reply(member, "单位 列表"), "住建局", "区住建局")
+
+	tests := []struct {
+		name string
+		who  xfbot.Person
+		text string
+		want string
+	}{
+		{"NotAdmin", member, "单位 合并 住建局 区住建局", "管理员"},
+		{"Usage", admin, "单位 合并 住建局", "请写要并掉的名称和保留的名称：单位 合并 <并掉的名称> <保留的名称>"},
+		{"Same", admin, "单位 合并 区住建局 区住建局", "是同一个单位（区住建局），不用合并"},
+		{"Unknown", admin, "单位 合并 区教育局 区住建局", "没有名为“区教育局”的单位"},
+		{"Category", admin, "类别 合并 劳动 其他", "合并"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) { wantIn(t, h.reply(tt.who, tt.text), tt.want) })
+	}
+
+	r := h.reply(admin, "单位 合并 住建局 区住建局")
+	want := "✅ 已将单位“住建局”并入“区住建局”。“住建局”保留为曾用名：按它登记的案件、督查单和统计数字都算在“区住建局”名下，输入它也能找到“区住建局”。"
+	if r != want {
+		t.Errorf("reply = %q\nwant %q", r, want)
+	}
+	r = h.reply(member, "单位 列表")
+	wantIn(t, r, "单位名录（共 2 个）", "区住建局（曾用名：住建局）")
+	wantIn(t, h.reply(member, "列表 单位:住建局"), "主责单位：区住建局（共 2 件）", a, b)
+	wantIn(t, h.reply(leader, "统计 本月 单位"), "区住建局：存量 0，增量 2")
+	// The liaison of 区住建局 (the harness's) now sees the merged one's case.
+	wantIn(t, h.reply(liaison, "查看 "+a), a, "物业维修基金")
+	wantIn(t, h.reply(liaison, "列表"), "（本单位）（共 2 件）")
+	audit, err := h.rdb.XRange(context.Background(), h.auditKey(), "-", "+").Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := fmt.Sprint(audit); !strings.Contains(got, "单位合并") {
+		t.Errorf("audit = %s, want 单位合并", got)
+	}
+	wantIn(t, h.reply(admin, "单位 合并 住建局 区住建局"), "是同一个单位（区住建局），不用合并")
 }

@@ -211,7 +211,7 @@ func (h *Handlers) memberLeave(ctx context.Context, req *bot.Request) (*bot.Repl
 	}
 	up := *m
 	up.Leave = xfbot.Leave{From: from, To: to, StandIn: sp, Reason: reason}
-	if up == *m {
+	if up.Equal(*m) {
 		return nil, xfbot.Errorf(xfbot.EINVALID, "%s 的这次请假已经登记过了。", m.Person().Display())
 	}
 	tx := h.Store.NewTx()
@@ -304,7 +304,7 @@ func (h *Handlers) memberTerm(ctx context.Context, req *bot.Request) (*bot.Reply
 	}
 	up := *m
 	up.Joined, up.PlannedEnd = joined, end
-	if up == *m {
+	if up.Equal(*m) {
 		return nil, xfbot.Errorf(xfbot.EINVALID, "%s 的借调日期已经是这样登记的。", m.Person().Display())
 	}
 	tx := h.Store.NewTx()

@@ -165,7 +165,7 @@ func Register(mux *bot.Mux, h *Handlers) {
 			Args: "<案件号> @领导", Summary: "指定包案领导", Example: "包保 XF-2026-0012 @周某"},
 		// 单位, 属地 and 类别: the registry (名录) and, for 单位 and 属地, the
 		// case's field (单位 <案件号> <主责单位>, the Fallback).
-		{Verb: "单位", Aliases: []string{"unit"}, Section: people, Summary: "设定案件的主责单位；单位名录（添加、别名、改名限管理员）", Subs: []bot.Route{
+		{Verb: "单位", Aliases: []string{"unit"}, Section: people, Summary: "设定案件的主责单位；单位名录（添加、别名、改名、合并限管理员）", Subs: []bot.Route{
 			{Verb: "设定", Aliases: []string{"set"}, Fallback: true, Case: true, Write: true, Handler: h.setPlace(false),
 				Args: "<案件号> <主责单位>", Summary: "设定主责单位（按名录填写）", Example: "单位 XF-2026-0012 区住建局"},
 			{Verb: "列表", Aliases: []string{"list"}, Bare: true, Handler: h.regList(xfbot.RegUnit),
@@ -176,8 +176,10 @@ func Register(mux *bot.Mux, h *Handlers) {
 				Args: "<名称> <别名…>", Summary: "给单位添加别名（管理员）", Example: "单位 别名 区住建局 住房城乡建设局"},
 			{Verb: "改名", Aliases: []string{"rename"}, Admin: true, Write: true, Refusal: registryRefusal, Handler: h.regRename(xfbot.RegUnit),
 				Args: "<旧名称> <新名称>", Summary: "单位改名（管理员）：原名称保留为曾用名，已有案件和统计仍算在该单位名下", Example: "单位 改名 区住建局 区住房和城乡建设局"},
+			{Verb: "合并", Aliases: []string{"merge"}, Admin: true, Write: true, Refusal: registryRefusal, Handler: h.regMerge(xfbot.RegUnit),
+				Args: "<并掉的名称> <保留的名称>", Summary: "合并同一单位的两条记录（管理员）：并掉的名称保留为曾用名，其案件、督查单和统计算在保留的单位名下", Example: "单位 合并 住建局 区住建局"},
 		}},
-		{Verb: "属地", Aliases: []string{"area"}, Section: people, Summary: "设定案件的属地街镇；属地名录（添加、别名、改名限管理员）", Subs: []bot.Route{
+		{Verb: "属地", Aliases: []string{"area"}, Section: people, Summary: "设定案件的属地街镇；属地名录（添加、别名、改名、合并限管理员）", Subs: []bot.Route{
 			{Verb: "设定", Aliases: []string{"set"}, Fallback: true, Case: true, Write: true, Handler: h.setPlace(true),
 				Args: "<案件号> <街镇>", Summary: "设定属地街镇（按名录填写）", Example: "属地 XF-2026-0012 云溪街道"},
 			{Verb: "列表", Aliases: []string{"list"}, Bare: true, Handler: h.regList(xfbot.RegArea),
@@ -188,6 +190,8 @@ func Register(mux *bot.Mux, h *Handlers) {
 				Args: "<名称> <别名…>", Summary: "给属地添加别名（管理员）", Example: "属地 别名 河口街道 河口"},
 			{Verb: "改名", Aliases: []string{"rename"}, Admin: true, Write: true, Refusal: registryRefusal, Handler: h.regRename(xfbot.RegArea),
 				Args: "<旧名称> <新名称>", Summary: "属地改名（管理员），如撤镇设街道：原名称保留为曾用名", Example: "属地 改名 河口镇 河口街道"},
+			{Verb: "合并", Aliases: []string{"merge"}, Admin: true, Write: true, Refusal: registryRefusal, Handler: h.regMerge(xfbot.RegArea),
+				Args: "<并掉的名称> <保留的名称>", Summary: "合并同一属地的两条记录（管理员）：并掉的名称保留为曾用名", Example: "属地 合并 河口 河口街道"},
 		}},
 		{Verb: "类别", Aliases: []string{"category"}, Section: people, Summary: "案件类别名录（添加、别名限管理员）", Subs: []bot.Route{
 			{Verb: "列表", Aliases: []string{"list"}, Bare: true, Handler: h.regList(xfbot.RegCategory),

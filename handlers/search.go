@@ -3,6 +3,7 @@ package handlers
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/qingchuan/xfbot"
@@ -37,7 +38,7 @@ func (h *Handlers) search(ctx context.Context, req *bot.Request) (*bot.Reply, er
 		sq.Nos = []xfbot.CaseNo{q.No}
 	}
 	if req.Member.Role == xfbot.RoleLiaison {
-		sq.Within = req.Member.Unit
+		sq.Within = req.Member.UnitNames()
 	}
 	r, err := h.Store.Search(ctx, sq)
 	if err != nil {
@@ -140,8 +141,14 @@ func (h *Handlers) repeats(ctx context.Context, req *bot.Request, c *xfbot.Case)
 	if err != nil || len(same)+len(maybe) == 0 {
 		return repeat{}, err
 	}
+	var reg *xfbot.Registry
+	if slices.ContainsFunc(same, func(o *xfbot.Case) bool { return o.Unit != c.Unit }) {
+		if reg, err = h.Store.Registry(ctx); err != nil { // one unit, several names (改名, 合并)
+			return repeat{}, err
+		}
+	}
 	var r repeat
-	link, repeated := xfbot.RepeatOf(c, same)
+	link, repeated := xfbot.RepeatOf(c, same, reg)
 	r.link = link
 	for _, o := range link {
 		c.Related = append(c.Related, o.No)

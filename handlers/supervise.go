@@ -3,6 +3,7 @@ package handlers
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -287,13 +288,17 @@ func (h *Handlers) supShow(ctx context.Context, req *bot.Request) (*bot.Reply, e
 // unit's items only.
 func (h *Handlers) supList(ctx context.Context, req *bot.Request) (*bot.Reply, error) {
 	unit, filter := "", ""
+	var names []string // the unit's names: items opened before 改名 or 合并 carry a former one
 	for _, w := range req.Args.Words {
 		if k, v, ok := splitColon(w); ok && (k == "单位" || k == "unit") {
-			u, err := h.resolveName(ctx, xfbot.RegUnit, v)
+			r, err := h.Store.Registry(ctx)
 			if err != nil {
 				return nil, err
 			}
-			unit = u
+			if unit, err = r.Check(xfbot.RegUnit, v); err != nil {
+				return nil, err
+			}
+			names = r.NamesOf(unit)
 			continue
 		}
 		switch w {
@@ -310,10 +315,10 @@ func (h *Handlers) supList(ctx context.Context, req *bot.Request) (*bot.Reply, e
 		}
 	}
 	if req.Member.Role == xfbot.RoleLiaison {
-		if unit != "" && unit != req.Member.Unit {
+		if unit != "" && !req.Member.InUnit(unit) {
 			return nil, xfbot.Errorf(xfbot.EFORBIDDEN, "您是 %s 的联络员，只能查看本单位的督查单。", orUnknown(req.Member.Unit))
 		}
-		unit = req.Member.Unit
+		unit, names = req.Member.Unit, req.Member.UnitNames()
 		if unit == "" {
 			return nil, xfbot.Errorf(xfbot.EFORBIDDEN, "您的成员记录没有登记单位，请管理员发送“成员 添加 @您 联络员 <单位>”。")
 		}
@@ -326,11 +331,11 @@ func (h *Handlers) supList(ctx context.Context, req *bot.Request) (*bot.Reply, e
 			return nil, err
 		}
 		for _, it := range all {
-			if unit == "" || it.Unit == unit {
+			if unit == "" || slices.Contains(names, it.Unit) {
 				items = append(items, it)
 			}
 		}
-	} else if items, err = h.Store.OpenSupervision(ctx, unit); err != nil {
+	} else if items, err = h.Store.OpenSupervision(ctx, names...); err != nil {
 		return nil, err
 	}
 	today := req.Today()
@@ -530,7 +535,7 @@ func (h *Handlers) loadSupervision(ctx context.Context, req *bot.Request, raw st
 	if v == nil {
 		return nil, xfbot.Errorf(xfbot.ENOTFOUND, "没有找到督查单 %s；发送“督查 列表”可查看编号。", id)
 	}
-	if req.Member.Role == xfbot.RoleLiaison && v.Unit != req.Member.Unit {
+	if req.Member.Role == xfbot.RoleLiaison && !req.Member.InUnit(v.Unit) {
 		return nil, xfbot.Errorf(xfbot.EFORBIDDEN, "督查单 %s 不是交办给您单位的，无权查看。", id)
 	}
 	return v, nil
@@ -558,7 +563,7 @@ func (h *Handlers) unitLiaisons(ctx context.Context, unit string) ([]xfbot.Membe
 	}
 	var out []string
 	for _, m := range ms {
-		if m.Role == xfbot.RoleLiaison && m.Unit == unit {
+		if m.Role == xfbot.RoleLiaison && m.InUnit(unit) {
 			out = append(out, m.OpenID)
 		}
 	}
@@ -588,7 +593,7 @@ func (h *Handlers) supTell(req *bot.Request, ms []xfbot.Member, it *xfbot.Superv
 				m = x
 			}
 		}
-		v := bot.View{Audience: xfbot.Audience{Role: m.Role, Unit: m.Unit}, ChatID: "", Today: req.Today(), Thresholds: h.Thresholds, Loc: req.Loc}
+		v := bot.View{Audience: m.Audience(), ChatID: "", Today: req.Today(), Thresholds: h.Thresholds, Loc: req.Loc}
 		card := bot.SupervisionCard(it, c, nil, v, bot.SupervisionReader{Member: m})
 		card.Subtitle = msg
 		out = append(out, bot.Notice{OpenID: id, Card: card})

@@ -106,9 +106,13 @@ func (r ExportRequest) FileName(today xfbot.Date) string {
 
 // Query is the store's selection of r: a month's ledger holds every case
 // registered by the month's end (those signed off before it began are
-// dropped as they are read).
-func (r ExportRequest) Query(loc *time.Location) store.ExportQuery {
-	q := store.ExportQuery{Unit: r.Unit}
+// dropped as they are read). A unit's ledger holds the cases under every
+// name of its record in reg (改名, 合并).
+func (r ExportRequest) Query(loc *time.Location, reg *xfbot.Registry) store.ExportQuery {
+	var q store.ExportQuery
+	if r.Unit != "" {
+		q.Units = reg.NamesOf(r.Unit)
+	}
 	if r.Month != nil {
 		q.To = r.Month.Last().AddDays(1).Time(loc)
 	}
@@ -339,7 +343,11 @@ func (e *Exporter) export(ctx context.Context, t store.Task) (err error) {
 	}
 	now := e.now()
 	today := xfbot.DateOf(now, r.loc())
-	q := req.Query(r.loc())
+	reg, err := st.Registry(ctx)
+	if err != nil {
+		return err
+	}
+	q := req.Query(r.loc(), reg)
 	total, err := st.EstimateExport(ctx, q) // within the unit: a unit's progress never shows the district's size
 	if err != nil {
 		return err
@@ -355,7 +363,7 @@ func (e *Exporter) export(ctx context.Context, t store.Task) (err error) {
 	if req.Unit != "" {
 		var own []xfbot.Figures
 		for _, u := range rep.Units {
-			if u.Unit == req.Unit {
+			if u.Unit == reg.Canonical(req.Unit) {
 				own = append(own, u)
 			}
 		}

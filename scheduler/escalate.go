@@ -64,7 +64,7 @@ func (r *Reminders) recipients(to xfbot.EscalateTo, c *xfbot.Case, members []xfb
 	switch to {
 	case xfbot.EscalateLiaison:
 		for _, m := range members {
-			if m.Role == xfbot.RoleLiaison && m.Unit != "" && (m.Unit == c.Unit || m.Unit == c.Area) {
+			if m.Role == xfbot.RoleLiaison && m.CanSee(c) {
 				out = append(out, m.OpenID)
 			}
 		}

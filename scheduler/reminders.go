@@ -712,7 +712,7 @@ func (r *Reminders) ladder() []xfbot.Escalation {
 func audienceOf(ms []xfbot.Member, openID string) xfbot.Audience {
 	for _, m := range ms {
 		if m.OpenID == openID {
-			return xfbot.Audience{Role: m.Role, Unit: m.Unit}
+			return m.Audience()
 		}
 	}
 	return xfbot.Audience{Role: xfbot.RoleMember}

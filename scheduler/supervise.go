@@ -127,7 +127,7 @@ func (r *Reminders) rung(it *xfbot.SupervisionItem, step xfbot.EscalationStep, t
 			}
 			sent[l] = true
 			m := r.memberOf(members, l)
-			v := bot.View{Audience: xfbot.Audience{Role: m.Role, Unit: m.Unit}, Today: today, Thresholds: r.thresholds(), Loc: r.loc()}
+			v := bot.View{Audience: m.Audience(), Today: today, Thresholds: r.thresholds(), Loc: r.loc()}
 			tx.Enqueue(outbound(l, bot.SupervisionStepCard(&after, step, v, bot.SupervisionReader{Member: m}), id+":"+l, at))
 		}
 		if (step == xfbot.StepNotice || step == xfbot.StepListed) && r.GroupChatID != "" {
@@ -144,7 +144,7 @@ func (r *Reminders) rung(it *xfbot.SupervisionItem, step xfbot.EscalationStep, t
 func unitLiaisons(ms []xfbot.Member, unit string) []string {
 	var out []string
 	for _, m := range ms {
-		if m.Role == xfbot.RoleLiaison && m.Unit != "" && m.Unit == unit {
+		if m.Role == xfbot.RoleLiaison && m.InUnit(unit) {
 			out = append(out, m.OpenID)
 		}
 	}

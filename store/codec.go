@@ -338,6 +338,8 @@ type memberRec struct {
 	Name   string `json:"n,omitempty"`
 	Role   string `json:"r"`
 	Unit   string `json:"u,omitempty"`
+	// The unit's other names (xfbot.Member.UnitFormer), added later.
+	UnitFormer []string `json:"uf,omitempty"`
 	// Leaders' fields (接访), added later: absent in older records.
 	Title  string `json:"ti,omitempty"`
 	Duties string `json:"du,omitempty"`
@@ -347,7 +349,7 @@ type memberRec struct {
 }
 
 func encodeMember(m xfbot.Member) memberRec {
-	return memberRec{OpenID: m.OpenID, Name: m.Name, Role: string(m.Role), Unit: m.Unit,
+	return memberRec{OpenID: m.OpenID, Name: m.Name, Role: string(m.Role), Unit: m.Unit, UnitFormer: m.UnitFormer,
 		Title: m.Title, Duties: m.Duties, Every: m.ReceptionEvery, roster: encodeRoster(m)}
 }
 
@@ -356,7 +358,7 @@ func decodeMember(b []byte) (xfbot.Member, error) {
 	if err := json.Unmarshal(b, &r); err != nil {
 		return xfbot.Member{}, err
 	}
-	m := xfbot.Member{OpenID: r.OpenID, Name: r.Name, Role: xfbot.Role(r.Role), Unit: r.Unit,
+	m := xfbot.Member{OpenID: r.OpenID, Name: r.Name, Role: xfbot.Role(r.Role), Unit: r.Unit, UnitFormer: r.UnitFormer,
 		Title: r.Title, Duties: r.Duties, ReceptionEvery: r.Every}
 	r.roster.decode(&m)
 	return m, nil

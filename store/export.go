@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 
@@ -12,11 +13,12 @@ import (
 )
 
 // ExportQuery selects cases by registration time (the idx:all score, unix
-// seconds) in [From, To); a zero bound is unbounded. Unit, when not empty,
-// keeps only the cases whose 主责单位 is exactly Unit.
+// seconds) in [From, To); a zero bound is unbounded. Units, when not
+// empty, keeps only the cases whose 主责单位 is exactly one of them: one
+// unit's names, current and former (xfbot.Registry.NamesOf).
 type ExportQuery struct {
 	From, To time.Time
-	Unit     string
+	Units    []string
 }
 
 // scoreRange turns q's bounds into ZCOUNT arguments: min inclusive, max
@@ -53,36 +55,40 @@ func (s *Store) CountExport(ctx context.Context, q ExportQuery) (int, error) {
 }
 
 // EstimateExport returns how many cases an export of q will hold: the cases
-// in q's time range and, when q.Unit is set, of that 主责单位 only, so that
+// in q's time range and, when q.Units is set, of that 主责单位 only, so that
 // a unit's export never reveals the district's total. (A month's ledger
 // drops the cases signed off before the month as it reads them: the
 // estimate counts them.) Without a unit it is CountExport; with one it is
 // one read-only script that looks at each case's record in the range
 // without decoding it.
 func (s *Store) EstimateExport(ctx context.Context, q ExportQuery) (int, error) {
-	if q.Unit == "" {
+	if len(q.Units) == 0 {
 		return s.CountExport(ctx, q)
 	}
 	lo, hi := q.scoreRange()
 	// The record's unit field exactly: json.Marshal writes it as encodeCase's
 	// record has it, after "no" and "t" and before "st", so it is always
 	// between commas, and a quote inside a text is always escaped.
-	u, err := json.Marshal(q.Unit)
-	if err != nil {
-		return 0, fmt.Errorf("store: estimate export: %w", err)
+	args := []any{lo, hi, s.k.caseKey("")}
+	for _, name := range q.Units {
+		u, err := json.Marshal(name)
+		if err != nil {
+			return 0, fmt.Errorf("store: estimate export: %w", err)
+		}
+		args = append(args, `,"u":`+string(u)+`,`)
 	}
-	n, err := countUnitScript.Run(ctx, s.rdb, []string{s.k.idxAll()}, lo, hi, `,"u":`+string(u)+`,`, s.k.caseKey("")).Int()
+	n, err := countUnitScript.Run(ctx, s.rdb, []string{s.k.idxAll()}, args...).Int()
 	if err != nil {
-		return 0, fmt.Errorf("store: estimate export of %s: %w", q.Unit, err)
+		return 0, fmt.Errorf("store: estimate export of %s: %w", q.Units[0], err)
 	}
 	return n, nil
 }
 
 // countUnitScript counts the cases of idx:all in a score range whose record
-// holds ARGV[3], reading them by rank in pages of 1,000.
+// holds one of ARGV[4…], reading them by rank in pages of 1,000.
 //
 // KEYS[1] idx:all. ARGV[1], ARGV[2] the range as ZCOUNT takes it; ARGV[3]
-// the needle; ARGV[4] the case key prefix.
+// the case key prefix; ARGV[4…] the needles (one per name of the unit).
 var countUnitScript = redis.NewScript(`
 local idx = KEYS[1]
 local lo, hi = ARGV[1], ARGV[2]
@@ -93,8 +99,12 @@ local n = 0
 for off = start, start + total - 1, 1000 do
   local last = math.min(off + 999, start + total - 1)
   for _, no in ipairs(redis.call("ZRANGE", idx, off, last)) do
-    local v = redis.call("GET", ARGV[4] .. no)
-    if v and string.find(v, ARGV[3], 1, true) then n = n + 1 end
+    local v = redis.call("GET", ARGV[3] .. no)
+    if v then
+      for i = 4, #ARGV do
+        if string.find(v, ARGV[i], 1, true) then n = n + 1 break end
+      end
+    end
   end
 end
 return n`)
@@ -270,7 +280,7 @@ func (pg *exportPager) next(ctx context.Context) exportPage {
 		if err != nil {
 			return fail(fmt.Errorf("store: export: decode case %s: %w", no, err))
 		}
-		if pg.q.Unit != "" && c.Unit != pg.q.Unit {
+		if len(pg.q.Units) > 0 && !slices.Contains(pg.q.Units, c.Unit) {
 			continue
 		}
 		vals, _ := res[i+2].([]any)

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"slices"
 	"testing"
 	"time"
 
@@ -28,10 +29,10 @@ func TestEstimateExport(t *testing.T) {
 	if err := st.Import(ctx, cs); err != nil {
 		t.Fatal(err)
 	}
-	want := func(unit string, from, to time.Time) int {
+	want := func(units []string, from, to time.Time) int {
 		n := 0
 		for _, c := range cs {
-			if c.Unit == unit && !c.CreatedAt.Before(from) && (to.IsZero() || c.CreatedAt.Before(to)) {
+			if slices.Contains(units, c.Unit) && !c.CreatedAt.Before(from) && (to.IsZero() || c.CreatedAt.Before(to)) {
 				n++
 			}
 		}
@@ -42,14 +43,17 @@ func TestEstimateExport(t *testing.T) {
 		name string
 		q    store.ExportQuery
 	}{
-		{"WholeLedgerOfUnit", store.ExportQuery{Unit: "区住建局"}},
-		{"OtherUnit", store.ExportQuery{Unit: "区人社局"}},
-		{"UnitNamePrefixOfAnother", store.ExportQuery{Unit: "区住建局二队"}},
-		{"QuotesAndHTMLInName", store.ExportQuery{Unit: `区"住建"局<&>`}},
-		{"NoSuchUnit", store.ExportQuery{Unit: "区教育局"}},
-		{"Range", store.ExportQuery{Unit: "区住建局", From: mid, To: late}},
-		{"RangeFromOnly", store.ExportQuery{Unit: "区人社局", From: mid}},
-		{"RangeToOnly", store.ExportQuery{Unit: "区人社局", To: late}},
+		{"WholeLedgerOfUnit", store.ExportQuery{Units: []string{"区住建局"}}},
+		{"OtherUnit", store.ExportQuery{Units: []string{"区人社局"}}},
+		{"UnitNamePrefixOfAnother", store.ExportQuery{Units: []string{"区住建局二队"}}},
+		{"QuotesAndHTMLInName", store.ExportQuery{Units: []string{`区"住建"局<&>`}}},
+		{"NoSuchUnit", store.ExportQuery{Units: []string{"区教育局"}}},
+		{"Range", store.ExportQuery{Units: []string{"区住建局"}, From: mid, To: late}},
+		{"RangeFromOnly", store.ExportQuery{Units: []string{"区人社局"}, From: mid}},
+		{"RangeToOnly", store.ExportQuery{Units: []string{"区人社局"}, To: late}},
+		// A renamed or merged unit: its cases under every name, once each.
+		{"SeveralNames", store.ExportQuery{Units: []string{"区住建局", "区人社局"}}},
+		{"SeveralNamesRange", store.ExportQuery{Units: []string{"区住建局二队", `区"住建"局<&>`, "区教育局"}, From: mid}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			n, err := st.EstimateExport(ctx, tt.q)
@@ -57,7 +61,7 @@ func TestEstimateExport(t *testing.T) {
 				t.Fatal(err)
 			}
 			from := tt.q.From
-			if w := want(tt.q.Unit, from, tt.q.To); n != w {
+			if w := want(tt.q.Units, from, tt.q.To); n != w {
 				t.Errorf("EstimateExport(%+v) = %d, want %d", tt.q, n, w)
 			}
 		})
@@ -69,7 +73,7 @@ func TestEstimateExport(t *testing.T) {
 		}
 	})
 	t.Run("AgreesWithEachCase", func(t *testing.T) {
-		q := store.ExportQuery{Unit: "区住建局", From: mid}
+		q := store.ExportQuery{Units: []string{"区住建局"}, From: mid}
 		got := 0
 		if err := st.EachCase(ctx, q, 0, func(cs []*xfbot.Case, _ [][]xfbot.Progress) error {
 			got += len(cs)
@@ -98,7 +102,7 @@ func BenchmarkEstimateExport(b *testing.B) {
 	}
 	b.ResetTimer()
 	for b.Loop() {
-		if _, err := st.EstimateExport(ctx, store.ExportQuery{Unit: "区住建局"}); err != nil {
+		if _, err := st.EstimateExport(ctx, store.ExportQuery{Units: []string{"区住建局"}}); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -208,7 +208,7 @@ func TestEachCase(t *testing.T) {
 			}
 			return "区住建局"
 		})
-		q := store.ExportQuery{Unit: "区人社局"}
+		q := store.ExportQuery{Units: []string{"区人社局"}}
 		got := collect(t, st, q, 2, nil)
 		if !slices.Equal(got.nos, nos(3, 6, 9)) {
 			t.Errorf("unit gave %v", got.nos)
@@ -221,7 +221,7 @@ func TestEachCase(t *testing.T) {
 		if n := count(t, st, q); n != 9 {
 			t.Errorf("CountExport = %d, want 9 (before the unit filter)", n)
 		}
-		if got := collect(t, st, store.ExportQuery{Unit: "区人社"}, 2, nil); len(got.nos) != 0 {
+		if got := collect(t, st, store.ExportQuery{Units: []string{"区人社"}}, 2, nil); len(got.nos) != 0 {
 			t.Errorf("a unit's prefix matched %v", got.nos)
 		}
 	})

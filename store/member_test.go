@@ -39,7 +39,7 @@ func TestMemberRoster(t *testing.T) {
 			t.Fatal(err)
 		}
 		l, err := st.Load(ctx, m.OpenID, "")
-		if err != nil || l.Member == nil || *l.Member != m {
+		if err != nil || l.Member == nil || !l.Member.Equal(m) {
 			t.Fatalf("got %+v, %v; want %+v", l.Member, err, m)
 		}
 		// Its two notices are in the index; a recall takes both out.
@@ -57,7 +57,7 @@ func TestMemberRoster(t *testing.T) {
 		if ds, _ := st.Deadlines(ctx, xfbot.NewDate(2026, 12, 31), 0); len(ds) != 0 {
 			t.Errorf("a recalled member's deadlines stay: %v", ds)
 		}
-		if l, _ := st.Load(ctx, m.OpenID, ""); l.Member == nil || *l.Member != up {
+		if l, _ := st.Load(ctx, m.OpenID, ""); l.Member == nil || !l.Member.Equal(up) {
 			t.Errorf("after the recall: %+v", l.Member)
 		}
 	})

@@ -101,3 +101,37 @@ func (s *Store) UsedUnits(ctx context.Context) ([]string, error) {
 	sortUnits(us)
 	return us, nil
 }
+
+// SyncMemberUnits brings every member's unit names up to date with the
+// registry (xfbot.Registry.SetUnitNames): a member record written before
+// the registry kept former names on it, or by a release without 合并,
+// learns the other names its unit's cases carry. It runs at start and
+// writes only the records that change; it reports how many did.
+func (s *Store) SyncMemberUnits(ctx context.Context) (int, error) {
+	reg, err := s.Registry(ctx)
+	if err != nil {
+		return 0, err
+	}
+	if len(reg.Units) == 0 {
+		return 0, nil
+	}
+	ms, err := s.Members(ctx)
+	if err != nil {
+		return 0, err
+	}
+	tx := s.NewTx()
+	n := 0
+	for _, m := range ms {
+		if reg.SetUnitNames(&m) {
+			tx.PutMember(m)
+			n++
+		}
+	}
+	if n == 0 {
+		return 0, nil
+	}
+	if _, err := s.Commit(ctx, tx); err != nil {
+		return 0, fmt.Errorf("store: sync member units: %w", err)
+	}
+	return n, nil
+}

@@ -365,8 +365,9 @@ type SearchQuery struct {
 	Terms xfbot.SearchTerms
 	Nos   []xfbot.CaseNo
 	// Within restricts the result to the cases whose 主责单位 or 属地 is
-	// this (a liaison's unit); "" for none.
-	Within string
+	// one of these (a liaison's unit under all its names, Member.UnitNames);
+	// nil for none.
+	Within []string
 	Limit  int
 }
 
@@ -416,8 +417,11 @@ func (s *Store) Search(ctx context.Context, q SearchQuery) (SearchResult, error)
 	for _, t := range q.Terms.Except {
 		arg.Ex = append(arg.Ex, s.k.term(t))
 	}
-	if q.Within != "" {
-		arg.Vis = []string{s.k.term(xfbot.Term(xfbot.TermUnit + ":" + q.Within)), s.k.term(xfbot.Term(xfbot.TermArea + ":" + q.Within))}
+	for _, u := range q.Within {
+		if u == "" {
+			continue
+		}
+		arg.Vis = append(arg.Vis, s.k.term(xfbot.Term(xfbot.TermUnit+":"+u)), s.k.term(xfbot.Term(xfbot.TermArea+":"+u)))
 	}
 	for _, no := range q.Nos {
 		if m := caseMember(no); m != "" {

@@ -158,7 +158,7 @@ func BenchmarkSearch(b *testing.B) {
 			sq.Nos = []xfbot.CaseNo{q.No}
 		}
 		if tc.a.Role == xfbot.RoleLiaison {
-			sq.Within = tc.a.Unit
+			sq.Within = []string{tc.a.Unit}
 		}
 		b.Run(tc.name, func(b *testing.B) {
 			var total int

@@ -26,7 +26,7 @@ func search(t *testing.T, st *store.Store, typed string, a xfbot.Audience) ([]xf
 		sq.Nos = []xfbot.CaseNo{q.No}
 	}
 	if a.Role == xfbot.RoleLiaison {
-		sq.Within = a.Unit
+		sq.Within = []string{a.Unit}
 	}
 	r, err := st.Search(context.Background(), sq)
 	if err != nil {

@@ -270,12 +270,34 @@ func (s *Store) SupervisionItems(ctx context.Context, ids []xfbot.SupervisionID)
 // OpenSupervision returns the items not signed off (of unit, or all when
 // unit is ""), by 整改期限, with their ladders: two round trips whose cost
 // follows the open items.
-func (s *Store) OpenSupervision(ctx context.Context, unit string) ([]*xfbot.SupervisionItem, error) {
-	key := s.k.idxSupOpen()
-	if unit != "" {
-		key = s.k.idxSupUnit(unit)
+//
+// Several names are one unit's (its current and former names, after 改名
+// or 合并): the items under any of them, once each, by 整改期限.
+func (s *Store) OpenSupervision(ctx context.Context, units ...string) ([]*xfbot.SupervisionItem, error) {
+	if len(units) == 0 || (len(units) == 1 && units[0] == "") {
+		return s.supervisionIn(ctx, s.k.idxSupOpen(), "", bigLimit)
 	}
-	return s.supervisionIn(ctx, key, "", bigLimit)
+	var out []*xfbot.SupervisionItem
+	seen := map[xfbot.SupervisionID]bool{}
+	for _, u := range units {
+		if u == "" {
+			continue
+		}
+		items, err := s.supervisionIn(ctx, s.k.idxSupUnit(u), "", bigLimit)
+		if err != nil {
+			return nil, err
+		}
+		for _, it := range items {
+			if !seen[it.ID] {
+				seen[it.ID] = true
+				out = append(out, it)
+			}
+		}
+	}
+	if len(units) > 1 {
+		sort.SliceStable(out, func(i, j int) bool { return out[i].Due.Before(out[j].Due) })
+	}
+	return out, nil
 }
 
 // InspectorSupervision returns the open items openID answers for as their
@@ -379,6 +401,20 @@ func (s *Store) SupervisionStats(ctx context.Context, p xfbot.Period, today xfbo
 	if err != nil {
 		return SupervisionPeriod{}, err
 	}
+	reg, err := s.Registry(ctx)
+	if err != nil {
+		return SupervisionPeriod{}, err
+	}
+	// A unit's figures are those of all its names (单位 改名, 合并): the
+	// counters keep the name an item was written under.
+	for f, n := range counts {
+		if ctr, rest, ok := strings.Cut(f, "|u:"); ok {
+			if c := reg.Canonical(rest); c != rest {
+				counts[ctr+"|u:"+c] += n
+				delete(counts, f)
+			}
+		}
+	}
 	out := SupervisionPeriod{District: xfbot.SupervisionFiguresOf(counts, "", "")}
 	units := map[string]*xfbot.SupervisionFigures{}
 	types := map[xfbot.ProblemType]*xfbot.SupervisionFigures{}
@@ -412,7 +448,7 @@ func (s *Store) SupervisionStats(ctx context.Context, p xfbot.Period, today xfbo
 		}
 		out.District.OpenNow++
 		out.District.LateNow += late
-		u, t := unit(it.Unit), typ(it.Problem)
+		u, t := unit(reg.Canonical(it.Unit)), typ(it.Problem)
 		u.OpenNow++
 		u.LateNow += late
 		t.OpenNow++

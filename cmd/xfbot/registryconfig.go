@@ -83,5 +83,13 @@ func (a *app) seedRegistry(ctx context.Context, cfg Config, log *slog.Logger) er
 	if wrote {
 		log.Info("registry seeded on first start", "units", n)
 	}
+	// Liaisons' units under every name the registry knows (改名, 合并).
+	moved, err := a.store.SyncMemberUnits(ctx)
+	if err != nil {
+		return err
+	}
+	if moved > 0 {
+		log.Info("member units brought up to date with the registry", "members", moved)
+	}
 	return nil
 }
