@@ -60,13 +60,30 @@ func (s *Store) ReadOutbox(ctx context.Context, consumer string, count int, bloc
 	if block <= 0 {
 		block = -1 // go-redis: no BLOCK argument; BLOCK 0 would wait forever
 	}
-	res, err := s.rdb.XReadGroup(ctx, &redis.XReadGroupArgs{
+	if s.wait > 0 && block > maxWaitedBlock {
+		block = maxWaitedBlock // the read and its WAIT share one pipeline's read timeout
+	}
+	args := &redis.XReadGroupArgs{
 		Group:    OutboxGroup,
 		Consumer: consumer,
 		Streams:  []string{s.k.outbox(), ">"},
 		Count:    int64(count),
 		Block:    block,
-	}).Result()
+	}
+	var res []redis.XStream
+	var err error
+	if s.wait > 0 {
+		// Nothing goes out before the commit that queued it is on the
+		// replicas (wait.go). Entries read but not confirmed stay pending
+		// and come back through ClaimStaleOutbox.
+		var cmd *redis.XStreamSliceCmd
+		if werr := s.waited(ctx, func(p redis.Pipeliner) { cmd = p.XReadGroup(ctx, args) }); werr != nil && cmd.Err() == nil {
+			return nil, fmt.Errorf("store: read outbox: %w", werr)
+		}
+		res, err = cmd.Result()
+	} else {
+		res, err = s.rdb.XReadGroup(ctx, args).Result()
+	}
 	if errors.Is(err, redis.Nil) {
 		return nil, nil
 	}
@@ -86,14 +103,25 @@ func (s *Store) ReadOutbox(ctx context.Context, consumer string, count int, bloc
 // is enough when called periodically; a sender keeps the messages it is still
 // working on fresh with TouchOutbox so that they are not claimed.
 func (s *Store) ClaimStaleOutbox(ctx context.Context, consumer string, minIdle time.Duration, count int) ([]OutboxEntry, error) {
-	msgs, _, err := s.rdb.XAutoClaim(ctx, &redis.XAutoClaimArgs{
+	args := &redis.XAutoClaimArgs{
 		Stream:   s.k.outbox(),
 		Group:    OutboxGroup,
 		Consumer: consumer,
 		MinIdle:  minIdle,
 		Start:    "0-0",
 		Count:    int64(count),
-	}).Result()
+	}
+	var msgs []redis.XMessage
+	var err error
+	if s.wait > 0 {
+		var cmd *redis.XAutoClaimCmd
+		if werr := s.waited(ctx, func(p redis.Pipeliner) { cmd = p.XAutoClaim(ctx, args) }); werr != nil && cmd.Err() == nil {
+			return nil, fmt.Errorf("store: claim outbox: %w", werr)
+		}
+		msgs, _, err = cmd.Result()
+	} else {
+		msgs, _, err = s.rdb.XAutoClaim(ctx, args).Result()
+	}
 	if err != nil && !errors.Is(err, redis.Nil) {
 		return nil, fmt.Errorf("store: claim outbox: %w", err)
 	}

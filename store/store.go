@@ -45,6 +45,9 @@ type Store struct {
 	// calEvents: reception writes queue their calendar events (calendar.go).
 	calEvents bool
 	ix        *xfbot.Indexer // the search index's terms (search.go)
+	// wait is redis.wait_replicas (wait.go): replicas a commit waits for.
+	wait        int
+	waitTimeout time.Duration
 
 	tokenOnce sync.Once
 	tokens    *TokenCache
@@ -124,7 +127,7 @@ func (s *Store) Commit(ctx context.Context, tx *Tx) (xfbot.CaseNo, error) {
 		dkey = s.k.dedupe(tx.DedupeID)
 	}
 	args := append([]any{dkey, int(DedupeTTL / time.Second), ops}, extra...)
-	res, err := commitScript.Run(ctx, s.rdb, []string{s.k.members()}, args...).StringSlice()
+	res, err := s.runCommit(ctx, []string{s.k.members()}, args)
 	if err != nil {
 		return "", fmt.Errorf("store: commit: %w", err)
 	}

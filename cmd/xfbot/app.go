@@ -34,7 +34,7 @@ func newApp(cfg Config, rdb redis.UniversalClient, log *slog.Logger, demo bool) 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}))
 	a := &app{store: store.New(rdb, cfg.Redis.Prefix).In(cfg.Location()).WithCalendar(cfg.Calendar()).WithGaps(cfg.Gaps()).WithCalendarEvents(cfg.Reception.Calendar).
-		WithIndexSecret([]byte(cfg.Privacy.IndexSecret)), registry: reg, metrics: bot.NewMetrics(reg)}
+		WithIndexSecret([]byte(cfg.Privacy.IndexSecret)).WithWaitReplicas(cfg.Redis.WaitReplicas, cfg.Redis.WaitTimeout), registry: reg, metrics: bot.NewMetrics(reg)}
 	a.mux = bot.NewMux(a.store, bot.MuxOptions{Admins: cfg.Admins, Leaders: cfg.Leaders, Location: cfg.Location(), Metrics: a.metrics, Logger: log,
 		LightGroupReplies: cfg.GroupReplies == "light"})
 	a.reports = &report.Reports{Store: a.store, Calendar: cfg.Calendar(), Thresholds: cfg.Thresholds(),

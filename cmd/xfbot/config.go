@@ -121,6 +121,11 @@ type RedisConfig struct {
 	Prefix     string `yaml:"prefix"`
 	MasterName string `yaml:"master_name"`
 	Cluster    bool   `yaml:"cluster"`
+	// WaitReplicas: a commit is acknowledged (to Feishu, and by the
+	// replies it queued) only once this many replicas confirm it (WAIT);
+	// 0 does not wait. See store/wait.go for the trade.
+	WaitReplicas int           `yaml:"wait_replicas"`
+	WaitTimeout  time.Duration `yaml:"wait_timeout"`
 }
 
 // DeadlineConfig holds the warning thresholds in days; see xfbot.Thresholds.
@@ -499,6 +504,12 @@ func (c Config) Validate() error {
 	}
 	if c.Redis.Cluster && c.Redis.DB != 0 {
 		bad("redis.db", "Redis Cluster 只有 0 号库 / Redis Cluster has only db 0")
+	}
+	if c.Redis.WaitReplicas < 0 || c.Redis.WaitReplicas > 5 {
+		bad("redis.wait_replicas", "应为 0 到 5（0 为不等待副本），现为 %d / must be 0 to 5", c.Redis.WaitReplicas)
+	}
+	if c.Redis.WaitTimeout < 0 || c.Redis.WaitTimeout > 2*time.Second {
+		bad("redis.wait_timeout", "应为 0 到 2s（须小于 Redis 客户端 3 秒的读超时），现为 %s / must be 0 to 2s, below the client's 3 s read timeout", c.Redis.WaitTimeout)
 	}
 	if c.Redis.Prefix == "" {
 		bad("redis.prefix", "不能为空，多套部署共用 Redis 时靠它区分 / must not be empty")

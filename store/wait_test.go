@@ -1,0 +1,105 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/qingchuan/xfbot/internal/testredis"
+	"github.com/qingchuan/xfbot/store"
+	"github.com/redis/go-redis/v9"
+)
+
+// TestWaitReplicas: with redis.wait_replicas a commit is acknowledged only
+// once a replica has it, a redelivery of an unconfirmed commit waits again
+// (never an early "duplicate" acknowledgement), and the outbox hands out no
+// reply whose commit a replica could still lose. On redis-server processes
+// of the test's own (a master, then a replica of it).
+func TestWaitReplicas(t *testing.T) {
+	ctx := context.Background()
+	master := testredis.StartServer(t)
+	mc := redis.NewClient(&redis.Options{Addr: master.Addr})
+	t.Cleanup(func() { mc.Close() })
+	st := store.New(mc, "wait").WithWaitReplicas(1, 150*time.Millisecond)
+	if err := st.EnsureOutboxGroup(ctx); err != nil {
+		t.Fatal(err)
+	}
+	commit := func(id string) error {
+		tx := st.NewTx()
+		tx.DedupeID = id
+		tx.Enqueue(msg("m-"+id, "oc_group", "已记录 "+id))
+		_, err := st.Commit(ctx, tx)
+		return err
+	}
+
+	t.Run("NoReplicaIsNotAcknowledged", func(t *testing.T) {
+		if err := commit("ev1"); !errors.Is(err, store.ErrNotReplicated) {
+			t.Fatalf("commit without a replica = %v, want ErrNotReplicated", err)
+		}
+		// Feishu redelivers: the marker is there, but the answer is still
+		// "not confirmed", not an acknowledged duplicate.
+		if err := commit("ev1"); !errors.Is(err, store.ErrNotReplicated) {
+			t.Fatalf("redelivery without a replica = %v, want ErrNotReplicated", err)
+		}
+		es, err := st.ReadOutbox(ctx, "c1", 10, 0)
+		if !errors.Is(err, store.ErrNotReplicated) || len(es) != 0 {
+			t.Fatalf("outbox read without a replica = %d entries, %v; want none, ErrNotReplicated", len(es), err)
+		}
+	})
+
+	replica := testredis.StartServer(t, "--replicaof", strings.Replace(master.Addr, ":", " ", 1))
+	rc := redis.NewClient(&redis.Options{Addr: replica.Addr})
+	t.Cleanup(func() { rc.Close() })
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		info, _ := rc.Info(ctx, "replication").Result()
+		if strings.Contains(info, "master_link_status:up") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the replica did not sync in 10 s:\n%s", info)
+		}
+	}
+
+	t.Run("WithReplica", func(t *testing.T) {
+		// The redelivery of ev1 is now confirmed: acknowledged as a duplicate.
+		if err := commit("ev1"); !errors.Is(err, store.ErrDuplicate) {
+			t.Fatalf("redelivery with a replica = %v, want ErrDuplicate", err)
+		}
+		if err := commit("ev2"); err != nil {
+			t.Fatalf("commit with a replica: %v", err)
+		}
+		// What was acknowledged is on the replica the moment Commit returns.
+		n, err := rc.Exists(ctx, "{wait}:v1:dedupe:ev2").Result()
+		if err != nil || n != 1 {
+			keys, _ := rc.Keys(ctx, "{wait}*").Result()
+			t.Fatalf("the replica lacks ev2's marker (%d, %v); it has %q", n, err, keys)
+		}
+		es, err := st.ReadOutbox(ctx, "c1", 10, 0)
+		if err != nil || len(es) != 1 || es[0].Msg.ID != "m-ev2" {
+			t.Fatalf("outbox read = %+v, %v; want m-ev2", es, err)
+		}
+		// ev1's reply, read but not confirmed while no replica answered,
+		// stayed pending: the claim of stale entries hands it out now.
+		es, err = st.ClaimStaleOutbox(ctx, "c2", 0, 10)
+		var ids []string
+		for _, e := range es {
+			ids = append(ids, e.Msg.ID)
+		}
+		if err != nil || !strings.Contains(strings.Join(ids, ","), "m-ev1") {
+			t.Fatalf("claim = %q, %v; want m-ev1 among them", ids, err)
+		}
+	})
+
+	t.Run("ReplicaGone", func(t *testing.T) {
+		replica.Kill()
+		start := time.Now()
+		if err := commit("ev3"); !errors.Is(err, store.ErrNotReplicated) {
+			t.Fatalf("commit after the replica died = %v, want ErrNotReplicated", err)
+		}
+		if d := time.Since(start); d > 2*time.Second {
+			t.Errorf("a commit waited %s for a dead replica; the timeout is 150ms", d)
+		}
+	})
+}
