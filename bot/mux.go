@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"regexp"
 	"runtime/debug"
 	"slices"
 	"sort"
@@ -53,7 +54,21 @@ type Route struct {
 	Example string
 	Section string // help section (a subcommand's is its group's)
 
-	Case  bool // the first word is a case number; the case is loaded into req.Case
+	Case bool // the first word is a case number; the case is loaded into req.Case
+	// Registry: the handler resolves names (units, localities, categories);
+	// the registry is read with the request (Request.Registry), so that
+	// the command stays one read and one commit.
+	Registry bool
+	// Members: the handler reads every member record (to tell approvers,
+	// a unit's liaisons): read with the request (Request.Members).
+	Members bool
+	// Plan: the handler reads the case's plan (方案): read with the
+	// request (Request.Plans).
+	Plan bool
+	// Named: the command names records by number in its words (案件:XF-…,
+	// 接访:JF-…, 接访 记录 JF-…); those written in full are read with the
+	// request (Request.NamedCase, NamedReception).
+	Named bool
 	Write bool // changes the ledger: refused to read-only roles
 	// Undo: a write of the named case alone, which its author may reverse
 	// with 撤销 within store.UndoWindow (not 销号, 重开, nor writes that
@@ -361,10 +376,14 @@ func (m *Mux) ServeMessage(ctx context.Context, req *Request) error {
 			return nil
 		case xfbot.ErrorCode(err) == xfbot.ECONFLICT && attempt < conflictRetries:
 			continue // someone else changed the case: decide again on a fresh read
-		case xfbot.ErrorCode(err) == xfbot.ECONFLICT:
+		case xfbot.ErrorCode(err) == xfbot.ECONFLICT, xfbot.ErrorCode(err) == xfbot.EINVALID:
+			// Someone else kept changing the case, or the commit's own
+			// check refused it (a leader's slot already taken): the
+			// sender reads why, and nothing of the command is written.
+			code := xfbot.ErrorCode(err)
 			reply = m.errorReply(req, verb, rt, err)
 			if err = m.commit(ctx, req, reply, false); err == nil || errors.Is(err, store.ErrDuplicate) {
-				m.metrics.Command(verb, xfbot.ECONFLICT, time.Since(start))
+				m.metrics.Command(verb, code, time.Since(start))
 				return nil
 			}
 		}
@@ -420,8 +439,12 @@ func (m *Mux) ServeAction(ctx context.Context, req *Request) (*ActionResponse, e
 			return &ActionResponse{Toast: "已处理。", ToastKind: "info", Card: reply.Card}, nil
 		case xfbot.ErrorCode(err) == xfbot.ECONFLICT && attempt < conflictRetries:
 			continue
-		case xfbot.ErrorCode(err) == xfbot.ECONFLICT:
-			return &ActionResponse{Toast: xfbot.ErrorMessage(err), ToastKind: "warning"}, nil
+		case xfbot.ErrorCode(err) == xfbot.ECONFLICT, xfbot.ErrorCode(err) == xfbot.EINVALID:
+			toast := xfbot.ErrorMessage(err)
+			if req.Group {
+				toast, _ = ForGroup(toast, nil)
+			}
+			return &ActionResponse{Toast: toast, ToastKind: "warning"}, nil
 		}
 		m.metrics.Command(req.Verb, "store_error", time.Since(start))
 		return nil, err
@@ -450,6 +473,16 @@ func actionResponse(req *Request, r *Reply) *ActionResponse {
 }
 
 var errStore = errors.New("bot: store unavailable")
+
+// fullCaseNo and fullReceptionID are numbers written in full, as a
+// command's words name other records (Route.Named); at most maxNamed of
+// each are read with a request.
+var (
+	fullCaseNo      = regexp.MustCompile(`XF-\d{4}-\d{4,6}`)
+	fullReceptionID = regexp.MustCompile(`JF-\d{4}-\d{4,6}`)
+)
+
+const maxNamed = 50
 
 // runMessage routes a typed command: the verb, then, for a command group,
 // the subcommand by the next word. It returns the command's name (for
@@ -680,10 +713,32 @@ func (m *Mux) run(ctx context.Context, req *Request, wantCase bool, rt *Route, h
 		}
 	}
 	req.Loc = m.loc
-	l, err := m.st.Load(ctx, req.Sender.OpenID, no)
+	spec := store.LoadSpec{OpenID: req.Sender.OpenID, No: no, Registry: rt.Registry, Members: rt.Members, Plan: rt.Plan}
+	for _, p := range req.Mentions {
+		if p.OpenID != "" && !slices.Contains(spec.Mentions, p.OpenID) {
+			spec.Mentions = append(spec.Mentions, p.OpenID)
+		}
+	}
+	if rt.Named {
+		for _, s := range fullCaseNo.FindAllString(req.Text, maxNamed) {
+			if n := xfbot.CaseNo(s); n != no && !slices.Contains(spec.Cases, n) {
+				spec.Cases = append(spec.Cases, n)
+			}
+		}
+		for _, s := range fullReceptionID.FindAllString(req.Text, maxNamed) {
+			if id := xfbot.ReceptionID(s); !slices.Contains(spec.Receptions, id) {
+				spec.Receptions = append(spec.Receptions, id)
+			}
+		}
+	}
+	l, err := m.st.LoadFor(ctx, spec)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", errStore, err)
 	}
+	req.Registry, req.mentioned = l.Registry, l.Mentioned
+	req.members, req.membersOK = l.Members, rt.Members
+	req.plans, req.plansOK = l.Plans, rt.Plan && no != "" && l.Case != nil
+	req.named, req.namedRcp = l.Cases, l.Receptions
 	req.Member = xfbot.Member{OpenID: req.Sender.OpenID, Name: req.Sender.Name}
 	if l.Member != nil {
 		req.Member = *l.Member

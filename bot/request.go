@@ -44,11 +44,52 @@ type Request struct {
 	Member xfbot.Member // role "" for a non-member
 	Case   *xfbot.Case  // the case named by the first argument (routes with Case)
 	Recent []xfbot.Progress
+	// Registry is the registry, read with the request for a route that
+	// resolves names (Route.Registry); nil otherwise.
+	Registry *xfbot.Registry
+
+	mentioned map[string]*xfbot.Member // the Mentions' member records, read with the request
+	members   []xfbot.Member           // every member record, read with the request (Route.Members)
+	membersOK bool
+	plans     *xfbot.Plans // the case's plan, read with the request (Route.Plan)
+	plansOK   bool
+	named     map[xfbot.CaseNo]*xfbot.Case // the cases the words name in full, read with the request (Route.Named)
+	namedRcp  map[xfbot.ReceptionID]*store.ReceptionView
 
 	write       bool         // the route writes (set by the mux)
 	undo        bool         // its write may be reversed with 撤销 (Route.Undo)
 	onCard      xfbot.CaseNo // the case of the card this message replies to
 	cardMessage string       // that card's message id
+}
+
+// MentionedMember is the member record of an @-mentioned person, read
+// with the request: known reports whether it was (a person not mentioned,
+// or a request the mux did not load), and m is nil when they are no member.
+func (r *Request) MentionedMember(openID string) (m *xfbot.Member, known bool) {
+	m, known = r.mentioned[openID]
+	return m, known
+}
+
+// Members are every member record, read with the request for a route with
+// Members; ok is false when they were not.
+func (r *Request) Members() (ms []xfbot.Member, ok bool) { return r.members, r.membersOK }
+
+// Plans is the plan of the request's case, read with the request for a
+// route with Plan (nil: the case has none); ok is false when it was not.
+func (r *Request) Plans() (ps *xfbot.Plans, ok bool) { return r.plans, r.plansOK }
+
+// NamedCase is a case the command's words name in full (XF-2026-0012),
+// read with the request for a route with Named: known reports whether it
+// was, and c is nil when there is no such case.
+func (r *Request) NamedCase(no xfbot.CaseNo) (c *xfbot.Case, known bool) {
+	c, known = r.named[no]
+	return c, known
+}
+
+// NamedReception is NamedCase for a reception (JF-2026-0003).
+func (r *Request) NamedReception(id xfbot.ReceptionID) (v *store.ReceptionView, known bool) {
+	v, known = r.namedRcp[id]
+	return v, known
 }
 
 // File is a file a user sent: Feishu's file_key (of the message

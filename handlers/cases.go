@@ -51,7 +51,7 @@ func (h *Handlers) create(ctx context.Context, req *bot.Request) (*bot.Reply, er
 	}
 	// 类别, 属地 and 单位 resolve through the registry (名录): a name that fits
 	// no record is refused with suggestions, never stored as a new spelling.
-	if reg, err := h.Store.Registry(ctx); err != nil {
+	if reg, err := h.registry(ctx, req); err != nil {
 		return nil, err
 	} else {
 		for _, fl := range []struct {
@@ -131,7 +131,7 @@ func (h *Handlers) create(ctx context.Context, req *bot.Request) (*bot.Reply, er
 	}
 	var at *xfbot.Reception
 	if v, ok := f["接访"]; ok {
-		if at, err = h.receptionForCase(ctx, v, today); err != nil {
+		if at, err = h.receptionForCase(ctx, req, v, today); err != nil {
 			return nil, err
 		}
 		c.Leader = at.Leader // 包案领导: the leader who received the petitioner
@@ -214,7 +214,7 @@ func (h *Handlers) assign(leader bool) bot.HandlerFunc {
 		if err := notOpen(req.Case, "更换"+who); err != nil {
 			return nil, err
 		}
-		m, err := h.member(ctx, p.OpenID)
+		m, err := h.memberOf(ctx, req, p.OpenID)
 		if err != nil {
 			return nil, err
 		}
@@ -287,7 +287,7 @@ func (h *Handlers) setPlace(area bool) bot.HandlerFunc {
 		if _, err := parseName(req.Args.Rest(1), label); err != nil {
 			return nil, err
 		}
-		v, err := h.resolveName(ctx, kind, req.Args.Rest(1))
+		v, err := h.resolveName(ctx, req, kind, req.Args.Rest(1))
 		if err != nil {
 			return nil, err
 		}

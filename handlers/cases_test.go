@@ -202,21 +202,6 @@ func TestConcurrentUpdates(t *testing.T) {
 	}
 }
 
-func TestWriteIsTwoRoundTrips(t *testing.T) {
-	h := newHarness(t)
-	no := h.newCase("计数")
-	h.reply(member, "进展 "+string(no)+" 预热") // loads the scripts
-	before := h.calls.Load()
-	req := &bot.Request{EventID: "msg:rt", MessageID: "om_rt", ChatID: "oc", Sender: member,
-		Text: "进展 " + string(no) + " 计数", Time: h.now, Via: bot.ViaChat}
-	if err := h.mux.ServeMessage(context.Background(), req); err != nil {
-		t.Fatal(err)
-	}
-	if n := h.calls.Load() - before; n > 2 {
-		t.Fatalf("进展 took %d Redis round trips, want at most 2", n)
-	}
-}
-
 func TestAssignAndLeader(t *testing.T) {
 	h := newHarness(t)
 	no := h.newCase("指派")

@@ -132,7 +132,7 @@ func (h *Handlers) consultCases(ctx context.Context, req *bot.Request, raw []str
 	if len(nos) > xfbot.MaxConsultCases {
 		return nil, nil, xfbot.Errorf(xfbot.EINVALID, "一次会诊最多 %d 件案件，您写了 %d 件；可分几次会诊。", xfbot.MaxConsultCases, len(nos))
 	}
-	cs, err := h.Store.Cases(ctx, nos)
+	cs, err := h.cases(ctx, req, nos)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -179,7 +179,7 @@ func (h *Handlers) consultSchedule(ctx context.Context, req *bot.Request) (*bot.
 	if err := h.checkConsultDay(req, read.Date); err != nil {
 		return nil, err
 	}
-	members, err := h.Store.Members(ctx)
+	members, err := h.members(ctx, req)
 	if err != nil {
 		return nil, err
 	}
@@ -411,7 +411,7 @@ func (h *Handlers) consultReschedule(ctx context.Context, req *bot.Request) (*bo
 	if up.Date != old.Date {
 		up.MovedFrom = old.Date
 	}
-	members, err := h.Store.Members(ctx)
+	members, err := h.members(ctx, req)
 	if err != nil {
 		return nil, err
 	}
@@ -443,7 +443,7 @@ func (h *Handlers) consultCancel(ctx context.Context, req *bot.Request) (*bot.Re
 	if xfbot.RuneLen(reason) > 200 {
 		return nil, xfbot.Errorf(xfbot.EINVALID, "取消理由太长（%d 字），请控制在 200 字以内。", xfbot.RuneLen(reason))
 	}
-	members, err := h.Store.Members(ctx)
+	members, err := h.members(ctx, req)
 	if err != nil {
 		return nil, err
 	}
@@ -610,7 +610,7 @@ func (h *Handlers) consultDecide(ctx context.Context, req *bot.Request) (*bot.Re
 		}
 	}
 	if ownerWord != "" {
-		members, err := h.Store.Members(ctx)
+		members, err := h.members(ctx, req)
 		if err != nil {
 			return nil, err
 		}

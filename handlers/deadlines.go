@@ -84,7 +84,7 @@ func (h *Handlers) setDue(ctx context.Context, req *bot.Request) (*bot.Reply, er
 	}
 	reply := h.caseReply(req, c, recent, msg, tx)
 	note := fmt.Sprintf("📅 %s 将 %s 的办结期限由 %s 改为 %s。理由：%s", req.Actor().Display(), c.No, old.Due, after, reason)
-	reply.Notices = append(reply.Notices, h.tell(req, note, append(h.leads(ctx), c.Owner.OpenID)...)...)
+	reply.Notices = append(reply.Notices, h.tell(req, note, append(h.leads(ctx, req), c.Owner.OpenID)...)...)
 	return reply, nil
 }
 
@@ -118,7 +118,7 @@ func (h *Handlers) extend(ctx context.Context, req *bot.Request) (*bot.Reply, er
 	recent := entry(req, c, tx, xfbot.KindSystem, fmt.Sprintf("申请延期 %d 天，待负责人批准。理由：%s", days, reason))
 	tx.UpdateCase(old, c)
 	tx.AddChanges(c.No, change(req, "延期申请", "", fmt.Sprintf("%d 天 理由：%s", days, reason)))
-	leads := h.leads(ctx)
+	leads := h.leads(ctx, req)
 	msg := fmt.Sprintf("📨 已提交延期申请（%d 天），待专班负责人批准；批准后期限为 %s。", days, extendedDue(c, days, h.Calendar, req.Today())) + privacyNote(req, reason)
 	if len(leads) == 0 {
 		msg += "（尚未配置专班负责人，请联系管理员。）"
@@ -241,9 +241,9 @@ func (h *Handlers) closeExtension(ctx context.Context, req *bot.Request, how, re
 
 // leads are the task-force lead(s): the configured admins and the members
 // with the admin role.
-func (h *Handlers) leads(ctx context.Context) []string {
+func (h *Handlers) leads(ctx context.Context, req *bot.Request) []string {
 	out := h.mux.Admins()
-	ms, err := h.Store.Members(ctx)
+	ms, err := h.members(ctx, req)
 	if err != nil {
 		return out // the notice is a courtesy; the change itself stands
 	}

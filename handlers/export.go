@@ -66,7 +66,7 @@ func (h *Handlers) export(ctx context.Context, req *bot.Request) (*bot.Reply, er
 		return nil, err
 	}
 	if r.Unit != "" {
-		if r.Unit, err = h.resolveName(ctx, xfbot.RegUnit, r.Unit); err != nil {
+		if r.Unit, err = h.resolveName(ctx, req, xfbot.RegUnit, r.Unit); err != nil {
 			return nil, err
 		}
 	}
@@ -151,7 +151,7 @@ const argConfirm = "cf"
 // in the confirmation's ledger: the task is then queued at most once for
 // it, whatever the event, and its id follows from it.
 func (h *Handlers) queueExport(ctx context.Context, req *bot.Request, r report.ExportRequest, once string, audit *store.AuditEntry) (*bot.Reply, error) {
-	reg, err := h.Store.Registry(ctx)
+	reg, err := h.registry(ctx, req)
 	if err != nil {
 		return nil, err
 	}

@@ -129,6 +129,77 @@ func extraWords(req *bot.Request, max int) error {
 	return nil
 }
 
+// memberOf is the member record of openID (nil: not a member): the one
+// read with the request when the command @-mentioned them, else a read.
+func (h *Handlers) memberOf(ctx context.Context, req *bot.Request, openID string) (*xfbot.Member, error) {
+	if m, known := req.MentionedMember(openID); known {
+		if m == nil {
+			return nil, nil
+		}
+		c := *m
+		return &c, nil
+	}
+	return h.member(ctx, openID)
+}
+
+// members are every member record: the ones read with the request (a
+// route with Members), else a read (req may be nil: a background task).
+func (h *Handlers) members(ctx context.Context, req *bot.Request) ([]xfbot.Member, error) {
+	if req != nil {
+		if ms, ok := req.Members(); ok {
+			return ms, nil
+		}
+	}
+	return h.Store.Members(ctx)
+}
+
+// plans is the plan of case no: the one read with the request (a route
+// with Plan, for its case), else a read.
+func (h *Handlers) plans(ctx context.Context, req *bot.Request, no xfbot.CaseNo) (*xfbot.Plans, error) {
+	if req != nil && req.Case != nil && req.Case.No == no {
+		if ps, ok := req.Plans(); ok {
+			return ps, nil
+		}
+	}
+	return h.Store.Plans(ctx, no)
+}
+
+// cases are the cases numbered nos that exist, in that order: the ones read
+// with the request (a route with Cases) when it read them all, else a read.
+func (h *Handlers) cases(ctx context.Context, req *bot.Request, nos []xfbot.CaseNo) ([]*xfbot.Case, error) {
+	out := make([]*xfbot.Case, 0, len(nos))
+	for _, no := range nos {
+		c, known := req.NamedCase(no)
+		if !known {
+			return h.Store.Cases(ctx, nos)
+		}
+		if c != nil {
+			out = append(out, c)
+		}
+	}
+	return out, nil
+}
+
+// reception is reception id with its linked cases (nil: none such): the
+// one read with the request (a route with Named), else a read.
+func (h *Handlers) reception(ctx context.Context, req *bot.Request, id xfbot.ReceptionID) (*store.ReceptionView, error) {
+	if req != nil {
+		if v, known := req.NamedReception(id); known {
+			return v, nil
+		}
+	}
+	return h.Store.Reception(ctx, id)
+}
+
+// registry is the registry: the one read with the request (a route with
+// Registry), else a read.
+func (h *Handlers) registry(ctx context.Context, req *bot.Request) (*xfbot.Registry, error) {
+	if req != nil && req.Registry != nil {
+		return req.Registry, nil
+	}
+	return h.Store.Registry(ctx)
+}
+
 // member reads another person's member record (for 指派, 包保, 成员).
 func (h *Handlers) member(ctx context.Context, openID string) (*xfbot.Member, error) {
 	l, err := h.Store.Load(ctx, openID, "")

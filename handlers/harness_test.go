@@ -3,6 +3,7 @@ package handlers_test
 import (
 	"context"
 	"fmt"
+	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -222,6 +223,9 @@ func (c countHook) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
 	return func(ctx context.Context, cmd redis.Cmder) error {
 		if !testredis.Topology(cmd) {
 			c.n.Add(1)
+			if os.Getenv("XFBOT_TRACE_TRIPS") != "" {
+				fmt.Fprintf(os.Stderr, "trip: %.80s\n", cmd.String())
+			}
 		}
 		return next(ctx, cmd)
 	}
@@ -229,6 +233,13 @@ func (c countHook) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
 func (c countHook) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
 	return func(ctx context.Context, cmds []redis.Cmder) error {
 		c.n.Add(1)
+		if os.Getenv("XFBOT_TRACE_TRIPS") != "" {
+			var names []string
+			for _, cmd := range cmds {
+				names = append(names, fmt.Sprintf("%.40s", cmd.String()))
+			}
+			fmt.Fprintf(os.Stderr, "trip: pipeline %s\n", strings.Join(names, " | "))
+		}
 		return next(ctx, cmds)
 	}
 }

@@ -433,7 +433,8 @@ type importPeople struct {
 }
 
 func (h *Handlers) importPeople(ctx context.Context) (*importPeople, error) {
-	ms, err := h.Store.Members(ctx)
+	var req *bot.Request // a background task: no request to have read the members
+	ms, err := h.members(ctx, req)
 	if err != nil {
 		return nil, err
 	}

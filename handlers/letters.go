@@ -217,7 +217,7 @@ func (h *Handlers) letterAssign(ctx context.Context, req *bot.Request, l *xfbot.
 		if err != nil {
 			return nil, err
 		}
-		cs, err := h.Store.Cases(ctx, []xfbot.CaseNo{no})
+		cs, err := h.cases(ctx, req, []xfbot.CaseNo{no})
 		if err != nil {
 			return nil, err
 		}

@@ -31,7 +31,7 @@ type listFilter struct {
 
 // parseList reads the words of 列表 one by one: an unknown word is refused
 // with the list of filters, never taken as part of another filter.
-func (h *Handlers) parseList(ctx context.Context, words []string) (listFilter, error) {
+func (h *Handlers) parseList(ctx context.Context, req *bot.Request, words []string) (listFilter, error) {
 	var f listFilter
 	var reg *xfbot.Registry
 	twice := func(a, b string) error {
@@ -66,7 +66,7 @@ func (h *Handlers) parseList(ctx context.Context, words []string) (listFilter, e
 			}
 			if reg == nil {
 				var err error
-				if reg, err = h.Store.Registry(ctx); err != nil {
+				if reg, err = h.registry(ctx, req); err != nil {
 					return f, err
 				}
 			}
@@ -137,7 +137,7 @@ func (h *Handlers) parseList(ctx context.Context, words []string) (listFilter, e
 
 // list answers 列表 with any combination of filters.
 func (h *Handlers) list(ctx context.Context, req *bot.Request) (*bot.Reply, error) {
-	f, err := h.parseList(ctx, req.Args.Words)
+	f, err := h.parseList(ctx, req, req.Args.Words)
 	if err != nil {
 		return nil, err
 	}
@@ -200,7 +200,7 @@ func (h *Handlers) listBy(ctx context.Context, req *bot.Request, f listFilter) (
 	names := func(name string) ([]string, error) {
 		if reg == nil {
 			var err error
-			if reg, err = h.Store.Registry(ctx); err != nil {
+			if reg, err = h.registry(ctx, req); err != nil {
 				return nil, err
 			}
 		}

@@ -41,7 +41,7 @@ func (h *Handlers) memberAdd(ctx context.Context, req *bot.Request) (*bot.Reply,
 		if m.Unit, err = parseName(strings.Join(words[1:], ""), "单位"); err != nil {
 			return nil, err
 		}
-		reg, err := h.Store.Registry(ctx)
+		reg, err := h.registry(ctx, req)
 		if err != nil {
 			return nil, err
 		}
@@ -57,7 +57,7 @@ func (h *Handlers) memberAdd(ctx context.Context, req *bot.Request) (*bot.Reply,
 		return nil, xfbot.Errorf(xfbot.EINVALID, "多了参数“%s”：只有联络员（所在单位）和专班成员（派出单位）可以写单位。", xfbot.Echo(strings.Join(words[1:], " "), 20))
 	}
 
-	old, err := h.member(ctx, p.OpenID)
+	old, err := h.memberOf(ctx, req, p.OpenID)
 	if err != nil {
 		return nil, err
 	}
@@ -109,7 +109,7 @@ func (h *Handlers) memberRemove(ctx context.Context, req *bot.Request) (*bot.Rep
 	if err := extraWords(req, 0); err != nil {
 		return nil, err
 	}
-	old, err := h.member(ctx, p.OpenID)
+	old, err := h.memberOf(ctx, req, p.OpenID)
 	if err != nil {
 		return nil, err
 	}
@@ -129,7 +129,7 @@ func (h *Handlers) memberRemove(ctx context.Context, req *bot.Request) (*bot.Rep
 // roster status and dates; those who left last, as 已离开 (in a group, or
 // to a non-admin: how they left is the lead's and the 组织部's to know).
 func (h *Handlers) memberList(ctx context.Context, req *bot.Request) (*bot.Reply, error) {
-	ms, err := h.Store.Members(ctx)
+	ms, err := h.members(ctx, req)
 	if err != nil {
 		return nil, err
 	}

@@ -133,7 +133,7 @@ func mayApprove(req *bot.Request, c *xfbot.Case) error {
 
 // planOf reads the case's plan; a case linked to another case's plan (一人一策)
 // reads that one, and says so.
-func (h *Handlers) planOf(ctx context.Context, c *xfbot.Case) (*xfbot.Case, *xfbot.Plans, error) {
+func (h *Handlers) planOf(ctx context.Context, req *bot.Request, c *xfbot.Case) (*xfbot.Case, *xfbot.Plans, error) {
 	if of := c.Plan.Of; of != "" {
 		l, err := h.Store.Load(ctx, "", of)
 		if err != nil {
@@ -143,7 +143,7 @@ func (h *Handlers) planOf(ctx context.Context, c *xfbot.Case) (*xfbot.Case, *xfb
 			c = l.Case
 		}
 	}
-	ps, err := h.Store.Plans(ctx, c.No)
+	ps, err := h.plans(ctx, req, c.No)
 	return c, ps, err
 }
 
@@ -246,7 +246,7 @@ func (h *Handlers) planDraft(ctx context.Context, req *bot.Request) (*bot.Reply,
 			return nil, err
 		}
 	}
-	ps, err := h.Store.Plans(ctx, c.No)
+	ps, err := h.plans(ctx, req, c.No)
 	if err != nil {
 		return nil, err
 	}
@@ -440,7 +440,7 @@ func (h *Handlers) planMeasure(ctx context.Context, req *bot.Request) (*bot.Repl
 	if c.Plan.Of != "" {
 		return nil, xfbot.Errorf(xfbot.EINVALID, "%s 已列入 %s 的一人一策方案，请把措施加在 %s 上（方案 措施 %s …）。", c.No, c.Plan.Of, c.Plan.Of, c.Plan.Of)
 	}
-	members, err := h.Store.Members(ctx)
+	members, err := h.members(ctx, req)
 	if err != nil {
 		return nil, err
 	}
@@ -452,7 +452,7 @@ func (h *Handlers) planMeasure(ctx context.Context, req *bot.Request) (*bot.Repl
 	} else {
 		m.Owner, how = defaultOwner(members, m.Unit, c)
 	}
-	ps, err := h.Store.Plans(ctx, c.No)
+	ps, err := h.plans(ctx, req, c.No)
 	if err != nil {
 		return nil, err
 	}
@@ -534,7 +534,7 @@ func (h *Handlers) planShow(ctx context.Context, req *bot.Request) (*bot.Reply, 
 			return nil, err
 		}
 	}
-	c, ps, err := h.planOf(ctx, req.Case)
+	c, ps, err := h.planOf(ctx, req, req.Case)
 	if err != nil {
 		return nil, err
 	}
@@ -602,7 +602,7 @@ func (h *Handlers) planCheck(ctx context.Context, req *bot.Request) (*bot.Reply,
 	if err := extraWords(req, 1); err != nil {
 		return nil, err
 	}
-	c, ps, err := h.planOf(ctx, req.Case)
+	c, ps, err := h.planOf(ctx, req, req.Case)
 	if err != nil {
 		return nil, err
 	}
@@ -657,7 +657,7 @@ func (h *Handlers) planSubmit(ctx context.Context, req *bot.Request) (*bot.Reply
 	if err := notOpen(c, "提交方案"); err != nil {
 		return nil, err
 	}
-	ps, err := h.Store.Plans(ctx, c.No)
+	ps, err := h.plans(ctx, req, c.No)
 	if err != nil {
 		return nil, err
 	}
@@ -671,7 +671,7 @@ func (h *Handlers) planSubmit(ctx context.Context, req *bot.Request) (*bot.Reply
 	case p.Status == xfbot.PlanSubmitted:
 		return nil, xfbot.Errorf(xfbot.EINVALID, "%s 的方案 v%d 已于 %s 提交，正等待批准。", c.No, p.Version, p.SubmittedAt.In(req.Loc).Format("01-02 15:04"))
 	}
-	members, err := h.Store.Members(ctx)
+	members, err := h.members(ctx, req)
 	if err != nil {
 		return nil, err
 	}
@@ -684,7 +684,7 @@ func (h *Handlers) planSubmit(ctx context.Context, req *bot.Request) (*bot.Reply
 	p.Status, p.SubmittedBy, p.SubmittedAt = xfbot.PlanSubmitted, req.Actor(), req.Time
 	what := fmt.Sprintf("提交方案 v%d，待批准", p.Version)
 	w.commit(what, "方案", xfbot.PlanDraft.Label(), xfbot.PlanSubmitted.Label())
-	approvers := append(h.leads(ctx), c.Leader.OpenID)
+	approvers := append(h.leads(ctx, req), c.Leader.OpenID)
 	msg := "📨 已提交方案 v" + strconv.Itoa(p.Version) + "，待专班负责人或包案领导批准"
 	reply := w.reply(p, msg)
 	reply.Notices = append(reply.Notices, h.planCards(req, w.c, w.ps, p, members, fmt.Sprintf("%s 提交了方案 v%d，请审定", req.Actor().Display(), p.Version), approvers...)...)
@@ -780,7 +780,7 @@ func (h *Handlers) planApprove(ctx context.Context, req *bot.Request) (*bot.Repl
 	if err := notOpen(c, "批准方案"); err != nil {
 		return nil, err
 	}
-	ps, err := h.Store.Plans(ctx, c.No)
+	ps, err := h.plans(ctx, req, c.No)
 	if err != nil {
 		return nil, err
 	}
@@ -793,7 +793,7 @@ func (h *Handlers) planApprove(ctx context.Context, req *bot.Request) (*bot.Repl
 	if err := cardVersion(req, ps.Pending()); err != nil {
 		return nil, err
 	}
-	members, err := h.Store.Members(ctx)
+	members, err := h.members(ctx, req)
 	if err != nil {
 		return nil, err
 	}
@@ -855,7 +855,7 @@ func (h *Handlers) planReject(ctx context.Context, req *bot.Request) (*bot.Reply
 	if err := notOpen(c, "退回方案"); err != nil {
 		return nil, err
 	}
-	ps, err := h.Store.Plans(ctx, c.No)
+	ps, err := h.plans(ctx, req, c.No)
 	if err != nil {
 		return nil, err
 	}
@@ -868,7 +868,7 @@ func (h *Handlers) planReject(ctx context.Context, req *bot.Request) (*bot.Reply
 	if err := cardVersion(req, ps.Pending()); err != nil {
 		return nil, err
 	}
-	members, err := h.Store.Members(ctx)
+	members, err := h.members(ctx, req)
 	if err != nil {
 		return nil, err
 	}
@@ -888,7 +888,7 @@ func (h *Handlers) planRejectForm(ctx context.Context, req *bot.Request) (*bot.R
 	if err := mayApprove(req, req.Case); err != nil {
 		return nil, err
 	}
-	ps, err := h.Store.Plans(ctx, req.Case.No)
+	ps, err := h.plans(ctx, req, req.Case.No)
 	if err != nil {
 		return nil, err
 	}
@@ -916,7 +916,7 @@ func (h *Handlers) planDone(ctx context.Context, req *bot.Request) (*bot.Reply, 
 	if note, err = needText(note, "完成情况", planDoneExample); err != nil {
 		return nil, err
 	}
-	ps, err := h.Store.Plans(ctx, c.No)
+	ps, err := h.plans(ctx, req, c.No)
 	if err != nil {
 		return nil, err
 	}
@@ -941,7 +941,7 @@ func (h *Handlers) planDone(ctx context.Context, req *bot.Request) (*bot.Reply, 
 	if err := notOpen(c, "登记措施完成"); err != nil {
 		return nil, err
 	}
-	members, err := h.Store.Members(ctx)
+	members, err := h.members(ctx, req)
 	if err != nil {
 		return nil, err
 	}
@@ -980,7 +980,7 @@ func (h *Handlers) planDoneForm(ctx context.Context, req *bot.Request) (*bot.Rep
 		return nil, err
 	}
 	n, _ := strconv.Atoi(req.Action.Value["n"])
-	ps, err := h.Store.Plans(ctx, c.No)
+	ps, err := h.plans(ctx, req, c.No)
 	if err != nil {
 		return nil, err
 	}
@@ -1203,7 +1203,7 @@ func (h *Handlers) handOverOnce(ctx context.Context, from, to, by xfbot.Person, 
 // refuses (no hard measure for a reasonable demand); an approved v1 with a
 // v2 draft. It returns how many plans it wrote.
 func (h *Handlers) demoPlans(ctx context.Context, req *bot.Request, cases []*xfbot.Case) (int, error) {
-	members, err := h.Store.Members(ctx)
+	members, err := h.members(ctx, req)
 	if err != nil {
 		return 0, err
 	}

@@ -42,8 +42,8 @@ func (h *Handlers) receptionOfMonth(ctx context.Context, req *bot.Request) (*bot
 // leaders are the district leaders: members with the leader role and the
 // open_ids configured as leaders that have no member record, with every
 // member record by open_id.
-func (h *Handlers) leaders(ctx context.Context) ([]xfbot.Person, map[string]xfbot.Member, error) {
-	ms, err := h.Store.Members(ctx)
+func (h *Handlers) leaders(ctx context.Context, req *bot.Request) ([]xfbot.Person, map[string]xfbot.Member, error) {
+	ms, err := h.members(ctx, req)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -60,17 +60,18 @@ func (h *Handlers) leaderOf(ctx context.Context, req *bot.Request) (xfbot.Person
 	if err != nil {
 		return p, err
 	}
-	ls, _, err := h.leaders(ctx)
+	// A leader is a member of the leader role, or a configured leader with
+	// no member record (xfbot.Leaders): the record was read with the
+	// request.
+	m, err := h.memberOf(ctx, req, p.OpenID)
 	if err != nil {
 		return p, err
 	}
-	for _, l := range ls {
-		if l.OpenID == p.OpenID {
-			if l.Name != "" {
-				p.Name = l.Name
-			}
-			return p, nil
+	if (m != nil && m.Role == xfbot.RoleLeader) || (m == nil && slices.Contains(h.mux.Leaders(), p.OpenID)) {
+		if m != nil && m.Name != "" {
+			p.Name = m.Name
 		}
+		return p, nil
 	}
 	return p, xfbot.Errorf(xfbot.EINVALID, "%s 不是区领导。请管理员先发送“成员 添加 @%s 领导”。", p.Display(), p.Display())
 }
@@ -143,12 +144,11 @@ func (h *Handlers) receptionSchedule(ctx context.Context, req *bot.Request) (*bo
 	}
 	r := &xfbot.Reception{Leader: leader, Date: day, Slot: slot, Place: place, Mode: mode, Status: xfbot.ReceptionPlanned,
 		ScheduledBy: req.Actor(), ScheduledAt: req.Time}
-	seen, err := h.checkDay(ctx, req, r, "")
-	if err != nil {
+	if err := h.checkDay(req, r); err != nil {
 		return nil, err
 	}
 	tx := h.Store.NewTx()
-	tx.ExpectReceptionsOn(r.Leader.OpenID, r.Date, seen)
+	tx.ExpectSlotFree(r, "", leader.Display())
 	tx.CreateReception(r)
 	card := bot.ReceptionCard(r, nil)
 	msg := fmt.Sprintf("✅ 已安排接访 %s：%s %s，%s", store.NoPlaceholder, leader.Display(), r.When(), place)
@@ -162,32 +162,20 @@ func (h *Handlers) receptionSchedule(ctx context.Context, req *bot.Request) (*bo
 	return reply, nil
 }
 
-// checkDay refuses a day in the past, a day off and a second reception of
-// the leader in the same slot. It returns how many receptions the leader
-// has on that day (any status), for the Tx to expect: two people booking
-// the same leader's day at the same instant cannot both succeed, the second
-// commit is refused and its command re-run, which then sees the first.
-func (h *Handlers) checkDay(ctx context.Context, req *bot.Request, r *xfbot.Reception, except xfbot.ReceptionID) (int, error) {
+// checkDay refuses a day in the past and a day off. A second reception of
+// the leader in the same slot is refused by the commit itself
+// (store.Tx.ExpectSlotFree), so that two people booking the same leader's
+// morning at the same instant cannot both succeed, and the command reads
+// nothing for it.
+func (h *Handlers) checkDay(req *bot.Request, r *xfbot.Reception) error {
 	if r.Date.Before(req.Today()) {
-		return 0, xfbot.Errorf(xfbot.EINVALID, "接访日期 %s 已经过去，请写今天或以后的日期。", r.Date)
+		return xfbot.Errorf(xfbot.EINVALID, "接访日期 %s 已经过去，请写今天或以后的日期。", r.Date)
 	}
 	if !h.Calendar.IsWorkday(r.Date) {
-		return 0, xfbot.Errorf(xfbot.EINVALID, "%s（%s）不是工作日，请另选一天；下一个工作日是 %s。", r.Date, xfbot.WeekdayLabel(r.Date.Weekday()),
+		return xfbot.Errorf(xfbot.EINVALID, "%s（%s）不是工作日，请另选一天；下一个工作日是 %s。", r.Date, xfbot.WeekdayLabel(r.Date.Weekday()),
 			h.Calendar.NextWorkday(r.Date))
 	}
-	rs, err := h.Store.LeaderReceptions(ctx, r.Leader.OpenID, r.Date, r.Date)
-	if err != nil {
-		return 0, err
-	}
-	for _, o := range rs {
-		if o.ID == except || (o.Status != xfbot.ReceptionPlanned && o.Status != xfbot.ReceptionHeld) {
-			continue
-		}
-		if o.Slot == r.Slot || o.Slot == xfbot.SlotFull || r.Slot == xfbot.SlotFull {
-			return 0, xfbot.Errorf(xfbot.EINVALID, "%s 在 %s 已有接访 %s，请换一个时段或日期。", r.Leader.Display(), o.When(), o.ID)
-		}
-	}
-	return len(rs), nil
+	return nil
 }
 
 // loadReception reads the reception named by word i of the arguments.
@@ -200,7 +188,7 @@ func (h *Handlers) loadReception(ctx context.Context, req *bot.Request, i int) (
 	if err != nil {
 		return nil, err
 	}
-	v, err := h.Store.Reception(ctx, id)
+	v, err := h.reception(ctx, req, id)
 	if err != nil {
 		return nil, err
 	}
@@ -260,12 +248,11 @@ func (h *Handlers) receptionReschedule(ctx context.Context, req *bot.Request) (*
 	if nr.Date == old.Date && nr.Slot == old.Slot && nr.Place == old.Place {
 		return nil, xfbot.Errorf(xfbot.EINVALID, "新的时间地点与原安排相同，无需改期。")
 	}
-	seen, err := h.checkDay(ctx, req, nr, old.ID)
-	if err != nil {
+	if err := h.checkDay(req, nr); err != nil {
 		return nil, err
 	}
 	tx := h.Store.NewTx()
-	tx.ExpectReceptionsOn(nr.Leader.OpenID, nr.Date, seen)
+	tx.ExpectSlotFree(nr, old.ID, nr.Leader.Display())
 	tx.CreateReception(nr) // allocates the new number first: the old record names it
 	up := *old
 	up.Status, up.RescheduledTo, up.Note = xfbot.ReceptionRescheduled, store.NoPlaceholder, "改期至 "+nr.When()
@@ -403,7 +390,7 @@ func (h *Handlers) receptionRecord(ctx context.Context, req *bot.Request) (*bot.
 		return nil, xfbot.Errorf(xfbot.EINVALID, "当场答复 %d 件多于接待的 %d 批，请检查。", rec.AnsweredOnSpot, rec.Batches)
 	}
 	if casesNamed && len(rec.Cases) > 0 {
-		cs, err := h.Store.Cases(ctx, rec.Cases)
+		cs, err := h.cases(ctx, req, rec.Cases)
 		if err != nil {
 			return nil, err
 		}
@@ -468,7 +455,7 @@ func (h *Handlers) receptionAppoint(ctx context.Context, req *bot.Request) (*bot
 	if len(nos) == 0 {
 		return nil, xfbot.Errorf(xfbot.EINVALID, "请写要约访的案件号，例如：接访 约访 %s XF-2026-0012 XF-2026-0015", old.ID)
 	}
-	cs, err := h.Store.Cases(ctx, nos)
+	cs, err := h.cases(ctx, req, nos)
 	if err != nil {
 		return nil, err
 	}
@@ -542,7 +529,7 @@ func (h *Handlers) receptionStats(ctx context.Context, req *bot.Request) (*bot.R
 // Compliance is a month's reception statistics, for 接访 统计 and for the
 // monthly digest.
 func (h *Handlers) Compliance(ctx context.Context, m xfbot.Month) (xfbot.Compliance, error) {
-	leaders, _, err := h.leaders(ctx)
+	leaders, _, err := h.leaders(ctx, nil)
 	if err != nil {
 		return xfbot.Compliance{}, err
 	}
@@ -563,7 +550,7 @@ func (h *Handlers) receptionNotice(ctx context.Context, req *bot.Request) (*bot.
 	if err != nil {
 		return nil, err
 	}
-	_, byID, err := h.leaders(ctx)
+	_, byID, err := h.leaders(ctx, req)
 	if err != nil {
 		return nil, err
 	}
@@ -584,7 +571,7 @@ func (h *Handlers) receptionEvery(ctx context.Context, req *bot.Request) (*bot.R
 	if err != nil {
 		return nil, err
 	}
-	m, err := h.member(ctx, p.OpenID)
+	m, err := h.memberOf(ctx, req, p.OpenID)
 	if err != nil {
 		return nil, err
 	}
@@ -623,7 +610,7 @@ func (h *Handlers) memberTitle(ctx context.Context, req *bot.Request) (*bot.Repl
 			return nil, err
 		}
 	}
-	m, err := h.member(ctx, p.OpenID)
+	m, err := h.memberOf(ctx, req, p.OpenID)
 	if err != nil {
 		return nil, err
 	}
@@ -701,7 +688,7 @@ func (h *Handlers) rosterDraft(ctx context.Context, req *bot.Request, m xfbot.Mo
 			return nil, err
 		}
 	}
-	leaders, _, err := h.leaders(ctx)
+	leaders, _, err := h.leaders(ctx, req)
 	if err != nil {
 		return nil, err
 	}
@@ -772,7 +759,7 @@ func (h *Handlers) rosterConfirm(ctx context.Context, req *bot.Request, month st
 			has[r.Leader.OpenID] = true
 		}
 	}
-	_, byID, err := h.leaders(ctx)
+	_, byID, err := h.leaders(ctx, req)
 	if err != nil {
 		return nil, err
 	}
@@ -820,12 +807,12 @@ func (h *Handlers) rosterConfirmAction(ctx context.Context, req *bot.Request) (*
 
 // receptionForCase is the reception a case registered with 新建 … 接访:<编号>
 // belongs to: it must exist, not be cancelled or moved, and have begun.
-func (h *Handlers) receptionForCase(ctx context.Context, raw string, today xfbot.Date) (*xfbot.Reception, error) {
+func (h *Handlers) receptionForCase(ctx context.Context, req *bot.Request, raw string, today xfbot.Date) (*xfbot.Reception, error) {
 	id, err := xfbot.ParseReceptionID(raw)
 	if err != nil {
 		return nil, err
 	}
-	v, err := h.Store.Reception(ctx, id)
+	v, err := h.reception(ctx, req, id)
 	if err != nil {
 		return nil, err
 	}

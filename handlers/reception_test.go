@@ -92,7 +92,7 @@ func TestReceptionSchedule(t *testing.T) {
 		h := newHarness(t)
 		h.schedule("3月25日 全天")
 		r := h.reply(member, "接访 安排 @周某 3月25日 下午", msg{mentions: []xfbot.Person{leader}})
-		wantIn(t, r, "已有接访 JF-2026-0001")
+		wantIn(t, r, "周某 在 2026-03-25 全天已有接访 JF-2026-0001，请换一个时段或日期。")
 	})
 	t.Run("LeaderAndLiaisonMayNotSchedule", func(t *testing.T) {
 		h := newHarness(t)

@@ -22,8 +22,8 @@ const registryRefusal = "只有专班管理员可以维护名录（单位、属�
 
 // resolveName resolves a typed unit, locality or category to what a case
 // stores (xfbot.Registry.Check): one read of the registry.
-func (h *Handlers) resolveName(ctx context.Context, k xfbot.RegKind, typed string) (string, error) {
-	r, err := h.Store.Registry(ctx)
+func (h *Handlers) resolveName(ctx context.Context, req *bot.Request, k xfbot.RegKind, typed string) (string, error) {
+	r, err := h.registry(ctx, req)
 	if err != nil {
 		return "", err
 	}

@@ -121,7 +121,7 @@ func (h *Handlers) pause(ctx context.Context, req *bot.Request) (*bot.Reply, err
 	tx.AddChanges(c.No, change(req, "计时", "计时中", "暂停："+reason))
 	reply := h.caseReply(req, c, recent, "⏸ 已暂停计时，暂停期间不计入办理期限"+privacyNote(req, reason), tx)
 	note := fmt.Sprintf("⏸ %s 暂停了 %s 的计时（期限 %s，暂停期间顺延）。理由：%s", req.Actor().Display(), c.No, old.Due, reason)
-	reply.Notices = append(reply.Notices, h.tell(req, note, append(h.leads(ctx), c.Owner.OpenID)...)...)
+	reply.Notices = append(reply.Notices, h.tell(req, note, append(h.leads(ctx, req), c.Owner.OpenID)...)...)
 	return reply, nil
 }
 
@@ -152,7 +152,7 @@ func (h *Handlers) resume(ctx context.Context, req *bot.Request) (*bot.Reply, er
 	tx.AddChanges(c.No, change(req, "期限", old.Due.String(), c.Due.String()+"（恢复计时）"))
 	reply := h.caseReply(req, c, recent, "▶️ 已恢复计时，新期限 "+c.Due.String(), tx)
 	note := fmt.Sprintf("▶️ %s 恢复了 %s 的计时：暂停 %d 天，期限 %s → %s。", req.Actor().Display(), c.No, max(days, 0), old.Due, c.Due)
-	reply.Notices = append(reply.Notices, h.tell(req, note, append(h.leads(ctx), c.Owner.OpenID)...)...)
+	reply.Notices = append(reply.Notices, h.tell(req, note, append(h.leads(ctx, req), c.Owner.OpenID)...)...)
 	return reply, nil
 }
 

@@ -68,8 +68,8 @@ func parseRosterArgs(req *bot.Request) rosterArgs {
 
 // rosterMember reads p's member record and refuses a person who is no
 // member, or who has left the task force, for what (请假, 借调 …).
-func (h *Handlers) rosterMember(ctx context.Context, p xfbot.Person, what string) (*xfbot.Member, error) {
-	m, err := h.member(ctx, p.OpenID)
+func (h *Handlers) rosterMember(ctx context.Context, req *bot.Request, p xfbot.Person, what string) (*xfbot.Member, error) {
+	m, err := h.memberOf(ctx, req, p.OpenID)
 	if err != nil {
 		return nil, err
 	}
@@ -186,7 +186,7 @@ func (h *Handlers) memberLeave(ctx context.Context, req *bot.Request) (*bot.Repl
 	if n := xfbot.RuneLen(reason); n > xfbot.MaxFieldRunes {
 		return nil, xfbot.Errorf(xfbot.EINVALID, "请假事由太长（%d 字），请控制在 %d 字以内。", n, xfbot.MaxFieldRunes)
 	}
-	m, err := h.rosterMember(ctx, p, "请假")
+	m, err := h.rosterMember(ctx, req, p, "请假")
 	if err != nil {
 		return nil, err
 	}
@@ -194,7 +194,7 @@ func (h *Handlers) memberLeave(ctx context.Context, req *bot.Request) (*bot.Repl
 	if sp.OpenID == p.OpenID {
 		return nil, xfbot.Errorf(xfbot.EINVALID, "代理人不能是请假的本人，请 @ 另一位在岗的专班成员。")
 	}
-	s, err := h.member(ctx, sp.OpenID)
+	s, err := h.memberOf(ctx, req, sp.OpenID)
 	if err != nil {
 		return nil, err
 	}
@@ -250,7 +250,7 @@ func (h *Handlers) memberBack(ctx context.Context, req *bot.Request) (*bot.Reply
 	if len(a.words) > 0 || a.standIn != nil {
 		return nil, xfbot.Errorf(xfbot.EINVALID, "多了参数“%s”：销假只需 @ 本人（为自己销假可不写）。", xfbot.Echo(strings.Join(a.words, " "), 20))
 	}
-	m, err := h.rosterMember(ctx, p, "销假")
+	m, err := h.rosterMember(ctx, req, p, "销假")
 	if err != nil {
 		return nil, err
 	}
@@ -298,7 +298,7 @@ func (h *Handlers) memberTerm(ctx context.Context, req *bot.Request) (*bot.Reply
 	} else if end.Before(today) {
 		return nil, xfbot.Errorf(xfbot.EINVALID, "计划结束日期 %s 已过。借调已期满的，请先移交再发送“成员 期满 @%s”。", end, p.Display())
 	}
-	m, err := h.rosterMember(ctx, p, "登记借调")
+	m, err := h.rosterMember(ctx, req, p, "登记借调")
 	if err != nil {
 		return nil, err
 	}
@@ -358,7 +358,7 @@ func (h *Handlers) memberInspector(ctx context.Context, req *bot.Request) (*bot.
 	default:
 		return nil, xfbot.Errorf(xfbot.EINVALID, "“%s”看不懂：请写 是 或 否。", xfbot.Echo(a.words[0], 10))
 	}
-	m, err := h.rosterMember(ctx, p, "设为督查专员")
+	m, err := h.rosterMember(ctx, req, p, "设为督查专员")
 	if err != nil {
 		return nil, err
 	}
@@ -492,7 +492,7 @@ func (h *Handlers) leavable(ctx context.Context, req *bot.Request, p xfbot.Perso
 	if slices.Contains(h.mux.Admins(), p.OpenID) {
 		return nil, xfbot.Errorf(xfbot.EINVALID, "%s 是配置文件中的管理员（admins），请先从配置中移除后再%s。", p.Display(), what)
 	}
-	return h.rosterMember(ctx, p, what)
+	return h.rosterMember(ctx, req, p, what)
 }
 
 // standInsOf names the members whose leave has gone as their stand-in:
@@ -561,7 +561,7 @@ func (h *Handlers) memberRecall(ctx context.Context, req *bot.Request) (*bot.Rep
 	} else {
 		msg += fmt.Sprintf("\n已私信组织部联络人（%d 人），待其确认“已记录”。", len(h.OrgContacts))
 	}
-	ms, err := h.Store.Members(ctx)
+	ms, err := h.members(ctx, req)
 	if err != nil {
 		return nil, err
 	}
@@ -609,7 +609,7 @@ func (h *Handlers) memberReturn(ctx context.Context, req *bot.Request) (*bot.Rep
 	tx.Audit(store.AuditEntry{At: req.Time, By: req.Actor(), Action: "成员期满", Entity: "member:" + p.OpenID,
 		Before: m.Role.Label(), After: "期满返回", Via: req.Via})
 	msg := fmt.Sprintf("✅ %s 借调期满返回（%s），感谢其在专班的工作。成员记录和经办历史保留。", name, today)
-	ms, err := h.Store.Members(ctx)
+	ms, err := h.members(ctx, req)
 	if err != nil {
 		return nil, err
 	}
@@ -656,7 +656,7 @@ func (h *Handlers) memberHandOver(ctx context.Context, req *bot.Request) (*bot.R
 	if all && len(nos) > 0 {
 		return nil, xfbot.Errorf(xfbot.EINVALID, "“全部”和案件号只能写一种。")
 	}
-	tm, err := h.member(ctx, to.OpenID)
+	tm, err := h.memberOf(ctx, req, to.OpenID)
 	if err != nil {
 		return nil, err
 	}
@@ -672,7 +672,7 @@ func (h *Handlers) memberHandOver(ctx context.Context, req *bot.Request) (*bot.R
 	if tm.Name != "" {
 		to.Name = tm.Name
 	}
-	if fm, err := h.member(ctx, from.OpenID); err != nil {
+	if fm, err := h.memberOf(ctx, req, from.OpenID); err != nil {
 		return nil, err
 	} else if fm != nil && fm.Name != "" {
 		from.Name = fm.Name

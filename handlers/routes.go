@@ -19,7 +19,7 @@ func Register(mux *bot.Mux, h *Handlers) {
 	const reports = "统计与导出"
 	const supervise = "督战队（督查）"
 	for _, r := range []bot.Route{
-		{Verb: "新建", Aliases: []string{"new", "登记"}, Section: cases, Write: true, Handler: bot.HandlerFunc(h.create),
+		{Verb: "新建", Aliases: []string{"new", "登记"}, Section: cases, Write: true, Registry: true, Named: true, Handler: bot.HandlerFunc(h.create),
 			Args:    "<标题> [类别:x 属地:x 单位:x 信访人:x 电话:x 身份证:x 受理:日期 期限:日期 性质:x 接访:JF-编号]",
 			Summary: "登记新案件，回复案件号；默认办结期限为受理后 60 日；接访时当场登记的写 接访:编号，包案领导默认为接访领导；电话、身份证号只在私聊中登记",
 			Example: "新建 桂园社区回迁安置房延期交付 类别:征地拆迁 属地:云溪街道 单位:区住建局 信访人:张某某 受理:2026-03-16"},
@@ -32,7 +32,7 @@ func Register(mux *bot.Mux, h *Handlers) {
 			Args: "<案件号> <内容>", Summary: "记录一条进展", Example: "进展 XF-2026-0012 已与开发商约谈，4月底前交房"},
 		{Verb: "下访", Aliases: []string{"visit", "接谈"}, Section: cases, Case: true, Write: true, Undo: true, Handler: h.addEntry(xfbot.KindVisit, "下访 XF-2026-0012 上门走访，信访人情绪平稳，同意等待评估结果"),
 			Args: "<案件号> <记录>", Summary: "记录一次下访、接谈", Example: "下访 XF-2026-0012 上门走访，信访人情绪平稳，同意等待评估结果"},
-		{Verb: "列表", Aliases: []string{"list"}, Section: cases, Handler: bot.HandlerFunc(h.list),
+		{Verb: "列表", Aliases: []string{"list"}, Section: cases, Registry: true, Handler: bot.HandlerFunc(h.list),
 			Args: "[逾期|临期] [我的|包保] [全部|办理中|稳控|已化解|已销号] [单位:x] [属地:x] [类别:x]", Summary: "按期限列出案件；筛选可以组合", Example: "列表 逾期 单位:区人社局 属地:青峰镇"},
 		{Verb: "我的", Aliases: []string{"mine"}, Section: cases, Handler: bot.HandlerFunc(h.mine),
 			Summary: "我包案（领导：包保）的在办案件", Example: "我的"},
@@ -89,25 +89,25 @@ func Register(mux *bot.Mux, h *Handlers) {
 		// 一案一策 (plans.go). 方案 措施 is a contract: the 会诊 feature runs
 		// exactly this text for a consultation's decision.
 		{Verb: "方案", Aliases: []string{"plan", "一案一策"}, Section: strategy, Summary: "一案一策：起草方案、添加硬手段和软措施、按甄别结果检查（三到位一处理）、提交、由负责人或包案领导批准或退回；批准后措施转为期限，负责人收到提醒并登记完成；批准后再修改生成新版本", Subs: []bot.Route{
-			{Verb: "起草", Aliases: []string{"修改", "draft", "edit"}, Case: true, Write: true, Handler: bot.HandlerFunc(h.planDraft),
+			{Verb: "起草", Aliases: []string{"修改", "draft", "edit"}, Case: true, Write: true, Plan: true, Handler: bot.HandlerFunc(h.planDraft),
 				Args:    "<案件号> 症结:… 依据:… 目标:… 目标日:日期 [帮扶:…] [关联:XF-…,XF-…]",
 				Summary: "起草或修改方案（可只写其中几项，再次发送补充）；关联:写同一信访人的其他案件，即一人一策；已批准的方案修改后生成新版本",
 				Example: planDraftExample},
-			{Verb: "措施", Aliases: []string{"measure", "add"}, Case: true, Write: true, Handler: bot.HandlerFunc(h.planMeasure),
+			{Verb: "措施", Aliases: []string{"measure", "add"}, Case: true, Write: true, Plan: true, Handler: bot.HandlerFunc(h.planMeasure),
 				Args:    "<案件号> <硬|软>:<类型> <内容> [单位:x] [负责人:@人] [期限:日期]",
 				Summary: "添加一项措施（没有方案时起草一份）：硬手段 法律 政策 经济 行政，软措施 教育 协商 调解 疏导；未 @ 负责人的由责任单位联络员负责，没有联络员的由包案人负责",
 				Example: planMeasureExample},
-			{Verb: "查看", Aliases: []string{"show", "view"}, Case: true, Handler: bot.HandlerFunc(h.planShow),
+			{Verb: "查看", Aliases: []string{"show", "view"}, Case: true, Plan: true, Handler: bot.HandlerFunc(h.planShow),
 				Args: "<案件号> [v1|v2…]", Summary: "查看方案及全部措施（可看旧版本）", Example: "方案 查看 XF-2026-0012"},
 			{Verb: "案件", Aliases: []string{"case"}, Fallback: true, Handler: bot.HandlerFunc(h.planFallback),
 				Args: "<案件号> [v1|v2…]", Summary: "同“方案 查看”", Example: "方案 XF-2026-0012"},
-			{Verb: "检查", Aliases: []string{"check"}, Case: true, Handler: bot.HandlerFunc(h.planCheck),
+			{Verb: "检查", Aliases: []string{"check"}, Case: true, Plan: true, Handler: bot.HandlerFunc(h.planCheck),
 				Args: "<案件号>", Summary: "按甄别结果检查方案：合理/部分合理须有解决问题的硬手段，无理/过度须有教育或疏导，困难诉求须有帮扶", Example: "方案 检查 XF-2026-0012"},
-			{Verb: "提交", Aliases: []string{"submit"}, Case: true, Write: true, Handler: bot.HandlerFunc(h.planSubmit),
+			{Verb: "提交", Aliases: []string{"submit"}, Case: true, Write: true, Plan: true, Handler: bot.HandlerFunc(h.planSubmit),
 				Args: "<案件号>", Summary: "检查通过后提交，专班负责人和包案领导收到审定卡片", Example: "方案 提交 XF-2026-0012"},
-			{Verb: "批准", Aliases: []string{"审定", "approve"}, Case: true, Write: true, Refusal: approveRefusal, Handler: bot.HandlerFunc(h.planApprove),
+			{Verb: "批准", Aliases: []string{"审定", "approve"}, Case: true, Write: true, Plan: true, Refusal: approveRefusal, Handler: bot.HandlerFunc(h.planApprove),
 				Args: "<案件号>", Summary: "批准方案（专班负责人或包案领导）：措施转为期限并提醒负责人，旧版本保留", Example: "方案 批准 XF-2026-0012"},
-			{Verb: "退回", Aliases: []string{"reject", "return"}, Case: true, Write: true, Refusal: approveRefusal, Handler: bot.HandlerFunc(h.planReject),
+			{Verb: "退回", Aliases: []string{"reject", "return"}, Case: true, Write: true, Plan: true, Refusal: approveRefusal, Handler: bot.HandlerFunc(h.planReject),
 				Args: "<案件号> <理由>", Summary: "退回方案修改（专班负责人或包案领导），起草人收到理由", Example: planRejectExample},
 			{Verb: "完成", Aliases: []string{"done"}, Write: true, Handler: bot.HandlerFunc(h.planDone),
 				Args: "<案件号> <措施序号> <完成情况>", Summary: "登记措施完成（措施负责人或专班成员）", Example: planDoneExample},
@@ -117,7 +117,7 @@ func Register(mux *bot.Mux, h *Handlers) {
 		// 参谋部: 集中会诊 (consults.go); a decision becomes a plan measure
 		// through 方案 措施, run as the clicking user (转为措施).
 		{Verb: "会诊", Aliases: []string{"consult"}, Section: strategy, Summary: "集中会诊：安排、改期、取消，录入结论和决定，决定一键转为方案措施", Subs: []bot.Route{
-			{Verb: "安排", Aliases: []string{"schedule"}, Staff: true, Write: true, Handler: bot.HandlerFunc(h.consultSchedule),
+			{Verb: "安排", Aliases: []string{"schedule"}, Staff: true, Write: true, Members: true, Named: true, Handler: bot.HandlerFunc(h.consultSchedule),
 				Args:    "<日期> [上午|下午|全天] 主持:@人 案件:XF-…,XF-… [单位:x,y] [地点:x] [议题]",
 				Summary: "安排集中会诊，生成会诊编号；主持人、参会单位联络员和案件包案人会收到通知；不写单位时邀请案件的主责单位和属地",
 				Example: "会诊 安排 3月20日 上午 主持:@周某 单位:区住建局,云溪街道 案件:XF-2026-0012,XF-2026-0015 回迁安置遗留问题"},
@@ -142,7 +142,7 @@ func Register(mux *bot.Mux, h *Handlers) {
 		{Verb: "期限", Aliases: []string{"due"}, Section: deadlines, Case: true, Write: true, Admin: true, Refusal: dueRefusal, Handler: bot.HandlerFunc(h.setDue),
 			Args: "<案件号> <日期> [重新受理|内部化解目标] <理由>", Summary: "设定办结期限（负责人）：须写理由，不得早于受理日、不得超过法定最长期限（受理后 60 日加一次最多 30 日延期），重新受理或内部化解目标须注明",
 			Example: "期限 XF-2026-0012 2026-05-15 经评估需等待鉴定结论"},
-		{Verb: "延期", Aliases: []string{"extend"}, Section: deadlines, Case: true, Write: true, Undo: true, Handler: bot.HandlerFunc(h.extend),
+		{Verb: "延期", Aliases: []string{"extend"}, Section: deadlines, Case: true, Write: true, Undo: true, Members: true, Handler: bot.HandlerFunc(h.extend),
 			Args: "<案件号> <天数> <理由>", Summary: "申请延期一次，最多 30 天，须在到期前；负责人批准后生效（负责人本人发送即生效）", Example: "延期 XF-2026-0012 20 需第三方评估，已告知信访人"},
 		{Verb: "批准延期", Aliases: []string{"approve"}, Section: deadlines, Case: true, Write: true, Admin: true, Refusal: "延期申请由专班负责人批准。", Handler: bot.HandlerFunc(h.approveExtension),
 			Args: "<案件号>", Summary: "批准待审的延期申请（负责人）", Example: "批准延期 XF-2026-0012"},
@@ -166,7 +166,7 @@ func Register(mux *bot.Mux, h *Handlers) {
 		// 单位, 属地 and 类别: the registry (名录) and, for 单位 and 属地, the
 		// case's field (单位 <案件号> <主责单位>, the Fallback).
 		{Verb: "单位", Aliases: []string{"unit"}, Section: people, Summary: "设定案件的主责单位；单位名录（添加、别名、改名、合并限管理员）", Subs: []bot.Route{
-			{Verb: "设定", Aliases: []string{"set"}, Fallback: true, Case: true, Write: true, Handler: h.setPlace(false),
+			{Verb: "设定", Aliases: []string{"set"}, Fallback: true, Case: true, Write: true, Registry: true, Handler: h.setPlace(false),
 				Args: "<案件号> <主责单位>", Summary: "设定主责单位（按名录填写）", Example: "单位 XF-2026-0012 区住建局"},
 			{Verb: "列表", Aliases: []string{"list"}, Bare: true, Handler: h.regList(xfbot.RegUnit),
 				Summary: "单位名录：名称、类型、别名和曾用名", Example: "单位 列表"},
@@ -180,7 +180,7 @@ func Register(mux *bot.Mux, h *Handlers) {
 				Args: "<并掉的名称> <保留的名称>", Summary: "合并同一单位的两条记录（管理员）：并掉的名称保留为曾用名，其案件、督查单和统计算在保留的单位名下", Example: "单位 合并 住建局 区住建局"},
 		}},
 		{Verb: "属地", Aliases: []string{"area"}, Section: people, Summary: "设定案件的属地街镇；属地名录（添加、别名、改名、合并限管理员）", Subs: []bot.Route{
-			{Verb: "设定", Aliases: []string{"set"}, Fallback: true, Case: true, Write: true, Handler: h.setPlace(true),
+			{Verb: "设定", Aliases: []string{"set"}, Fallback: true, Case: true, Write: true, Registry: true, Handler: h.setPlace(true),
 				Args: "<案件号> <街镇>", Summary: "设定属地街镇（按名录填写）", Example: "属地 XF-2026-0012 云溪街道"},
 			{Verb: "列表", Aliases: []string{"list"}, Bare: true, Handler: h.regList(xfbot.RegArea),
 				Summary: "属地名录（街道、镇）", Example: "属地 列表"},
@@ -202,7 +202,7 @@ func Register(mux *bot.Mux, h *Handlers) {
 				Args: "<名称> <别名…>", Summary: "给类别添加别名（管理员）", Example: "类别 别名 劳动社保 劳动争议"},
 		}},
 		{Verb: "成员", Aliases: []string{"member", "members"}, Section: people, Summary: "管理成员与角色、在岗状态（请假、借调、召回、期满返回、移交）", Subs: []bot.Route{
-			{Verb: "添加", Aliases: []string{"加入", "add"}, Admin: true, Write: true, Refusal: memberRefusal, Handler: bot.HandlerFunc(h.memberAdd),
+			{Verb: "添加", Aliases: []string{"加入", "add"}, Admin: true, Write: true, Registry: true, Refusal: memberRefusal, Handler: bot.HandlerFunc(h.memberAdd),
 				Args: "@人 <角色> [单位]", Summary: "添加成员或改变角色；联络员写所在单位，专班成员可写派出单位", Example: "成员 添加 @王某 联络员 区住建局"},
 			{Verb: "移除", Aliases: []string{"删除", "remove"}, Admin: true, Write: true, Refusal: memberRefusal, Handler: bot.HandlerFunc(h.memberRemove),
 				Args: "@人", Summary: "移除成员", Example: "成员 移除 @王某"},
@@ -233,9 +233,9 @@ func Register(mux *bot.Mux, h *Handlers) {
 			{Verb: "安排", Aliases: []string{"schedule"}, Staff: true, Write: true, Handler: bot.HandlerFunc(h.receptionSchedule),
 				Args: "@领导 <日期> [上午|下午|全天] [地点] [定点|约访|下访|视频]", Summary: "安排领导接访，生成接访编号，并告知领导",
 				Example: "接访 安排 @周某 4月1日 上午 区群众来访接待中心 定点接访"},
-			{Verb: "改期", Aliases: []string{"reschedule"}, Staff: true, Write: true, Handler: bot.HandlerFunc(h.receptionReschedule),
+			{Verb: "改期", Aliases: []string{"reschedule"}, Staff: true, Write: true, Named: true, Handler: bot.HandlerFunc(h.receptionReschedule),
 				Args: "<接访编号> <日期> [上午|下午|全天] [地点]", Summary: "改期：原接访保留为已改期，指向新编号", Example: "接访 改期 JF-2026-0001 4月8日 下午"},
-			{Verb: "取消", Aliases: []string{"cancel"}, Staff: true, Write: true, Handler: bot.HandlerFunc(h.receptionCancel),
+			{Verb: "取消", Aliases: []string{"cancel"}, Staff: true, Write: true, Named: true, Handler: bot.HandlerFunc(h.receptionCancel),
 				Args: "<接访编号> [理由]", Summary: "取消接访，领导会收到通知", Example: "接访 取消 JF-2026-0001 领导临时外出开会"},
 			{Verb: "本月", Aliases: []string{"this"}, Bare: true, Handler: h.receptionMonth(false),
 				Summary: "本月接访排班表", Example: "接访 本月"},
@@ -243,12 +243,12 @@ func Register(mux *bot.Mux, h *Handlers) {
 				Summary: "下月接访排班表", Example: "接访 下月"},
 			{Verb: "月份", Aliases: []string{"month"}, Fallback: true, Handler: bot.HandlerFunc(h.receptionOfMonth),
 				Args: "<YYYY-MM>", Summary: "某月接访排班表", Example: "接访 2026-04"},
-			{Verb: "记录", Aliases: []string{"record"}, Staff: true, Write: true, Handler: bot.HandlerFunc(h.receptionRecord),
+			{Verb: "记录", Aliases: []string{"record"}, Staff: true, Write: true, Named: true, Handler: bot.HandlerFunc(h.receptionRecord),
 				Args: "<接访编号> 接待N批M人 [当场答复K件] [案件:XF-…] [说明]", Summary: "登记接访情况，接访变为已接访；再次发送可更正所写的项，其余保持不变",
 				Example: "接访 记录 JF-2026-0001 接待3批7人 当场答复1件 案件:XF-2026-0012"},
-			{Verb: "约访", Aliases: []string{"invite"}, Staff: true, Write: true, Handler: bot.HandlerFunc(h.receptionAppoint),
+			{Verb: "约访", Aliases: []string{"invite"}, Staff: true, Write: true, Named: true, Handler: bot.HandlerFunc(h.receptionAppoint),
 				Args: "<接访编号> <案件号>…", Summary: "约请信访人到场，案件列入接访前发给领导的案情", Example: "接访 约访 JF-2026-0001 XF-2026-0012 XF-2026-0015"},
-			{Verb: "查看", Aliases: []string{"show"}, Handler: bot.HandlerFunc(h.receptionShow),
+			{Verb: "查看", Aliases: []string{"show"}, Named: true, Handler: bot.HandlerFunc(h.receptionShow),
 				Args: "<接访编号>", Summary: "一场接访及其记录和案件", Example: "接访 查看 JF-2026-0001"},
 			{Verb: "统计", Aliases: []string{"stats"}, Handler: bot.HandlerFunc(h.receptionStats),
 				Args: "[YYYY-MM]", Summary: "月度接访情况：谁接了、谁没接、接待人数、登记和化解的案件", Example: "接访 统计 2026-03"},
@@ -272,7 +272,7 @@ func Register(mux *bot.Mux, h *Handlers) {
 				Args: "@领导 <摘要> [收信:日期]", Summary: "登记领导来信，送领导阅批", Example: "来信 @周某 桂园社区居民反映回迁房延期交付"},
 			{Verb: "批示", Aliases: []string{"阅批", "instruct"}, Write: true, Handler: bot.HandlerFunc(h.letterInstruct),
 				Args: "<来信编号> <内容>", Summary: "收信领导批示；专班成员只能代录，领导本人的批示取代代录", Example: "来信 批示 LX-2026-0001 请区住建局牵头，一周内答复信访人"},
-			{Verb: "交办", Aliases: []string{"assign"}, Staff: true, Write: true, Handler: bot.HandlerFunc(h.letterAssignCmd),
+			{Verb: "交办", Aliases: []string{"assign"}, Staff: true, Write: true, Registry: true, Named: true, Handler: bot.HandlerFunc(h.letterAssignCmd),
 				Args: "<来信编号> <单位> [案件号]", Summary: "按批示交办单位，可关联案件", Example: "来信 交办 LX-2026-0001 区住建局 XF-2026-0012"},
 			{Verb: "查看", Aliases: []string{"show"}, Handler: bot.HandlerFunc(h.letterShow),
 				Args: "<来信编号>", Summary: "来信卡片", Example: "来信 查看 LX-2026-0001"},
@@ -285,7 +285,7 @@ func Register(mux *bot.Mux, h *Handlers) {
 		// or staff recording for it, 核验 staff but never the submitter, 销号
 		// the lead or the item's inspector).
 		{Verb: "督查", Aliases: []string{"supervise", "督查单"}, Section: supervise, Summary: "督查单：交办单位整改，联络员报告整改，专班核验（核验人不是报告人），负责人或督查专员销号；逾期的依次催办、通报、约谈、挂牌督办", Subs: []bot.Route{
-			{Verb: "交办", Aliases: []string{"open", "new"}, Staff: true, Write: true, Refusal: "督查单由专班督查专员交办。", Handler: bot.HandlerFunc(h.supOpen),
+			{Verb: "交办", Aliases: []string{"open", "new"}, Staff: true, Write: true, Registry: true, Members: true, Named: true, Refusal: "督查单由专班督查专员交办。", Handler: bot.HandlerFunc(h.supOpen),
 				Args:    "<单位> [案件号] <问题类型> <问题描述> 要求:<整改要求> [期限:日期]",
 				Summary: "交办督查单，回复 DC 编号并私聊告知单位联络员；问题类型：" + xfbot.ProblemTypeWords() + "；整改期限默认 " + h.rectifyDaysText() + " 个工作日",
 				Example: supExample},
@@ -304,7 +304,7 @@ func Register(mux *bot.Mux, h *Handlers) {
 		}},
 
 		{Verb: "统计", Aliases: []string{"stats"}, Section: reports, Summary: "存量、增量、化解率、按期办结率等统计；“统计 口径”说明算法", Subs: []bot.Route{
-			{Verb: "期间", Aliases: []string{"period"}, Bare: true, Fallback: true, Handler: bot.HandlerFunc(h.stats),
+			{Verb: "期间", Aliases: []string{"period"}, Bare: true, Fallback: true, Registry: true, Handler: bot.HandlerFunc(h.stats),
 				Args: "[本月|上月|本周|上周|YYYY-MM] [单位|单位:x|成员]", Summary: "一个期间的统计，可按主责单位、只看一个单位（单位:x）、按成员（管理员私聊）", Example: "统计 上月 单位"},
 			{Verb: "口径", Aliases: []string{"说明", "definitions"}, Handler: bot.HandlerFunc(h.definitions),
 				Summary: "各项指标的口径和算法", Example: "统计 口径"},
@@ -312,7 +312,7 @@ func Register(mux *bot.Mux, h *Handlers) {
 				Args: "[本月|上月|本周|上周|YYYY-MM]", Summary: "督查单统计：交办、按期整改率、退回、逾期，按单位和问题类型", Example: "统计 督查 上月"},
 		}},
 		{Verb: "导出", Aliases: []string{"export"}, Section: reports, Summary: "导出 Excel 台账，私聊发送", Subs: []bot.Route{
-			{Verb: "台账", Aliases: []string{"ledger"}, Handler: bot.HandlerFunc(h.export),
+			{Verb: "台账", Aliases: []string{"ledger"}, Registry: true, Handler: bot.HandlerFunc(h.export),
 				Args: "[YYYY-MM|本月|上月] [单位:x] [完整]", Summary: "导出 Excel 台账（台账、进展、统计三张表），私聊发送；默认脱敏，完整导出限管理员并需确认",
 				Example: "导出 台账 2026-03 单位:区住建局"},
 		}},

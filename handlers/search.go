@@ -143,7 +143,7 @@ func (h *Handlers) repeats(ctx context.Context, req *bot.Request, c *xfbot.Case)
 	}
 	var reg *xfbot.Registry
 	if slices.ContainsFunc(same, func(o *xfbot.Case) bool { return o.Unit != c.Unit }) {
-		if reg, err = h.Store.Registry(ctx); err != nil { // one unit, several names (改名, 合并)
+		if reg, err = h.registry(ctx, req); err != nil { // one unit, several names (改名, 合并)
 			return repeat{}, err
 		}
 	}

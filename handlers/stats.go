@@ -44,7 +44,7 @@ func (h *Handlers) stats(ctx context.Context, req *bot.Request) (*bot.Reply, err
 	byUnit, byMember := false, false
 	for _, w := range req.Args.Words {
 		if key, val, colon := splitColon(w); colon && (key == "单位" || key == "unit") {
-			u, err := h.resolveName(ctx, xfbot.RegUnit, val)
+			u, err := h.resolveName(ctx, req, xfbot.RegUnit, val)
 			if err != nil {
 				return nil, err
 			}
@@ -223,7 +223,7 @@ func (h *Handlers) memberStats(ctx context.Context, req *bot.Request, p xfbot.Pe
 	if req.Group {
 		return nil, xfbot.Errorf(xfbot.EFORBIDDEN, "成员统计不在群里发送，请私聊机器人发送“统计 成员”。")
 	}
-	ms, err := h.Store.Members(ctx)
+	ms, err := h.members(ctx, req)
 	if err != nil {
 		return nil, err
 	}

@@ -40,7 +40,7 @@ func (h *Handlers) supOpen(ctx context.Context, req *bot.Request) (*bot.Reply, e
 	}
 	// The unit resolves through the registry (名录), as a liaison's unit
 	// does: the item reaches the liaisons of the unit it names.
-	if unit, err = h.resolveName(ctx, xfbot.RegUnit, unit); err != nil {
+	if unit, err = h.resolveName(ctx, req, xfbot.RegUnit, unit); err != nil {
 		return nil, err
 	}
 	rest := words[1:]
@@ -51,7 +51,7 @@ func (h *Handlers) supOpen(ctx context.Context, req *bot.Request) (*bot.Reply, e
 		if err != nil {
 			return nil, err
 		}
-		cs, err := h.Store.Cases(ctx, []xfbot.CaseNo{no})
+		cs, err := h.cases(ctx, req, []xfbot.CaseNo{no})
 		if err != nil {
 			return nil, err
 		}
@@ -114,7 +114,7 @@ func (h *Handlers) supOpen(ctx context.Context, req *bot.Request) (*bot.Reply, e
 	tx.CreateSupervision(it, today.Year)
 	tx.AddSupervisionEvent(it.ID, xfbot.SupervisionEvent{At: req.Time, By: req.Actor(), Action: "交办",
 		Text: fmt.Sprintf("%s · %s · 整改期限 %s", unit, pt.Label(), due)})
-	ms, liaisons, err := h.unitLiaisons(ctx, unit)
+	ms, liaisons, err := h.unitLiaisons(ctx, req, unit)
 	if err != nil {
 		return nil, err
 	}
@@ -226,7 +226,7 @@ func (h *Handlers) supAct(ctx context.Context, req *bot.Request, v *store.Superv
 	ev := xfbot.SupervisionEvent{At: req.Time, By: req.Actor(), Action: act.Label(), Text: text}
 	var msg, tell string
 	var to []string
-	ms, liaisons, err := h.unitLiaisons(ctx, up.Unit)
+	ms, liaisons, err := h.unitLiaisons(ctx, req, up.Unit)
 	if err != nil {
 		return nil, err
 	}
@@ -291,7 +291,7 @@ func (h *Handlers) supList(ctx context.Context, req *bot.Request) (*bot.Reply, e
 	var names []string // the unit's names: items opened before 改名 or 合并 carry a former one
 	for _, w := range req.Args.Words {
 		if k, v, ok := splitColon(w); ok && (k == "单位" || k == "unit") {
-			r, err := h.Store.Registry(ctx)
+			r, err := h.registry(ctx, req)
 			if err != nil {
 				return nil, err
 			}
@@ -556,8 +556,8 @@ func (h *Handlers) supCase(ctx context.Context, it *xfbot.SupervisionItem) *xfbo
 
 // unitLiaisons are the members and the open_ids of the unit's liaisons,
 // sorted.
-func (h *Handlers) unitLiaisons(ctx context.Context, unit string) ([]xfbot.Member, []string, error) {
-	ms, err := h.Store.Members(ctx)
+func (h *Handlers) unitLiaisons(ctx context.Context, req *bot.Request, unit string) ([]xfbot.Member, []string, error) {
+	ms, err := h.members(ctx, req)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -40,6 +40,21 @@ for _, op in ipairs(ops) do
     if redis.call("ZCOUNT", op.key, op.score or 0, op.score or 0) ~= (op.ver or 0) then
       return {"conflict", op.key}
     end
+  elseif op.op == "slotfree" then
+    -- A leader's reception day (the leader's index, score the day): no
+    -- other planned or held reception (member: the one being moved) in
+    -- the slot, 全天 ("full") overlapping both.
+    for _, rid in ipairs(redis.call("ZRANGEBYSCORE", op.key, op.score, op.score)) do
+      if rid ~= (op.member or "") then
+        local raw = redis.call("GET", op.val .. rid)
+        if raw then
+          local r = cjson.decode(raw)
+          if (r.st == "planned" or r.st == "held") and (r.s == op.field or r.s == "full" or op.field == "full") then
+            return {"taken", (op.fmt or "") .. "\t" .. rid .. "\t" .. (r.s or "")}
+          end
+        end
+      end
+    end
   elseif op.op == "absent" then
     if redis.call("HEXISTS", op.key, op.field) == 1 then
       return {"sent", op.key .. " " .. op.field}

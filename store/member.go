@@ -20,6 +20,11 @@ func (s *Store) Members(ctx context.Context) ([]xfbot.Member, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: members: %w", err)
 	}
+	return decodeMembers(vals)
+}
+
+// decodeMembers decodes the members hash, sorted by role then name.
+func decodeMembers(vals map[string]string) ([]xfbot.Member, error) {
 	out := make([]xfbot.Member, 0, len(vals))
 	for id, v := range vals {
 		m, err := decodeMember([]byte(v))

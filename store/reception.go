@@ -112,6 +112,18 @@ func (tx *Tx) CreateReception(r *xfbot.Reception) {
 // ExpectReceptionsOn makes Commit refuse the Tx (ECONFLICT, as for a stale
 // case) unless the leader has exactly n receptions on day: the number the
 // handler saw when it checked the day was free.
+// ExpectSlotFree refuses the commit, with an *xfbot.Error EINVALID that
+// names the other reception, when r's leader already has a planned or held
+// reception on r's day in an overlapping slot (全天 overlaps both), other
+// than except (the reception being moved). The check runs inside the
+// commit, so two people booking one leader's morning at the same instant
+// cannot both succeed, and the command reads nothing for it. who is how
+// the refusal names the leader.
+func (tx *Tx) ExpectSlotFree(r *xfbot.Reception, except xfbot.ReceptionID, who string) {
+	tx.add(op{Op: "slotfree", Key: tx.k.idxReceptionLeader(r.Leader.OpenID), Score: float64(r.Date.DayNumber()),
+		Field: string(r.Slot), Member: string(except), Val: tx.k.reception(""), Fmt: who + " 在 " + r.Date.String() + " "})
+}
+
 func (tx *Tx) ExpectReceptionsOn(leader string, day xfbot.Date, n int) {
 	tx.add(op{Op: "zcount", Key: tx.k.idxReceptionLeader(leader), Score: float64(day.DayNumber()), Ver: int64(n)})
 }
@@ -156,11 +168,27 @@ type ReceptionView struct {
 // nil when there is no such reception.
 func (s *Store) Reception(ctx context.Context, id xfbot.ReceptionID) (*ReceptionView, error) {
 	pipe := s.rdb.Pipeline()
-	g := pipe.Get(ctx, s.k.reception(id))
-	c := pipe.ZRange(ctx, s.k.receptionCases(id), 0, -1)
+	rc := s.receptionCmds(ctx, pipe, id)
 	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
 		return nil, fmt.Errorf("store: reception %s: %w", id, err)
 	}
+	return rc.view(id)
+}
+
+// receptionCmds are a reception's reads, queued in a pipeline (Reception,
+// LoadFor).
+type receptionCmds struct {
+	g *redis.StringCmd
+	c *redis.StringSliceCmd
+}
+
+func (s *Store) receptionCmds(ctx context.Context, pipe redis.Pipeliner, id xfbot.ReceptionID) receptionCmds {
+	return receptionCmds{g: pipe.Get(ctx, s.k.reception(id)), c: pipe.ZRange(ctx, s.k.receptionCases(id), 0, -1)}
+}
+
+// view decodes the reads; nil when there is no such reception.
+func (rc receptionCmds) view(id xfbot.ReceptionID) (*ReceptionView, error) {
+	g, c := rc.g, rc.c
 	b, err := g.Bytes()
 	if errors.Is(err, redis.Nil) {
 		return nil, nil

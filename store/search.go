@@ -385,6 +385,60 @@ type SearchResult struct {
 // Redis, whose cost follows the sizes of the sets involved, and only the
 // page of records returned is read.
 func (s *Store) Search(ctx context.Context, q SearchQuery) (SearchResult, error) {
+	rs, err := s.searches(ctx, q)
+	if err != nil {
+		return SearchResult{}, err
+	}
+	return rs[0], nil
+}
+
+// searches runs several queries in one round trip (one pipeline of the
+// search script), their results in order.
+func (s *Store) searches(ctx context.Context, qs ...SearchQuery) ([]SearchResult, error) {
+	args := make([]string, len(qs))
+	dirs := make([]int, len(qs))
+	for i, q := range qs {
+		a, n, err := s.searchArg(q)
+		if err != nil {
+			return nil, err
+		}
+		args[i], dirs[i] = a, n
+	}
+	run := func() ([]*redis.Cmd, error) {
+		pipe := s.rdb.Pipeline()
+		cmds := make([]*redis.Cmd, len(qs))
+		for i := range qs {
+			cmds[i] = searchScript.EvalSha(ctx, pipe, []string{s.k.idxAll()}, args[i])
+		}
+		_, err := pipe.Exec(ctx)
+		return cmds, err
+	}
+	cmds, err := run()
+	if err != nil && redis.HasErrorPrefix(err, "NOSCRIPT") {
+		if err := searchScript.Load(ctx, s.rdb).Err(); err != nil {
+			return nil, fmt.Errorf("store: search: %w", err)
+		}
+		cmds, err = run()
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: search: %w", err)
+	}
+	out := make([]SearchResult, len(qs))
+	for i, cmd := range cmds {
+		res, err := cmd.Slice()
+		if err != nil {
+			return nil, fmt.Errorf("store: search: %w", err)
+		}
+		if out[i], err = searchResult(res, dirs[i]); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// searchArg is the search script's argument for q, and how many cases it
+// names by number.
+func (s *Store) searchArg(q SearchQuery) (string, int, error) {
 	if q.Limit <= 0 {
 		q.Limit = 20
 	}
@@ -430,18 +484,20 @@ func (s *Store) Search(ctx context.Context, q SearchQuery) (SearchResult, error)
 	}
 	b, err := json.Marshal(arg)
 	if err != nil {
-		return SearchResult{}, fmt.Errorf("store: search: %w", err)
+		return "", 0, fmt.Errorf("store: search: %w", err)
 	}
-	res, err := searchScript.Run(ctx, s.rdb, []string{s.k.idxAll()}, string(b)).Slice()
-	if err != nil {
-		return SearchResult{}, fmt.Errorf("store: search: %w", err)
-	}
-	if len(res) < 1+2*len(arg.Dir) || (len(res)-1-2*len(arg.Dir))%2 != 0 {
+	return string(b), len(arg.Dir), nil
+}
+
+// searchResult decodes the search script's reply to a query that named
+// ndir cases by number.
+func searchResult(res []any, ndir int) (SearchResult, error) {
+	if len(res) < 1+2*ndir || (len(res)-1-2*ndir)%2 != 0 {
 		return SearchResult{}, fmt.Errorf("store: search: unexpected reply of %d values", len(res))
 	}
 	total, _ := res[0].(int64)
 	out := SearchResult{Total: int(total)}
-	page := res[1 : len(res)-2*len(arg.Dir)]
+	page := res[1 : len(res)-2*ndir]
 	for i := 0; i < len(page); i += 2 {
 		raw, _ := page[i+1].(string)
 		if raw == "" {
@@ -454,7 +510,7 @@ func (s *Store) Search(ctx context.Context, q SearchQuery) (SearchResult, error)
 		}
 		out.Cases = append(out.Cases, c)
 	}
-	dir := res[len(res)-2*len(arg.Dir):]
+	dir := res[len(res)-2*ndir:]
 	for i := 0; i < len(dir); i += 2 {
 		raw, _ := dir[i].(string)
 		if raw == "" {
@@ -483,7 +539,7 @@ func (s *Store) Search(ctx context.Context, q SearchQuery) (SearchResult, error)
 const samePetitionerLimit = 20
 
 // SamePetitioner returns the other cases of c's petitioner, newest first,
-// in two round trips at most (one Search each): same are those with the same whole phone number or ID
+// in one round trip (both searches in one pipeline): same are those with the same whole phone number or ID
 // number (the keyed hashes of the index); maybe are those with the same
 // name and 属地 but neither (a weak signal: two people may share a name).
 // c itself (by number, if it has one) is left out. The import calls it for
@@ -496,19 +552,29 @@ func (s *Store) SamePetitioner(ctx context.Context, c *xfbot.Case) (same, maybe 
 	if t := s.ix.IDTerm(c.Petitioner.IDCard); t != "" {
 		strong = append(strong, []xfbot.Term{t})
 	}
+	// Both queries in one round trip; the weak one asks for enough to fill
+	// its page after the strong matches are taken out.
+	var qs []SearchQuery
 	if len(strong) > 0 {
-		r, err := s.Search(ctx, SearchQuery{Terms: xfbot.SearchTerms{Personal: strong}, Limit: samePetitionerLimit + 1})
-		if err != nil {
-			return nil, nil, err
-		}
-		same = without(r.Cases, c.No)
+		qs = append(qs, SearchQuery{Terms: xfbot.SearchTerms{Personal: strong}, Limit: samePetitionerLimit + 1})
 	}
-	if t := s.ix.NameTerm(c.Petitioner.Name); t != "" && c.Area != "" {
-		r, err := s.Search(ctx, SearchQuery{Terms: xfbot.SearchTerms{Personal: [][]xfbot.Term{{t, xfbot.Term(xfbot.TermArea + ":" + c.Area)}}},
-			Limit: samePetitionerLimit + len(same) + 1})
-		if err != nil {
-			return nil, nil, err
-		}
+	weak := s.ix.NameTerm(c.Petitioner.Name) != "" && c.Area != ""
+	if weak {
+		qs = append(qs, SearchQuery{Terms: xfbot.SearchTerms{Personal: [][]xfbot.Term{{s.ix.NameTerm(c.Petitioner.Name), xfbot.Term(xfbot.TermArea + ":" + c.Area)}}},
+			Limit: 2*samePetitionerLimit + 2})
+	}
+	if len(qs) == 0 {
+		return nil, nil, nil
+	}
+	rs, err := s.searches(ctx, qs...)
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(strong) > 0 {
+		same = without(rs[0].Cases, c.No)
+	}
+	if weak {
+		r := rs[len(rs)-1]
 		known := map[xfbot.CaseNo]bool{c.No: true}
 		for _, x := range same {
 			known[x.No] = true

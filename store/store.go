@@ -5,6 +5,7 @@ import (
 	_ "embed"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -143,6 +144,10 @@ func (s *Store) Commit(ctx context.Context, tx *Tx) (xfbot.CaseNo, error) {
 		return "", xfbot.Errorf(xfbot.ECONFLICT, "案件刚被其他人修改，请刷新后重试。")
 	case "sent":
 		return "", fmt.Errorf("%w: %s", ErrAlreadySent, res[1])
+	case "taken": // ExpectSlotFree
+		who, rest, _ := strings.Cut(res[1], "\t")
+		id, slot, _ := strings.Cut(rest, "\t")
+		return "", xfbot.Errorf(xfbot.EINVALID, "%s%s已有接访 %s，请换一个时段或日期。", who, xfbot.Slot(slot).Label(), id)
 	}
 	return "", fmt.Errorf("store: commit: unexpected reply %q", res)
 }
