@@ -19,6 +19,10 @@ import (
 type Process struct {
 	Addr string
 	Dir  string
+	t    testing.TB
+	bin  string
+	args []string
+	log  *os.File
 	cmd  *exec.Cmd
 }
 
@@ -39,30 +43,43 @@ func StartServer(t testing.TB, args ...string) *Process {
 	addr := l.Addr().String()
 	l.Close()
 	_, port, _ := strings.Cut(addr, ":")
-	p := &Process{Addr: addr, Dir: t.TempDir()}
-	all := append([]string{"--bind", "127.0.0.1", "--port", port, "--dir", p.Dir, "--save", "", "--appendonly", "no",
+	p := &Process{Addr: addr, Dir: t.TempDir(), t: t, bin: bin}
+	p.args = append([]string{"--bind", "127.0.0.1", "--port", port, "--dir", p.Dir, "--save", "", "--appendonly", "no",
 		"--daemonize", "no", "--loglevel", "warning"}, args...)
-	p.cmd = exec.Command(bin, all...)
-	logf, err := os.Create(filepath.Join(p.Dir, "redis.log"))
-	if err != nil {
+	if p.log, err = os.Create(filepath.Join(p.Dir, "redis.log")); err != nil {
 		t.Fatal(err)
 	}
-	p.cmd.Stdout, p.cmd.Stderr = logf, logf
+	t.Cleanup(func() { p.Kill(); p.log.Close() })
+	p.start()
+	return p
+}
+
+// start runs the server and waits until it answers.
+func (p *Process) start() {
+	p.t.Helper()
+	p.cmd = exec.Command(p.bin, p.args...)
+	p.cmd.Stdout, p.cmd.Stderr = p.log, p.log
 	if err := p.cmd.Start(); err != nil {
-		t.Fatalf("redis-server: %v", err)
+		p.t.Fatalf("redis-server: %v", err)
 	}
-	t.Cleanup(func() { p.Kill(); logf.Close() })
-	rdb := redis.NewClient(&redis.Options{Addr: addr})
+	rdb := redis.NewClient(&redis.Options{Addr: p.Addr})
 	defer rdb.Close()
 	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
 		if rdb.Ping(context.Background()).Err() == nil {
-			return p
+			return
 		}
 		if time.Now().After(deadline) {
 			log, _ := os.ReadFile(filepath.Join(p.Dir, "redis.log"))
-			t.Fatalf("redis-server on %s did not answer in 10 s:\n%s", addr, log)
+			p.t.Fatalf("redis-server on %s did not answer in 10 s:\n%s", p.Addr, log)
 		}
 	}
+}
+
+// Restart starts the server again, on the same port and directory (with
+// persistence on, it loads what it had written), after a Kill.
+func (p *Process) Restart() {
+	p.t.Helper()
+	p.start()
 }
 
 // Kill stops the server at once (SIGKILL), as a crash would.
