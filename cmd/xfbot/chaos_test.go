@@ -6,8 +6,11 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"net/http"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -124,4 +127,130 @@ func TestChaosRedisOutage(t *testing.T) {
 	if !strings.Contains(list.Content, want) {
 		t.Errorf("the ledger after the outage does not say %q:\n%s", want, list.Content)
 	}
+}
+
+// TestChaosReplicaKilledMidSend: three `xfbot serve` processes on one
+// Redis share the outbox; one is killed (-9) while the replies of a burst
+// of commands are being sent. The other two take over what it held
+// (sender.ClaimIdle, 30 s), so every reply reaches Feishu, and none twice:
+// what the dead one had sent but not acknowledged goes again with the same
+// uuid, which Feishu (the fake) answers from its cache without a second
+// message.
+func TestChaosReplicaKilledMidSend(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a fault test: builds xfbot and kills a replica")
+	}
+	rs := testredis.StartServer(t)
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "xfbot")
+	build := exec.Command("go", "build", "-o", bin, ".")
+	build.Stdout, build.Stderr = os.Stderr, os.Stderr
+	if err := build.Run(); err != nil {
+		t.Fatalf("go build: %v", err)
+	}
+	appID := uniqueAppID()
+	fake := larktest.NewServer(larktest.WithApp(appID, e2eSecret))
+	t.Cleanup(fake.Close)
+
+	type replica struct {
+		cmd *exec.Cmd
+		f   *feishu
+	}
+	var reps []*replica
+	for i := range 3 {
+		addr := freeAddr(t)
+		env := map[string]string{
+			"XFBOT_LARK_APP_ID": appID, "XFBOT_LARK_APP_SECRET": e2eSecret, "XFBOT_LARK_BASE_URL": fake.URL(),
+			"XFBOT_LARK_MODE": "webhook", "XFBOT_LARK_VERIFICATION_TOKEN": e2eToken, "XFBOT_LARK_ENCRYPT_KEY": e2eEncryptKey,
+			"XFBOT_LARK_BOT_OPEN_ID": e2eBot, "XFBOT_HTTP_ADDR": addr, "XFBOT_REDIS_ADDR": rs.Addr,
+			"XFBOT_REDIS_PREFIX": "chaos", "XFBOT_ADMINS": e2eAdmin, "XFBOT_LOG_LEVEL": "warn", "XFBOT_PRIVACY_INDEX_SECRET": "chaos-test-secret",
+			// Slow senders, so that the burst is still being sent when the
+			// replica dies.
+			"XFBOT_SENDER_PER_APP": "15", "XFBOT_SENDER_PER_CHAT": "15",
+		}
+		cmd := exec.Command(bin, "serve")
+		cmd.Env = append(os.Environ(), environOf(env)...)
+		cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+		if err := cmd.Start(); err != nil {
+			t.Fatalf("replica %d: %v", i, err)
+		}
+		t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+		url := "http://" + addr
+		if !waitFor(func() bool { code, _ := getJSON(url+"/healthz", nil); return code == http.StatusOK }) {
+			t.Fatalf("replica %d: /healthz did not answer 200", i)
+		}
+		reps = append(reps, &replica{cmd: cmd, f: newFeishu(t, fake, &xfbotProc{URL: url}, env)})
+	}
+
+	// A burst of commands, spread over the replicas as a load balancer
+	// would; an event a dead replica cannot take goes to the next one.
+	const n = 120
+	var ids []string
+	dead := -1
+	for i := range n {
+		id, ev := reps[0].f.message(larktest.Message{ChatID: fmt.Sprintf("oc_chaos_%d", i%40), Text: fmt.Sprintf("新建 副本故障演练%d", i)})
+		ok := false
+		for k := range len(reps) {
+			r := (i + k) % len(reps)
+			if r == dead {
+				continue
+			}
+			if code, _ := reps[r].f.postQuiet(ev); code == http.StatusOK {
+				ok = true
+				break
+			}
+		}
+		if !ok {
+			t.Fatalf("event %d: no replica took it", i)
+		}
+		ids = append(ids, id)
+		if i == n/2 {
+			dead = 1
+			if err := reps[dead].cmd.Process.Kill(); err != nil { // kill -9, mid-send
+				t.Fatal(err)
+			}
+			_ = reps[dead].cmd.Wait()
+			t.Logf("replica %d killed after %d events, %d replies delivered so far", dead, i+1, len(fake.Messages()))
+		}
+	}
+	deadline := time.Now().Add(90 * time.Second) // ClaimIdle (30 s) and the slow senders
+	for {
+		missing := 0
+		for _, id := range ids {
+			if reps[0].f.replies(id) == 0 {
+				missing++
+			}
+		}
+		if missing == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d of %d replies never delivered", missing, n)
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+	time.Sleep(2 * time.Second) // a late duplicate would show now
+	for _, id := range ids {
+		if k := reps[0].f.replies(id); k != 1 {
+			t.Errorf("message %s answered %d times, want once", id, k)
+		}
+	}
+	t.Logf("%d replies delivered once each; %d repeated sends answered from the uuid cache", n, fake.DuplicateUUIDs())
+}
+
+// postQuiet posts event as Feishu does and returns the status, or 0 when
+// the bot could not be reached (a dead replica).
+func (f *feishu) postQuiet(event []byte) (int, error) {
+	f.fake.ObserveEvent(event)
+	req, err := larktest.NewWebhookRequest(f.url, f.key, event, time.Now())
+	if err != nil {
+		return 0, err
+	}
+	resp, err := f.client.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	_, _ = io.Copy(io.Discard, resp.Body)
+	return resp.StatusCode, nil
 }
