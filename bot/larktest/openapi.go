@@ -289,7 +289,11 @@ func (s *Server) send(w http.ResponseWriter, c call) {
 		rateKey: c.rateKey, rootID: c.rootID,
 	}
 	s.recordLocked(c.sent)
+	stall := s.stall
 	s.mu.Unlock()
+	if stall > 0 {
+		time.Sleep(stall) // the caller gives up first: it must send again, with the same uuid
+	}
 	writeRaw(w, http.StatusOK, body)
 }
 

@@ -41,6 +41,7 @@ type Server struct {
 	failStatus int
 	failCode   int
 	down       bool
+	stall      time.Duration // SetStall: message answers held this long
 
 	// Calendar v4 (calendar.go)
 	calendars  map[string]bool
@@ -244,6 +245,15 @@ func (s *Server) SetDown(down bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.down = down
+}
+
+// SetStall makes every message create and reply be processed (recorded,
+// its uuid remembered) and its answer then held for d, as when Feishu did
+// the work but the answer is lost to a timeout; 0 ends it.
+func (s *Server) SetStall(d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.stall = d
 }
 
 // notifyLocked wakes every waiter. A closed channel is a broadcast that
