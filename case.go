@@ -303,6 +303,11 @@ type Case struct {
 	Related []CaseNo
 	Pauses  []Pause // clock pauses (听证、鉴定); the last may be open (To zero)
 
+	// Attachments is how many files and images are kept with the case
+	// (附件; the records are the store's): the card shows the count, the
+	// next one's number is one more, and a 答复 may require one.
+	Attachments int
+
 	// Version increases with every write; the store refuses a write whose
 	// expected version is stale (two people updating one case at once).
 	Version int64

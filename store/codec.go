@@ -58,6 +58,7 @@ type caseRec struct {
 	Counted     countedRec `json:"k,omitzero"`
 	Plan        *briefRec  `json:"pl,omitempty"`  // 一案一策: plan.go
 	Related     []string   `json:"rel,omitempty"` // the same petitioner's cases: search.go
+	Attachments int        `json:"att,omitempty"` // 附件: attachments.go
 	Version     int64      `json:"ver"`           // last: commit.lua reads it at the end of the record
 }
 
@@ -198,7 +199,7 @@ func encodeCase(c *xfbot.Case) caseRec {
 		Tags: tagsText(c.Tags), Pauses: pausesRec(c.Pauses),
 		DueSetOn: dateText(c.DueSetOn), DueReason: c.DueReason, DueExt: c.DueExt, DueTarget: c.DueTarget,
 		ExtRequest: encodeExtRequest(c.ExtensionRequest), Proc: encodeProc(c.Proc), Plan: encodeBrief(c.Plan),
-		Related: relatedText(c.Related),
+		Related: relatedText(c.Related), Attachments: c.Attachments,
 	}
 }
 
@@ -242,7 +243,7 @@ func (r caseRec) decode() *xfbot.Case {
 		LastProgressAt: fromUnix(r.LastProg), LastContactAt: fromUnix(r.LastContact), Progresses: r.NProg, Version: r.Version,
 		Tags: tags(r.Tags), Pauses: pauses(r.Pauses),
 		DueSetOn: parseDate(r.DueSetOn), DueReason: r.DueReason, DueExt: r.DueExt, DueTarget: r.DueTarget,
-		ExtensionRequest: r.ExtRequest.decode(), Proc: r.Proc.decode(), Plan: r.Plan.decode(), Related: related(r.Related),
+		ExtensionRequest: r.ExtRequest.decode(), Proc: r.Proc.decode(), Plan: r.Plan.decode(), Related: related(r.Related), Attachments: r.Attachments,
 	}
 }
 

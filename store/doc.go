@@ -156,6 +156,11 @@
 //	imp:files             hash    file SHA-256 → when, by whom and what an import of it did
 //	imp:plan:<id>         string  an upload's previewed plan (handlers' JSON); TTL 24 h
 //	imp:ckpt:<id>         string  rows of the plan committed so far; TTL 24 h
+//	att:<no>              hash    a case's attachments (附件, attachments.go): <seq> → the record
+//	                              (kind, name, size, the app-owned file_key/image_key, uploader,
+//	                              time) and m:<message id> → its seq, checked absent by Commit
+//	                              (one message is kept once); the count is the case's "att"
+//	attwait:<open_id>     string  the case a member's next file goes to (附件 <no>); TTL 10 min
 //	outbox:dead           stream  messages Feishu refused for good, with the reason
 //	lark:<sdk cache key>  string  the tenant access token, shared by all replicas
 //	job:<job>:since       string  the deployment's first start as that scheduled job knows
