@@ -239,6 +239,11 @@ func CaseCard(c *xfbot.Case, recent []xfbot.Progress, v View) *Card {
 		}
 		card.Fields = append(card.Fields, Field{"标签", strings.Join(ls, "、")})
 	}
+	if c.Attachments > 0 {
+		// The count only, in any chat: the names may name people; 附件 lists
+		// them to whoever may see them, in private.
+		card.Fields = append(card.Fields, Field{"附件", fmt.Sprintf("%d 个（发送“附件 %s”查看）", c.Attachments, c.No)})
+	}
 	if c.Result != "" {
 		card.Sections = append(card.Sections, "**化解结果**\n"+escapeMD(v.Text(c, c.Result)))
 	}

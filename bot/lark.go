@@ -144,9 +144,24 @@ func (l *Lark) messageRequest(e *larkim.P2MessageReceiveV1) (*Request, bool) {
 		_ = json.Unmarshal([]byte(larkcore.StringValue(msg.Content)), &c)
 		text, mentioned = l.resolveMentions(c.Text, msg.Mentions, req)
 	} else if f := fileOf(msg); f != nil && !req.Group {
-		// A spreadsheet sent in a private chat: the import (FileCommand).
-		// In a group a file stays refused: its rows carry personal data.
+		// A file or image sent in a private chat: the import of a
+		// spreadsheet (FileCommand), or an attachment of the case it comes
+		// with (the mux decides: fileCommand).
 		req.File, text = f, FileCommand
+	} else if f != nil {
+		// In a group a file or image is never kept nor forwarded (its rows
+		// or its pictures carry personal data), only answered: Feishu lets
+		// no file message @ the bot, so one replying to a message comes
+		// through too, and is answered if that message is a case card.
+		req.File, text = f, groupFileCommand
+		for _, m := range msg.Mentions {
+			if m.Id != nil && l.isBot(larkcore.StringValue(m.Id.OpenId)) {
+				mentioned = true
+			}
+		}
+		if !mentioned && (req.ParentID != "" || req.RootID != "") {
+			mentioned, text = true, groupFileReplyCommand
+		}
 	} else {
 		for _, m := range msg.Mentions {
 			if m.Id != nil && l.isBot(larkcore.StringValue(m.Id.OpenId)) {
@@ -165,25 +180,40 @@ func (l *Lark) messageRequest(e *larkim.P2MessageReceiveV1) (*Request, bool) {
 	return req, true
 }
 
-// fileOf reads a file message's content ({"file_key", "file_name"}); nil
-// for any other message.
+// fileOf reads a file message's content ({"file_key", "file_name"}) or an
+// image message's ({"image_key"}); nil for any other message.
 func fileOf(msg *larkim.EventMessage) *File {
-	if larkcore.StringValue(msg.MessageType) != "file" {
-		return nil
-	}
 	var c struct {
-		Key  string `json:"file_key"`
-		Name string `json:"file_name"`
+		Key   string `json:"file_key"`
+		Name  string `json:"file_name"`
+		Image string `json:"image_key"`
 	}
-	if err := json.Unmarshal([]byte(larkcore.StringValue(msg.Content)), &c); err != nil || c.Key == "" {
-		return nil
+	switch larkcore.StringValue(msg.MessageType) {
+	case "file":
+		if err := json.Unmarshal([]byte(larkcore.StringValue(msg.Content)), &c); err != nil || c.Key == "" {
+			return nil
+		}
+		return &File{Key: c.Key, Name: c.Name, Kind: xfbot.AttachFile}
+	case "image":
+		if err := json.Unmarshal([]byte(larkcore.StringValue(msg.Content)), &c); err != nil || c.Image == "" {
+			return nil
+		}
+		return &File{Key: c.Image, Kind: xfbot.AttachImage}
 	}
-	return &File{Key: c.Key, Name: c.Name}
+	return nil
 }
 
 // nonTextCommand stands in for an image, file or rich-text message: the mux
 // answers it with a reply that explains what the bot reads.
 const nonTextCommand = "\x00non-text"
+
+// groupFileCommand stands for a file or image sent in a group with the
+// bot's @, groupFileReplyCommand for one without that replies to a
+// message: the mux answers them (fileCommand), and keeps nothing.
+const (
+	groupFileCommand      = "\x00group-file"
+	groupFileReplyCommand = "\x00group-file-reply"
+)
 
 func (l *Lark) isBot(openID string) bool { return l.opt.BotOpenID != "" && openID == l.opt.BotOpenID }
 

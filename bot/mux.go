@@ -496,7 +496,7 @@ func (m *Mux) runMessage(ctx context.Context, req *Request) (verb string, rt *Ro
 		}
 	}()
 	if req.Text == nonTextCommand {
-		return "non-text", nil, nil, xfbot.Errorf(xfbot.EINVALID, "目前只能识别文字消息（图片、文件、富文本暂不支持）。请直接发送文字命令，例如“查看 XF-2026-0012”；发送“帮助”查看全部命令。")
+		return "non-text", nil, nil, errNonText()
 	}
 	// Feishu's JSON carries valid UTF-8; anything else (the console, a
 	// broken client) is made valid once, here, rather than echoed back.
@@ -509,6 +509,16 @@ func (m *Mux) runMessage(ctx context.Context, req *Request) (verb string, rt *Ro
 	onCard, err := m.replyCases(ctx, req)
 	if err != nil {
 		return "-", nil, nil, err
+	}
+	if req.File != nil { // a file or image: the import, an attachment, or a refusal (attach.go)
+		ok := false
+		if text, ok, err = m.fileCommand(ctx, req, onCard, text); err != nil || !ok {
+			return "file", nil, nil, err
+		}
+		if text == nonTextCommand {
+			return "non-text", nil, nil, errNonText()
+		}
+		onCard = nil
 	}
 	if len(onCard) > 0 {
 		text = replyVerb(text)

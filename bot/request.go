@@ -33,7 +33,7 @@ type Request struct {
 	Text     string       // the command text, bot mention removed
 	Mentions []xfbot.Person
 	Action   *Action // a card callback, nil for a message
-	File     *File   // a file sent in a private chat (its message is MessageID), nil otherwise
+	File     *File   // a file or image sent (its message is MessageID), nil otherwise
 	Time     time.Time
 	Via      string
 	Loc      *time.Location // the ledger's time zone (set by the mux)
@@ -92,12 +92,18 @@ func (r *Request) NamedReception(id xfbot.ReceptionID) (v *store.ReceptionView, 
 	return v, known
 }
 
-// File is a file a user sent: Feishu's file_key (of the message
-// MessageID) and its name. The mux routes it as the command FileCommand.
+// File is a file or an image a user sent: Feishu's file_key or image_key
+// (of the message MessageID), its name (a file's; "" for an image) and
+// its kind. The mux routes it as the command FileCommand, or as 附件 of a
+// case when it comes with one (AttachVerb).
 type File struct {
 	Key  string
 	Name string
+	Kind xfbot.AttachmentKind // AttachFile ("" reads as a file) or AttachImage
 }
+
+// Image reports whether f is an image message's image.
+func (f *File) Image() bool { return f != nil && f.Kind == xfbot.AttachImage }
 
 // FileCommand is the command a file sent in a private chat stands for:
 // the import of a spreadsheet ledger.

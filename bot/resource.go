@@ -23,11 +23,22 @@ const MaxDownloadBytes = 20 << 20
 // for messages; a file over MaxDownloadBytes is an *xfbot.Error for the
 // user.
 func (t *LarkTransport) Download(ctx context.Context, messageID, fileKey string) ([]byte, error) {
+	return t.DownloadResource(ctx, messageID, fileKey, xfbot.AttachFile)
+}
+
+// DownloadResource is Download of a file or of an image message's image
+// (type=image, the image_key as the file_key), as the message resource
+// API takes both.
+func (t *LarkTransport) DownloadResource(ctx context.Context, messageID, fileKey string, kind xfbot.AttachmentKind) ([]byte, error) {
 	if messageID == "" || fileKey == "" || strings.HasPrefix(fileKey, "file://") {
 		return nil, &SendError{Msg: "download: no message id or file key"}
 	}
+	typ := "file"
+	if kind == xfbot.AttachImage {
+		typ = "image"
+	}
 	resp, err := t.client.Im.MessageResource.Get(ctx, larkim.NewGetMessageResourceReqBuilder().
-		MessageId(messageID).FileKey(fileKey).Type("file").Build())
+		MessageId(messageID).FileKey(fileKey).Type(typ).Build())
 	if err != nil {
 		return nil, &SendError{Err: err}
 	}
@@ -63,4 +74,9 @@ func (LocalFiles) Download(_ context.Context, _, fileKey string) ([]byte, error)
 		return nil, xfbot.Errorf(xfbot.EINVALID, "文件超过 %d MB，请分成几个文件。", MaxDownloadBytes>>20)
 	}
 	return os.ReadFile(path)
+}
+
+// DownloadResource reads the file a file:// key names, whatever its kind.
+func (l LocalFiles) DownloadResource(ctx context.Context, messageID, fileKey string, _ xfbot.AttachmentKind) ([]byte, error) {
+	return l.Download(ctx, messageID, fileKey)
 }

@@ -101,6 +101,60 @@ func (t *LarkTransport) Upload(ctx context.Context, name string, r io.Reader) (s
 	return *resp.Data.FileKey, nil
 }
 
+// ImageUploader puts an image where an image message can refer to it
+// ({"image_key": key}, msg_type "image"): im/v1/images with
+// image_type=message. Attachments (附件) are re-uploaded through it and
+// Uploader rather than kept by the key they came with: a message
+// resource's key is only good for downloading from that message in that
+// chat, while an uploaded key belongs to the app and can be sent to anyone
+// the bot can message, after the chat is gone.
+type ImageUploader interface {
+	UploadImage(ctx context.Context, name string, r io.Reader) (imageKey string, err error)
+}
+
+// MaxImageUploadBytes is Feishu's limit of im/v1/images (10 MB).
+const MaxImageUploadBytes = 10 << 20
+
+var (
+	_ ImageUploader = (*LarkTransport)(nil)
+	_ ImageUploader = DirUploader{}
+)
+
+// UploadImage sends an image to im/v1/images (image_type "message") and
+// returns its image_key; failures as for Upload.
+func (t *LarkTransport) UploadImage(ctx context.Context, name string, r io.Reader) (string, error) {
+	data, err := readUpload(name, r)
+	if err != nil {
+		return "", err
+	}
+	if len(data) > MaxImageUploadBytes {
+		return "", &SendError{Msg: fmt.Sprintf("upload image %s: larger than Feishu's limit of %d MB", name, MaxImageUploadBytes>>20)}
+	}
+	resp, err := t.client.Im.Image.Create(ctx, larkim.NewCreateImageReqBuilder().
+		Body(larkim.NewCreateImageReqBodyBuilder().ImageType("message").Image(bytes.NewReader(data)).Build()).
+		Build())
+	if err != nil {
+		return "", &SendError{Err: err}
+	}
+	if !resp.Success() {
+		return "", t.fail(ctx, resp.ApiResp, resp.CodeError)
+	}
+	if resp.Data == nil || resp.Data.ImageKey == nil || *resp.Data.ImageKey == "" {
+		e := &SendError{Msg: "upload image " + name + ": Feishu answered without an image_key"}
+		if resp.ApiResp != nil {
+			e.HTTPStatus = resp.ApiResp.StatusCode
+		}
+		return "", e
+	}
+	return *resp.Data.ImageKey, nil
+}
+
+// UploadImage writes the image as Upload writes a file: the console keeps
+// both on disk.
+func (u DirUploader) UploadImage(ctx context.Context, name string, r io.Reader) (string, error) {
+	return u.Upload(ctx, name, r)
+}
+
 // DirUploader is the local console's Uploader: it writes the file into Dir
 // (created if missing; "" is the working directory) and returns
 // "file://" + its absolute path. It keeps Feishu's rules (not empty, at

@@ -19,7 +19,7 @@ type Message struct {
 	// ("@_user_1 /case show 42"), never as names.
 	Text       string
 	MsgType    string // "text" (default), "post", "image" or "file"
-	FileKey    string // a file message's file_key (default random; its name is Text)
+	FileKey    string // a file message's file_key (default random; its name is Text), an image's image_key
 	Mentions   []Mention
 	CreateTime time.Time // default now
 	Token      string    // header.token, the app's Verification Token
@@ -128,7 +128,7 @@ func MessageEvent(m Message) []byte {
 func messageContent(m Message) string {
 	switch m.MsgType {
 	case "image":
-		return string(mustJSON(map[string]string{"image_key": newID("img_v3_")}))
+		return string(mustJSON(map[string]string{"image_key": orDefault(m.FileKey, newID("img_v3_"))}))
 	case "file":
 		return string(mustJSON(map[string]string{"file_key": orDefault(m.FileKey, newID("file_v3_")), "file_name": orDefault(m.Text, "file.txt")}))
 	case "post":

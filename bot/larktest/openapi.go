@@ -381,15 +381,24 @@ func (s *Server) checkContent(msgType, content string) (apiError, bool) {
 	if e, ok := checkContent(msgType, content); !ok {
 		return e, false
 	}
-	if msgType != "file" {
+	if msgType != "file" && msgType != "image" {
 		return apiError{}, true
 	}
 	var v struct {
-		FileKey string `json:"file_key"`
+		FileKey  string `json:"file_key"`
+		ImageKey string `json:"image_key"`
 	}
 	_ = json.Unmarshal([]byte(content), &v)
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if msgType == "image" { // an image_key the app's own upload returned
+		for _, im := range s.images {
+			if im.Key == v.ImageKey {
+				return apiError{}, true
+			}
+		}
+		return apiError{http.StatusBadRequest, codeInvalidContent, msgInvalidContent}, false
+	}
 	for _, f := range s.files {
 		if f.Key == v.FileKey {
 			return apiError{}, true

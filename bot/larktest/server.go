@@ -29,6 +29,7 @@ type Server struct {
 	tokenCalls int
 	sent       []Sent
 	files      []File
+	images     []Image             // im/v1/images (images.go)
 	resources  map[string]Resource // message id + "/" + file key → a file users sent (resource.go)
 	downloads  int
 	dups       int
@@ -131,6 +132,7 @@ func NewServer(opts ...Option) *Server {
 	mux.HandleFunc("POST /open-apis/im/v1/files", s.auth(s.handleFile))
 	s.routeCalendar(mux)
 	s.routeResources(mux)
+	s.routeImages(mux)
 	mux.HandleFunc("POST /callback/ws/endpoint", s.handleEndpoint)
 	mux.HandleFunc("GET /ws", s.handleWS)
 	s.ts = httptest.NewServer(mux)
@@ -220,7 +222,7 @@ func (s *Server) WaitFor(pred func(Sent) bool, timeout time.Duration) (Sent, boo
 func (s *Server) Reset() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.sent, s.files = nil, nil
+	s.sent, s.files, s.images = nil, nil, nil
 	s.tokenCalls, s.dups, s.limited = 0, 0, 0
 	s.uuids = map[string]uuidEntry{}
 	s.msgs = map[string]msgInfo{}

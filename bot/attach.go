@@ -1,0 +1,87 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"strings"
+
+	"github.com/qingchuan/xfbot"
+)
+
+// AttachVerb is the command a file or image that comes with a case stands
+// for: 附件 <案件号>, with the File in the request.
+const AttachVerb = "附件"
+
+// fileCommand decides what a file or image message is, once the cases of
+// the card it replies to are known (onCard):
+//
+//   - in a private chat, replying to one case's card, or within the 附件
+//     intent of its sender (附件 <案件号> sent before): an attachment of
+//     that case, even a spreadsheet;
+//   - in a private chat with no case: a spreadsheet is the import
+//     (FileCommand), anything else is told how to attach it;
+//   - in a group: nothing is kept nor sent on; a file replying to a case
+//     card is told to go private, a spreadsheet that it carries personal
+//     data, anything else gets the refusal of non-text messages (with the
+//     bot's @) or nothing (a reply to something that is no case card).
+//
+// It returns the command text, or ok false for a message to ignore. With
+// no 附件 route registered, files are what they were before: the import.
+func (m *Mux) fileCommand(ctx context.Context, req *Request, onCard []xfbot.CaseNo, text string) (string, bool, error) {
+	f := req.File
+	if m.Lookup(AttachVerb) == nil {
+		switch {
+		case text == groupFileReplyCommand:
+			return "", false, nil
+		case text != FileCommand || f.Image():
+			text = nonTextCommand
+		}
+		return text, true, nil
+	}
+	sheet := false
+	switch strings.ToLower(filepath.Ext(f.Name)) {
+	case ".xlsx", ".xlsm", ".xls", ".csv", ".et":
+		sheet = !f.Image()
+	}
+	what := "文件"
+	if f.Image() {
+		what = "图片"
+	}
+	if text != FileCommand { // a group's
+		switch {
+		case len(onCard) > 0:
+			// The case number is what the group's card shows already; no
+			// file name, which may name a petitioner.
+			return "", false, xfbot.Errorf(xfbot.EINVALID, "为保护信访人信息，附件不在群里保存或转发。请在与机器人的私聊中先发送“附件 %s”，再发送这个%s。", onCard[0], what)
+		case sheet && text == groupFileCommand:
+			return "", false, xfbot.Errorf(xfbot.EINVALID, "台账文件含个人信息，请在与机器人的私聊中发送，不要发到群里；建议撤回这条消息。")
+		case text == groupFileCommand:
+			return nonTextCommand, true, nil
+		}
+		return "", false, nil // a file answering someone's message: not ours
+	}
+	switch {
+	case len(onCard) == 1:
+		return AttachVerb + " " + string(onCard[0]), true, nil
+	case len(onCard) > 1:
+		return "", false, xfbot.Errorf(xfbot.EINVALID, "这张卡片列出 %d 件案件（%s 等），请先发送“附件 %s”说明是哪一件，再发送这个%s。",
+			len(onCard), onCard[0], onCard[0], what)
+	}
+	no, err := m.st.AttachIntent(ctx, req.Sender.OpenID)
+	if err != nil {
+		return "", false, fmt.Errorf("%w: %v", errStore, err)
+	}
+	switch {
+	case no != "":
+		return AttachVerb + " " + string(no), true, nil
+	case sheet:
+		return FileCommand, true, nil
+	}
+	return "", false, xfbot.Errorf(xfbot.EINVALID, "要把这个%s保存到案件：请回复该案件的卡片发送，或先发送“附件 XF-2026-0012”（换成案件号），10 分钟内再发送%s。导入台账请发送 .xlsx 或 .csv 文件。", what, what)
+}
+
+// errNonText answers a message the bot cannot read.
+func errNonText() error {
+	return xfbot.Errorf(xfbot.EINVALID, "目前只能识别文字消息（图片、文件、富文本暂不支持）。请直接发送文字命令，例如“查看 XF-2026-0012”；发送“帮助”查看全部命令。")
+}
