@@ -78,7 +78,11 @@ func (m *Mux) fileCommand(ctx context.Context, req *Request, onCard []xfbot.Case
 	case sheet:
 		return FileCommand, true, nil
 	}
-	return "", false, xfbot.Errorf(xfbot.EINVALID, "要把这个%s保存到案件：请回复该案件的卡片发送，或先发送“附件 XF-2026-0012”（换成案件号），10 分钟内再发送%s。导入台账请发送 .xlsx 或 .csv 文件。", what, what)
+	how := "请回复该案件的卡片发送，或先发送“附件 XF-2026-0012”（换成案件号），10 分钟内再发送。"
+	if f.Image() {
+		return "", false, xfbot.Errorf(xfbot.EINVALID, "要把这张图片保存到案件：%s", how)
+	}
+	return "", false, xfbot.Errorf(xfbot.EINVALID, "这个文件不是台账表格（只能导入 .xlsx 或 .csv 文件）。要把它作为附件保存到案件：%s", how)
 }
 
 // errNonText answers a message the bot cannot read.

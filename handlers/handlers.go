@@ -38,6 +38,10 @@ type Handlers struct {
 	// the recall records (成员 召回记录), get each new one by DM and
 	// confirm it 已记录. They need no member record.
 	OrgContacts []string
+	// AttachRequiredFor are attachments.require_for: the verbs (答复, 化解)
+	// refused on a case without an attachment (the 处理意见书, the 息诉罢访
+	// 协议). Empty: none.
+	AttachRequiredFor []string
 
 	mux *bot.Mux
 }

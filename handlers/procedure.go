@@ -78,6 +78,11 @@ func (h *Handlers) step(action xfbot.StepAction) bot.HandlerFunc {
 		if err != nil {
 			return nil, err
 		}
+		if action == xfbot.StepReply {
+			if err := h.requireAttachment(req, "答复", "处理意见书"); err != nil {
+				return nil, err
+			}
+		}
 		old, c, tx := h.update(req)
 		warning, err := c.Transition(s, h.Calendar, req.Today())
 		if err != nil {
