@@ -48,7 +48,7 @@ func (m *Mux) fileCommand(ctx context.Context, req *Request, onCard []xfbot.Case
 	if f.Image() {
 		what = "图片"
 	}
-	if text != FileCommand { // a group's
+	if req.Group || text != FileCommand {
 		switch {
 		case len(onCard) > 0:
 			// The case number is what the group's card shows already; no

@@ -76,7 +76,12 @@ func (h *Handlers) attach(ctx context.Context, req *bot.Request) (*bot.Reply, er
 		}
 	}
 	if req.File != nil {
-		return h.attachFile(req)
+		r, err := h.attachFile(req)
+		if xfbot.ErrorCode(err) == xfbot.EINVALID {
+			// What is wrong is the file, not how 附件 was typed: no usage.
+			return &bot.Reply{Text: xfbot.ErrorMessage(err)}, nil
+		}
+		return r, err
 	}
 	switch w := req.Args.Word(1); w {
 	case "":
