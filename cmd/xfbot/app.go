@@ -12,6 +12,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/qingchuan/xfbot"
 	"github.com/qingchuan/xfbot/bot"
 	"github.com/qingchuan/xfbot/handlers"
 	"github.com/qingchuan/xfbot/report"
@@ -40,15 +41,16 @@ func newApp(cfg Config, rdb redis.UniversalClient, log *slog.Logger, demo bool) 
 	a.reports = &report.Reports{Store: a.store, Calendar: cfg.Calendar(), Thresholds: cfg.Thresholds(),
 		Leaders: cfg.Leaders, Location: cfg.Location()}
 	a.handlers = &handlers.Handlers{
-		Reports:     a.reports,
-		Store:       a.store,
-		Calendar:    cfg.Calendar(),
-		Thresholds:  cfg.Thresholds(),
-		GroupChatID: cfg.GroupChatID,
-		ObserveDays: cfg.Resolution.ObserveDays,
-		RectifyDays: cfg.Supervision.RectifyDays,
-		Demo:        demo,
-		OrgContacts: cfg.Roster.OrgContact,
+		Reports:           a.reports,
+		Store:             a.store,
+		Calendar:          cfg.Calendar(),
+		Thresholds:        cfg.Thresholds(),
+		GroupChatID:       cfg.GroupChatID,
+		ObserveDays:       cfg.Resolution.ObserveDays,
+		RectifyDays:       cfg.Supervision.RectifyDays,
+		Demo:              demo,
+		OrgContacts:       cfg.Roster.OrgContact,
+		AttachRequiredFor: cfg.Attachments.RequireFor,
 	}
 	handlers.Register(a.mux, a.handlers)
 	return a
@@ -101,10 +103,40 @@ func (a *app) exporter(up report.Uploader, consumer string, log *slog.Logger) *r
 	if d, ok := up.(handlers.Downloader); ok {
 		dl = d
 	}
+	// Attachments (附件) move from the chat to the app: downloaded as dl
+	// does, re-uploaded through up (im/v1/files, im/v1/images; the console's
+	// directory).
+	tr := attachTransfer{Downloader: bot.LocalFiles{}}
+	if d, ok := up.(resourceDownloader); ok {
+		tr.Downloader = d
+	}
+	if u, ok := up.(bot.Uploader); ok {
+		tr.Uploader = u
+	}
+	if u, ok := up.(bot.ImageUploader); ok {
+		tr.ImageUploader = u
+	}
 	return &report.Exporter{Reports: a.reports, Uploader: up, Consumer: consumer, Logger: log,
 		Kinds: map[string]report.TaskKind{store.TaskImport: {Fail: "台账导入失败：", Run: func(ctx context.Context, t store.Task) error {
 			return a.handlers.RunImport(ctx, t, dl, time.Now())
+		}}, handlers.TaskAttach: {Fail: "附件保存失败：", Run: func(ctx context.Context, t store.Task) error {
+			return a.handlers.RunAttach(ctx, t, tr, time.Now())
 		}}}}
+}
+
+type resourceDownloader interface {
+	DownloadResource(ctx context.Context, messageID, fileKey string, kind xfbot.AttachmentKind) ([]byte, error)
+}
+
+// attachTransfer is a handlers.AttachTransfer of parts.
+type attachTransfer struct {
+	Downloader resourceDownloader
+	bot.Uploader
+	bot.ImageUploader
+}
+
+func (t attachTransfer) DownloadResource(ctx context.Context, messageID, fileKey string, kind xfbot.AttachmentKind) ([]byte, error) {
+	return t.Downloader.DownloadResource(ctx, messageID, fileKey, kind)
 }
 
 // schedulerNow is the scheduler's clock: a test moves it to see the jobs on

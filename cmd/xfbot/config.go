@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -62,6 +63,7 @@ type Config struct {
 	Resolution  ResolutionConfig  `yaml:"resolution"`
 	Supervision SupervisionConfig `yaml:"supervision"`
 	Roster      RosterConfig      `yaml:"roster"`
+	Attachments AttachmentsConfig `yaml:"attachments"`
 	Reminders   RemindersConfig   `yaml:"reminders"`
 	Sender      SenderConfig      `yaml:"sender"`
 	Privacy     PrivacyConfig     `yaml:"privacy"`
@@ -165,6 +167,17 @@ type RosterConfig struct {
 	// 已记录; no member record needed.
 	OrgContact []string `yaml:"org_contact"`
 }
+
+// AttachmentsConfig is 附件's rules.
+type AttachmentsConfig struct {
+	// RequireFor are the commands refused on a case without an attachment:
+	// 答复 (the 处理意见书 must be kept first), 化解 (the 息诉罢访协议).
+	// Empty (the default): none.
+	RequireFor []string `yaml:"require_for"`
+}
+
+// attachRequirable are the commands attachments.require_for may name.
+var attachRequirable = []string{"答复", "化解"}
 
 // ResolutionConfig is the resolution track's rules.
 type ResolutionConfig struct {
@@ -571,6 +584,11 @@ func (c Config) Validate() error {
 		{"supervision.interview_after", c.Supervision.InterviewAfter}, {"supervision.listed_after", c.Supervision.ListedAfter}} {
 		if x.n < 1 || x.n > 60 {
 			bad(x.key, "应在 1–60 个工作日之间，现为 %d / must be 1..60 working days", x.n)
+		}
+	}
+	for _, v := range c.Attachments.RequireFor {
+		if !slices.Contains(attachRequirable, v) {
+			bad("attachments.require_for", "只能写 %s，现为 %q / may name only %s", strings.Join(attachRequirable, "、"), v, strings.Join(attachRequirable, ", "))
 		}
 	}
 	if g := c.GroupReplies; g != "light" && g != "full" {

@@ -146,7 +146,7 @@ func TestE2EImport(t *testing.T) {
 		f.t = t
 		r := f.say(larktest.Message{ChatID: e2eGroup, ChatType: "group", MsgType: "file", Text: "台账.xlsx",
 			Mentions: []larktest.Mention{{OpenID: e2eBot, Name: "专班助手"}}})
-		if text := cardText(r.Content); !strings.Contains(text, "只能识别文字消息") {
+		if text := cardText(r.Content); !strings.Contains(text, "台账文件含个人信息，请在与机器人的私聊中发送") {
 			t.Errorf("a file in the group: %s", text)
 		}
 	})
