@@ -181,8 +181,11 @@ func (h *Handlers) attachList(ctx context.Context, req *bot.Request) (*bot.Reply
 		fmt.Fprintf(&b, "案件 %s 还没有附件。", c.No)
 	} else {
 		fmt.Fprintf(&b, "案件 %s 的附件（%d 个）：", c.No, len(as))
+		v := h.view(req)
 		for _, a := range as {
-			fmt.Fprintf(&b, "\n%d. %s（%s，%s）%s %s", a.Seq, xfbot.Clip(a.Name, 40), a.Kind.Label(), xfbot.FormatSize(a.Size),
+			// A file's name may name the petitioner: masked as the card's
+			// free text is for this reader.
+			fmt.Fprintf(&b, "\n%d. %s（%s，%s）%s %s", a.Seq, xfbot.Clip(v.Text(c, a.Name), 40), a.Kind.Label(), xfbot.FormatSize(a.Size),
 				a.By.Display(), a.At.In(h.loc()).Format("2006-01-02 15:04"))
 		}
 		fmt.Fprintf(&b, "\n发送“附件 %s 发送 1”（或“全部”），机器人私聊发给您。", c.No)
@@ -243,7 +246,7 @@ func (h *Handlers) attachSend(ctx context.Context, req *bot.Request) (*bot.Reply
 	tx.Audit(store.AuditEntry{At: req.Time, By: req.Actor(), Action: "发送附件", Entity: string(c.No), After: seqList(pick), Via: req.Via})
 	text := fmt.Sprintf("已把案件 %s 的 %d 个附件私聊发给您。", c.No, len(pick))
 	if !req.Group && len(pick) == 1 {
-		text = fmt.Sprintf("已发送案件 %s 的附件 %d：%s。", c.No, pick[0].Seq, xfbot.Clip(pick[0].Name, 40))
+		text = fmt.Sprintf("已发送案件 %s 的附件 %d：%s。", c.No, pick[0].Seq, xfbot.Clip(h.view(req).Text(c, pick[0].Name), 40))
 	}
 	return &bot.Reply{Text: text, Tx: tx}, nil
 }

@@ -190,7 +190,7 @@ func TestAttachments(t *testing.T) {
 
 	t.Run("List", func(t *testing.T) {
 		a := newAttacher(t)
-		no := string(a.newCase("工地欠薪 单位:区住建局"))
+		no := string(a.newCase("工地欠薪 单位:区住建局 信访人:张建国"))
 		card := a.card("om_card1", xfbot.CaseNo(no))
 		a.send(member, file{name: "处理意见书.pdf", data: pdf, parent: card})
 		a.send(member2, file{data: png, parent: card})
@@ -200,12 +200,18 @@ func TestAttachments(t *testing.T) {
 			"2. 图片-20260316-090000.png（图片，16 B）钱秀兰 2026-03-16 09:00\n"+
 			"发送“附件 "+no+" 发送 1”（或“全部”），机器人私聊发给您。\n"+
 			"现在发送文件或图片即可添加到此案件（10 分钟内）；也可以回复案件卡片发送。")
-		// A viewer reads the list but opens no intent.
-		wantNotIn(t, a.reply(viewer, "附件 "+no), "现在发送文件")
+		// A viewer reads the list, the petitioner's name in a file name
+		// masked, and opens no intent.
+		a.send(member, file{name: "张建国息诉罢访协议.pdf", data: pdf, parent: card})
+		a.work()
+		v := a.reply(viewer, "附件 "+no)
+		wantNotIn(t, v, "现在发送文件", "张建国")
+		wantIn(t, v, "3. 张某息诉罢访协议.pdf")
+		wantIn(t, a.reply(member, "附件 "+no), "3. 张建国息诉罢访协议.pdf")
 		// In a group: the count only, no names.
 		g := a.reply(member, "附件 "+no, msg{group: true})
-		wantEq(t, g, "案件 "+no+" 有 2 个附件。附件不在群里列出或发送，请在与机器人的私聊中发送“附件 "+no+"”查看。")
-		wantIn(t, a.reply(member, "attach "+no), "的附件（2 个）")
+		wantEq(t, g, "案件 "+no+" 有 3 个附件。附件不在群里列出或发送，请在与机器人的私聊中发送“附件 "+no+"”查看。")
+		wantIn(t, a.reply(member, "attach "+no), "的附件（3 个）")
 	})
 
 	t.Run("SendPrivately", func(t *testing.T) {
