@@ -89,3 +89,35 @@ func (m *Mux) fileCommand(ctx context.Context, req *Request, onCard []xfbot.Case
 func errNonText() error {
 	return xfbot.Errorf(xfbot.EINVALID, "目前只能识别文字消息（图片、文件、富文本暂不支持）。请直接发送文字命令，例如“查看 XF-2026-0012”；发送“帮助”查看全部命令。")
 }
+
+// ActionAttachSend is the button of an attachment on the 附件 card: send
+// it (value n: its number, or 全部) to whoever clicks, privately.
+const ActionAttachSend = "attach.send"
+
+// AttachmentsCard is the 附件 list of a case for a private reader: each
+// attachment with its button, names masked for v's reader (a file name may
+// name the petitioner), and note (what the reader may do next) at the end.
+func AttachmentsCard(c *xfbot.Case, as []xfbot.Attachment, v View, note string) *Card {
+	card := &Card{Title: "附件 · " + string(c.No), Color: "blue"}
+	if len(as) == 0 {
+		card.Sections = []string{"还没有附件。"}
+	} else {
+		card.Subtitle = fmt.Sprintf("共 %d 个", len(as))
+	}
+	for _, a := range as {
+		val := caseValue(c, v)
+		val["n"] = fmt.Sprint(a.Seq)
+		card.Items = append(card.Items, Item{
+			Markdown: escapeMD(fmt.Sprintf("%d. %s（%s，%s）%s %s", a.Seq, xfbot.Clip(v.Text(c, a.Name), 40), a.Kind.Label(),
+				xfbot.FormatSize(a.Size), a.By.Display(), a.At.In(locOf(v)).Format("2006-01-02 15:04"))),
+			Buttons: []Button{{Text: "发给我", Action: ActionAttachSend, Value: val}},
+		})
+	}
+	if len(as) > 1 {
+		val := caseValue(c, v)
+		val["n"] = "全部"
+		card.Buttons = []Button{{Text: "全部发给我", Kind: "primary", Action: ActionAttachSend, Value: val}}
+	}
+	card.Note = note
+	return card
+}

@@ -176,31 +176,32 @@ func (h *Handlers) attachList(ctx context.Context, req *bot.Request) (*bot.Reply
 	if err != nil {
 		return nil, err
 	}
-	var b strings.Builder
-	if len(as) == 0 {
-		fmt.Fprintf(&b, "案件 %s 还没有附件。", c.No)
-	} else {
-		fmt.Fprintf(&b, "案件 %s 的附件（%d 个）：", c.No, len(as))
-		v := h.view(req)
-		for _, a := range as {
-			// A file's name may name the petitioner: masked as the card's
-			// free text is for this reader.
-			fmt.Fprintf(&b, "\n%d. %s（%s，%s）%s %s", a.Seq, xfbot.Clip(v.Text(c, a.Name), 40), a.Kind.Label(), xfbot.FormatSize(a.Size),
-				a.By.Display(), a.At.In(h.loc()).Format("2006-01-02 15:04"))
-		}
-		fmt.Fprintf(&b, "\n发送“附件 %s 发送 1”（或“全部”），机器人私聊发给您。", c.No)
+	var notes []string
+	if len(as) > 0 {
+		notes = append(notes, fmt.Sprintf("按“发给我”或发送“附件 %s 发送 1”（或“全部”），机器人私聊发给您。", c.No))
 	}
 	var tx *store.Tx
 	switch {
 	case mayAttach(req) != nil:
 	case c.Attachments >= xfbot.MaxAttachmentsPerCase:
-		fmt.Fprintf(&b, "\n已达到 %d 个的上限，不能再添加。", xfbot.MaxAttachmentsPerCase)
+		notes = append(notes, fmt.Sprintf("已达到 %d 个的上限，不能再添加。", xfbot.MaxAttachmentsPerCase))
 	default:
 		tx = h.Store.NewTx()
 		tx.SetAttachIntent(req.Sender.OpenID, c.No)
-		b.WriteString("\n现在发送文件或图片即可添加到此案件（10 分钟内）；也可以回复案件卡片发送。")
+		notes = append(notes, "现在发送文件或图片即可添加到此案件（10 分钟内）；也可以回复案件卡片发送。")
 	}
-	return &bot.Reply{Text: b.String(), Tx: tx}, nil
+	return &bot.Reply{Card: bot.AttachmentsCard(c, as, h.view(req), strings.Join(notes, "\n")), Tx: tx}, nil
+}
+
+// attachSendAction: a 发给我 button of the 附件 card.
+func (h *Handlers) attachSendAction(ctx context.Context, req *bot.Request) (*bot.Reply, error) {
+	n := req.Action.Value["n"]
+	req.Args = bot.Args{Raw: string(req.Case.No) + " 发送 " + n, Words: []string{string(req.Case.No), "发送", n}}
+	r, err := h.attachSend(ctx, req)
+	if err == nil {
+		r.Toast = r.Text
+	}
+	return r, err
 }
 
 // attachSend: 附件 <案件号> 发送 <序号|全部>: to the reader's private chat,

@@ -175,7 +175,7 @@ func TestAttachments(t *testing.T) {
 	t.Run("IntentThenImageAndSpreadsheet", func(t *testing.T) {
 		a := newAttacher(t)
 		no := string(a.newCase("工地欠薪 单位:区住建局"))
-		wantEq(t, a.reply(member, "附件 "+no), "案件 "+no+" 还没有附件。\n现在发送文件或图片即可添加到此案件（10 分钟内）；也可以回复案件卡片发送。")
+		wantEq(t, a.reply(member, "附件 "+no), "【附件 · "+no+"】\n还没有附件。\n现在发送文件或图片即可添加到此案件（10 分钟内）；也可以回复案件卡片发送。")
 		wantEq(t, a.sent(member, file{data: png}), "已收到图片，正在保存到案件 "+no+"，完成后告知您。")
 		wantIn(t, a.told(), "附件 1，图片-20260316-090000.png")
 		// Within the intent a spreadsheet is an attachment too, not an import.
@@ -195,11 +195,20 @@ func TestAttachments(t *testing.T) {
 		a.send(member, file{name: "处理意见书.pdf", data: pdf, parent: card})
 		a.send(member2, file{data: png, parent: card})
 		a.work()
-		wantEq(t, a.reply(member, "附件 "+no), "案件 "+no+" 的附件（2 个）：\n"+
-			"1. 处理意见书.pdf（文件，24 B）赵建 2026-03-16 09:00\n"+
-			"2. 图片-20260316-090000.png（图片，16 B）钱秀兰 2026-03-16 09:00\n"+
-			"发送“附件 "+no+" 发送 1”（或“全部”），机器人私聊发给您。\n"+
+		wantEq(t, a.reply(member, "附件 "+no), "【附件 · "+no+"】\n共 2 个\n"+
+			"1. 处理意见书.pdf（文件，24 B）赵建 2026-03-16 09:00  [发给我]\n"+
+			"2. 图片-20260316-090000.png（图片，16 B）钱秀兰 2026-03-16 09:00  [发给我]\n"+
+			"[全部发给我]\n"+
+			"按“发给我”或发送“附件 "+no+" 发送 1”（或“全部”），机器人私聊发给您。\n"+
 			"现在发送文件或图片即可添加到此案件（10 分钟内）；也可以回复案件卡片发送。")
+		// The button sends that one to whoever clicks, privately.
+		resp := a.clickValue(member2, bot.ActionAttachSend, map[string]string{"no": no, "n": "2", "g": "0", "c": "oc_p2p_" + member2.OpenID})
+		if resp == nil || resp.Toast != "已发送案件 "+no+" 的附件 2：图片-20260316-090000.png。" {
+			t.Errorf("发给我: %+v", resp)
+		}
+		if out := a.drain(); len(out) != 1 || out[0].MsgType != "image" || out[0].ReceiveID != member2.OpenID || out[0].Content != `{"image_key":"img_app_2"}` {
+			t.Errorf("发给我 queued %+v", out)
+		}
 		// A viewer reads the list, the petitioner's name in a file name
 		// masked, and opens no intent.
 		a.send(member, file{name: "张建国息诉罢访协议.pdf", data: pdf, parent: card})
@@ -211,7 +220,7 @@ func TestAttachments(t *testing.T) {
 		// In a group: the count only, no names.
 		g := a.reply(member, "附件 "+no, msg{group: true})
 		wantEq(t, g, "案件 "+no+" 有 3 个附件。附件不在群里列出或发送，请在与机器人的私聊中发送“附件 "+no+"”查看。")
-		wantIn(t, a.reply(member, "attach "+no), "的附件（3 个）")
+		wantIn(t, a.reply(member, "attach "+no), "共 3 个")
 	})
 
 	t.Run("SendPrivately", func(t *testing.T) {

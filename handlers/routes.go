@@ -347,6 +347,7 @@ func Register(mux *bot.Mux, h *Handlers) {
 		{Name: bot.ActionProgressSubmit, Verb: "进展", Case: true, Handler: bot.HandlerFunc(h.progressSubmit)},
 		{Name: bot.ActionClaim, Verb: "指派", Case: true, Handler: bot.HandlerFunc(h.claim)},
 		{Name: bot.ActionRefresh, Verb: "查看", Case: true, Handler: bot.HandlerFunc(h.refresh)},
+		{Name: bot.ActionAttachSend, Verb: bot.AttachVerb, Case: true, Handler: bot.HandlerFunc(h.attachSendAction)},
 		{Name: bot.ActionDesk, Verb: "工作台", Handler: bot.HandlerFunc(h.desk)},
 		{Name: bot.ActionAck, Verb: "确认", Case: true, Handler: bot.HandlerFunc(h.ack)},
 		{Name: bot.ActionSnooze, Verb: "提醒 查看", Case: true, Handler: bot.HandlerFunc(h.snooze)},
