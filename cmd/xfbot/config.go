@@ -260,6 +260,7 @@ func DefaultConfig() Config {
 		},
 		GroupReplies: "light",
 		Reception:    ReceptionConfig{NagDay: 25, Calendar: true}, Resolution: ResolutionConfig{ObserveDays: 30},
+		Attachments: AttachmentsConfig{RequireFor: []string{}}, // none; as the example's require_for: [] reads
 		Supervision: SupervisionConfig{RectifyDays: xfbot.DefaultRectifyDays, NoticeAfter: xfbot.DefaultSupervisionLadder.NoticeAfter,
 			InterviewAfter: xfbot.DefaultSupervisionLadder.InterviewAfter, ListedAfter: xfbot.DefaultSupervisionLadder.ListedAfter},
 		Reminders: RemindersConfig{QuietFrom: 21, QuietTo: 8, StaleDays: 7, ContactBacklogDays: 30, ContactKeyDays: 14,

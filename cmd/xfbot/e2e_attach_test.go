@@ -167,3 +167,27 @@ func TestConsoleAttach(t *testing.T) {
 		t.Errorf("a missing file:\n%s", out)
 	}
 }
+
+func TestAttachmentsConfig(t *testing.T) {
+	t.Run("FromEnv", func(t *testing.T) {
+		c, err := LoadConfig("", []string{"XFBOT_ATTACHMENTS_REQUIRE_FOR=答复,化解"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := c.Validate(); err != nil || strings.Join(c.Attachments.RequireFor, ",") != "答复,化解" {
+			t.Fatalf("require_for = %v, %v", c.Attachments.RequireFor, err)
+		}
+	})
+	t.Run("UnknownCommandRefused", func(t *testing.T) {
+		c := DefaultConfig()
+		c.Attachments.RequireFor = []string{"销号"}
+		if err := c.Validate(); err == nil || !strings.Contains(err.Error(), "attachments.require_for") || !strings.Contains(err.Error(), "只能写 答复、化解") {
+			t.Fatalf("Validate = %v", err)
+		}
+	})
+	t.Run("DefaultNone", func(t *testing.T) {
+		if c := DefaultConfig(); len(c.Attachments.RequireFor) != 0 {
+			t.Fatalf("default require_for %v", c.Attachments.RequireFor)
+		}
+	})
+}
