@@ -159,6 +159,9 @@ func (l *Lark) messageRequest(e *larkim.P2MessageReceiveV1) (*Request, bool) {
 				mentioned = true
 			}
 		}
+		if l.opt.BotOpenID == "" && len(msg.Mentions) > 0 {
+			mentioned = true
+		}
 		if !mentioned && (req.ParentID != "" || req.RootID != "") {
 			mentioned, text = true, groupFileReplyCommand
 		}
