@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/qingchuan/xfbot/bot/larktest"
 )
@@ -45,12 +46,21 @@ func TestE2EAttachments(t *testing.T) {
 		f.t = t
 		msgID, key := newMessageID(), "file_v3_user_"+randHex(8)
 		fake.AddResource(larktest.Resource{MessageID: msgID, FileKey: key, Name: "处理意见书.pdf", Data: pdf})
-		r := f.say(larktest.Message{MessageID: msgID, ChatID: chat, MsgType: "file", Text: "处理意见书.pdf", FileKey: key,
+		_, ev := f.message(larktest.Message{MessageID: msgID, ChatID: chat, MsgType: "file", Text: "处理意见书.pdf", FileKey: key,
 			ParentID: s.MessageID, RootID: s.MessageID})
+		f.deliver(ev)
+		r := f.replyTo(msgID)
 		if txt := cardText(r.Content); !strings.Contains(txt, "已收到“处理意见书.pdf”，正在保存到案件 "+no) {
 			t.Fatalf("reply to the file: %s", txt)
 		}
 		kept(t, "1")
+		// Feishu delivers the event again: kept once, answered once.
+		f.deliver(ev)
+		f.barrier(chat, false)
+		if n := f.replies(msgID); n != 1 {
+			t.Errorf("%d replies to one file message", n)
+		}
+		time.Sleep(200 * time.Millisecond) // a second task, if one were queued, has had its chance
 		fs := fake.Files()
 		if len(fs) != 1 || fs[0].Name != "处理意见书.pdf" || fs[0].Type != "pdf" || !bytes.Equal(fs[0].Data, pdf) || fs[0].Key == key {
 			t.Fatalf("uploaded files %+v", fs)
