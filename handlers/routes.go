@@ -52,7 +52,7 @@ func Register(mux *bot.Mux, h *Handlers) {
 			Summary: "撤销您本人 10 分钟内对案件的最后一次修改（进展、下访、甄别、化解、指派、程序环节等；销号、重开、新建不能撤销；之后别人又改过的不能撤销），历史中留有记录，统计同时更正", Example: "撤销"},
 		{Verb: bot.AttachVerb, Aliases: []string{"attach"}, Section: cases, Case: true, Handler: bot.HandlerFunc(h.attach),
 			Args:    "<案件号> [发送 <序号|全部>]",
-			Summary: "案件的附件（处理意见书、协议、照片）：列出附件，之后 10 分钟内在私聊中发送的文件或图片即保存到该案件（也可以回复案件卡片发送）；“发送”把附件私聊发给您；群里只显示个数，不保存也不转发文件。接受 pdf、Word、WPS、Excel、OFD、txt、zip 文件（≤20 MB）和图片（≤10 MB），每件最多 50 个；能记录进展的人才能添加。控制台：附件 <案件号> 文件:<路径>",
+			Summary: "案件的附件（处理意见书、协议、照片）：列出后 10 分钟内私聊发送的文件或图片即保存到该案件（或回复案件卡片发送），能记录进展的人才能添加；“发送”私聊发给您；群里只显示个数。文件 ≤20 MB（pdf、Word、WPS、Excel、OFD、txt、zip），图片 ≤10 MB，每件最多 50 个；控制台：附件 <案件号> 文件:<路径>",
 			Example: "附件 XF-2026-0012"},
 		{Verb: "历史", Aliases: []string{"history"}, Section: cases, Case: true, Handler: bot.HandlerFunc(h.history),
 			Args: "<案件号>", Summary: "全部变更：谁、何时、由什么改成什么", Example: "历史 XF-2026-0012"},
