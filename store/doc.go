@@ -147,7 +147,7 @@
 //	                              AuditEntry JSON, trimmed to about 1,000,000 entries
 //	outbox                stream  messages for Feishu, field m = OutboundMessage JSON;
 //	                              consumer group "senders"; entries are deleted once sent
-//	tasks                 stream  background work a command promised (exports, imports),
+//	tasks                 stream  background work a command promised (exports, imports, attachments),
 //	                              field m = Task JSON; consumer group "workers"; deleted when done
 //	imp:idx               hash    import index: no:<sheet number> and pt:<digest of petitioner
 //	                              and title> → case number, claimed with the case (sheetimport.go)
