@@ -45,7 +45,7 @@ func (l *Lark) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "bad body", http.StatusBadRequest)
 		return
 	}
-	plain, status, reason := l.authenticate(r.Header, body)
+	plain, env, status, reason := l.authenticate(r.Header, body)
 	if reason != "" {
 		l.opt.Metrics.Event("webhook", "rejected")
 		l.log.Warn("webhook request refused", "reason", reason, "status", status, "remote", r.RemoteAddr)
@@ -55,11 +55,6 @@ func (l *Lark) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// Authenticated and decrypted once, here: the plaintext goes to the
 	// dispatcher's Do, as the long connection's events do, instead of
 	// through Handle, which would decrypt and check the signature again.
-	var env struct {
-		Type      string `json:"type"`
-		Challenge string `json:"challenge"`
-	}
-	_ = json.Unmarshal(plain, &env)
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	if env.Type == "url_verification" {
 		_ = json.NewEncoder(w).Encode(map[string]string{"challenge": env.Challenge})
@@ -105,8 +100,22 @@ func isNilResponse(v any) bool {
 	return ok && r == nil
 }
 
-// authenticate checks a webhook request and returns its plaintext, or the
-// HTTP status and the reason of its refusal.
+// envelope is what authenticate reads of a plaintext: its kind, the URL
+// verification's challenge, and the verification token (in the header of
+// a 2.0 event, at the top of a 1.0 one).
+type envelope struct {
+	Type      string `json:"type"`
+	Challenge string `json:"challenge"`
+	Token     string `json:"token"`
+	Encrypt   string `json:"encrypt"`
+	Header    struct {
+		Token string `json:"token"`
+	} `json:"header"`
+}
+
+// authenticate checks a webhook request and returns its plaintext and its
+// envelope (read once, here), or the HTTP status and the reason of its
+// refusal.
 //
 // With an encrypt key, a signed request's timestamp and signature are checked
 // on the raw body before anything is decrypted, so that only Feishu's bodies
@@ -114,71 +123,64 @@ func isNilResponse(v any) bool {
 // console sends it so, and the SDK accepts it): an unsigned body is decrypted
 // only to see that it is one, under a recover, and refused otherwise.
 // Always, when a verification token is configured: the token inside the event.
-func (l *Lark) authenticate(h http.Header, body []byte) ([]byte, int, string) {
+func (l *Lark) authenticate(h http.Header, body []byte) ([]byte, envelope, int, string) {
+	var env envelope
 	plain, signed := body, false
 	if l.opt.EncryptKey != "" {
 		var enc struct {
 			Encrypt string `json:"encrypt"`
 		}
 		if json.Unmarshal(body, &enc) != nil || enc.Encrypt == "" {
-			return nil, http.StatusBadRequest, "body is not encrypted"
+			return nil, env, http.StatusBadRequest, "body is not encrypted"
 		}
 		if sig := h.Get("X-Lark-Signature"); sig != "" {
 			ts, nonce := h.Get("X-Lark-Request-Timestamp"), h.Get("X-Lark-Request-Nonce")
 			sec, err := strconv.ParseInt(ts, 10, 64)
 			if err != nil {
-				return nil, http.StatusUnauthorized, "missing timestamp"
+				return nil, env, http.StatusUnauthorized, "missing timestamp"
 			}
 			if age := l.opt.Now().Sub(time.Unix(sec, 0)); age > MaxWebhookAge || age < -MaxWebhookAge {
-				return nil, http.StatusUnauthorized, "stale timestamp"
+				return nil, env, http.StatusUnauthorized, "stale timestamp"
 			}
 			sum := sha256.Sum256([]byte(ts + nonce + l.opt.EncryptKey + string(body)))
 			if subtle.ConstantTimeCompare([]byte(hex.EncodeToString(sum[:])), []byte(sig)) != 1 {
-				return nil, http.StatusUnauthorized, "bad signature"
+				return nil, env, http.StatusUnauthorized, "bad signature"
 			}
 			signed = true
 		}
 		p, err := decrypt(enc.Encrypt, l.opt.EncryptKey)
 		switch {
 		case err != nil && !signed:
-			return nil, http.StatusUnauthorized, "unsigned request"
+			return nil, env, http.StatusUnauthorized, "unsigned request"
 		case err != nil:
-			return nil, http.StatusBadRequest, "cannot decrypt"
+			return nil, env, http.StatusBadRequest, "cannot decrypt"
 		}
 		plain = p
 	} else if !l.opt.AllowUnsigned {
-		return nil, http.StatusUnauthorized, "no encrypt key configured"
-	}
-	var env struct {
-		Type    string `json:"type"`
-		Token   string `json:"token"`
-		Encrypt string `json:"encrypt"`
-		Header  struct {
-			Token string `json:"token"`
-		} `json:"header"`
+		return nil, env, http.StatusUnauthorized, "no encrypt key configured"
 	}
 	if err := json.Unmarshal(plain, &env); err != nil {
 		if l.opt.EncryptKey != "" && !signed {
-			return nil, http.StatusUnauthorized, "unsigned request"
+			return nil, env, http.StatusUnauthorized, "unsigned request"
 		}
-		return nil, http.StatusBadRequest, "body is not JSON"
+		return nil, env, http.StatusBadRequest, "body is not JSON"
 	}
 	if l.opt.EncryptKey == "" && env.Encrypt != "" {
 		// Feishu encrypts because the app has an Encrypt Key; without it
 		// here every event would fail in the dispatcher and come again.
-		return nil, http.StatusBadRequest, "body is encrypted but lark.encrypt_key is not set"
+		return nil, env, http.StatusBadRequest, "body is encrypted but lark.encrypt_key is not set"
 	}
 	if l.opt.EncryptKey != "" && !signed && env.Type != "url_verification" {
-		return nil, http.StatusUnauthorized, "unsigned request"
+		return nil, env, http.StatusUnauthorized, "unsigned request"
 	}
 	token := env.Header.Token
 	if token == "" {
 		token = env.Token
 	}
 	if l.opt.VerificationToken != "" && subtle.ConstantTimeCompare([]byte(token), []byte(l.opt.VerificationToken)) != 1 {
-		return nil, http.StatusUnauthorized, "bad verification token"
+		return nil, env, http.StatusUnauthorized, "bad verification token"
 	}
-	return plain, 0, ""
+	return plain, env, 0, ""
 }
 
 // decrypt is the SDK's EventDecrypt, which slices the plaintext between its

@@ -109,23 +109,33 @@ func (tx *Tx) moveTerms(old, c *xfbot.Case) {
 	}
 	tx.written[c.No] = c
 	m := caseMember(c.No)
-	if m == "" {
+	if m == "" || (old != nil && xfbot.SameTerms(old, c)) {
 		return
 	}
 	after := tx.ix.CaseTerms(c)
+	// Only what changes: a 进展 leaves the case's terms as they were, and
+	// re-adding each one would make every commit (and the script's work)
+	// grow with the title and the people named. A record written before
+	// the index is indexed whole by the backfill at start.
+	var had map[xfbot.Term]bool
 	if old != nil {
 		keep := make(map[xfbot.Term]bool, len(after))
 		for _, t := range after {
 			keep[t] = true
 		}
-		for _, t := range tx.ix.CaseTerms(old) {
+		before := tx.ix.CaseTerms(old)
+		had = make(map[xfbot.Term]bool, len(before))
+		for _, t := range before {
+			had[t] = true
 			if !keep[t] && diffable(t) {
 				tx.add(op{Op: "srem", Key: tx.k.term(t), Member: m})
 			}
 		}
 	}
 	for _, t := range after {
-		tx.add(op{Op: "sadd", Key: tx.k.term(t), Member: m})
+		if !had[t] {
+			tx.add(op{Op: "sadd", Key: tx.k.term(t), Member: m})
+		}
 	}
 }
 
