@@ -41,6 +41,10 @@ type SenderOptions struct {
 	// calls evenly and still reaches the full rate.
 	PerChatBurst int
 	PerAppBurst  int
+	// Limiter, when set, admits each call instead of the per-process
+	// limits above: a RedisLimiter shares them among replicas, NoLimit
+	// turns them off. Nil builds a LocalLimiter from PerChat and PerApp.
+	Limiter Limiter
 	// MaxBackoff caps the wait between retries of one message (default 60 s).
 	MaxBackoff time.Duration
 	// ClaimIdle is how long a message may sit pending under a silent replica
@@ -79,8 +83,7 @@ type Sender struct {
 	log *slog.Logger
 	met *Metrics
 
-	app   *rate.Limiter
-	chats *limiters // nil when PerChat is off
+	lim Limiter
 
 	running  atomic.Bool
 	mu       sync.Mutex
@@ -173,12 +176,11 @@ func NewSender(st *store.Store, t Transport, opt SenderOptions) *Sender {
 		opt.Sleep = sleep
 	}
 	s := &Sender{
-		st: st, t: t, opt: opt, log: opt.Logger, met: opt.Metrics,
-		app:      rate.NewLimiter(opt.PerApp, opt.PerAppBurst),
+		st: st, t: t, opt: opt, log: opt.Logger, met: opt.Metrics, lim: opt.Limiter,
 		inflight: map[string]struct{}{},
 	}
-	if opt.PerChat != rate.Inf {
-		s.chats = newLimiters(opt.PerChat, opt.PerChatBurst)
+	if s.lim == nil {
+		s.lim = NewLocalLimiter(opt.PerChat, opt.PerApp, opt.PerChatBurst, opt.PerAppBurst, opt.Now, opt.Sleep)
 	}
 	return s
 }
@@ -527,31 +529,15 @@ func (s *Sender) deliver(ctx, work context.Context, e store.OutboxEntry) bool {
 	}
 }
 
-// admit waits for the recipient's and then the app's rate limit. The chat
-// comes first so that a worker held back by a busy chat does not sit on an
-// app token others could use.
+// admit waits for the limiter to let one call to key through, and records
+// how long that took.
 func (s *Sender) admit(ctx context.Context, key string) error {
-	if s.chats != nil {
-		if err := s.wait(ctx, s.chats.get(key, s.opt.Now())); err != nil {
-			return err
-		}
+	start := s.opt.Now()
+	err := s.lim.Wait(ctx, key)
+	if err == nil {
+		s.met.SendLimitWait(s.opt.Now().Sub(start))
 	}
-	return s.wait(ctx, s.app)
-}
-
-// wait reserves a token at the injected clock's time and sleeps with the
-// injected Sleep, so that tests run rate limits on a fake clock.
-func (s *Sender) wait(ctx context.Context, l *rate.Limiter) error {
-	now := s.opt.Now()
-	r := l.ReserveN(now, 1)
-	if !r.OK() {
-		return errors.New("bot: rate limiter refused a single token")
-	}
-	if err := s.opt.Sleep(ctx, r.DelayFrom(now)); err != nil {
-		r.CancelAt(s.opt.Now())
-		return err
-	}
-	return nil
+	return err
 }
 
 // settle runs a Redis write that ends a message's life (ack or dead letter)
@@ -724,51 +710,4 @@ func (s *Sender) retry(ctx context.Context, what string, op func(context.Context
 			return err
 		}
 	}
-}
-
-// limiters holds one limiter per recipient. A limiter idle for longer than
-// it takes to refill is equal to a new one, so idle ones are dropped: the
-// map stays as small as the set of recently active chats.
-type limiters struct {
-	limit rate.Limit
-	burst int
-	idle  time.Duration
-
-	mu        sync.Mutex
-	m         map[string]*limiter
-	lastSweep time.Time
-}
-
-type limiter struct {
-	*rate.Limiter
-	last time.Time
-}
-
-// sweepAbove is the map size below which sweeping is not worth its time.
-const sweepAbove = 1024
-
-func newLimiters(l rate.Limit, burst int) *limiters {
-	// Refill time plus one queued reservation, doubled for margin.
-	refill := time.Duration(float64(burst+1) / float64(l) * float64(time.Second))
-	return &limiters{limit: l, burst: burst, idle: max(2*refill, time.Second), m: map[string]*limiter{}}
-}
-
-func (ls *limiters) get(key string, now time.Time) *rate.Limiter {
-	ls.mu.Lock()
-	defer ls.mu.Unlock()
-	if len(ls.m) > sweepAbove && now.Sub(ls.lastSweep) >= ls.idle {
-		ls.lastSweep = now
-		for k, l := range ls.m {
-			if now.Sub(l.last) >= ls.idle {
-				delete(ls.m, k)
-			}
-		}
-	}
-	l := ls.m[key]
-	if l == nil {
-		l = &limiter{Limiter: rate.NewLimiter(ls.limit, ls.burst)}
-		ls.m[key] = l
-	}
-	l.last = now
-	return l.Limiter
 }
