@@ -343,6 +343,7 @@ func (s *Server) recordLocked(m Sent) {
 // windows. Only admitted calls enter a window, so a client that backs off
 // gets through again after a second.
 func (s *Server) admitLocked(now time.Time, key string) (apiError, bool) {
+	s.arrivals = append(s.arrivals, now)
 	if s.perApp > 0 {
 		s.appHits = prune(s.appHits, now)
 		if len(s.appHits) >= s.perApp {

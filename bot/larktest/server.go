@@ -38,6 +38,7 @@ type Server struct {
 	msgs       map[string]msgInfo // message id -> where it lives, for replies
 	chatHits   map[string][]time.Time
 	appHits    []time.Time
+	arrivals   []time.Time // every message call that reached the limits, admitted or not (ratelimit.go)
 	failN      int
 	failStatus int
 	failCode   int
@@ -227,7 +228,7 @@ func (s *Server) Reset() {
 	s.uuids = map[string]uuidEntry{}
 	s.msgs = map[string]msgInfo{}
 	s.chatHits = map[string][]time.Time{}
-	s.appHits = nil
+	s.appHits, s.arrivals = nil, nil
 	s.failN, s.down = 0, false
 	s.notifyLocked()
 }
