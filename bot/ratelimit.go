@@ -134,6 +134,11 @@ type RedisLimiter struct {
 	chatLim   redis_rate.Limit // zero when the per-chat limit is off
 	opt       RedisLimiterOptions
 	log       *slog.Logger
+	// appGate lets one worker of this replica at a time wait for the app's
+	// token: the others queue here rather than each polling Redis every
+	// 20 ms, which at 16 workers and 3 replicas would be 2,400 calls a
+	// second to hand out 50 tokens.
+	appGate chan struct{}
 
 	mu      sync.Mutex
 	failing bool // logged once per outage, not once per call
@@ -165,7 +170,7 @@ func NewRedisLimiter(rdb redis.UniversalClient, opt RedisLimiterOptions) *RedisL
 	base := "{" + opt.Prefix + "}:v1:limit:" + opt.AppID + ":"
 	l := &RedisLimiter{
 		rl: redis_rate.NewLimiter(rdb), app: base + "app", chat: base + "chat:",
-		appLim: gcra(opt.PerApp), opt: opt, log: opt.Logger,
+		appLim: gcra(opt.PerApp), opt: opt, log: opt.Logger, appGate: make(chan struct{}, 1),
 	}
 	if opt.PerChat != rate.Inf {
 		l.chatLim = gcra(opt.PerChat)
@@ -195,6 +200,12 @@ func (l *RedisLimiter) Wait(ctx context.Context, chat string) error {
 	if l.appLim.IsZero() {
 		return ctx.Err()
 	}
+	select {
+	case l.appGate <- struct{}{}:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	defer func() { <-l.appGate }()
 	return l.take(ctx, l.app, l.appLim)
 }
 

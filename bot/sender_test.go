@@ -7,9 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	mrand "math/rand/v2"
-	"os"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -1004,55 +1001,6 @@ type transportFunc func(ctx context.Context, m store.OutboundMessage) (string, e
 
 func (f transportFunc) Deliver(ctx context.Context, m store.OutboundMessage) (string, error) {
 	return f(ctx, m)
-}
-
-// TestSenderLoad sends XFBOT_LOAD_TEST messages (e.g. 10000) to as many
-// users through the SDK against the fake Feishu with its limits on and a
-// simulated 100–300 ms per call. It takes (n/50) s of real time, so it only
-// runs when asked for.
-func TestSenderLoad(t *testing.T) {
-	n, _ := strconv.Atoi(os.Getenv("XFBOT_LOAD_TEST"))
-	if n <= 0 {
-		t.Skip("set XFBOT_LOAD_TEST=10000 to run")
-	}
-	srv := larktest.NewServer(larktest.WithRateLimits(5, 50))
-	defer srv.Close()
-	client := lark.NewClient("cli_test", "secret", lark.WithOpenBaseUrl(srv.URL()), lark.WithLogLevel(larkcore.LogLevelError))
-	lt := bot.NewLarkTransport(client, nil)
-	slow := transportFunc(func(ctx context.Context, m store.OutboundMessage) (string, error) {
-		// Feishu's gateway counts a call when it arrives; the time goes in
-		// the work behind it, so the simulated latency follows the call.
-		defer time.Sleep(100*time.Millisecond + time.Duration(mrand.N(200))*time.Millisecond)
-		return lt.Deliver(ctx, m)
-	})
-	st := newStore(t)
-	ms := make([]store.OutboundMessage, n)
-	for i := range ms {
-		ms[i] = textTo("", "提醒")
-		ms[i].ReceiveIDType, ms[i].ReceiveID, ms[i].ChatID = "open_id", fmt.Sprintf("ou_%06d", i), ""
-	}
-	enqueue(t, st, ms...)
-	start := time.Now()
-	ctx, cancel := context.WithTimeout(context.Background(), time.Duration(n)*time.Second/10+time.Minute)
-	defer cancel()
-	opt := bot.SenderOptions{Consumer: "load", Logger: testLogger(t)}
-	if v, err := strconv.ParseFloat(os.Getenv("XFBOT_LOAD_PER_APP"), 64); err == nil {
-		opt.PerApp = rate.Limit(v)
-	}
-	if err := bot.NewSender(st, slow, opt).RunUntilEmpty(ctx); err != nil {
-		t.Fatal(err)
-	}
-	took := time.Since(start)
-	uuids := map[string]bool{}
-	for _, s := range srv.Messages() {
-		uuids[s.UUID] = true
-	}
-	if len(uuids) != n {
-		t.Fatalf("delivered %d distinct messages, want %d", len(uuids), n)
-	}
-	t.Logf("%d messages in %v (%.1f/s, floor %v); rate-limited answers %d, duplicate uuids %d",
-		n, took.Round(time.Millisecond), float64(n)/took.Seconds(), time.Duration(n)*time.Second/50,
-		srv.RateLimited(), srv.DuplicateUUIDs())
 }
 
 // FuzzParseSendAnswer checks the fast read of Feishu's answer to a send
