@@ -11,6 +11,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/redis/go-redis/v9"
+	"golang.org/x/time/rate"
 
 	"github.com/qingchuan/xfbot"
 	"github.com/qingchuan/xfbot/bot"
@@ -179,6 +180,20 @@ func redisClient(cfg Config) redis.UniversalClient {
 		MasterName:    cfg.Redis.MasterName,
 		IsClusterMode: cfg.Redis.Cluster,
 	})
+}
+
+// senderLimiter is the sender's rate limiter as sender.rate_limit says:
+// shared among the replicas through Redis, per app credentials (the
+// default), nil for the sender's own per-process one, or none.
+func senderLimiter(cfg Config, rdb redis.UniversalClient, met *bot.Metrics, log *slog.Logger) bot.Limiter {
+	switch cfg.Sender.RateLimit {
+	case RateLimitOff:
+		return bot.NoLimit{}
+	case RateLimitLocal:
+		return nil
+	}
+	return bot.NewRedisLimiter(rdb, bot.RedisLimiterOptions{Prefix: cfg.Redis.Prefix, AppID: cfg.Lark.AppID,
+		PerChat: rate.Limit(cfg.Sender.PerChat), PerApp: rate.Limit(cfg.Sender.PerApp), Metrics: met, Logger: log})
 }
 
 // redisLogger takes go-redis's own log lines, which it prints on stderr by

@@ -222,7 +222,18 @@ type SenderConfig struct {
 	Workers int     `yaml:"workers"`
 	PerChat float64 `yaml:"per_chat"`
 	PerApp  float64 `yaml:"per_app"`
+	// RateLimit says where the rates are kept: shared (in Redis, so that
+	// all replicas together stay within them), local (in each process: n
+	// replicas send n times the rate) or off (benchmarks, a fake Feishu).
+	RateLimit string `yaml:"rate_limit"`
 }
+
+// Where the sender's rate limits are kept (sender.rate_limit).
+const (
+	RateLimitShared = "shared"
+	RateLimitLocal  = "local"
+	RateLimitOff    = "off"
+)
 
 // LogConfig configures log/slog.
 type LogConfig struct {
@@ -265,7 +276,7 @@ func DefaultConfig() Config {
 			InterviewAfter: xfbot.DefaultSupervisionLadder.InterviewAfter, ListedAfter: xfbot.DefaultSupervisionLadder.ListedAfter},
 		Reminders: RemindersConfig{QuietFrom: 21, QuietTo: 8, StaleDays: 7, ContactBacklogDays: 30, ContactKeyDays: 14,
 			Ladder: []string{"liaison:1", "leader:3", "lead:5"}, Jitter: 60 * time.Second},
-		Sender: SenderConfig{Workers: 16, PerChat: 5, PerApp: 50},
+		Sender: SenderConfig{Workers: 16, PerChat: 5, PerApp: 50, RateLimit: RateLimitShared},
 		Log:    LogConfig{Level: "info", Format: "text"},
 	}
 }
@@ -609,6 +620,10 @@ func (c Config) Validate() error {
 		if !(r.v > 0) || math.IsInf(r.v, 0) { // !(> 0) also catches NaN
 			bad(r.path, "应为正数，现为 %v / must be a positive number", r.v)
 		}
+	}
+
+	if m := c.Sender.RateLimit; m != RateLimitShared && m != RateLimitLocal && m != RateLimitOff {
+		bad("sender.rate_limit", "应为 shared（各副本经 Redis 共用限额）、local（每个进程各自限速）或 off，现为 %q / must be shared, local or off", m)
 	}
 
 	var lvl slog.Level

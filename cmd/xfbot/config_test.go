@@ -261,6 +261,9 @@ func TestValidate(t *testing.T) {
 		{"NagDay28", func(c *Config) { c.Reception.NagDay = 28 }, nil},
 		{"SenderZero", func(c *Config) { c.Sender.Workers = 0; c.Sender.PerChat = 0; c.Sender.PerApp = -1 },
 			[]string{"sender.workers", "sender.per_chat", "sender.per_app"}},
+		{"SenderRateLimitLocal", func(c *Config) { c.Sender.RateLimit = "local" }, nil},
+		{"SenderRateLimitOff", func(c *Config) { c.Sender.RateLimit = "off" }, nil},
+		{"SenderRateLimitUnknown", func(c *Config) { c.Sender.RateLimit = "redis" }, []string{"sender.rate_limit"}},
 		{"BadLog", func(c *Config) { c.Log.Level = "loud"; c.Log.Format = "xml" }, []string{"log.level", "log.format"}},
 		{"RedisSentinelSeeds", func(c *Config) { c.Redis.Addr = "a:26379, b:26379"; c.Redis.MasterName = "mymaster" }, nil},
 		{"RedisClusterSeeds", func(c *Config) { c.Redis.Addr = "a:6379,b:6379"; c.Redis.Cluster = true }, nil},
@@ -431,6 +434,7 @@ func TestEnvNames(t *testing.T) {
 		"schedule.monthly":        "XFBOT_SCHEDULE_MONTHLY",
 		"reception.nag_day":       "XFBOT_RECEPTION_NAG_DAY",
 		"sender.workers":          "XFBOT_SENDER_WORKERS",
+		"sender.rate_limit":       "XFBOT_SENDER_RATE_LIMIT",
 		"log.format":              "XFBOT_LOG_FORMAT",
 	} {
 		k, ok := byPath[path]

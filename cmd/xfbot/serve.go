@@ -69,7 +69,7 @@ func serve(ctx context.Context, cfg Config, stderr io.Writer) error {
 	transport := bot.NewLarkTransport(client, func(ctx context.Context) error { return a.store.TokenCache().Forget(ctx, tokenKey) })
 	sender := bot.NewSender(a.store, transport, bot.SenderOptions{
 		Workers: cfg.Sender.Workers, PerChat: rate.Limit(cfg.Sender.PerChat), PerApp: rate.Limit(cfg.Sender.PerApp),
-		Metrics: a.metrics, Logger: log,
+		Limiter: senderLimiter(cfg, rdb, a.metrics, log), Metrics: a.metrics, Logger: log,
 	})
 	if cfg.Lark.BotOpenID == "" {
 		cfg.Lark.BotOpenID = botOpenID(ctx, client, log)
