@@ -123,20 +123,26 @@ func Clone(t testing.TB, rdb redis.UniversalClient) redis.UniversalClient {
 }
 
 // Flush deletes every key of prefix: on a cluster, on every master (the
-// prefix's keys share one slot, but a test may have moved it).
+// prefix's keys share one slot, but a test may have moved it). That is the
+// store's keys, {prefix}:…, and the shared rate limiter's,
+// rate:{prefix}:… (redis_rate puts its "rate:" first).
 func Flush(t testing.TB, rdb redis.UniversalClient, prefix string) {
 	ctx := context.Background()
-	pattern := "{" + prefix + "}:*"
 	var mu sync.Mutex
 	var ks []string
 	scan := func(ctx context.Context, c *redis.Client) error {
-		iter := c.Scan(ctx, 0, pattern, 1000).Iterator()
-		for iter.Next(ctx) {
-			mu.Lock()
-			ks = append(ks, iter.Val())
-			mu.Unlock()
+		for _, pattern := range []string{"{" + prefix + "}:*", "rate:{" + prefix + "}:*"} {
+			iter := c.Scan(ctx, 0, pattern, 1000).Iterator()
+			for iter.Next(ctx) {
+				mu.Lock()
+				ks = append(ks, iter.Val())
+				mu.Unlock()
+			}
+			if err := iter.Err(); err != nil {
+				return err
+			}
 		}
-		return iter.Err()
+		return nil
 	}
 	if err := eachMaster(t, ctx, rdb, scan); err != nil {
 		t.Logf("testredis: cleanup %s: scan: %v", prefix, err)
