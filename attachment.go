@@ -109,3 +109,9 @@ func FormatSize(n int64) string {
 	}
 	return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
 }
+
+// MayReceiveAttachments reports whether m may be sent a case's attachment
+// files (besides seeing the case): the roles that work cases. A file
+// cannot be masked, and a viewer reads the petitioner masked everywhere
+// else, so a viewer sees the list and receives nothing.
+func (m Member) MayReceiveAttachments() bool { return m.CanWrite() }

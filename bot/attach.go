@@ -97,7 +97,9 @@ const ActionAttachSend = "attach.send"
 // AttachmentsCard is the 附件 list of a case for a private reader: each
 // attachment with its button, names masked for v's reader (a file name may
 // name the petitioner), and note (what the reader may do next) at the end.
-func AttachmentsCard(c *xfbot.Case, as []xfbot.Attachment, v View, note string) *Card {
+// send: the reader may receive the files (xfbot.Member.MayReceiveAttachments);
+// without it the card has no buttons.
+func AttachmentsCard(c *xfbot.Case, as []xfbot.Attachment, v View, note string, send bool) *Card {
 	card := &Card{Title: "附件 · " + string(c.No), Color: "blue"}
 	if len(as) == 0 {
 		card.Sections = []string{"还没有附件。"}
@@ -107,13 +109,16 @@ func AttachmentsCard(c *xfbot.Case, as []xfbot.Attachment, v View, note string) 
 	for _, a := range as {
 		val := caseValue(c, v)
 		val["n"] = fmt.Sprint(a.Seq)
-		card.Items = append(card.Items, Item{
+		it := Item{
 			Markdown: escapeMD(fmt.Sprintf("%d. %s（%s，%s）%s %s", a.Seq, xfbot.Clip(v.Text(c, a.Name), 40), a.Kind.Label(),
 				xfbot.FormatSize(a.Size), a.By.Display(), a.At.In(locOf(v)).Format("2006-01-02 15:04"))),
-			Buttons: []Button{{Text: "发给我", Action: ActionAttachSend, Value: val}},
-		})
+		}
+		if send {
+			it.Buttons = []Button{{Text: "发给我", Action: ActionAttachSend, Value: val}}
+		}
+		card.Items = append(card.Items, it)
 	}
-	if len(as) > 1 {
+	if len(as) > 1 && send {
 		val := caseValue(c, v)
 		val["n"] = "全部"
 		card.Buttons = []Button{{Text: "全部发给我", Kind: "primary", Action: ActionAttachSend, Value: val}}

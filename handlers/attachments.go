@@ -124,6 +124,11 @@ func mayAttach(req *bot.Request) error {
 	return nil
 }
 
+// errNoFiles refuses a reader who may see a case but not receive its files.
+func errNoFiles(req *bot.Request) error {
+	return xfbot.Errorf(xfbot.EFORBIDDEN, "您的角色是%s，可以查看附件目录，但不能接收附件文件：文件中可能有信访人的完整个人信息，无法脱敏。", req.Member.Role.Label())
+}
+
 func tooMany(c *xfbot.Case) error {
 	return xfbot.Errorf(xfbot.EINVALID, "案件 %s 已有 %d 个附件，达到上限（%d 个），不能再添加。请把几个文件打包成一个 zip 再发送。", c.No, c.Attachments, xfbot.MaxAttachmentsPerCase)
 }
@@ -177,8 +182,12 @@ func (h *Handlers) attachList(ctx context.Context, req *bot.Request) (*bot.Reply
 		return nil, err
 	}
 	var notes []string
-	if len(as) > 0 {
+	send := req.Member.MayReceiveAttachments()
+	switch {
+	case len(as) > 0 && send:
 		notes = append(notes, fmt.Sprintf("按“发给我”或发送“附件 %s 发送 1”（或“全部”），机器人私聊发给您。", c.No))
+	case len(as) > 0:
+		notes = append(notes, errNoFiles(req).Error())
 	}
 	var tx *store.Tx
 	switch {
@@ -190,7 +199,7 @@ func (h *Handlers) attachList(ctx context.Context, req *bot.Request) (*bot.Reply
 		tx.SetAttachIntent(req.Sender.OpenID, c.No)
 		notes = append(notes, "现在发送文件或图片即可添加到此案件（10 分钟内）；也可以回复案件卡片发送。")
 	}
-	return &bot.Reply{Card: bot.AttachmentsCard(c, as, h.view(req), strings.Join(notes, "\n")), Tx: tx}, nil
+	return &bot.Reply{Card: bot.AttachmentsCard(c, as, h.view(req), strings.Join(notes, "\n"), send), Tx: tx}, nil
 }
 
 // attachSendAction: a 发给我 button of the 附件 card.
@@ -208,6 +217,9 @@ func (h *Handlers) attachSendAction(ctx context.Context, req *bot.Request) (*bot
 // wherever asked. The mux has checked that the reader may see the case.
 func (h *Handlers) attachSend(ctx context.Context, req *bot.Request) (*bot.Reply, error) {
 	c := req.Case
+	if !req.Member.MayReceiveAttachments() {
+		return nil, errNoFiles(req)
+	}
 	which := strings.Join(req.Args.Words[min(2, req.Args.Len()):], " ")
 	if which == "" {
 		return nil, xfbot.Errorf(xfbot.EINVALID, "请写明发送第几个附件，或“全部”。例如：附件 %s 发送 1", c.No)

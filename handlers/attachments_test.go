@@ -253,6 +253,19 @@ func TestAttachments(t *testing.T) {
 		wantIn(t, a.reply(member, "附件 "+no+" 发送"), "请写明发送第几个附件")
 		// Only who may see the case: a liaison of another unit may not.
 		wantIn(t, a.reply(liaison, "附件 "+string(a.newCase("征地补偿 单位:区人社局"))+" 发送 1"), "不属于您所在单位，无权查看")
+		// A viewer sees the list but receives no file (a file cannot be
+		// masked): no buttons, and the command and a forged button refused.
+		list := a.reply(viewer, "附件 "+no)
+		wantIn(t, list, "1. 处理意见书.pdf", "可以查看附件目录，但不能接收附件文件")
+		wantNotIn(t, list, "发给我")
+		refusal := "您的角色是观察员，可以查看附件目录，但不能接收附件文件：文件中可能有信访人的完整个人信息，无法脱敏。"
+		wantEq(t, a.reply(viewer, "附件 "+no+" 发送 1"), refusal)
+		if r := a.clickValue(viewer, bot.ActionAttachSend, map[string]string{"no": no, "n": "1", "g": "0", "c": "oc_p2p_" + viewer.OpenID}); r.Toast != refusal {
+			t.Errorf("a viewer's forged 发给我: %+v", r)
+		}
+		if out := a.drain(); len(out) != 0 {
+			t.Errorf("a viewer was sent %+v", out)
+		}
 	})
 
 	t.Run("Limits", func(t *testing.T) {
