@@ -119,7 +119,7 @@ func (s *Store) Ping(ctx context.Context) error { return s.rdb.Ping(ctx).Err() }
 // tx.DedupeID was seen before, and an *xfbot.Error with code ECONFLICT when a
 // case changed since it was read (the caller reloads and retries).
 func (s *Store) Commit(ctx context.Context, tx *Tx) (xfbot.CaseNo, error) {
-	ops, extra, err := tx.encode()
+	ops, extra, all, err := tx.encode()
 	if err != nil {
 		return "", fmt.Errorf("store: encode tx: %w", err)
 	}
@@ -128,7 +128,7 @@ func (s *Store) Commit(ctx context.Context, tx *Tx) (xfbot.CaseNo, error) {
 		dkey = s.k.dedupe(tx.DedupeID)
 	}
 	args := append([]any{dkey, int(DedupeTTL / time.Second), ops}, extra...)
-	res, err := s.runCommit(ctx, []string{s.k.members()}, args)
+	res, err := s.runCommit(ctx, s.commitKeys(all, dkey), args)
 	if err != nil {
 		return "", fmt.Errorf("store: commit: %w", err)
 	}
@@ -150,6 +150,33 @@ func (s *Store) Commit(ctx context.Context, tx *Tx) (xfbot.CaseNo, error) {
 		return "", xfbot.Errorf(xfbot.EINVALID, "%s%s已有接访 %s，请换一个时段或日期。", who, xfbot.Slot(slot).Label(), id)
 	}
 	return "", fmt.Errorf("store: commit: unexpected reply %q", res)
+}
+
+// commitKeys are the keys the commit script is declared to touch. On one
+// server the one routing key does: the script finds the others in its ops.
+// On a cluster every key an op names is declared, so that while the
+// ledger's slot migrates (resharding) the script runs only where all of
+// them are — Redis answers ASK or TRYAGAIN until then, and the command is
+// refused and delivered again — instead of reading a key that has already
+// moved as missing and writing beside it. Keys made inside the script (a
+// new case's, named by the number it allocates) do not exist yet.
+func (s *Store) commitKeys(ops []op, dkey string) []string {
+	keys := []string{s.k.members()}
+	if _, ok := s.rdb.(*redis.ClusterClient); !ok {
+		return keys
+	}
+	seen := map[string]bool{keys[0]: true}
+	add := func(k string) {
+		if k != "" && !seen[k] && !strings.Contains(k, "@@") {
+			seen[k] = true
+			keys = append(keys, k)
+		}
+	}
+	add(dkey)
+	for _, o := range ops {
+		add(o.Key)
+	}
+	return keys
 }
 
 // Seen reports whether an event id has been handled, for callers that want to

@@ -114,12 +114,12 @@ func (tx *Tx) json(v any) string {
 const bigVal = 256
 
 // encode returns the ops as JSON and the large values as extra arguments.
-func (tx *Tx) encode() (string, []any, error) {
+func (tx *Tx) encode() (string, []any, []op, error) {
 	if tx.err != nil {
-		return "", nil, tx.err
+		return "", nil, nil, tx.err
 	}
 	if tx.Empty() {
-		return "[]", nil, nil // a dedupe marker alone; nil would encode as null
+		return "[]", nil, nil, nil // a dedupe marker alone; nil would encode as null
 	}
 	var extra []any
 	ops := append([]op(nil), tx.ops...) // leave the Tx as built
@@ -144,7 +144,7 @@ func (tx *Tx) encode() (string, []any, error) {
 		}
 	}
 	b, err := json.Marshal(ops)
-	return string(b), extra, err
+	return string(b), extra, ops, err
 }
 
 // CreateCase registers c as a new case. Its number is allocated inside Commit
