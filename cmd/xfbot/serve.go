@@ -35,6 +35,9 @@ func serve(ctx context.Context, cfg Config, stderr io.Writer) error {
 	if err := a.indexSecret(ctx, cfg, log); err != nil {
 		return err
 	}
+	for _, advice := range a.store.Tuning(ctx) {
+		log.Warn(advice)
+	}
 	// The registry (名录) of a first start: config, then the names in use.
 	if err := a.seedRegistry(ctx, cfg, log); err != nil {
 		return fmt.Errorf("registry: %w", err)

@@ -1,0 +1,36 @@
+package store_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/qingchuan/xfbot/internal/testredis"
+	"github.com/qingchuan/xfbot/store"
+)
+
+// TestTuning: a server with Redis's default set-max-intset-entries gets
+// the advice, one tuned as recommended gets none.
+func TestTuning(t *testing.T) {
+	ctx := context.Background()
+	for _, tt := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"Default", nil, "set-max-intset-entries is 512: set it to 100000"},
+		{"Tuned", []string{"--set-max-intset-entries", "100000"}, ""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			p := testredis.StartServer(t, tt.args...)
+			rdb := redis.NewClient(&redis.Options{Addr: p.Addr})
+			defer rdb.Close()
+			got := strings.Join(store.New(rdb, "tune").Tuning(ctx), "\n")
+			if tt.want == "" && got != "" || !strings.Contains(got, tt.want) {
+				t.Errorf("Tuning = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
