@@ -87,8 +87,8 @@ type Sender struct {
 
 	running  atomic.Bool
 	mu       sync.Mutex
-	inflight map[string]struct{} // stream ids read or claimed and not yet settled
-	acks     chan string         // stream ids to the acker of the current run
+	inflight map[string]struct{}  // stream ids read or claimed and not yet settled
+	acks     chan store.Delivered // delivered entries to the acker of the current run
 }
 
 // ackBatch is the most entries one acknowledgement carries.
@@ -101,27 +101,34 @@ const ackBatch = 128
 // claimed by another replica) until its acknowledgement is written.
 // Acknowledging late is safe: until then the entry is pending in Redis, and
 // should this replica die first it is sent again under the same uuid.
-func (s *Sender) acker(ctx, work context.Context, acks <-chan string) {
-	batch := make([]string, 0, ackBatch)
-	for id := range acks {
-		batch = append(batch[:0], id)
+//
+// A delivered card's message id is noted with its cases (a reply to the
+// card acts on them) in the same round trip as the acknowledgement.
+func (s *Sender) acker(ctx, work context.Context, acks <-chan store.Delivered) {
+	batch := make([]store.Delivered, 0, ackBatch)
+	for d := range acks {
+		batch = append(batch[:0], d)
 	more:
 		for len(batch) < ackBatch {
 			select {
-			case id, ok := <-acks:
+			case d, ok := <-acks:
 				if !ok {
 					break more
 				}
-				batch = append(batch, id)
+				batch = append(batch, d)
 			default:
 				break more
 			}
 		}
-		if err := s.settle(ctx, work, func(c context.Context) error { return s.st.AckOutbox(c, batch...) }); err != nil {
-			s.log.Warn("delivered but not acknowledged; sent again later with the same uuid", "stream_ids", batch, "err", err)
+		if err := s.settle(ctx, work, func(c context.Context) error { return s.st.AckDelivered(c, batch...) }); err != nil {
+			ids := make([]string, len(batch))
+			for i, d := range batch {
+				ids[i] = d.StreamID
+			}
+			s.log.Warn("delivered but not acknowledged; sent again later with the same uuid", "stream_ids", ids, "err", err)
 		}
-		for _, id := range batch {
-			s.untrack(id)
+		for _, d := range batch {
+			s.untrack(d.StreamID)
 		}
 	}
 }
@@ -230,7 +237,7 @@ func (s *Sender) run(parent context.Context, untilEmpty bool) error {
 	work, cancelWork := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancelWork()
 
-	acks := make(chan string, s.opt.Workers)
+	acks := make(chan store.Delivered, s.opt.Workers)
 	s.acks = acks
 	ackerDone := make(chan struct{})
 	go func() { s.acker(ctx, work, acks); close(ackerDone) }()
@@ -477,15 +484,12 @@ func (s *Sender) deliver(ctx, work context.Context, e store.OutboxEntry) bool {
 
 		if err == nil {
 			s.met.Send(m.Kind, "ok", took)
+			d := store.Delivered{StreamID: e.StreamID}
 			if id != "" && len(m.Cases) > 0 && m.Kind != store.KindPatch {
-				// A reply to this card acts on its case: not worth a resend if
-				// it cannot be noted (the reply then asks for the number).
-				if err := s.st.NoteMessageCases(work, id, m.Cases); err != nil {
-					log().Warn("card delivered; its cases not noted for replies", "message_id", id, "err", err)
-				}
+				d.MessageID, d.Cases = id, m.Cases // a reply to this card acts on its cases
 			}
 			select {
-			case s.acks <- e.StreamID:
+			case s.acks <- d:
 				return true
 			case <-work.Done():
 				log().Warn("delivered but not acknowledged; it will be sent again with the same uuid", "message_id", id)

@@ -152,16 +152,44 @@ func (s *Store) TouchOutbox(ctx context.Context, consumer string, streamIDs ...s
 // AckOutbox marks messages as delivered and removes them from the stream, so
 // that the stream's length is the number of messages not yet delivered.
 func (s *Store) AckOutbox(ctx context.Context, streamIDs ...string) error {
-	if len(streamIDs) == 0 {
+	ds := make([]Delivered, len(streamIDs))
+	for i, id := range streamIDs {
+		ds[i].StreamID = id
+	}
+	return s.AckDelivered(ctx, ds...)
+}
+
+// Delivered is an outbox entry delivered to Feishu: its stream id and, for
+// a card about cases, the message id Feishu gave it and the cases
+// (NoteMessageCases).
+type Delivered struct {
+	StreamID  string
+	MessageID string
+	Cases     []string
+}
+
+// AckDelivered acknowledges delivered entries and notes the cards' cases,
+// in one round trip (a MULTI): the sender's acknowledgement of a burst.
+func (s *Store) AckDelivered(ctx context.Context, ds ...Delivered) error {
+	if len(ds) == 0 {
 		return nil
 	}
+	ids := make([]string, len(ds))
+	for i, d := range ds {
+		ids[i] = d.StreamID
+	}
 	_, err := s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
-		p.XAck(ctx, s.k.outbox(), OutboxGroup, streamIDs...)
-		p.XDel(ctx, s.k.outbox(), streamIDs...)
+		for _, d := range ds {
+			if d.MessageID != "" && len(d.Cases) > 0 {
+				p.Set(ctx, s.k.messageCases(d.MessageID), strings.Join(d.Cases, ","), MessageCasesTTL)
+			}
+		}
+		p.XAck(ctx, s.k.outbox(), OutboxGroup, ids...)
+		p.XDel(ctx, s.k.outbox(), ids...)
 		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("store: ack outbox %v: %w", streamIDs, err)
+		return fmt.Errorf("store: ack outbox %v: %w", ids, err)
 	}
 	return nil
 }
