@@ -35,8 +35,16 @@ type app struct {
 func newApp(cfg Config, rdb redis.UniversalClient, log *slog.Logger, demo bool) *app {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}))
+	a := newAppIn(cfg, rdb, log, demo, reg)
+	a.registry = reg
+	return a
+}
+
+// newAppIn is newApp with its metrics registered in reg (serve: one
+// registry for every district, each district's labelled).
+func newAppIn(cfg Config, rdb redis.UniversalClient, log *slog.Logger, demo bool, reg prometheus.Registerer) *app {
 	a := &app{store: store.New(rdb, cfg.Redis.Prefix).In(cfg.Location()).WithCalendar(cfg.Calendar()).WithGaps(cfg.Gaps()).WithCalendarEvents(cfg.Reception.Calendar).
-		WithIndexSecret([]byte(cfg.Privacy.IndexSecret)).WithWaitReplicas(cfg.Redis.WaitReplicas, cfg.Redis.WaitTimeout), registry: reg, metrics: bot.NewMetrics(reg)}
+		WithIndexSecret([]byte(cfg.Privacy.IndexSecret)).WithWaitReplicas(cfg.Redis.WaitReplicas, cfg.Redis.WaitTimeout), metrics: bot.NewMetrics(reg)}
 	a.mux = bot.NewMux(a.store, bot.MuxOptions{Admins: cfg.Admins, Leaders: cfg.Leaders, Location: cfg.Location(), Metrics: a.metrics, Logger: log,
 		LightGroupReplies: cfg.GroupReplies == "light"})
 	a.reports = &report.Reports{Store: a.store, Calendar: cfg.Calendar(), Thresholds: cfg.Thresholds(),

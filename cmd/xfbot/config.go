@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"reflect"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -68,7 +69,67 @@ type Config struct {
 	Sender      SenderConfig      `yaml:"sender"`
 	Privacy     PrivacyConfig     `yaml:"privacy"`
 	Log         LogConfig         `yaml:"log"`
+
+	// District names the district the top-level keys describe (the
+	// default one); Districts are the others this deployment serves, each
+	// with its own Feishu app, its own keys in Redis (its own hash tag),
+	// its own people and group; every other key is shared. Not settable
+	// from env: too structured for one variable.
+	District  string           `yaml:"district"`
+	Districts []DistrictConfig `yaml:"districts"`
 }
+
+// DistrictConfig is one more district served by the deployment.
+type DistrictConfig struct {
+	ID   string `yaml:"id"`   // a-z, 0-9, - and _: in its webhook path and its metrics
+	Name string `yaml:"name"` // 河口区
+	// Lark is the district's own Feishu app: app_id, app_secret and, for
+	// webhook mode, verification_token and encrypt_key; base_url and mode
+	// are the top level's when empty. Its events come to
+	// /lark/events/<id>.
+	Lark LarkConfig `yaml:"lark"`
+	// Prefix of its keys in Redis (default "xf_" + id): its own hash tag,
+	// so that districts spread over a cluster's slots.
+	Prefix      string   `yaml:"prefix"`
+	Admins      []string `yaml:"admins"`
+	Leaders     []string `yaml:"leaders"`
+	GroupChatID string   `yaml:"group_chat_id"`
+}
+
+// DefaultDistrict is the id of the district of the top-level keys when
+// district is not set.
+const DefaultDistrict = "default"
+
+// DistrictID is the id of the top-level keys' district.
+func (c Config) DistrictID() string {
+	if c.District == "" {
+		return DefaultDistrict
+	}
+	return c.District
+}
+
+// ForDistrict is the configuration of district d: c with d's app, prefix,
+// people and group.
+func (c Config) ForDistrict(d DistrictConfig) Config {
+	out := c
+	out.Districts, out.District = nil, d.ID
+	base, mode := c.Lark.BaseURL, c.Lark.Mode
+	out.Lark = d.Lark
+	if out.Lark.BaseURL == "" {
+		out.Lark.BaseURL = base
+	}
+	if out.Lark.Mode == "" {
+		out.Lark.Mode = mode
+	}
+	out.Redis.Prefix = d.Prefix
+	if out.Redis.Prefix == "" {
+		out.Redis.Prefix = "xf_" + d.ID
+	}
+	out.Admins, out.Leaders, out.GroupChatID = d.Admins, d.Leaders, d.GroupChatID
+	return out
+}
+
+var districtID = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,31}$`)
 
 // PrivacyConfig protects personal data at rest.
 type PrivacyConfig struct {
@@ -260,7 +321,7 @@ func DefaultConfig() Config {
 		Deadline: DeadlineConfig{Yellow: th.Yellow, Orange: th.Orange, Black: th.Black},
 		Holidays: xfbot.DefaultHolidayTables(),
 		// Empty, not nil: as config.example.yaml's [] decodes.
-		Units: []NameConfig{}, Areas: []NameConfig{}, Categories: []NameConfig{},
+		Units: []NameConfig{}, Areas: []NameConfig{}, Categories: []NameConfig{}, Districts: []DistrictConfig{},
 		Schedule: ScheduleConfig{
 			Overdue:      "5 9 * * 1-5",
 			GroupDaily:   "35 9 * * 1-5",
@@ -493,6 +554,37 @@ func (c Config) Validate() error {
 	var errs []error
 	bad := func(path, format string, args ...any) {
 		errs = append(errs, fmt.Errorf("%s: %s", keyLabel(path), fmt.Sprintf(format, args...)))
+	}
+
+	ids, apps, prefixes := map[string]bool{c.DistrictID(): true}, map[string]string{c.Lark.AppID: c.DistrictID()}, map[string]string{c.Redis.Prefix: c.DistrictID()}
+	if c.District != "" && !districtID.MatchString(c.District) {
+		bad("district", "应为小写字母、数字、- 或 _（至多 32 个），现为 %q / must be a-z, 0-9, - or _", c.District)
+	}
+	for i, d := range c.Districts {
+		path := fmt.Sprintf("districts[%d]", i)
+		switch {
+		case !districtID.MatchString(d.ID):
+			bad(path+".id", "应为小写字母、数字、- 或 _（至多 32 个），现为 %q / must be a-z, 0-9, - or _", d.ID)
+			continue
+		case ids[d.ID]:
+			bad(path+".id", "区 %q 重复 / district %q appears twice", d.ID, d.ID)
+			continue
+		}
+		ids[d.ID] = true
+		dc := c.ForDistrict(d)
+		if dc.Lark.AppID == "" || dc.Lark.AppSecret == "" {
+			bad(path+".lark", "每个区要有自己的飞书应用（app_id、app_secret）/ each district needs its own Feishu app")
+		} else if other, ok := apps[dc.Lark.AppID]; ok {
+			bad(path+".lark.app_id", "与区 %q 的应用相同 / the same app as district %q", other, other)
+		}
+		apps[dc.Lark.AppID] = d.ID
+		if other, ok := prefixes[dc.Redis.Prefix]; ok {
+			bad(path+".prefix", "与区 %q 的前缀相同，两区的数据会混在一起 / the same key prefix as district %q", other, other)
+		}
+		prefixes[dc.Redis.Prefix] = d.ID
+		if err := dc.Validate(); err != nil {
+			bad(path, "%v", err)
+		}
 	}
 
 	if n := len(c.Privacy.IndexSecret); n > 0 && n < minIndexSecret {
@@ -748,6 +840,17 @@ func (c Config) Redacted() Config {
 			f.SetString(redactedMark)
 		}
 	}
+	// The districts' apps, which the key walk does not enter (a list).
+	ds := make([]DistrictConfig, len(c.Districts))
+	for i, d := range c.Districts {
+		for _, s := range []*string{&d.Lark.AppSecret, &d.Lark.VerificationToken, &d.Lark.EncryptKey} {
+			if *s != "" {
+				*s = redactedMark
+			}
+		}
+		ds[i] = d
+	}
+	c.Districts = ds
 	return c
 }
 

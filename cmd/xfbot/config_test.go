@@ -535,3 +535,50 @@ func TestValidateIndexSecret(t *testing.T) {
 		t.Errorf("a 32-character secret refused: %v", err)
 	}
 }
+
+// TestDistrictsConfig: each district is checked as a whole configuration
+// and against the others (its own app, its own prefix), and its secrets
+// are redacted like the top level's.
+func TestDistrictsConfig(t *testing.T) {
+	base := DefaultConfig()
+	base.Lark = LarkConfig{AppID: "cli_a", AppSecret: "sa", BaseURL: "https://open.feishu.cn", Mode: ModeWebhook, EncryptKey: "ka"}
+	d := func(id, app string) DistrictConfig {
+		return DistrictConfig{ID: id, Lark: LarkConfig{AppID: app, AppSecret: "secret-" + id, EncryptKey: "key-" + id, VerificationToken: "tok-" + id}}
+	}
+	for _, tt := range []struct {
+		name string
+		ds   []DistrictConfig
+		want string // in the error; "" for none
+	}{
+		{"Two", []DistrictConfig{d("hekou", "cli_b"), d("qingfeng", "cli_c")}, ""},
+		{"BadID", []DistrictConfig{d("河口", "cli_b")}, "districts[0].id"},
+		{"SameID", []DistrictConfig{d("hekou", "cli_b"), d("hekou", "cli_c")}, "重复"},
+		{"DefaultID", []DistrictConfig{d("default", "cli_b")}, "重复"},
+		{"SameApp", []DistrictConfig{d("hekou", "cli_a")}, "the same app as district \"default\""},
+		{"NoApp", []DistrictConfig{{ID: "hekou"}}, "each district needs its own Feishu app"},
+		{"SamePrefix", []DistrictConfig{func() DistrictConfig { x := d("hekou", "cli_b"); x.Prefix = base.Redis.Prefix; return x }()}, "the same key prefix"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			c := base
+			c.Districts = tt.ds
+			err := c.Validate()
+			switch {
+			case tt.want == "" && err != nil:
+				t.Errorf("Validate: %v", err)
+			case tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)):
+				t.Errorf("Validate = %v, want %q", err, tt.want)
+			}
+		})
+	}
+	c := base
+	c.Districts = []DistrictConfig{d("hekou", "cli_b")}
+	if dc := c.ForDistrict(c.Districts[0]); dc.Redis.Prefix != "xf_hekou" || dc.Lark.BaseURL != base.Lark.BaseURL || dc.Lark.Mode != ModeWebhook || dc.DistrictID() != "hekou" {
+		t.Errorf("ForDistrict = prefix %q, base %q, mode %q, id %q", dc.Redis.Prefix, dc.Lark.BaseURL, dc.Lark.Mode, dc.DistrictID())
+	}
+	s := fmt.Sprint(c)
+	for _, secret := range []string{"secret-hekou", "key-hekou", "tok-hekou", "sa"} {
+		if strings.Contains(s, `"`+secret+`"`) || strings.Contains(s, ":"+secret+" ") || strings.Contains(s, secret+"}") {
+			t.Errorf("the printed config shows %q:\n%s", secret, s)
+		}
+	}
+}

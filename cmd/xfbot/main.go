@@ -20,7 +20,10 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+	"text/tabwriter"
 	"time"
+
+	"github.com/qingchuan/xfbot/bot"
 )
 
 func main() {
@@ -59,6 +62,21 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return cfg, "", err
 	}
 	switch cmd {
+	case "district":
+		if len(args) == 0 || args[0] != "list" {
+			writeUsage(stderr, environ)
+			return errors.New(`district: the subcommand is "list" (xfbot district list [-config F])`)
+		}
+		args = args[1:]
+		cfg, _, err := parse("district")
+		if errors.Is(err, flag.ErrHelp) {
+			writeUsage(stdout, environ)
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		return listDistricts(stdout, cfg)
 	case "", "serve", "console", "schedule":
 		cfg, addr, err := parse(cmd)
 		if errors.Is(err, flag.ErrHelp) {
@@ -93,6 +111,7 @@ var commands = []struct{ name, args, summary string }{
 	{"serve", "[-config F]", "run the bot: long connection or webhook, the outbox sender, /healthz, /metrics"},
 	{"console", "[-config F] [-redis A]", "chat with the bot locally; in memory unless -redis is given"},
 	{"schedule", "[-config F]", "every job, its variable, spec and next five firing times"},
+	{"district list", "[-config F]", "the districts this deployment serves: id, name, Feishu app, key prefix, webhook path, admins"},
 	{"import", "[-config F] [-dry-run] [-by OPEN_ID] FILE", "import a spreadsheet ledger (.xlsx, .csv): print the preview, then apply it unless -dry-run"},
 	{"help", "", "this text (also -h, --help after any command)"},
 }
@@ -146,4 +165,33 @@ func envOr(environ []string, key, def string) string {
 		}
 	}
 	return def
+}
+
+// listDistricts prints the districts cfg serves, the top-level one first.
+func listDistricts(w io.Writer, cfg Config) error {
+	cfgs := []Config{cfg}
+	names := []string{""}
+	for _, d := range cfg.Districts {
+		cfgs, names = append(cfgs, cfg.ForDistrict(d)), append(names, d.Name)
+	}
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\t名称 NAME\t飞书应用 APP\t键前缀 PREFIX\t事件地址 WEBHOOK\t管理员 ADMINS\t专班群 GROUP")
+	for i, c := range cfgs {
+		path := bot.WebhookPath + "/" + c.DistrictID()
+		if i == 0 {
+			path = bot.WebhookPath + " , " + path
+		}
+		if c.Lark.Mode != ModeWebhook {
+			path = "(" + c.Lark.Mode + ")"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t{%s}\t%s\t%d\t%s\n", c.DistrictID(), orDash(names[i]), orDash(c.Lark.AppID), c.Redis.Prefix, path, len(c.Admins), orDash(c.GroupChatID))
+	}
+	return tw.Flush()
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
 }

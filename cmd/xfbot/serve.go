@@ -18,29 +18,148 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"golang.org/x/time/rate"
 
+	"github.com/redis/go-redis/v9"
+
 	"github.com/qingchuan/xfbot/bot"
+	"github.com/qingchuan/xfbot/scheduler"
 )
 
-// serve runs the bot until ctx is done: the Feishu intake (long connection or
-// webhook), the outbox sender and the HTTP endpoints.
+// serve runs the bot until ctx is done: for each district (the top-level
+// keys' and each of districts), its Feishu intake (long connection or
+// webhook), its outbox sender, its task worker and its scheduler; and the
+// HTTP endpoints they share.
 func serve(ctx context.Context, cfg Config, stderr io.Writer) error {
 	log := newLogger(cfg, stderr)
 	quietRedis(log)
 	rdb := redisClient(cfg)
 	defer rdb.Close()
-	a := newApp(cfg, rdb, log, false)
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}))
+
+	cfgs := []Config{cfg}
+	for _, d := range cfg.Districts {
+		cfgs = append(cfgs, cfg.ForDistrict(d))
+	}
+	var ds []*district
+	for _, dc := range cfgs {
+		// One district: the logs and metrics as they always were. Several:
+		// each line and series says whose it is.
+		dlog, dreg := log, prometheus.Registerer(reg)
+		if len(cfgs) > 1 {
+			dlog = log.With("district", dc.DistrictID())
+			dreg = prometheus.WrapRegistererWith(prometheus.Labels{"district": dc.DistrictID()}, reg)
+		}
+		d, err := openDistrict(ctx, dc, rdb, dlog, dreg)
+		if err != nil {
+			if len(cfgs) > 1 {
+				return fmt.Errorf("district %s: %w", dc.DistrictID(), err)
+			}
+			return err
+		}
+		ds = append(ds, d)
+	}
+
+	mux := http.NewServeMux()
+	mux.Handle("GET /healthz", healthz(ds))
+	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	for i, d := range ds {
+		if d.cfg.Lark.Mode != ModeWebhook {
+			continue
+		}
+		// The top-level district keeps /lark/events; every district also
+		// answers at /lark/events/<id>, the URL its own app is given.
+		if i == 0 {
+			mux.Handle("POST "+bot.WebhookPath, d.intake)
+		}
+		mux.Handle("POST "+bot.WebhookPath+"/"+d.cfg.DistrictID(), d.intake)
+		d.intake.SetConnected(true)
+	}
+	srv := newHTTPServer(mux, defaultHTTPTimeouts)
+	ln, err := net.Listen("tcp", cfg.HTTP.Addr)
+	if err != nil {
+		return fmt.Errorf("listen %s: %w", cfg.HTTP.Addr, err)
+	}
+	log.Info("xfbot serving", "mode", cfg.Lark.Mode, "http", ln.Addr().String(), "redis", cfg.Redis.Addr, "districts", len(ds), "config", cfg.Redacted())
+	for _, d := range ds {
+		if d.cfg.NoAdmins() {
+			d.log.Warn(noAdminsWarning)
+		}
+	}
+
+	// The senders and the schedulers get a context of their own, cancelled
+	// only after the HTTP server has finished its requests, and are waited
+	// for before Redis is closed: a send in flight is acknowledged, not
+	// sent again after a restart.
+	work, stopWork := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopWork()
+	var wg sync.WaitGroup
+	errc := make(chan error, 4*len(ds)+1)
+	for _, d := range ds {
+		wg.Add(3)
+		go func() { defer wg.Done(); errc <- d.sender.Run(work) }()
+		go func() { defer wg.Done(); errc <- d.a.exporter(d.transport, "", d.log).Run(work) }() // a task cut short is taken up again
+		go func() { defer wg.Done(); errc <- d.sch.Run(work) }()                                // every replica runs it; each firing is claimed once
+		if d.cfg.Lark.Mode != ModeWebhook {
+			// The SDK's ws client cannot be stopped; the process exit closes it.
+			go func() { errc <- d.intake.RunWebsocket(ctx) }()
+		}
+	}
+	go func() {
+		if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+			errc <- err
+		}
+	}()
+	select {
+	case <-ctx.Done():
+	case err = <-errc:
+		if err != nil {
+			log.Error("stopping", "err", err)
+		}
+	}
+	shut, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	_ = srv.Shutdown(shut)
+	stopWork()
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(20 * time.Second):
+		log.Warn("sender, exporter or scheduler did not stop in time")
+	}
+	log.Info("xfbot stopped")
+	return err
+}
+
+// district is one district's part of a serving process: its ledger (its
+// own keys), routing table, Feishu app, sender and scheduler.
+type district struct {
+	cfg       Config
+	log       *slog.Logger
+	a         *app
+	transport *bot.LarkTransport
+	sender    *bot.Sender
+	intake    *bot.Lark
+	sch       *scheduler.Scheduler
+}
+
+// openDistrict prepares district cfg on rdb: its store checked and seeded,
+// its Feishu client, sender, intake and scheduler built, its metrics
+// registered in reg (labelled with the district by the caller).
+func openDistrict(ctx context.Context, cfg Config, rdb redis.UniversalClient, log *slog.Logger, reg prometheus.Registerer) (*district, error) {
+	a := newAppIn(cfg, rdb, log, false, reg)
 	if err := a.store.Ping(ctx); err != nil {
-		return redisUnreachable(cfg.Redis.Addr, err)
+		return nil, redisUnreachable(cfg.Redis.Addr, err)
 	}
 	if err := a.indexSecret(ctx, cfg, log); err != nil {
-		return err
+		return nil, err
 	}
 	for _, advice := range a.store.Tuning(ctx) {
 		log.Warn(advice)
 	}
 	// The registry (名录) of a first start: config, then the names in use.
 	if err := a.seedRegistry(ctx, cfg, log); err != nil {
-		return fmt.Errorf("registry: %w", err)
+		return nil, fmt.Errorf("registry: %w", err)
 	}
 	// Records written before the deadline index existed get their entries
 	// once (a marker says it is done; replicas racing it do no harm); so
@@ -69,28 +188,28 @@ func serve(ctx context.Context, cfg Config, stderr io.Writer) error {
 		lark.WithLogger(bot.SDKLogger(log)), lark.WithLogLevel(larkcore.LogLevelInfo),
 		lark.WithReqTimeout(30*time.Second))
 	tokenKey := "tenant_access_token-" + cfg.Lark.AppID + "-"
-	transport := bot.NewLarkTransport(client, func(ctx context.Context) error { return a.store.TokenCache().Forget(ctx, tokenKey) })
-	sender := bot.NewSender(a.store, transport, bot.SenderOptions{
+	d := &district{cfg: cfg, log: log, a: a}
+	d.transport = bot.NewLarkTransport(client, func(ctx context.Context) error { return a.store.TokenCache().Forget(ctx, tokenKey) })
+	d.sender = bot.NewSender(a.store, d.transport, bot.SenderOptions{
 		Workers: cfg.Sender.Workers, PerChat: rate.Limit(cfg.Sender.PerChat), PerApp: rate.Limit(cfg.Sender.PerApp),
 		Limiter: senderLimiter(cfg, rdb, a.metrics, log), Metrics: a.metrics, Logger: log,
 	})
 	if cfg.Lark.BotOpenID == "" {
 		cfg.Lark.BotOpenID = botOpenID(ctx, client, log)
 	}
-	intake := bot.NewLark(a.mux, bot.LarkOptions{
+	d.intake = bot.NewLark(a.mux, bot.LarkOptions{
 		AppID: cfg.Lark.AppID, AppSecret: cfg.Lark.AppSecret, BaseURL: cfg.Lark.BaseURL, BotOpenID: cfg.Lark.BotOpenID,
 		VerificationToken: cfg.Lark.VerificationToken, EncryptKey: cfg.Lark.EncryptKey, AllowUnsigned: cfg.Lark.AllowUnsigned,
 		Metrics: a.metrics, Logger: log,
 	})
-	a.registry.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "xfbot_transport_connected", Help: "1 when the Feishu transport is up."},
+	reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "xfbot_transport_connected", Help: "1 when the Feishu transport is up."},
 		func() float64 {
-			if intake.Connected() {
+			if d.intake.Connected() {
 				return 1
 			}
 			return 0
 		}))
-
-	a.registry.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "xfbot_tasks_pending",
+	reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "xfbot_tasks_pending",
 		Help: "Background tasks (exports) queued or under way."},
 		func() float64 {
 			ctx, cancel := context.WithTimeout(context.Background(), time.Second)
@@ -98,69 +217,11 @@ func serve(ctx context.Context, cfg Config, stderr io.Writer) error {
 			n, _ := a.store.PendingTasks(ctx)
 			return float64(n)
 		}))
-
-	mux := http.NewServeMux()
-	mux.Handle("GET /healthz", healthz(a, intake))
-	mux.Handle("GET /metrics", promhttp.HandlerFor(a.registry, promhttp.HandlerOpts{}))
-	if cfg.Lark.Mode == "webhook" {
-		mux.Handle("POST "+bot.WebhookPath, intake)
-		intake.SetConnected(true)
+	var err error
+	if d.sch, err = a.newScheduler(cfg, log); err != nil {
+		return nil, err
 	}
-	srv := newHTTPServer(mux, defaultHTTPTimeouts)
-	ln, err := net.Listen("tcp", cfg.HTTP.Addr)
-	if err != nil {
-		return fmt.Errorf("listen %s: %w", cfg.HTTP.Addr, err)
-	}
-	log.Info("xfbot serving", "mode", cfg.Lark.Mode, "http", ln.Addr().String(), "redis", cfg.Redis.Addr, "config", cfg.Redacted())
-	if cfg.NoAdmins() {
-		log.Warn(noAdminsWarning)
-	}
-
-	sch, err := a.newScheduler(cfg, log)
-	if err != nil {
-		return err
-	}
-	// The sender and the scheduler get a context of their own, cancelled
-	// only after the HTTP server has finished its requests, and are waited
-	// for before Redis is closed: a send in flight is acknowledged, not
-	// sent again after a restart.
-	work, stopWork := context.WithCancel(context.WithoutCancel(ctx))
-	defer stopWork()
-	var wg sync.WaitGroup
-	errc := make(chan error, 4)
-	wg.Add(3)
-	go func() { defer wg.Done(); errc <- sender.Run(work) }()
-	go func() { defer wg.Done(); errc <- a.exporter(transport, "", log).Run(work) }() // a task cut short is taken up again
-	go func() { defer wg.Done(); errc <- sch.Run(work) }()                            // every replica runs it; each firing is claimed once
-	go func() {
-		if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
-			errc <- err
-		}
-	}()
-	if cfg.Lark.Mode != "webhook" {
-		// The SDK's ws client cannot be stopped; the process exit closes it.
-		go func() { errc <- intake.RunWebsocket(ctx) }()
-	}
-	select {
-	case <-ctx.Done():
-	case err = <-errc:
-		if err != nil {
-			log.Error("stopping", "err", err)
-		}
-	}
-	shut, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	_ = srv.Shutdown(shut)
-	stopWork()
-	done := make(chan struct{})
-	go func() { wg.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-time.After(20 * time.Second):
-		log.Warn("sender, exporter or scheduler did not stop in time")
-	}
-	log.Info("xfbot stopped")
-	return err
+	return d, nil
 }
 
 // httpTimeouts bound how long one client may hold a connection of the HTTP
@@ -222,25 +283,46 @@ func botOpenID(ctx context.Context, client *lark.Client, log *slog.Logger) strin
 	return info.Bot.OpenID
 }
 
-// healthz answers 200 when Redis answers and the Feishu transport is up, 503
-// otherwise, with the details as JSON.
-func healthz(a *app, intake *bot.Lark) http.Handler {
+// healthz answers 200 when Redis answers and every district's Feishu
+// transport is up, 503 otherwise, with the details as JSON (the outbox and
+// the tasks summed over the districts).
+func healthz(ds []*district) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 		defer cancel()
 		st := map[string]any{"redis": "ok", "transport": "connected"}
 		code := http.StatusOK
-		if err := a.store.Ping(ctx); err != nil {
+		if err := ds[0].a.store.Ping(ctx); err != nil {
 			st["redis"], code = err.Error(), http.StatusServiceUnavailable
 		}
-		if !intake.Connected() {
-			st["transport"], code = "disconnected", http.StatusServiceUnavailable
+		var outbox, tasks int64
+		outboxOK, tasksOK := true, true
+		for _, d := range ds {
+			if !d.intake.Connected() {
+				st["transport"], code = "disconnected", http.StatusServiceUnavailable
+				if len(ds) > 1 {
+					st["transport"] = "disconnected: " + d.cfg.DistrictID()
+				}
+			}
+			if n, err := d.a.store.OutboxDepth(ctx); err == nil {
+				outbox += n
+			} else {
+				outboxOK = false
+			}
+			if n, err := d.a.store.PendingTasks(ctx); err == nil {
+				tasks += int64(n)
+			} else {
+				tasksOK = false
+			}
 		}
-		if n, err := a.store.OutboxDepth(ctx); err == nil {
-			st["outbox"] = n
+		if outboxOK {
+			st["outbox"] = outbox
 		}
-		if n, err := a.store.PendingTasks(ctx); err == nil {
-			st["tasks"] = n
+		if tasksOK {
+			st["tasks"] = tasks
+		}
+		if len(ds) > 1 {
+			st["districts"] = len(ds)
 		}
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(code)
