@@ -41,7 +41,7 @@ func serve(ctx context.Context, cfg Config, stderr io.Writer) error {
 		cfgs = append(cfgs, cfg.ForDistrict(d))
 	}
 	var ds []*district
-	for _, dc := range cfgs {
+	for i, dc := range cfgs {
 		// One district: the logs and metrics as they always were. Several:
 		// each line and series says whose it is.
 		dlog, dreg := log, prometheus.Registerer(reg)
@@ -57,6 +57,11 @@ func serve(ctx context.Context, cfg Config, stderr io.Writer) error {
 			return err
 		}
 		ds = append(ds, d)
+		if i == 0 { // one Redis for every district: its advice once
+			for _, advice := range d.a.store.Tuning(ctx) {
+				log.Warn(advice)
+			}
+		}
 	}
 
 	mux := http.NewServeMux()
@@ -153,9 +158,6 @@ func openDistrict(ctx context.Context, cfg Config, rdb redis.UniversalClient, lo
 	}
 	if err := a.indexSecret(ctx, cfg, log); err != nil {
 		return nil, err
-	}
-	for _, advice := range a.store.Tuning(ctx) {
-		log.Warn(advice)
 	}
 	// The registry (名录) of a first start: config, then the names in use.
 	if err := a.seedRegistry(ctx, cfg, log); err != nil {
