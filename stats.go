@@ -491,6 +491,32 @@ func ComputeFigures(p Period, unit string, all bool, openNow int64, during, afte
 	return f
 }
 
+// Add adds o's counts to f: the figures of several districts summed (the
+// city's 全市 统计); the rates are computed from the sums.
+func (f *Figures) Add(o Figures) {
+	f.Stock += o.Stock
+	f.Inflow += o.Inflow
+	f.Resolved += o.Resolved
+	f.OnTime += o.OnTime
+	f.Late += o.Late
+	f.Overdue += o.Overdue
+	f.Closed += o.Closed
+	f.Reopened += o.Reopened
+	f.Repeat += o.Repeat
+	f.Contacts += o.Contacts
+	f.Extended += o.Extended
+	f.Beyond += o.Beyond
+	f.Intake += o.Intake
+	f.IntakeOnTime += o.IntakeOnTime
+	f.Replied += o.Replied
+	f.RepliedOnTime += o.RepliedOnTime
+	f.Reviews += o.Reviews
+	f.Rechecks += o.Rechecks
+	f.Decided += o.Decided
+	f.Upheld += o.Upheld
+	f.OpenEnd += o.OpenEnd
+}
+
 // TimelyIntakeRate (及时受理率) = 本期 15 日内受理、不予受理、转送或导入的 ÷ 本期作出这些处理的（待受理登记的案件）.
 func (f Figures) TimelyIntakeRate() Rate { return Rate{f.IntakeOnTime, f.Intake} }
 

@@ -3,6 +3,7 @@ package xfbot_test
 import (
 	"fmt"
 	"maps"
+	"reflect"
 	"slices"
 	"testing"
 	"time"
@@ -399,5 +400,36 @@ func TestProcedureCounts(t *testing.T) {
 	f := xfbot.Figures{Intake: 2, IntakeOnTime: 1, Replied: 1, RepliedOnTime: 1, Decided: 2, Upheld: 1}
 	if f.TimelyIntakeRate().String() != "50.0%" || f.OnTimeReplyRate().String() != "100.0%" || f.UpholdRate().String() != "50.0%" {
 		t.Errorf("rates %s %s %s", f.TimelyIntakeRate(), f.OnTimeReplyRate(), f.UpholdRate())
+	}
+}
+
+// TestFiguresAdd: every count of Figures is summed (a field added later and
+// forgotten in Add fails here), and the rates come from the sums.
+func TestFiguresAdd(t *testing.T) {
+	var a, b xfbot.Figures
+	va, vb := reflect.ValueOf(&a).Elem(), reflect.ValueOf(&b).Elem()
+	n := 0
+	for i := 0; i < va.NumField(); i++ {
+		if va.Field(i).Kind() == reflect.Int64 {
+			n++
+			va.Field(i).SetInt(int64(i + 1))
+			vb.Field(i).SetInt(int64(100 * (i + 1)))
+		}
+	}
+	if n < 20 {
+		t.Fatalf("only %d counts in Figures", n)
+	}
+	a.Add(b)
+	for i := 0; i < va.NumField(); i++ {
+		if va.Field(i).Kind() == reflect.Int64 {
+			if got, want := va.Field(i).Int(), int64(101*(i+1)); got != want {
+				t.Errorf("%s = %d after Add, want %d", va.Type().Field(i).Name, got, want)
+			}
+		}
+	}
+	x := xfbot.Figures{Stock: 8, Inflow: 2, Resolved: 5}
+	x.Add(xfbot.Figures{Stock: 0, Inflow: 10, Resolved: 1})
+	if got := x.ResolutionRate().String(); got != "30.0%" {
+		t.Errorf("city 化解率 = %s, want 30.0%% (6 of 20)", got)
 	}
 }

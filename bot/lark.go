@@ -40,15 +40,16 @@ type LarkOptions struct {
 // Lark turns Feishu events, from the long connection or the webhook, into
 // Requests for the mux. Both transports share this one event dispatcher.
 type Lark struct {
-	mux       *Mux
+	mux       Server
 	opt       LarkOptions
 	d         *dispatcher.EventDispatcher
 	connected atomic.Bool
 	log       *slog.Logger
 }
 
-// NewLark returns the intake for mux.
-func NewLark(mux *Mux, opt LarkOptions) *Lark {
+// NewLark returns the intake for mux: one district's Mux, or the Tenants
+// that share the app.
+func NewLark(mux Server, opt LarkOptions) *Lark {
 	if opt.Now == nil {
 		opt.Now = time.Now
 	}

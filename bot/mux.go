@@ -767,6 +767,8 @@ func (m *Mux) run(ctx context.Context, req *Request, wantCase bool, rt *Route, h
 		quoted = "“" + name + "”"
 	}
 	switch {
+	case !public && !req.Member.IsMember() && req.Tenancy != nil && req.Tenancy.City:
+		return nil, xfbot.Errorf(xfbot.EFORBIDDEN, "您是市级用户：可以发送“全市 统计”“全市 月报”查看各区的数字。案件由各区专班办理，市级不查看案件和信访人信息。")
 	case !public && !req.Member.IsMember():
 		return nil, xfbot.Errorf(xfbot.EFORBIDDEN, "您还不是专班成员，暂时不能使用这个命令。请联系专班管理员发送“成员 添加 @您 专班成员”把您加入。")
 	case rt.Private && inGroup(req):

@@ -47,6 +47,9 @@ type Request struct {
 	// Registry is the registry, read with the request for a route that
 	// resolves names (Route.Registry); nil otherwise.
 	Registry *xfbot.Registry
+	// Tenancy is what routing among the districts of one Feishu app
+	// decided (Tenants); nil when the app serves one district only.
+	Tenancy *Tenancy
 
 	mentioned map[string]*xfbot.Member // the Mentions' member records, read with the request
 	members   []xfbot.Member           // every member record, read with the request (Route.Members)

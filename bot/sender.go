@@ -45,6 +45,10 @@ type SenderOptions struct {
 	// limits above: a RedisLimiter shares them among replicas, NoLimit
 	// turns them off. Nil builds a LocalLimiter from PerChat and PerApp.
 	Limiter Limiter
+	// NoteCards records every card's message id as this sender's, not only
+	// those about cases: where districts share one Feishu app, a click is
+	// routed to the district whose card it was (Tenants).
+	NoteCards bool
 	// MaxBackoff caps the wait between retries of one message (default 60 s).
 	MaxBackoff time.Duration
 	// ClaimIdle is how long a message may sit pending under a silent replica
@@ -485,8 +489,13 @@ func (s *Sender) deliver(ctx, work context.Context, e store.OutboxEntry) bool {
 		if err == nil {
 			s.met.Send(m.Kind, "ok", took)
 			d := store.Delivered{StreamID: e.StreamID}
-			if id != "" && len(m.Cases) > 0 && m.Kind != store.KindPatch {
-				d.MessageID, d.Cases = id, m.Cases // a reply to this card acts on its cases
+			if id != "" && m.Kind != store.KindPatch {
+				if len(m.Cases) > 0 {
+					d.MessageID, d.Cases = id, m.Cases // a reply to this card acts on its cases
+				}
+				if s.opt.NoteCards && m.MsgType == "interactive" {
+					d.MessageID, d.Card = id, true // a click on it comes back to this district
+				}
 			}
 			select {
 			case s.acks <- d:

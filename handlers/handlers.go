@@ -42,6 +42,11 @@ type Handlers struct {
 	// refused on a case without an attachment (the 处理意见书, the 息诉罢访
 	// 协议). Empty: none.
 	AttachRequiredFor []string
+	// City are the districts of the deployment, for the 市级 role's 全市
+	// 统计 (the routing, bot.Tenants, says who has the role); CityName is
+	// city.name. Nil: no city view.
+	City     []CityDistrict
+	CityName string
 
 	mux *bot.Mux
 }

@@ -332,6 +332,17 @@ func Register(mux *bot.Mux, h *Handlers) {
 				Args: "[@领导|周报|月报]", Summary: "预览下一次推送的摘要（领导看自己的；管理员可看任一领导、群周报、月报），不会推送", Example: "预览 摘要"},
 		}},
 
+		// One Feishu app for several districts (bot.Tenants): the district a
+		// person of several works in, and the 市级 role's figures.
+		{Verb: "全市", Aliases: []string{"city"}, Section: reports, Summary: "市级用户：各区和全市的统计数字，不含案件和个人信息", Subs: []bot.Route{
+			{Verb: "统计", Aliases: []string{"stats"}, Public: true, Bare: true, Fallback: true, Handler: h.cityStats(false),
+				Args: "[本月|上月|本周|上周|YYYY-MM]", Summary: "各区和全市的存量、增量、化解率、按期办结率、到期未办结", Example: "全市 统计 上月"},
+			{Verb: "月报", Aliases: []string{"monthly"}, Public: true, Handler: h.cityStats(true),
+				Args: "[YYYY-MM|本月|上月]", Summary: "全市月度统计（默认上月）：全部指标之和与各区一行", Example: "全市 月报 2026-11"},
+		}},
+
+		{Verb: bot.SwitchVerb, Aliases: []string{"switch"}, Section: other, Public: true, Handler: bot.HandlerFunc(h.switchDistrict),
+			Args: "[区名]", Summary: "同时是几个区的成员时，选择在哪个区办理（私聊；一个机器人服务多个区时）", Example: "切换 河口区"},
 		{Verb: "帮助", Aliases: []string{"help", "?", "？"}, Section: other, Public: true, Handler: bot.HandlerFunc(h.help),
 			Args: "[命令]", Summary: "查看命令说明", Example: "帮助 新建"},
 		{Verb: "演示数据", Aliases: []string{"demo"}, Section: other, Admin: true, Write: true, Handler: bot.HandlerFunc(h.demo),

@@ -166,6 +166,10 @@ type Delivered struct {
 	StreamID  string
 	MessageID string
 	Cases     []string
+	// Card notes a card about no case too (its message id names no case):
+	// where districts share one Feishu app, a click on it is routed to
+	// the district that sent it (LookupTenants).
+	Card bool
 }
 
 // AckDelivered acknowledges delivered entries and notes the cards' cases,
@@ -180,7 +184,7 @@ func (s *Store) AckDelivered(ctx context.Context, ds ...Delivered) error {
 	}
 	_, err := s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
 		for _, d := range ds {
-			if d.MessageID != "" && len(d.Cases) > 0 {
+			if d.MessageID != "" && (len(d.Cases) > 0 || d.Card) {
 				p.Set(ctx, s.k.messageCases(d.MessageID), strings.Join(d.Cases, ","), MessageCasesTTL)
 			}
 		}

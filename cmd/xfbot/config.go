@@ -77,6 +77,19 @@ type Config struct {
 	// from env: too structured for one variable.
 	District  string           `yaml:"district"`
 	Districts []DistrictConfig `yaml:"districts"`
+	// DistrictName is the top-level district's name (青川区), shown by 切换
+	// and 全市; its id when empty.
+	DistrictName string `yaml:"district_name"`
+	// City is the 市级 view over the districts.
+	City CityConfig `yaml:"city"`
+}
+
+// CityConfig is the city (or province) over a deployment's districts.
+type CityConfig struct {
+	Name string `yaml:"name"` // 青州市
+	// Viewers are the open_ids of the 市级 role: 全市 统计 and 全市 月报,
+	// the figures of every district, never a case or a petitioner.
+	Viewers []string `yaml:"viewers"`
 }
 
 // DistrictConfig is one more district served by the deployment.
@@ -86,7 +99,9 @@ type DistrictConfig struct {
 	// Lark is the district's own Feishu app: app_id, app_secret and, for
 	// webhook mode, verification_token and encrypt_key; base_url and mode
 	// are the top level's when empty. Its events come to
-	// /lark/events/<id>.
+	// /lark/events/<id>. Left out, or naming another district's app_id,
+	// the districts share that app (one tenant): its events, at any of
+	// their paths, are routed by chat and sender (bot.Tenants).
 	Lark LarkConfig `yaml:"lark"`
 	// Prefix of its keys in Redis (default "xf_" + id): its own hash tag,
 	// so that districts spread over a cluster's slots.
@@ -112,9 +127,11 @@ func (c Config) DistrictID() string {
 // people and group.
 func (c Config) ForDistrict(d DistrictConfig) Config {
 	out := c
-	out.Districts, out.District = nil, d.ID
+	out.Districts, out.District, out.DistrictName = nil, d.ID, d.Name
 	base, mode := c.Lark.BaseURL, c.Lark.Mode
-	out.Lark = d.Lark
+	if d.Lark.AppID != "" {
+		out.Lark = d.Lark
+	}
 	if out.Lark.BaseURL == "" {
 		out.Lark.BaseURL = base
 	}
@@ -127,6 +144,14 @@ func (c Config) ForDistrict(d DistrictConfig) Config {
 	}
 	out.Admins, out.Leaders, out.GroupChatID = d.Admins, d.Leaders, d.GroupChatID
 	return out
+}
+
+// DistrictLabel is the district's name, or its id.
+func (c Config) DistrictLabel() string {
+	if c.DistrictName != "" {
+		return c.DistrictName
+	}
+	return c.DistrictID()
 }
 
 var districtID = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,31}$`)
@@ -556,7 +581,11 @@ func (c Config) Validate() error {
 		errs = append(errs, fmt.Errorf("%s: %s", keyLabel(path), fmt.Sprintf(format, args...)))
 	}
 
-	ids, apps, prefixes := map[string]bool{c.DistrictID(): true}, map[string]string{c.Lark.AppID: c.DistrictID()}, map[string]string{c.Redis.Prefix: c.DistrictID()}
+	type appOf struct {
+		id   string
+		lark LarkConfig
+	}
+	ids, apps, prefixes := map[string]bool{c.DistrictID(): true}, map[string]appOf{c.Lark.AppID: {c.DistrictID(), c.Lark}}, map[string]string{c.Redis.Prefix: c.DistrictID()}
 	if c.District != "" && !districtID.MatchString(c.District) {
 		bad("district", "应为小写字母、数字、- 或 _（至多 32 个），现为 %q / must be a-z, 0-9, - or _", c.District)
 	}
@@ -572,12 +601,17 @@ func (c Config) Validate() error {
 		}
 		ids[d.ID] = true
 		dc := c.ForDistrict(d)
-		if dc.Lark.AppID == "" || dc.Lark.AppSecret == "" {
-			bad(path+".lark", "每个区要有自己的飞书应用（app_id、app_secret）/ each district needs its own Feishu app")
-		} else if other, ok := apps[dc.Lark.AppID]; ok {
-			bad(path+".lark.app_id", "与区 %q 的应用相同 / the same app as district %q", other, other)
+		switch other, shared := apps[dc.Lark.AppID]; {
+		case d.Lark.AppID == "" && (d.Lark.AppSecret != "" || d.Lark.VerificationToken != "" || d.Lark.EncryptKey != ""):
+			bad(path+".lark.app_id", "写了飞书应用的密钥却没有 app_id；与顶层共用应用时整段 lark 都不写 / credentials without an app_id; leave lark out to share the top-level app")
+		case dc.Lark.AppID == "" || dc.Lark.AppSecret == "":
+			bad(path+".lark", "没有飞书应用：写 app_id 和 app_secret，或不写 lark 与顶层共用一个应用 / no Feishu app: give app_id and app_secret, or leave lark out to share the top-level app")
+		case shared && (other.lark.AppSecret != dc.Lark.AppSecret || other.lark.EncryptKey != dc.Lark.EncryptKey ||
+			other.lark.VerificationToken != dc.Lark.VerificationToken || other.lark.Mode != dc.Lark.Mode || other.lark.BaseURL != dc.Lark.BaseURL):
+			bad(path+".lark", "与区 %q 共用应用 %s，但 app_secret、encrypt_key、verification_token、mode 或 base_url 不同 / shares app %s with district %q but its credentials differ", other.id, dc.Lark.AppID, dc.Lark.AppID, other.id)
+		case !shared:
+			apps[dc.Lark.AppID] = appOf{d.ID, dc.Lark}
 		}
-		apps[dc.Lark.AppID] = d.ID
 		if other, ok := prefixes[dc.Redis.Prefix]; ok {
 			bad(path+".prefix", "与区 %q 的前缀相同，两区的数据会混在一起 / the same key prefix as district %q", other, other)
 		}

@@ -517,6 +517,9 @@ func TestExampleDocumentsEveryKey(t *testing.T) {
 		if len(c.Roster.OrgContact) == 0 {
 			c.Roster.OrgContact = nil
 		}
+		if len(c.City.Viewers) == 0 {
+			c.City.Viewers = nil
+		}
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("config.example.yaml values differ from DefaultConfig:\n%#v\nwant\n%#v", printable(got), printable(want))
@@ -554,8 +557,16 @@ func TestDistrictsConfig(t *testing.T) {
 		{"BadID", []DistrictConfig{d("河口", "cli_b")}, "districts[0].id"},
 		{"SameID", []DistrictConfig{d("hekou", "cli_b"), d("hekou", "cli_c")}, "重复"},
 		{"DefaultID", []DistrictConfig{d("default", "cli_b")}, "重复"},
-		{"SameApp", []DistrictConfig{d("hekou", "cli_a")}, "the same app as district \"default\""},
-		{"NoApp", []DistrictConfig{{ID: "hekou"}}, "each district needs its own Feishu app"},
+		// One app for several districts: left out, or the same credentials.
+		{"SharedApp", []DistrictConfig{{ID: "hekou"}, {ID: "qingfeng", Lark: base.Lark}}, ""},
+		{"SharedAppOtherSecret", []DistrictConfig{d("hekou", "cli_a")}, "shares app cli_a with district \"default\" but its credentials differ"},
+		{"SharedBetweenTwo", []DistrictConfig{d("hekou", "cli_b"), func() DistrictConfig {
+			x := d("qingfeng", "cli_b")
+			x.Lark.AppSecret = "secret-hekou"
+			x.Lark.EncryptKey, x.Lark.VerificationToken = "key-hekou", "tok-hekou"
+			return x
+		}()}, ""},
+		{"SecretWithoutApp", []DistrictConfig{{ID: "hekou", Lark: LarkConfig{AppSecret: "s"}}}, "credentials without an app_id"},
 		{"SamePrefix", []DistrictConfig{func() DistrictConfig { x := d("hekou", "cli_b"); x.Prefix = base.Redis.Prefix; return x }()}, "the same key prefix"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
@@ -574,6 +585,10 @@ func TestDistrictsConfig(t *testing.T) {
 	c.Districts = []DistrictConfig{d("hekou", "cli_b")}
 	if dc := c.ForDistrict(c.Districts[0]); dc.Redis.Prefix != "xf_hekou" || dc.Lark.BaseURL != base.Lark.BaseURL || dc.Lark.Mode != ModeWebhook || dc.DistrictID() != "hekou" {
 		t.Errorf("ForDistrict = prefix %q, base %q, mode %q, id %q", dc.Redis.Prefix, dc.Lark.BaseURL, dc.Lark.Mode, dc.DistrictID())
+	}
+	c.Districts = append(c.Districts, DistrictConfig{ID: "qingfeng", Name: "青峰区"})
+	if dc := c.ForDistrict(c.Districts[1]); dc.Lark != base.Lark || dc.Redis.Prefix != "xf_qingfeng" || dc.DistrictLabel() != "青峰区" {
+		t.Errorf("a district without lark shares the top-level app: ForDistrict = app %q, prefix %q, name %q", dc.Lark.AppID, dc.Redis.Prefix, dc.DistrictLabel())
 	}
 	s := fmt.Sprint(c)
 	for _, secret := range []string{"secret-hekou", "key-hekou", "tok-hekou", "sa"} {

@@ -40,6 +40,17 @@ func serve(ctx context.Context, cfg Config, stderr io.Writer) error {
 	for _, d := range cfg.Districts {
 		cfgs = append(cfgs, cfg.ForDistrict(d))
 	}
+	// Districts that name the same Feishu app share it (one tenant): one
+	// intake routes its events among them, and one limiter spaces their
+	// sends, since Feishu counts per app.
+	groups := appGroups(cfgs)
+	shared := make([]*sharedApp, len(cfgs))
+	for _, g := range groups {
+		sa := &sharedApp{noteCards: len(g) > 1}
+		for _, i := range g {
+			shared[i] = sa
+		}
+	}
 	var ds []*district
 	for i, dc := range cfgs {
 		// One district: the logs and metrics as they always were. Several:
@@ -49,7 +60,7 @@ func serve(ctx context.Context, cfg Config, stderr io.Writer) error {
 			dlog = log.With("district", dc.DistrictID())
 			dreg = prometheus.WrapRegistererWith(prometheus.Labels{"district": dc.DistrictID()}, reg)
 		}
-		d, err := openDistrict(ctx, dc, rdb, dlog, dreg)
+		d, err := openDistrict(ctx, dc, rdb, dlog, dreg, shared[i])
 		if err != nil {
 			if len(cfgs) > 1 {
 				return fmt.Errorf("district %s: %w", dc.DistrictID(), err)
@@ -64,6 +75,10 @@ func serve(ctx context.Context, cfg Config, stderr io.Writer) error {
 		}
 	}
 
+	if err := buildIntakes(cfg, ds, groups, log); err != nil {
+		return err
+	}
+
 	mux := http.NewServeMux()
 	mux.Handle("GET /healthz", healthz(ds))
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
@@ -71,13 +86,13 @@ func serve(ctx context.Context, cfg Config, stderr io.Writer) error {
 		if d.cfg.Lark.Mode != ModeWebhook {
 			continue
 		}
+		d.intake.SetConnected(true)
 		// The top-level district keeps /lark/events; every district also
 		// answers at /lark/events/<id>, the URL its own app is given.
 		if i == 0 {
 			mux.Handle("POST "+bot.WebhookPath, d.intake)
 		}
 		mux.Handle("POST "+bot.WebhookPath+"/"+d.cfg.DistrictID(), d.intake)
-		d.intake.SetConnected(true)
 	}
 	srv := newHTTPServer(mux, defaultHTTPTimeouts)
 	ln, err := net.Listen("tcp", cfg.HTTP.Addr)
@@ -104,7 +119,10 @@ func serve(ctx context.Context, cfg Config, stderr io.Writer) error {
 		go func() { defer wg.Done(); errc <- d.sender.Run(work) }()
 		go func() { defer wg.Done(); errc <- d.a.exporter(d.transport, "", d.log).Run(work) }() // a task cut short is taken up again
 		go func() { defer wg.Done(); errc <- d.sch.Run(work) }()                                // every replica runs it; each firing is claimed once
-		if d.cfg.Lark.Mode != ModeWebhook {
+	}
+	for _, g := range groups {
+		if d := ds[g[0]]; d.cfg.Lark.Mode != ModeWebhook {
+			// One long connection per app, whichever districts share it.
 			// The SDK's ws client cannot be stopped; the process exit closes it.
 			go func() { errc <- d.intake.RunWebsocket(ctx) }()
 		}
@@ -149,9 +167,11 @@ type district struct {
 }
 
 // openDistrict prepares district cfg on rdb: its store checked and seeded,
-// its Feishu client, sender, intake and scheduler built, its metrics
-// registered in reg (labelled with the district by the caller).
-func openDistrict(ctx context.Context, cfg Config, rdb redis.UniversalClient, log *slog.Logger, reg prometheus.Registerer) (*district, error) {
+// its Feishu client, sender and scheduler built, its metrics registered in
+// reg (labelled with the district by the caller). Its intake is built by
+// buildIntakes, once every district of its app is open. shared is what it
+// shares with the other districts of its Feishu app.
+func openDistrict(ctx context.Context, cfg Config, rdb redis.UniversalClient, log *slog.Logger, reg prometheus.Registerer, shared *sharedApp) (*district, error) {
 	a := newAppIn(cfg, rdb, log, false, reg)
 	if err := a.store.Ping(ctx); err != nil {
 		return nil, redisUnreachable(cfg.Redis.Addr, err)
@@ -192,18 +212,20 @@ func openDistrict(ctx context.Context, cfg Config, rdb redis.UniversalClient, lo
 	tokenKey := "tenant_access_token-" + cfg.Lark.AppID + "-"
 	d := &district{cfg: cfg, log: log, a: a}
 	d.transport = bot.NewLarkTransport(client, func(ctx context.Context) error { return a.store.TokenCache().Forget(ctx, tokenKey) })
+	if shared == nil {
+		shared = &sharedApp{}
+	}
+	if shared.lim == nil {
+		shared.lim = sharedLimiter(cfg, rdb, a.metrics, log)
+	}
 	d.sender = bot.NewSender(a.store, d.transport, bot.SenderOptions{
 		Workers: cfg.Sender.Workers, PerChat: rate.Limit(cfg.Sender.PerChat), PerApp: rate.Limit(cfg.Sender.PerApp),
-		Limiter: senderLimiter(cfg, rdb, a.metrics, log), Metrics: a.metrics, Logger: log,
+		Limiter: shared.lim, NoteCards: shared.noteCards, Metrics: a.metrics, Logger: log,
 	})
 	if cfg.Lark.BotOpenID == "" {
 		cfg.Lark.BotOpenID = botOpenID(ctx, client, log)
 	}
-	d.intake = bot.NewLark(a.mux, bot.LarkOptions{
-		AppID: cfg.Lark.AppID, AppSecret: cfg.Lark.AppSecret, BaseURL: cfg.Lark.BaseURL, BotOpenID: cfg.Lark.BotOpenID,
-		VerificationToken: cfg.Lark.VerificationToken, EncryptKey: cfg.Lark.EncryptKey, AllowUnsigned: cfg.Lark.AllowUnsigned,
-		Metrics: a.metrics, Logger: log,
-	})
+	d.cfg = cfg
 	reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "xfbot_transport_connected", Help: "1 when the Feishu transport is up."},
 		func() float64 {
 			if d.intake.Connected() {

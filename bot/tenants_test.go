@@ -1,0 +1,175 @@
+package bot_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/qingchuan/xfbot"
+	"github.com/qingchuan/xfbot/bot"
+	"github.com/qingchuan/xfbot/internal/testredis"
+	"github.com/qingchuan/xfbot/store"
+)
+
+// tenantsRig is two districts behind one app, each with a command that
+// says where it ran and how it was routed.
+type tenantsRig struct {
+	t      *testing.T
+	st     [2]*store.Store
+	router *bot.Tenants
+	seq    int
+}
+
+const (
+	tenA, tenB, tenBoth, tenCity = "ou_a", "ou_b", "ou_both", "ou_city"
+	tenGroupB                    = "oc_group_b"
+)
+
+func newTenantsRig(t *testing.T) *tenantsRig {
+	t.Helper()
+	rdb, prefix := testredis.New(t)
+	r := &tenantsRig{t: t}
+	var ts []bot.Tenant
+	for i, d := range []struct{ id, name, admin string }{{"qingchuan", "青川区", tenA}, {"hekou", "河口区", tenB}} {
+		st := store.New(rdb, fmt.Sprintf("%s_%d", prefix, i))
+		if err := st.EnsureOutboxGroup(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		tx := st.NewTx()
+		tx.PutMember(xfbot.Member{OpenID: tenBoth, Name: "两区兼任", Role: xfbot.RoleMember})
+		if _, err := st.Commit(context.Background(), tx); err != nil {
+			t.Fatal(err)
+		}
+		m := bot.NewMux(st, bot.MuxOptions{Admins: []string{d.admin}})
+		where := bot.HandlerFunc(func(ctx context.Context, req *bot.Request) (*bot.Reply, error) {
+			ten := req.Tenancy
+			return &bot.Reply{Text: fmt.Sprintf("%s verb=%s current=%s options=%d ambiguous=%v switched=%v city=%v",
+				d.id, req.Verb, ten.Current.ID, len(ten.Options), ten.Ambiguous, ten.Switched, ten.City)}, nil
+		})
+		m.Handle(bot.Route{Verb: "在哪", Public: true, Handler: where, Summary: "where"})
+		m.Handle(bot.Route{Verb: bot.SwitchVerb, Aliases: []string{"switch"}, Public: true, Handler: where, Summary: "switch"})
+		m.HandleAction(bot.ActionRoute{Name: "where", Verb: "在哪", Handler: where})
+		r.st[i] = st
+		tn := bot.Tenant{ID: d.id, Name: d.name, Mux: m}
+		if i == 1 {
+			tn.Groups = []string{tenGroupB}
+		}
+		ts = append(ts, tn)
+	}
+	var err error
+	if r.router, err = bot.NewTenants(ts, bot.TenantsOptions{City: []string{tenCity}}); err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// say routes text from who in chat and returns the reply and the district
+// whose outbox it went to.
+func (r *tenantsRig) say(who, chat, text string) (string, int) {
+	r.t.Helper()
+	r.seq++
+	req := &bot.Request{EventID: fmt.Sprintf("ev%d", r.seq), MessageID: fmt.Sprintf("om_%d", r.seq), ChatID: chat, Group: chat == tenGroupB,
+		Sender: xfbot.Person{OpenID: who}, Text: text, Time: time.Date(2026, 3, 16, 9, 0, 0, 0, time.UTC), Via: bot.ViaChat}
+	if err := r.router.ServeMessage(context.Background(), req); err != nil {
+		r.t.Fatalf("ServeMessage(%q): %v", text, err)
+	}
+	for i, st := range r.st {
+		if out := queued(r.t, st); len(out) > 0 {
+			return out[0].Text, i
+		}
+	}
+	r.t.Fatalf("%q: no reply queued in either district", text)
+	return "", -1
+}
+
+func TestTenantsRouting(t *testing.T) {
+	r := newTenantsRig(t)
+	for _, tt := range []struct {
+		name, who, chat, text string
+		want                  string // the reply starts with it
+		in                    int    // the district that answered
+	}{
+		{"MemberOfA", tenA, "oc_p2p_a", "在哪", "qingchuan verb=在哪 current=qingchuan options=1 ambiguous=false", 0},
+		{"MemberOfB", tenB, "oc_p2p_b", "在哪", "hekou verb=在哪 current=hekou options=1 ambiguous=false", 1},
+		{"GroupOfB", tenA, tenGroupB, "在哪", "hekou verb=在哪 current=hekou", 1},
+		{"Stranger", "ou_nobody", "oc_p2p_x", "在哪", "qingchuan verb=在哪 current=qingchuan options=0", 0},
+		{"CityViewer", tenCity, "oc_p2p_c", "在哪", "qingchuan verb=在哪 current=qingchuan options=0 ambiguous=false switched=false city=true", 0},
+		// Of both and none chosen: the command is not run; 切换 is.
+		{"BothNoneChosen", tenBoth, "oc_p2p_both", "在哪", "qingchuan verb=切换 current=qingchuan options=2 ambiguous=true", 0},
+		{"SwitchToB", tenBoth, "oc_p2p_both", "切换 河口", "hekou verb=切换 current=hekou options=2 ambiguous=false switched=true", 1},
+		{"ChosenB", tenBoth, "oc_p2p_both", "在哪", "hekou verb=在哪 current=hekou options=2 ambiguous=false switched=false", 1},
+		{"SwitchAlias", tenBoth, "oc_p2p_both", "switch qingchuan", "qingchuan verb=切换 current=qingchuan options=2 ambiguous=false switched=true", 0},
+		{"ChosenA", tenBoth, "oc_p2p_both", "在哪", "qingchuan verb=在哪 current=qingchuan", 0},
+		// Not one's district: not switched, answered where one is.
+		{"SwitchNotMine", tenA, "oc_p2p_a", "切换 河口区", "qingchuan verb=切换 current=qingchuan options=1 ambiguous=false switched=false", 0},
+		// In a group, 切换 changes nothing: the group is its district's.
+		{"SwitchInGroup", tenBoth, tenGroupB, "切换 青川", "hekou verb=切换 current=hekou options=1 ambiguous=false switched=false", 1},
+		{"StillA", tenBoth, "oc_p2p_both", "在哪", "qingchuan verb=在哪 current=qingchuan", 0},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			got, in := r.say(tt.who, tt.chat, tt.text)
+			if in != tt.in || len(got) < len(tt.want) || got[:len(tt.want)] != tt.want {
+				t.Errorf("%s says %q: answered in district %d: %q, want in %d: %q", tt.who, tt.text, in, got, tt.in, tt.want)
+			}
+		})
+	}
+}
+
+// TestTenantsCardClick: a click goes to the district that sent the card,
+// whichever the person chose; a card no district noted, clicked by a person
+// of several with none chosen, is acted on nowhere.
+func TestTenantsCardClick(t *testing.T) {
+	r := newTenantsRig(t)
+	ctx := context.Background()
+	if err := r.st[1].NoteMessageCases(ctx, "om_card_b", []string{"XF-2026-0001"}); err != nil {
+		t.Fatal(err)
+	}
+	click := func(who, msg string) *bot.ActionResponse {
+		t.Helper()
+		r.seq++
+		resp, err := r.router.ServeAction(ctx, &bot.Request{EventID: fmt.Sprintf("card%d", r.seq), MessageID: msg, ChatID: "oc_p2p_both",
+			Sender: xfbot.Person{OpenID: who}, Time: time.Date(2026, 3, 16, 9, 0, 0, 0, time.UTC), Via: bot.ViaCard,
+			Action: &bot.Action{Name: "where", Value: map[string]string{"c": "oc_p2p_both", "g": "0"}}})
+		if err != nil {
+			t.Fatalf("ServeAction: %v", err)
+		}
+		return resp
+	}
+	if resp := click(tenBoth, "om_unknown"); resp.ToastKind != "warning" || !strings.Contains(resp.Toast, "青川区、河口区") || !strings.Contains(resp.Toast, "切换") {
+		t.Errorf("an unknown card clicked by a person of both, none chosen: %+v", resp)
+	}
+	for i, st := range r.st {
+		if out := queued(t, st); len(out) > 0 {
+			t.Errorf("district %d queued %d messages for a click acted on nowhere", i, len(out))
+		}
+	}
+	if _, in := r.say(tenBoth, "oc_p2p_both", "切换 青川"); in != 0 {
+		t.Fatalf("切换 青川 answered in %d", in)
+	}
+	resp := click(tenBoth, "om_card_b")
+	if got := fmt.Sprint(resp.Toast, resp.Card); !strings.Contains(got, "hekou verb=") {
+		t.Errorf("B's card clicked with A chosen, answered: %s", got)
+	}
+}
+
+// TestTenantsRedisDown: what decides the route cannot be read, so the event
+// is refused (Feishu delivers it again) rather than handled anywhere.
+func TestTenantsRedisDown(t *testing.T) {
+	rdb, prefix := testredis.New(t)
+	m := bot.NewMux(store.New(rdb, prefix), bot.MuxOptions{})
+	m.Handle(bot.Route{Verb: "在哪", Public: true, Summary: "where", Handler: bot.HandlerFunc(func(ctx context.Context, req *bot.Request) (*bot.Reply, error) {
+		return &bot.Reply{Text: "ran"}, nil
+	})})
+	router, err := bot.NewTenants([]bot.Tenant{{ID: "a", Name: "甲区", Mux: m}, {ID: "b", Name: "乙区", Mux: m}}, bot.TenantsOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel() // every Redis call fails at once
+	err = router.ServeMessage(ctx, &bot.Request{EventID: "ev1", MessageID: "om_1", ChatID: "oc_x", Sender: xfbot.Person{OpenID: "ou_x"}, Text: "在哪", Time: time.Now(), Via: bot.ViaChat})
+	if err == nil {
+		t.Fatal("routing with Redis unreadable handled the event; want an error so that Feishu redelivers")
+	}
+}
