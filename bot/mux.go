@@ -69,7 +69,12 @@ type Route struct {
 	// 接访:JF-…, 接访 记录 JF-…); those written in full are read with the
 	// request (Request.NamedCase, NamedReception).
 	Named bool
-	Write bool // changes the ledger: refused to read-only roles
+	// Preload adds to what is read with the request what the handler will
+	// decide on and the words alone tell (新建: the petitioner, for the
+	// repeat-petition lookup, Request.Petitioner). It must not fail: what
+	// it cannot tell, the handler reads itself.
+	Preload func(req *Request, spec *store.LoadSpec)
+	Write   bool // changes the ledger: refused to read-only roles
 	// Undo: a write of the named case alone, which its author may reverse
 	// with 撤销 within store.UndoWindow (not 销号, 重开, nor writes that
 	// change other records or tell others what they must do).
@@ -741,6 +746,9 @@ func (m *Mux) run(ctx context.Context, req *Request, wantCase bool, rt *Route, h
 			}
 		}
 	}
+	if rt.Preload != nil {
+		rt.Preload(req, &spec)
+	}
 	l, err := m.st.LoadFor(ctx, spec)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", errStore, err)
@@ -749,6 +757,7 @@ func (m *Mux) run(ctx context.Context, req *Request, wantCase bool, rt *Route, h
 	req.members, req.membersOK = l.Members, rt.Members
 	req.plans, req.plansOK = l.Plans, rt.Plan && no != "" && l.Case != nil
 	req.named, req.namedRcp = l.Cases, l.Receptions
+	req.petitioner = l.Petitioner
 	req.Member = xfbot.Member{OpenID: req.Sender.OpenID, Name: req.Sender.Name}
 	if l.Member != nil {
 		req.Member = *l.Member

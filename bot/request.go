@@ -58,6 +58,9 @@ type Request struct {
 	plansOK   bool
 	named     map[xfbot.CaseNo]*xfbot.Case // the cases the words name in full, read with the request (Route.Named)
 	namedRcp  map[xfbot.ReceptionID]*store.ReceptionView
+	// petitioner is the repeat-petition lookup read with the request
+	// (Route.Preload), nil when none was.
+	petitioner *store.PetitionerMatch
 
 	write       bool         // the route writes (set by the mux)
 	undo        bool         // its write may be reversed with 撤销 (Route.Undo)
@@ -201,3 +204,7 @@ func (a Args) Rest(i int) string {
 	}
 	return strings.TrimSpace(s)
 }
+
+// Petitioner is the repeat-petition lookup read with the request
+// (Route.Preload; store.SamePetitionerFrom), nil when none was.
+func (r *Request) Petitioner() *store.PetitionerMatch { return r.petitioner }

@@ -12,6 +12,21 @@ import (
 )
 
 // create registers a case: 新建 <标题> [字段:值 ...].
+// preloadPetitioner reads 新建's petitioner from its words, so that the
+// repeat-petition lookup is read with the request (store.LoadSpec): the
+// words as typed; when the handler parses them otherwise (an alias of a
+// 属地, a phone written with spaces), it searches again itself.
+func preloadPetitioner(req *bot.Request, spec *store.LoadSpec) {
+	_, f, err := parseFields(req.Args.Words)
+	if err != nil {
+		return
+	}
+	p := &xfbot.Petitioner{Name: f["信访人"], Phone: f["电话"], IDCard: f["身份证"]}
+	if *p != (xfbot.Petitioner{}) {
+		spec.Petitioner, spec.PetitionerArea = p, f["属地"]
+	}
+}
+
 func (h *Handlers) create(ctx context.Context, req *bot.Request) (*bot.Reply, error) {
 	// 待受理: received, not yet accepted (its 15-day 受理告知 clock runs);
 	// without it a registered case is accepted, as most reach the task force.

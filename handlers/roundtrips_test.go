@@ -48,10 +48,12 @@ func TestWriteCommandsRoundTrips(t *testing.T) {
 		want string // in the reply
 		max  int    // round trips allowed, when not 2 (say why)
 	}{
-		// A petitioner's phone or ID number: the repeat-petition lookup
-		// (the index of their keyed hashes, issue 12) reads what only the
-		// parsed command knows, between the load and the commit.
-		{member, "新建 欠薪 单位:区人社局 属地:青峰镇 信访人:张某某 电话:13800001111", msg{}, "已登记", 3},
+		// A petitioner's phone or ID number, or name and 属地: the
+		// repeat-petition lookup is read with the request (Route.Preload),
+		// and the second run finds the first run's case through it.
+		{member, "新建 欠薪 单位:区人社局 属地:青峰镇 信访人:张某某 电话:13800001111", msg{}, "此信访人另有 1 件", 0},
+		{member, "新建 欠薪二 单位:区人社局 属地:青峰镇 信访人:钱某某 身份证:110101199003074514", msg{}, "此信访人另有 1 件", 0},
+		{member, "新建 欠薪三 单位:区人社局 属地:青峰镇 信访人:孙某某", msg{}, "可能是同一信访人", 0},
 		{member, "新建 欠薪 单位:区人社局 属地:青峰镇", msg{}, "已登记", 0},
 		{member, "进展 %s 已与开发商约谈", msg{}, "已记录", 0},
 		{member, "下访 %s 上门走访", msg{}, "下访", 0},

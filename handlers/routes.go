@@ -19,7 +19,7 @@ func Register(mux *bot.Mux, h *Handlers) {
 	const reports = "统计与导出"
 	const supervise = "督战队（督查）"
 	for _, r := range []bot.Route{
-		{Verb: "新建", Aliases: []string{"new", "登记"}, Section: cases, Write: true, Registry: true, Named: true, Handler: bot.HandlerFunc(h.create),
+		{Verb: "新建", Aliases: []string{"new", "登记"}, Section: cases, Write: true, Registry: true, Named: true, Preload: preloadPetitioner, Handler: bot.HandlerFunc(h.create),
 			Args:    "<标题> [类别:x 属地:x 单位:x 信访人:x 电话:x 身份证:x 受理:日期 期限:日期 性质:x 接访:JF-编号]",
 			Summary: "登记新案件，回复案件号；默认办结期限为受理后 60 日；接访时当场登记的写 接访:编号，包案领导默认为接访领导；电话、身份证号只在私聊中登记",
 			Example: "新建 桂园社区回迁安置房延期交付 类别:征地拆迁 属地:云溪街道 单位:区住建局 信访人:张某某 受理:2026-03-16"},

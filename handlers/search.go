@@ -137,7 +137,7 @@ type repeat struct {
 // may see, by number and status only (此信访人另有 2 件：XF-2026-0031（办理中）…),
 // and those with the same name and 属地 as 可能.
 func (h *Handlers) repeats(ctx context.Context, req *bot.Request, c *xfbot.Case) (repeat, error) {
-	same, maybe, err := h.Store.SamePetitioner(ctx, c)
+	same, maybe, err := h.Store.SamePetitionerFrom(ctx, c, req.Petitioner())
 	if err != nil || len(same)+len(maybe) == 0 {
 		return repeat{}, err
 	}

@@ -31,6 +31,9 @@ type Loaded struct {
 	Cases map[xfbot.CaseNo]*xfbot.Case
 	// Receptions likewise for LoadSpec.Receptions.
 	Receptions map[xfbot.ReceptionID]*ReceptionView
+	// Petitioner is the lookup LoadSpec.Petitioner asked for, nil when it
+	// did not or it could not be read ahead.
+	Petitioner *PetitionerMatch
 }
 
 // LoadSpec is what LoadFor reads.
@@ -44,6 +47,11 @@ type LoadSpec struct {
 	Cases    []xfbot.CaseNo // other cases the command names (案件:XF-…,XF-…)
 	// Receptions the command names (接访:JF-…, 接访 记录 JF-…).
 	Receptions []xfbot.ReceptionID
+	// Petitioner and PetitionerArea, when set, read ahead the
+	// repeat-petition lookup of a new case (SamePetitionerFrom), as its
+	// words give them.
+	Petitioner     *xfbot.Petitioner
+	PetitionerArea string
 }
 
 // Load reads the member record of openID and, if no is not empty, the case and
@@ -92,10 +100,17 @@ func (s *Store) LoadFor(ctx context.Context, spec LoadSpec) (Loaded, error) {
 	if spec.Members {
 		all = pipe.HGetAll(ctx, s.k.members())
 	}
-	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
-		return Loaded{}, fmt.Errorf("store: load %s %s: %w", openID, no, err)
+	var pet *petitionerCmds
+	if spec.Petitioner != nil {
+		pet = s.queuePetitioner(ctx, pipe, *spec.Petitioner, spec.PetitionerArea)
+	}
+	if cmds, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
+		if err = pipelineErr(cmds, pet); err != nil {
+			return Loaded{}, fmt.Errorf("store: load %s %s: %w", openID, no, err)
+		}
 	}
 	var l Loaded
+	l.Petitioner = pet.match()
 	if mentions != nil {
 		l.Mentioned = make(map[string]*xfbot.Member, len(spec.Mentions))
 		for i, v := range mentions.Val() {

@@ -555,47 +555,7 @@ const samePetitionerLimit = 20
 // c itself (by number, if it has one) is left out. The import calls it for
 // each row before it writes the rows; 新建 before its commit.
 func (s *Store) SamePetitioner(ctx context.Context, c *xfbot.Case) (same, maybe []*xfbot.Case, err error) {
-	var strong [][]xfbot.Term
-	if t := s.ix.PhoneTerm(c.Petitioner.Phone); t != "" && len(xfbot.PhoneDigits(c.Petitioner.Phone)) >= 7 {
-		strong = append(strong, []xfbot.Term{t})
-	}
-	if t := s.ix.IDTerm(c.Petitioner.IDCard); t != "" {
-		strong = append(strong, []xfbot.Term{t})
-	}
-	// Both queries in one round trip; the weak one asks for enough to fill
-	// its page after the strong matches are taken out.
-	var qs []SearchQuery
-	if len(strong) > 0 {
-		qs = append(qs, SearchQuery{Terms: xfbot.SearchTerms{Personal: strong}, Limit: samePetitionerLimit + 1})
-	}
-	weak := s.ix.NameTerm(c.Petitioner.Name) != "" && c.Area != ""
-	if weak {
-		qs = append(qs, SearchQuery{Terms: xfbot.SearchTerms{Personal: [][]xfbot.Term{{s.ix.NameTerm(c.Petitioner.Name), xfbot.Term(xfbot.TermArea + ":" + c.Area)}}},
-			Limit: 2*samePetitionerLimit + 2})
-	}
-	if len(qs) == 0 {
-		return nil, nil, nil
-	}
-	rs, err := s.searches(ctx, qs...)
-	if err != nil {
-		return nil, nil, err
-	}
-	if len(strong) > 0 {
-		same = without(rs[0].Cases, c.No)
-	}
-	if weak {
-		r := rs[len(rs)-1]
-		known := map[xfbot.CaseNo]bool{c.No: true}
-		for _, x := range same {
-			known[x.No] = true
-		}
-		for _, x := range r.Cases {
-			if !known[x.No] && len(maybe) < samePetitionerLimit {
-				maybe = append(maybe, x)
-			}
-		}
-	}
-	return same, maybe, nil
+	return s.SamePetitionerFrom(ctx, c, nil)
 }
 
 func without(cs []*xfbot.Case, no xfbot.CaseNo) []*xfbot.Case {
