@@ -45,7 +45,7 @@ type Handlers struct {
 	// City are the districts of the deployment, for the 市级 role's 全市
 	// 统计 (the routing, bot.Tenants, says who has the role); CityName is
 	// city.name. Nil: no city view.
-	City     []CityDistrict
+	City     []report.CityDistrict
 	CityName string
 
 	mux *bot.Mux

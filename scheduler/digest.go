@@ -96,25 +96,55 @@ func (j *GroupWeekly) Run(ctx context.Context, now time.Time) error {
 }
 
 // Monthly sends the task-force group the monthly report (schedule.monthly,
-// the 1st): the month before now's.
+// the 1st): the month before now's. In the first district of a deployment
+// with a city view it also sends each 市级 viewer the city's (全市 月报).
 type Monthly struct {
 	Reports     *report.Reports
 	GroupChatID string
+	// City, CityName and CityViewers: the city's monthly report, sent by
+	// private message to each viewer (city.viewers); none when empty.
+	City        []report.CityDistrict
+	CityName    string
+	CityViewers []string
 }
 
 // Run sends the report of the month before now's.
 func (j *Monthly) Run(ctx context.Context, now time.Time) error {
-	if j.GroupChatID == "" {
-		return nil
-	}
 	r := j.Reports
 	today := xfbot.DateOf(now, r.Location)
 	m := xfbot.MonthOf(xfbot.MonthOf(today).First().AddDays(-1))
-	card, rest, err := r.Monthly(ctx, m, today)
+	if j.GroupChatID != "" {
+		card, rest, err := r.Monthly(ctx, m, today)
+		if err != nil {
+			return err
+		}
+		if err := sendGroup(ctx, r.Store, j.GroupChatID, "monthly", m.String(), now, card, rest); err != nil {
+			return err
+		}
+	}
+	if len(j.City) == 0 || len(j.CityViewers) == 0 {
+		return nil
+	}
+	card, err := report.City(ctx, j.CityName, j.City, xfbot.MonthPeriod(m), today, true)
 	if err != nil {
 		return err
 	}
-	return sendGroup(ctx, r.Store, j.GroupChatID, "monthly", m.String(), now, card, rest)
+	js, err := card.JSON()
+	if err != nil {
+		return err
+	}
+	// Once a month, for every viewer in one commit: a replica that lost
+	// the race finds it sent.
+	tx := r.Store.NewTx()
+	tx.MarkSentKey("city_monthly", m.String(), now.Format(time.RFC3339))
+	for _, v := range j.CityViewers {
+		tx.Enqueue(store.OutboundMessage{ID: uuidOf("city_monthly:" + m.String() + ":" + v), Kind: store.KindSend, ReceiveIDType: "open_id",
+			ReceiveID: v, MsgType: "interactive", Content: js, Text: card.Text(), EnqueuedAt: now})
+	}
+	if _, err := r.Store.Commit(ctx, tx); err != nil && !errors.Is(err, store.ErrAlreadySent) {
+		return err
+	}
+	return nil
 }
 
 // sendGroup queues card (and the lines that did not fit, as text messages)

@@ -281,3 +281,38 @@ func TestGroupWeeklyCountsCases(t *testing.T) {
 		t.Errorf("the digest does not say %q as 统计 上周 does:\n%s", want, d)
 	}
 }
+
+// TestMonthlyCity: in a deployment with a city view, the first district's
+// monthly job also sends each 市级 viewer the city's report of the month
+// before — every district's counts and their sum, no case, no name — once.
+func TestMonthlyCity(t *testing.T) {
+	a, b := newFixture(t), newFixture(t)
+	for i := 0; i < 3; i++ {
+		a.add(fmt.Sprint("甲区案件", i), 20, nil)
+	}
+	b.add("乙区案件", 20, nil)
+	job := &scheduler.Monthly{Reports: a.reports(), // no group: the city's report alone
+		City: []report.CityDistrict{{ID: "a", Name: "甲区", Store: a.st}, {ID: "b", Name: "乙区", Store: b.st}}, CityName: "青州市",
+		CityViewers: []string{"ou_city1", "ou_city2"}}
+	first := time.Date(2026, 4, 1, 9, 15, 0, 0, cst)
+	if err := job.Run(context.Background(), first); err != nil {
+		t.Fatal(err)
+	}
+	got := a.drain()
+	if len(got) != 2 {
+		t.Fatalf("%d messages, want one per city viewer: %v", len(got), got)
+	}
+	for _, v := range []string{"ou_city1", "ou_city2"} {
+		has(t, got[v], "青州市 · 全市月报 · 2026年3月", "本期增量：4", "甲区", "在办 3 · 增量 3", "乙区", "在办 1 · 增量 1")
+		hasNot(t, got[v], "张建国", "19900001234", "XF-", "甲区案件", "乙区案件")
+	}
+	if err := job.Run(context.Background(), first.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if again := a.drain(); len(again) != 0 {
+		t.Errorf("the city's monthly report sent twice: %v", again)
+	}
+	if other := b.drain(); len(other) != 0 {
+		t.Errorf("the second district sent %v", other)
+	}
+}

@@ -30,6 +30,7 @@ type app struct {
 	reports  *report.Reports
 	metrics  *bot.Metrics
 	registry *prometheus.Registry
+	monthly  *scheduler.Monthly // its job body (jobs), given the city view by buildIntakes
 }
 
 func newApp(cfg Config, rdb redis.UniversalClient, log *slog.Logger, demo bool) *app {
@@ -84,6 +85,7 @@ func (a *app) indexSecret(ctx context.Context, cfg Config, log *slog.Logger) err
 // jobs are the bodies of the scheduled jobs, by the name of their
 // schedule.* key; a job without a body yet is not scheduled.
 func (a *app) jobs(cfg Config, log *slog.Logger) map[string]scheduler.Job {
+	a.monthly = &scheduler.Monthly{Reports: a.reports, GroupChatID: cfg.GroupChatID}
 	return map[string]scheduler.Job{
 		"overdue": &scheduler.Reminders{Store: a.store, Calendar: cfg.Calendar(), Thresholds: cfg.Thresholds(), Gaps: cfg.Gaps(),
 			Ladder: cfg.Ladder(), Admins: cfg.Admins, Location: cfg.Location(),
@@ -93,7 +95,7 @@ func (a *app) jobs(cfg Config, log *slog.Logger) map[string]scheduler.Job {
 			GroupChatID: cfg.GroupChatID, Location: cfg.Location(), Logger: log},
 		"leader_digest": &scheduler.LeaderDigest{Reports: a.reports, Calendar: cfg.Calendar(), Logger: log},
 		"group_weekly":  &scheduler.GroupWeekly{Reports: a.reports, GroupChatID: cfg.GroupChatID},
-		"monthly":       &scheduler.Monthly{Reports: a.reports, GroupChatID: cfg.GroupChatID},
+		"monthly":       a.monthly,
 		"reception": &scheduler.Reception{Store: a.store, Calendar: cfg.Calendar(), Thresholds: cfg.Thresholds(),
 			Leaders: cfg.Leaders, Admins: cfg.Admins, NagDay: cfg.Reception.NagDay, Location: cfg.Location(),
 			QuietFrom: cfg.Reminders.QuietFrom, QuietTo: cfg.Reminders.QuietTo, Logger: log},

@@ -4,7 +4,7 @@ import (
 	"log/slog"
 
 	"github.com/qingchuan/xfbot/bot"
-	"github.com/qingchuan/xfbot/handlers"
+	"github.com/qingchuan/xfbot/report"
 	"github.com/redis/go-redis/v9"
 	"golang.org/x/time/rate"
 )
@@ -60,12 +60,16 @@ func sharedLimiter(cfg Config, rdb redis.UniversalClient, met *bot.Metrics, log 
 func buildIntakes(top Config, ds []*district, groups [][]int, log *slog.Logger) error {
 	city := len(top.City.Viewers) > 0
 	if city {
-		var all []handlers.CityDistrict
+		var all []report.CityDistrict
 		for _, d := range ds {
-			all = append(all, handlers.CityDistrict{ID: d.cfg.DistrictID(), Name: d.cfg.DistrictLabel(), Store: d.a.store})
+			all = append(all, report.CityDistrict{ID: d.cfg.DistrictID(), Name: d.cfg.DistrictLabel(), Store: d.a.store})
 		}
 		for _, d := range ds {
 			d.a.handlers.City, d.a.handlers.CityName = all, top.City.Name
+		}
+		// The first district sends the city's monthly report to its viewers.
+		if m := ds[0].a.monthly; m != nil {
+			m.City, m.CityName, m.CityViewers = all, top.City.Name, top.City.Viewers
 		}
 	}
 	for _, g := range groups {
