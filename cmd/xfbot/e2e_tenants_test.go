@@ -186,7 +186,7 @@ districts:
 	if err := run(t.Context(), []string{"district", "list"}, strings.NewReader(""), &out, &errOut, environOf(env)); err != nil {
 		t.Fatalf("district list: %v\n%s", err, errOut.String())
 	}
-	if !strings.Contains(out.String(), "hekou") || strings.Count(out.String(), appID) != 2 {
+	if !strings.Contains(out.String(), "hekou") || strings.Count(out.String(), appID) != 2 || !strings.Contains(out.String(), "与 qingchuan 共用") || !strings.Contains(out.String(), "青川区") {
 		t.Errorf("district list shows both districts on the one app:\n%s", out.String())
 	}
 }

@@ -170,13 +170,20 @@ func envOr(environ []string, key, def string) string {
 // listDistricts prints the districts cfg serves, the top-level one first.
 func listDistricts(w io.Writer, cfg Config) error {
 	cfgs := []Config{cfg}
-	names := []string{""}
+	names := []string{cfg.DistrictName}
 	for _, d := range cfg.Districts {
 		cfgs, names = append(cfgs, cfg.ForDistrict(d)), append(names, d.Name)
 	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\t名称 NAME\t飞书应用 APP\t键前缀 PREFIX\t事件地址 WEBHOOK\t管理员 ADMINS\t专班群 GROUP")
+	first := map[string]string{} // app id → the first district on it
 	for i, c := range cfgs {
+		app := orDash(c.Lark.AppID)
+		if id, ok := first[c.Lark.AppID]; ok {
+			app += "（与 " + id + " 共用 / shared）"
+		} else {
+			first[c.Lark.AppID] = c.DistrictID()
+		}
 		path := bot.WebhookPath + "/" + c.DistrictID()
 		if i == 0 {
 			path = bot.WebhookPath + " , " + path
@@ -184,7 +191,7 @@ func listDistricts(w io.Writer, cfg Config) error {
 		if c.Lark.Mode != ModeWebhook {
 			path = "(" + c.Lark.Mode + ")"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t{%s}\t%s\t%d\t%s\n", c.DistrictID(), orDash(names[i]), orDash(c.Lark.AppID), c.Redis.Prefix, path, len(c.Admins), orDash(c.GroupChatID))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t{%s}\t%s\t%d\t%s\n", c.DistrictID(), orDash(names[i]), app, c.Redis.Prefix, path, len(c.Admins), orDash(c.GroupChatID))
 	}
 	return tw.Flush()
 }
