@@ -173,3 +173,54 @@ func TestTenantsRedisDown(t *testing.T) {
 		t.Fatal("routing with Redis unreadable handled the event; want an error so that Feishu redelivers")
 	}
 }
+
+// BenchmarkTenantsRoute: a private message from a member of one of n
+// districts sharing one app, routed and handled (the reply committed),
+// against the same message to a district's own Mux. Real Redis with
+// XFBOT_TEST_REDIS_ADDR.
+func BenchmarkTenantsRoute(b *testing.B) {
+	for _, n := range []int{1, 10, 100} {
+		b.Run(fmt.Sprintf("districts=%d", n), func(b *testing.B) {
+			rdb, prefix := testredis.New(b)
+			var ts []bot.Tenant
+			var home *store.Store
+			for i := 0; i < n; i++ {
+				st := store.New(rdb, fmt.Sprintf("%s_%d", prefix, i))
+				if i == n/2 {
+					home = st
+					tx := st.NewTx()
+					tx.PutMember(xfbot.Member{OpenID: "ou_m", Name: "成员", Role: xfbot.RoleMember})
+					if _, err := st.Commit(context.Background(), tx); err != nil {
+						b.Fatal(err)
+					}
+				}
+				m := bot.NewMux(st, bot.MuxOptions{})
+				m.Handle(bot.Route{Verb: "在哪", Summary: "where", Handler: bot.HandlerFunc(func(ctx context.Context, req *bot.Request) (*bot.Reply, error) {
+					return &bot.Reply{Text: "ok"}, nil
+				})})
+				ts = append(ts, bot.Tenant{ID: fmt.Sprint("d", i), Name: fmt.Sprint(i, "区"), Mux: m})
+			}
+			router, err := bot.NewTenants(ts, bot.TenantsOptions{})
+			if err != nil {
+				b.Fatal(err)
+			}
+			var srv bot.Server = router
+			if n == 1 {
+				srv = ts[0].Mux // no routing: the district's own Mux
+				tx := home.NewTx()
+				tx.PutMember(xfbot.Member{OpenID: "ou_m", Name: "成员", Role: xfbot.RoleMember})
+				if _, err := home.Commit(context.Background(), tx); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				req := &bot.Request{EventID: fmt.Sprint("ev", i), MessageID: fmt.Sprint("om_", i), ChatID: "oc_p2p",
+					Sender: xfbot.Person{OpenID: "ou_m"}, Text: "在哪", Time: time.Now(), Via: bot.ViaChat}
+				if err := srv.ServeMessage(context.Background(), req); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
