@@ -53,7 +53,7 @@ func BenchmarkWebhookEcho(b *testing.B) {
 	srv := httptest.NewServer(echoHandler(appID, watch.URL))
 	defer srv.Close()
 
-	benchWebhook(b, srv.URL, fake, watch, func(poster, n int) larktest.Message {
+	benchWebhook(b, []string{srv.URL}, fake, watch, func(poster, n int) larktest.Message {
 		return larktest.Message{
 			ChatID: benchChat(poster), SenderOpenID: e2eAdmin, AppID: appID, Token: e2eToken,
 			Text: fmt.Sprintf("第 %d 条消息", n),
@@ -121,7 +121,7 @@ func BenchmarkWebhookXfbot(b *testing.B) {
 		}
 	}
 
-	benchWebhook(b, p.URL+"/lark/events", fake, watch, func(poster, n int) larktest.Message {
+	benchWebhook(b, []string{p.URL + "/lark/events"}, fake, watch, func(poster, n int) larktest.Message {
 		return larktest.Message{
 			ChatID: benchChat(poster), SenderOpenID: e2eAdmin, AppID: appID, Token: e2eToken,
 			Text: fmt.Sprintf("进展 %s 第 %d 次约谈信访人，已答复诉求", cases[poster], n),
@@ -137,13 +137,14 @@ func BenchmarkWebhookXfbot(b *testing.B) {
 // benchChat is poster i's chat with the bot.
 func benchChat(i int) string { return fmt.Sprintf("oc_bench%024d", i) }
 
-// benchWebhook posts b.N events to url from benchPosters goroutines, each
+// benchWebhook posts b.N events to urls (the n-th to urls[n%len(urls)], as a
+// load balancer in front of replicas would) from benchPosters goroutines, each
 // waiting until the reply to its event is recorded at the fake before it
 // posts the next, and reports events/s. It also reports the mean time from
 // posting an event to the webhook's answer (answer-ms) and to the reply
 // recorded (reply-ms): one and the same for the echo bot, which replies
 // before it answers; for xfbot the difference is the way through the outbox.
-func benchWebhook(b *testing.B, url string, fake *larktest.Server, watch *replyWatch, msg func(poster, n int) larktest.Message) {
+func benchWebhook(b *testing.B, urls []string, fake *larktest.Server, watch *replyWatch, msg func(poster, n int) larktest.Message) {
 	client := &http.Client{
 		Timeout:   30 * time.Second,
 		Transport: &http.Transport{MaxIdleConns: 2 * benchPosters, MaxIdleConnsPerHost: 2 * benchPosters},
@@ -168,7 +169,7 @@ func benchWebhook(b *testing.B, url string, fake *larktest.Server, watch *replyW
 		m := msg(poster, n)
 		m.MessageID = newMessageID()
 		wait := watch.expect(m.MessageID)
-		req, err := larktest.NewWebhookRequest(url, e2eEncryptKey, larktest.MessageEvent(m), time.Now())
+		req, err := larktest.NewWebhookRequest(urls[n%len(urls)], e2eEncryptKey, larktest.MessageEvent(m), time.Now())
 		if err != nil {
 			return err
 		}

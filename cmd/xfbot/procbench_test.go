@@ -23,6 +23,23 @@ package main
 // (BenchmarkWebhookEcho, BenchmarkWebhookXfbot) measures the same loop with
 // everything in one process. Without redis-server on PATH the benchmarks
 // are skipped.
+//
+// Each also reports the CPU time per event of each process (bot-cpu-us for
+// the bot, all its replicas together; redis-cpu-us; rig-cpu-us for this
+// process: the posters, the fake Feishu and its proxy), read from /proc: on
+// a machine whose cores are all busy, events/s follows the CPU an event
+// costs, and these say where it goes.
+//
+// Two variables change the rig:
+//
+//	XFBOT_PROCBENCH_REPLICAS=3            that many `xfbot serve` processes on the one Redis
+//	                                      (the events go to them in turn, as a load balancer would)
+//	XFBOT_PROCBENCH_CLUSTER=host:port,…   the Redis Cluster at these seeds instead of a
+//	                                      redis-server of its own (its fsync policy is the cluster's)
+//
+// A pprof endpoint on each replica (port 0 picks none): build with
+// XFBOT_PROCBENCH_PPROF=127.0.0.1:6060 (replica i listens on port+i; the
+// binary is built with -tags procbench_pprof, see pprof_procbench.go).
 
 import (
 	"context"
@@ -33,6 +50,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -42,6 +60,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/qingchuan/xfbot/bot/larktest"
+	"github.com/qingchuan/xfbot/internal/testredis"
 )
 
 // procChildEnv makes this test binary the echo bot: its address and the
@@ -80,20 +99,25 @@ func echoChild(spec string) int {
 
 // procRig is the processes of the run.
 type procRig struct {
-	once sync.Once
-	err  error
-	skip string
+	once  sync.Once
+	err   error
+	skip  string
+	mu    sync.Mutex
+	flush func() // deletes the run's keys on a cluster
 
 	appID string
 	dir   string
 	fake  *larktest.Server
 	watch *replyWatch
 	redis *exec.Cmd
-	bot   *exec.Cmd
+	bots  []*exec.Cmd
 	echo  *exec.Cmd
 
-	botURL, echoURL string
-	cases           []string // one case per poster, for 进展
+	redisPIDs []int // the redis-server processes: its own, or the cluster's masters
+
+	botURLs []string // one per replica
+	echoURL string
+	cases   []string // one case per poster, for 进展
 }
 
 var rig procRig
@@ -124,34 +148,74 @@ func (r *procRig) up(b *testing.B) error {
 	// each benchmark, so its watch lives as long as the process.
 	r.watch = newRigWatch(r.fake)
 
-	// Redis, every write fsynced before it is answered.
-	redisAddr := freeAddr(b)
-	_, port, _ := strings.Cut(redisAddr, ":")
-	r.redis = exec.Command(redisServer, "--bind", "127.0.0.1", "--port", port, "--dir", r.dir,
-		"--save", "", "--appendonly", "yes", "--appendfsync", "always", "--daemonize", "no", "--loglevel", "warning")
-	if r.redis.Stdout, err = os.Create(filepath.Join(r.dir, "redis.log")); err != nil {
-		return err
-	}
-	r.redis.Stderr = r.redis.Stdout
-	if err := r.redis.Start(); err != nil {
-		return fmt.Errorf("redis-server: %w", err)
-	}
-	rdb := redis.NewClient(&redis.Options{Addr: redisAddr})
-	defer rdb.Close()
-	if !waitFor(func() bool { return rdb.Ping(context.Background()).Err() == nil }) {
-		log, _ := os.ReadFile(filepath.Join(r.dir, "redis.log"))
-		return fmt.Errorf("redis-server on %s did not answer:\n%s", redisAddr, log)
+	// Redis, every write fsynced before it is answered; or the cluster.
+	redisEnv := map[string]string{}
+	if seeds := os.Getenv("XFBOT_PROCBENCH_CLUSTER"); seeds != "" {
+		prefix := "procbench_" + randHex(4)
+		redisEnv = map[string]string{"XFBOT_REDIS_ADDR": seeds, "XFBOT_REDIS_CLUSTER": "1", "XFBOT_REDIS_PREFIX": prefix}
+		rdb := redis.NewClusterClient(&redis.ClusterOptions{Addrs: testredis.Seeds(seeds)})
+		defer rdb.Close()
+		err := rdb.ForEachMaster(context.Background(), func(ctx context.Context, c *redis.Client) error {
+			info, err := c.Info(ctx, "server").Result()
+			if err != nil {
+				return err
+			}
+			if pid := infoField(info, "process_id"); pid != "" {
+				n, _ := strconv.Atoi(pid)
+				r.mu.Lock()
+				r.redisPIDs = append(r.redisPIDs, n)
+				r.mu.Unlock()
+			}
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("cluster at %s: %w", seeds, err)
+		}
+		r.flush = func() {
+			c := testredis.Dial(seeds, true)
+			defer c.Close()
+			testredis.Flush(&rigTB{}, c, prefix)
+		}
+	} else {
+		redisAddr := freeAddr(b)
+		_, port, _ := strings.Cut(redisAddr, ":")
+		r.redis = exec.Command(redisServer, "--bind", "127.0.0.1", "--port", port, "--dir", r.dir,
+			"--save", "", "--appendonly", "yes", "--appendfsync", "always", "--daemonize", "no", "--loglevel", "warning")
+		if r.redis.Stdout, err = os.Create(filepath.Join(r.dir, "redis.log")); err != nil {
+			return err
+		}
+		r.redis.Stderr = r.redis.Stdout
+		if err := r.redis.Start(); err != nil {
+			return fmt.Errorf("redis-server: %w", err)
+		}
+		r.redisPIDs = []int{r.redis.Process.Pid}
+		rdb := redis.NewClient(&redis.Options{Addr: redisAddr})
+		defer rdb.Close()
+		if !waitFor(func() bool { return rdb.Ping(context.Background()).Err() == nil }) {
+			log, _ := os.ReadFile(filepath.Join(r.dir, "redis.log"))
+			return fmt.Errorf("redis-server on %s did not answer:\n%s", redisAddr, log)
+		}
+		redisEnv = map[string]string{"XFBOT_REDIS_ADDR": redisAddr, "XFBOT_REDIS_PREFIX": "procbench"}
 	}
 
-	// xfbot serve, the binary.
+	// xfbot serve, the binary: one process per replica.
+	replicas := 1
+	if v := os.Getenv("XFBOT_PROCBENCH_REPLICAS"); v != "" {
+		if replicas, err = strconv.Atoi(v); err != nil || replicas < 1 {
+			return fmt.Errorf("XFBOT_PROCBENCH_REPLICAS=%q: want a number ≥ 1", v)
+		}
+	}
+	pprofAddr := os.Getenv("XFBOT_PROCBENCH_PPROF")
 	bin := filepath.Join(r.dir, "xfbot")
-	build := exec.Command("go", "build", "-o", bin, ".")
+	args := []string{"build", "-o", bin}
+	if pprofAddr != "" {
+		args = append(args, "-tags", "procbench_pprof")
+	}
+	build := exec.Command("go", append(args, ".")...)
 	build.Stdout, build.Stderr = os.Stderr, os.Stderr
 	if err := build.Run(); err != nil {
 		return fmt.Errorf("go build: %w", err)
 	}
-	botAddr := freeAddr(b)
-	r.botURL = "http://" + botAddr
 	env := map[string]string{
 		"XFBOT_LARK_APP_ID":             r.appID,
 		"XFBOT_LARK_APP_SECRET":         e2eSecret,
@@ -160,22 +224,34 @@ func (r *procRig) up(b *testing.B) error {
 		"XFBOT_LARK_VERIFICATION_TOKEN": e2eToken,
 		"XFBOT_LARK_ENCRYPT_KEY":        e2eEncryptKey,
 		"XFBOT_LARK_BOT_OPEN_ID":        e2eBot,
-		"XFBOT_HTTP_ADDR":               botAddr,
-		"XFBOT_REDIS_ADDR":              redisAddr,
-		"XFBOT_REDIS_PREFIX":            "procbench",
 		"XFBOT_ADMINS":                  e2eAdmin,
 		"XFBOT_SENDER_RATE_LIMIT":       "off", // the bot, not the limiter
 		"XFBOT_LOG_LEVEL":               "warn",
 	}
-	r.bot = exec.Command(bin, "serve")
-	r.bot.Env = append(os.Environ(), environOf(env)...)
-	// Warnings and errors only (XFBOT_LOG_LEVEL), on the benchmark's stderr.
-	r.bot.Stdout, r.bot.Stderr = os.Stderr, os.Stderr
-	if err := r.bot.Start(); err != nil {
-		return fmt.Errorf("xfbot serve: %w", err)
+	for k, v := range redisEnv {
+		env[k] = v
 	}
-	if !waitFor(func() bool { code, _ := getJSON(r.botURL+"/healthz", nil); return code == http.StatusOK }) {
-		return fmt.Errorf("xfbot serve: /healthz did not answer 200")
+	for i := range replicas {
+		botAddr := freeAddr(b)
+		env["XFBOT_HTTP_ADDR"] = botAddr
+		url := "http://" + botAddr
+		bot := exec.Command(bin, "serve")
+		bot.Env = append(os.Environ(), environOf(env)...)
+		if pprofAddr != "" {
+			host, port, _ := strings.Cut(pprofAddr, ":")
+			p, _ := strconv.Atoi(port)
+			bot.Env = append(bot.Env, fmt.Sprintf("XFBOT_PPROF_ADDR=%s:%d", host, p+i))
+		}
+		// Warnings and errors only (XFBOT_LOG_LEVEL), on the benchmark's stderr.
+		bot.Stdout, bot.Stderr = os.Stderr, os.Stderr
+		if err := bot.Start(); err != nil {
+			return fmt.Errorf("xfbot serve: %w", err)
+		}
+		r.bots = append(r.bots, bot)
+		if !waitFor(func() bool { code, _ := getJSON(url+"/healthz", nil); return code == http.StatusOK }) {
+			return fmt.Errorf("xfbot serve: /healthz did not answer 200")
+		}
+		r.botURLs = append(r.botURLs, url+"/lark/events")
 	}
 
 	// The echo bot: this binary again.
@@ -202,7 +278,7 @@ func (r *procRig) up(b *testing.B) error {
 	}
 
 	// A case for each poster to record progress on.
-	f := newFeishu(b, r.fake, &xfbotProc{URL: r.botURL}, env)
+	f := newFeishu(b, r.fake, &xfbotProc{URL: strings.TrimSuffix(r.botURLs[0], "/lark/events")}, env)
 	r.cases = make([]string, benchPosters)
 	for i := range r.cases {
 		s := f.say(larktest.Message{ChatID: benchChat(i), Text: fmt.Sprintf("新建 压测案件%d 类别:住房保障 信访人:%s 电话:%s", i, e2ePetitioner, e2ePhone)})
@@ -216,7 +292,7 @@ func (r *procRig) up(b *testing.B) error {
 // stop ends the processes (SIGTERM, then a kill after 10 s) and removes the
 // directory.
 func (r *procRig) stop() {
-	for _, c := range []*exec.Cmd{r.echo, r.bot, r.redis} {
+	for _, c := range append(append([]*exec.Cmd{r.echo}, r.bots...), r.redis) {
 		if c == nil || c.Process == nil {
 			continue
 		}
@@ -229,6 +305,9 @@ func (r *procRig) stop() {
 			_ = c.Process.Kill()
 			<-done
 		}
+	}
+	if r.flush != nil {
+		r.flush()
 	}
 	if r.fake != nil {
 		r.fake.Close()
@@ -270,26 +349,100 @@ func waitFor(ok func() bool) bool {
 // BenchmarkProcWebhookEcho: the bare SDK echo bot in a process of its own.
 func BenchmarkProcWebhookEcho(b *testing.B) {
 	rig.start(b)
-	benchWebhook(b, rig.echoURL, rig.fake, rig.watch, func(poster, n int) larktest.Message {
+	cpu := rig.cpu([]*exec.Cmd{rig.echo})
+	benchWebhook(b, []string{rig.echoURL}, rig.fake, rig.watch, func(poster, n int) larktest.Message {
 		return larktest.Message{
 			ChatID: benchChat(poster), SenderOpenID: e2eAdmin, AppID: rig.appID, Token: e2eToken,
 			Text: fmt.Sprintf("第 %d 条消息", n),
 		}
 	})
+	cpu.report(b)
 }
 
 // BenchmarkProcWebhookXfbot: `xfbot serve` as a process, Redis fsyncing
 // every write; each poster records 进展 on a case of its own.
 func BenchmarkProcWebhookXfbot(b *testing.B) {
 	rig.start(b)
-	benchWebhook(b, rig.botURL+"/lark/events", rig.fake, rig.watch, func(poster, n int) larktest.Message {
+	cpu := rig.cpu(rig.bots)
+	benchWebhook(b, rig.botURLs, rig.fake, rig.watch, func(poster, n int) larktest.Message {
 		return larktest.Message{
 			ChatID: benchChat(poster), SenderOpenID: e2eAdmin, AppID: rig.appID, Token: e2eToken,
 			Text: fmt.Sprintf("进展 %s 第 %d 次约谈信访人，已答复诉求", rig.cases[poster], n),
 		}
 	})
+	cpu.report(b)
+	b.ReportMetric(float64(len(rig.bots)), "replicas")
 	msgs := rig.fake.Messages()
 	if last := msgs[len(msgs)-1]; !strings.Contains(cardText(last.Content), "已记录进展") {
 		b.Fatalf("the last reply is not a recorded progress: %s", last.Content)
 	}
+}
+
+// cpuSnap is the CPU time the rig's processes had used when a benchmark
+// began.
+type cpuSnap struct {
+	bots             []int
+	redis            []int
+	bot0, red0, rig0 time.Duration
+}
+
+func (r *procRig) cpu(bots []*exec.Cmd) *cpuSnap {
+	c := &cpuSnap{redis: r.redisPIDs}
+	for _, p := range bots {
+		c.bots = append(c.bots, p.Process.Pid)
+	}
+	c.bot0, c.red0, c.rig0 = cpuOf(c.bots), cpuOf(c.redis), cpuOf([]int{os.Getpid()})
+	return c
+}
+
+// report adds each process's CPU time per event since c was taken. (Nothing
+// when /proc cannot be read.)
+func (c *cpuSnap) report(b *testing.B) {
+	us := func(d time.Duration) float64 { return float64(d.Microseconds()) / float64(b.N) }
+	if bot := cpuOf(c.bots); bot > 0 {
+		b.ReportMetric(us(bot-c.bot0), "bot-cpu-us")
+	}
+	if red := cpuOf(c.redis); red > 0 {
+		b.ReportMetric(us(red-c.red0), "redis-cpu-us")
+	}
+	if rig := cpuOf([]int{os.Getpid()}); rig > 0 {
+		b.ReportMetric(us(rig-c.rig0), "rig-cpu-us")
+	}
+}
+
+// cpuOf is the user and system time the processes have used, from
+// /proc/<pid>/stat (0 where it cannot be read).
+func cpuOf(pids []int) time.Duration {
+	var total time.Duration
+	for _, pid := range pids {
+		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+		if err != nil {
+			continue
+		}
+		// The command name, in parentheses, may hold spaces: count the
+		// fields after its closing one (utime and stime are the 14th and
+		// 15th fields of the line, the 12th and 13th after it).
+		s := string(b)
+		f := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
+		if len(f) < 13 {
+			continue
+		}
+		ut, _ := strconv.ParseInt(f[11], 10, 64)
+		st, _ := strconv.ParseInt(f[12], 10, 64)
+		total += time.Duration(ut+st) * time.Second / clockTicks
+	}
+	return total
+}
+
+// clockTicks is USER_HZ, the unit of /proc's times: 100 on Linux.
+const clockTicks = 100
+
+// infoField is one "name:value" line of an INFO answer.
+func infoField(info, name string) string {
+	for line := range strings.SplitSeq(info, "\n") {
+		if v, ok := strings.CutPrefix(strings.TrimSpace(line), name+":"); ok {
+			return v
+		}
+	}
+	return ""
 }
