@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"crypto/subtle"
@@ -17,6 +18,7 @@ import (
 	larkevent "github.com/larksuite/oapi-sdk-go/v3/event"
 	"github.com/larksuite/oapi-sdk-go/v3/event/dispatcher"
 	"github.com/larksuite/oapi-sdk-go/v3/event/dispatcher/callback"
+	larkim "github.com/larksuite/oapi-sdk-go/v3/service/im/v1"
 )
 
 // WebhookPath is where Feishu posts events and card callbacks in webhook mode.
@@ -40,7 +42,7 @@ func (l *Lark) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 		return
 	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, maxWebhookBody+1))
+	body, err := readBody(r)
 	if err != nil || len(body) > maxWebhookBody {
 		http.Error(w, "bad body", http.StatusBadRequest)
 		return
@@ -62,7 +64,12 @@ func (l *Lark) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), HandleTimeout+250*time.Millisecond)
 	defer cancel()
-	resp, err := l.dispatch(ctx, plain)
+	var resp any
+	if e, ok := env.message(plain); ok {
+		err = l.dispatchMessage(ctx, e, env.Event)
+	} else {
+		resp, err = l.dispatch(ctx, plain)
+	}
 	var notFound *dispatcher.NotFoundEventHandlerErr
 	switch {
 	case errors.As(err, &notFound):
@@ -79,6 +86,18 @@ func (l *Lark) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// readBody reads up to maxWebhookBody+1 bytes of r's body, into one buffer
+// of the announced length when it announces one (io.ReadAll would grow its
+// buffer from 512 bytes, copying as it goes).
+func readBody(r *http.Request) ([]byte, error) {
+	var buf bytes.Buffer
+	if n := r.ContentLength; n > 0 && n <= maxWebhookBody {
+		buf.Grow(int(n) + bytes.MinRead) // ReadFrom wants MinRead free to read the end
+	}
+	_, err := buf.ReadFrom(io.LimitReader(r.Body, maxWebhookBody+1))
+	return buf.Bytes(), err
+}
+
 // dispatch hands an authenticated plaintext to the SDK's dispatcher. A panic
 // in it (the SDK's decoding or our conversion; the mux recovers its
 // handlers' own) becomes an error, answered 500 like any other failure.
@@ -93,6 +112,27 @@ func (l *Lark) dispatch(ctx context.Context, plain []byte) (resp any, err error)
 	return l.d.Do(ctx, plain)
 }
 
+// dispatchMessage is dispatch for a message event, the webhook's commonest,
+// from the envelope authenticate decoded: the SDK's dispatcher would decode
+// the plaintext twice more (once for its type, once for the event), to the
+// same P2MessageReceiveV1 (the same encoding/json, the same structs), for
+// the same handler. A panic is an error, as in dispatch.
+func (l *Lark) dispatchMessage(ctx context.Context, e *larkim.P2MessageReceiveV1, event json.RawMessage) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			l.opt.Metrics.Event("webhook", "panic")
+			l.log.Error("panic in the event dispatcher", "panic", p, "stack", string(debug.Stack()))
+			err = fmt.Errorf("bot: panic in the event dispatcher: %v", p)
+		}
+	}()
+	if len(event) > 0 {
+		if err := json.Unmarshal(event, &e.Event); err != nil {
+			return err
+		}
+	}
+	return l.onMessage(ctx, e)
+}
+
 // isNilResponse reports a typed nil inside the interface the dispatcher
 // returns (a card handler that returned a nil *response).
 func isNilResponse(v any) bool {
@@ -102,15 +142,58 @@ func isNilResponse(v any) bool {
 
 // envelope is what authenticate reads of a plaintext: its kind, the URL
 // verification's challenge, and the verification token (in the header of
-// a 2.0 event, at the top of a 1.0 one).
+// a 2.0 event, at the top of a 1.0 one); and, for a 2.0 event, its schema,
+// header and event undecoded, so that a message event is decoded once
+// (dispatchMessage), not again by the SDK's dispatcher.
 type envelope struct {
-	Type      string `json:"type"`
-	Challenge string `json:"challenge"`
-	Token     string `json:"token"`
-	Encrypt   string `json:"encrypt"`
-	Header    struct {
+	Type      string          `json:"type"`
+	Challenge string          `json:"challenge"`
+	Token     string          `json:"token"`
+	Encrypt   string          `json:"encrypt"`
+	Schema    json.RawMessage `json:"schema"`
+	Header    json.RawMessage `json:"header"`
+	Event     json.RawMessage `json:"event"`
+}
+
+// decode reads plain into e and the header's token into token, failing
+// where the SDK's own decoding of the envelope would.
+func (e *envelope) decode(plain []byte) (token string, err error) {
+	if err := json.Unmarshal(plain, e); err != nil {
+		return "", err
+	}
+	var h struct {
 		Token string `json:"token"`
-	} `json:"header"`
+	}
+	if len(e.Header) > 0 {
+		if err := json.Unmarshal(e.Header, &h); err != nil {
+			return "", err
+		}
+	}
+	return h.Token, nil
+}
+
+// message is the event of a 2.0 message event, which the SDK's dispatcher
+// would route (by the header's event type) to OnP2MessageReceiveV1, with
+// its schema, header and raw request filled in as the dispatcher fills
+// them; its data is left to dispatchMessage. Anything else, and a
+// plaintext the SDK would refuse (encrypted, a header or schema of the
+// wrong type), is left to the dispatcher (ok false).
+func (e *envelope) message(plain []byte) (*larkim.P2MessageReceiveV1, bool) {
+	if e.Encrypt != "" || len(e.Header) == 0 {
+		return nil, false
+	}
+	var h *larkevent.EventHeader
+	if json.Unmarshal(e.Header, &h) != nil || h == nil || h.EventType != "im.message.receive_v1" {
+		return nil, false
+	}
+	var schema string
+	if len(e.Schema) > 0 && json.Unmarshal(e.Schema, &schema) != nil {
+		return nil, false
+	}
+	return &larkim.P2MessageReceiveV1{
+		EventV2Base: &larkevent.EventV2Base{Schema: schema, Header: h},
+		EventReq:    &larkevent.EventReq{Body: plain},
+	}, true
 }
 
 // authenticate checks a webhook request and returns its plaintext and its
@@ -159,7 +242,8 @@ func (l *Lark) authenticate(h http.Header, body []byte) ([]byte, envelope, int, 
 	} else if !l.opt.AllowUnsigned {
 		return nil, env, http.StatusUnauthorized, "no encrypt key configured"
 	}
-	if err := json.Unmarshal(plain, &env); err != nil {
+	headerToken, err := env.decode(plain)
+	if err != nil {
 		if l.opt.EncryptKey != "" && !signed {
 			return nil, env, http.StatusUnauthorized, "unsigned request"
 		}
@@ -173,7 +257,7 @@ func (l *Lark) authenticate(h http.Header, body []byte) ([]byte, envelope, int, 
 	if l.opt.EncryptKey != "" && !signed && env.Type != "url_verification" {
 		return nil, env, http.StatusUnauthorized, "unsigned request"
 	}
-	token := env.Header.Token
+	token := headerToken
 	if token == "" {
 		token = env.Token
 	}
