@@ -99,12 +99,28 @@ func escapeMD(s string) string { return mdEscaper.Replace(s) }
 // kilobytes, rendered for nearly every reply.
 var cardBufs = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
-// marshalCard is json.Marshal into a pooled buffer. (HTML stays escaped:
-// user text in plain_text elements is not markdown-escaped, and must not
-// read as a tag to anything that scans the JSON.)
-func marshalCard(tree cardJSON) (string, error) {
+// marshalCard is json.Marshal of c.tree() into a pooled buffer, or the same
+// bytes written directly by appendCard. (HTML stays escaped: user text in
+// plain_text elements is not markdown-escaped, and must not read as a tag
+// to anything that scans the JSON.)
+func marshalCard(c *Card) (string, error) {
+	bp := cardBytes.Get().(*[]byte)
+	defer cardBytes.Put(bp)
+	b, ok := appendCard((*bp)[:0], c)
+	*bp = b[:0] // grown, kept for the next card
+	if ok {
+		return string(b), nil
+	}
 	buf := cardBufs.Get().(*bytes.Buffer)
 	defer cardBufs.Put(buf)
+	return marshalTree(buf, c.tree())
+}
+
+// cardBytes are appendCard's buffers.
+var cardBytes = sync.Pool{New: func() any { b := make([]byte, 0, 8<<10); return &b }}
+
+// marshalTree is json.Marshal of a card's tree into buf.
+func marshalTree(buf *bytes.Buffer, tree cardJSON) (string, error) {
 	buf.Reset()
 	if err := json.NewEncoder(buf).Encode(tree); err != nil {
 		return "", err
@@ -116,7 +132,7 @@ func marshalCard(tree cardJSON) (string, error) {
 // MaxCardBytes loses its longest sections, marked as cut, until it fits.
 func (c Card) JSON() (string, error) {
 	for {
-		b, err := marshalCard(c.tree())
+		b, err := marshalCard(&c)
 		if err != nil {
 			return "", fmt.Errorf("bot: render card: %w", err)
 		}
