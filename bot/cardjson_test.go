@@ -110,3 +110,24 @@ func TestCardJSONFast(t *testing.T) {
 		check(t, c)
 	}
 }
+
+// BenchmarkRenderCaseCard is a reply's rendering as the mux does it: the
+// case card, then its JSON and its text (the fallback kept in the outbox).
+func BenchmarkRenderCaseCard(b *testing.B) {
+	at := time.Date(2026, 3, 16, 9, 0, 0, 0, time.UTC)
+	c := &xfbot.Case{No: "XF-2026-0012", Title: "桂园社区回迁安置房延期交付", Category: "land_demolition", Unit: "区住建局", Area: "云溪街道",
+		Petitioner: xfbot.Petitioner{Name: "何春明", Phone: "13987654321"}, Status: xfbot.StatusHandling,
+		AcceptedOn: xfbot.NewDate(2026, 3, 1), Due: xfbot.NewDate(2026, 4, 30), CreatedAt: at}
+	entry := "第 12 次约谈信访人，已答复诉求"
+	recent := []xfbot.Progress{{At: at, Author: c.Owner, Kind: xfbot.KindProgress, Text: entry},
+		{At: at, Author: c.Owner, Kind: xfbot.KindProgress, Text: entry}, {At: at, Author: c.Owner, Kind: xfbot.KindProgress, Text: entry}}
+	v := View{Audience: xfbot.Audience{Role: xfbot.RoleMember}, ChatID: "oc_p2p", Today: xfbot.NewDate(2026, 3, 16), Thresholds: xfbot.DefaultThresholds}
+	b.ReportAllocs()
+	for b.Loop() {
+		card := CaseCard(c, recent, v)
+		card.Subtitle = "✅ 已记录进展"
+		if om, ok := render("", card); !ok || om.MsgType != "interactive" {
+			b.Fatal("not rendered")
+		}
+	}
+}

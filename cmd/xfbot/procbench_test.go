@@ -38,6 +38,9 @@ package main
 //	XFBOT_PROCBENCH_CLUSTER=host:port,…   the Redis Cluster at these seeds instead of a
 //	                                      redis-server of its own (its fsync policy is the cluster's)
 //
+// XFBOT_PROCBENCH_BIN=path runs that xfbot binary instead of building this
+// package's (a build of another commit, to compare).
+//
 // A pprof endpoint on each replica (port 0 picks none): build with
 // XFBOT_PROCBENCH_PPROF=127.0.0.1:6060 (replica i listens on port+i; the
 // binary is built with -tags procbench_pprof, see pprof_procbench.go).
@@ -212,10 +215,14 @@ func (r *procRig) up(b *testing.B) error {
 	if pprofAddr != "" {
 		args = append(args, "-tags", "procbench_pprof")
 	}
-	build := exec.Command("go", append(args, ".")...)
-	build.Stdout, build.Stderr = os.Stderr, os.Stderr
-	if err := build.Run(); err != nil {
-		return fmt.Errorf("go build: %w", err)
+	if prebuilt := os.Getenv("XFBOT_PROCBENCH_BIN"); prebuilt != "" {
+		bin = prebuilt // another build of xfbot, to compare with this one
+	} else {
+		build := exec.Command("go", append(args, ".")...)
+		build.Stdout, build.Stderr = os.Stderr, os.Stderr
+		if err := build.Run(); err != nil {
+			return fmt.Errorf("go build: %w", err)
+		}
 	}
 	env := map[string]string{
 		"XFBOT_LARK_APP_ID":             r.appID,
