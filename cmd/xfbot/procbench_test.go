@@ -422,6 +422,28 @@ func BenchmarkProcWebhookRatio(b *testing.B) {
 	b.ReportMetric(us(botCPU[0]), "xfbot-cpu-us")
 	b.ReportMetric(us(botCPU[1]), "xfbot-redis-cpu-us")
 	b.ReportMetric(us(botCPU[2]), "xfbot-rig-cpu-us")
+	if mb := peakRSS(botPIDs); mb > 0 {
+		b.ReportMetric(mb, "xfbot-peak-rss-MB")
+	}
+}
+
+// peakRSS is the largest peak resident set (VmHWM) of the processes, in MB;
+// 0 when /proc cannot be read.
+func peakRSS(pids []int) float64 {
+	var peak float64
+	for _, pid := range pids {
+		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+		if err != nil {
+			continue
+		}
+		for line := range strings.SplitSeq(string(b), "\n") {
+			if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+				kb, _ := strconv.ParseFloat(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 64)
+				peak = max(peak, kb/1024)
+			}
+		}
+	}
+	return peak
 }
 
 // procRatioRound is how many events one turn of BenchmarkProcWebhookRatio
