@@ -283,10 +283,19 @@ func progressSection(c *xfbot.Case, recent []xfbot.Progress, v View) string {
 		return "**最新进展**\n暂无进展记录。"
 	}
 	var b strings.Builder
+	b.Grow(64 + 96*len(recent))
 	b.WriteString("**最新进展**")
+	var day [8]byte
 	for i := len(recent) - 1; i >= 0; i-- {
 		p := recent[i]
-		fmt.Fprintf(&b, "\n• %s %s（%s）：%s", p.At.In(locOf(v)).Format("01-02"), escapeMD(p.Author.Display()), p.Kind.Label(), escapeMD(v.Text(c, p.Text)))
+		b.WriteString("\n• ")
+		b.Write(p.At.In(locOf(v)).AppendFormat(day[:0], "01-02"))
+		b.WriteString(" ")
+		b.WriteString(escapeMD(p.Author.Display()))
+		b.WriteString("（")
+		b.WriteString(p.Kind.Label())
+		b.WriteString("）：")
+		b.WriteString(escapeMD(v.Text(c, p.Text)))
 	}
 	return b.String()
 }

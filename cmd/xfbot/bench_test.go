@@ -21,6 +21,7 @@ import (
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
+	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -68,8 +69,15 @@ func echoHandler(appID, baseURL string) http.Handler {
 	// The SDK's token cache is process-global: a serve run earlier in this
 	// process left it pointing at that run's (closed) Redis. Give the echo
 	// bot a cache of its own, in memory, as a bare bot would have.
-	client := lark.NewClient(appID, e2eSecret, lark.WithOpenBaseUrl(baseURL),
-		lark.WithTokenCache(&memCache{}), lark.WithLogLevel(larkcore.LogLevelError))
+	opts := []lark.ClientOptionFunc{lark.WithOpenBaseUrl(baseURL),
+		lark.WithTokenCache(&memCache{}), lark.WithLogLevel(larkcore.LogLevelError)}
+	if os.Getenv("XFBOT_PROCBENCH_ECHO_POOLED") != "" {
+		// The SDK's default client is http.DefaultClient, which keeps two
+		// idle connections per host: with 32 replies in flight the bare
+		// echo bot opens connections as it goes. This gives it xfbot's pool.
+		opts = append(opts, lark.WithHttpClient(&http.Client{Transport: &http.Transport{MaxIdleConns: 64, MaxIdleConnsPerHost: 64}}))
+	}
+	client := lark.NewClient(appID, e2eSecret, opts...)
 	d := dispatcher.NewEventDispatcher(e2eToken, e2eEncryptKey).
 		OnP2MessageReceiveV1(func(ctx context.Context, e *larkim.P2MessageReceiveV1) error {
 			var in struct {
