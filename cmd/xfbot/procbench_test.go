@@ -41,6 +41,10 @@ package main
 // XFBOT_PROCBENCH_BIN=path runs that xfbot binary instead of building this
 // package's (a build of another commit, to compare).
 //
+// XFBOT_PROCBENCH_ECHO_POOLED=1 gives the echo bot a pooled HTTP client
+// instead of the SDK's default (http.DefaultClient: two idle connections per
+// host, so that with 32 replies in flight it opens connections as it goes).
+//
 // A pprof endpoint on each replica (port 0 picks none): build with
 // XFBOT_PROCBENCH_PPROF=127.0.0.1:6060 (replica i listens on port+i; the
 // binary is built with -tags procbench_pprof, see pprof_procbench.go).
