@@ -2,6 +2,9 @@ package store
 
 import (
 	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/qingchuan/xfbot"
@@ -287,21 +290,68 @@ type progressRec struct {
 	Text   string `json:"t"`
 }
 
+// Progress entries and changes are written as one line of fields joined by
+// recSep (ASCII's unit separator), the free text last, so that a line
+// carries no field names, quotes or escapes: five typical progress entries
+// take 1,048 bytes of Redis memory instead of 1,176 as JSON, a change 248
+// instead of 280 (TestCaseMemory, Redis 7.0). A record whose
+// other fields hold recSep, and every record written before, is JSON; JSON
+// starts with '{' and a line with the time's digits, so both read back.
+const recSep = "\x1f"
+
+// packed joins fields with recSep, or reports false when one of them but
+// the last holds recSep (the caller then writes JSON).
+func packed(fields ...string) (string, bool) {
+	for _, f := range fields[:len(fields)-1] {
+		if strings.Contains(f, recSep) {
+			return "", false
+		}
+	}
+	return strings.Join(fields, recSep), true
+}
+
+// unpacked splits a line written by packed into n fields.
+func unpacked(b []byte, n int) ([]string, error) {
+	fs := strings.SplitN(string(b), recSep, n)
+	if len(fs) != n {
+		return nil, fmt.Errorf("store: a record of %d fields, want %d", len(fs), n)
+	}
+	return fs, nil
+}
+
+func isJSON(b []byte) bool { return len(b) > 0 && b[0] == '{' }
+
 // Progress kinds are stored as one letter; unknown ones as written.
 var kindCodes = map[xfbot.ProgressKind]string{xfbot.KindProgress: "p", xfbot.KindVisit: "v", xfbot.KindResolve: "r", xfbot.KindSystem: "s"}
 
-func encodeProgress(p xfbot.Progress) progressRec {
+// encodeProgress returns p's line: at, kind, author's open_id and name, text.
+func encodeProgress(p xfbot.Progress) (string, error) {
 	k, ok := kindCodes[p.Kind]
 	if !ok {
 		k = string(p.Kind)
 	}
-	return progressRec{At: unix(p.At), ByID: p.Author.OpenID, ByName: p.Author.Name, Kind: k, Text: p.Text}
+	if line, ok := packed(strconv.FormatInt(unix(p.At), 10), k, p.Author.OpenID, p.Author.Name, p.Text); ok {
+		return line, nil
+	}
+	b, err := json.Marshal(progressRec{At: unix(p.At), ByID: p.Author.OpenID, ByName: p.Author.Name, Kind: k, Text: p.Text})
+	return string(b), err
 }
 
 func decodeProgress(b []byte) (xfbot.Progress, error) {
 	var r progressRec
-	if err := json.Unmarshal(b, &r); err != nil {
-		return xfbot.Progress{}, err
+	if isJSON(b) {
+		if err := json.Unmarshal(b, &r); err != nil {
+			return xfbot.Progress{}, err
+		}
+	} else {
+		fs, err := unpacked(b, 5)
+		if err != nil {
+			return xfbot.Progress{}, err
+		}
+		if r.At, err = strconv.ParseInt(fs[0], 10, 64); err != nil {
+			return xfbot.Progress{}, fmt.Errorf("store: progress time %q: %w", fs[0], err)
+		}
+		r.Kind, r.ByID, r.ByName, r.Text = fs[1], fs[2], fs[3], fs[4]
 	}
 	kind := xfbot.ProgressKind(r.Kind)
 	for k, code := range kindCodes {
@@ -322,14 +372,31 @@ type changeRec struct {
 	After  string `json:"n,omitempty"`
 }
 
-func encodeChange(c xfbot.Change) changeRec {
-	return changeRec{At: unix(c.At), ByID: c.By.OpenID, ByName: c.By.Name, Action: c.Action, Field: c.Field, Before: c.Before, After: c.After}
+// encodeChange returns c's line: at, open_id and name of who, action,
+// field, before, after.
+func encodeChange(c xfbot.Change) (string, error) {
+	if line, ok := packed(strconv.FormatInt(unix(c.At), 10), c.By.OpenID, c.By.Name, c.Action, c.Field, c.Before, c.After); ok {
+		return line, nil
+	}
+	b, err := json.Marshal(changeRec{At: unix(c.At), ByID: c.By.OpenID, ByName: c.By.Name, Action: c.Action, Field: c.Field, Before: c.Before, After: c.After})
+	return string(b), err
 }
 
 func decodeChange(b []byte) (xfbot.Change, error) {
 	var r changeRec
-	if err := json.Unmarshal(b, &r); err != nil {
-		return xfbot.Change{}, err
+	if isJSON(b) {
+		if err := json.Unmarshal(b, &r); err != nil {
+			return xfbot.Change{}, err
+		}
+	} else {
+		fs, err := unpacked(b, 7)
+		if err != nil {
+			return xfbot.Change{}, err
+		}
+		if r.At, err = strconv.ParseInt(fs[0], 10, 64); err != nil {
+			return xfbot.Change{}, fmt.Errorf("store: change time %q: %w", fs[0], err)
+		}
+		r.ByID, r.ByName, r.Action, r.Field, r.Before, r.After = fs[1], fs[2], fs[3], fs[4], fs[5], fs[6]
 	}
 	return xfbot.Change{At: fromUnix(r.At), By: xfbot.Person{OpenID: r.ByID, Name: r.ByName}, Action: r.Action, Field: r.Field, Before: r.Before, After: r.After}, nil
 }

@@ -20,8 +20,11 @@
 //
 //	case:<XF-YYYY-NNNN>   string  the case as JSON (xfbot.Case); field "ver" is
 //	                              its version, checked by Commit
-//	prog:<no>             list    timeline entries (xfbot.Progress JSON), oldest first
-//	hist:<no>             list    audited changes (xfbot.Change JSON): who, when, before → after
+//	prog:<no>             list    timeline entries (xfbot.Progress), oldest first, each a line
+//	                              at␟kind␟open_id␟name␟text (␟ = \x1f; codec.go), or JSON
+//	                              (written before, or a name holding ␟)
+//	hist:<no>             list    audited changes (xfbot.Change): who, when, before → after,
+//	                              each a line at␟open_id␟name␟action␟field␟before␟after, or JSON
 //	seq:<YYYY>            string  last serial allocated in that year (INCR inside Commit,
 //	                              so numbers are gap-free: a refused commit allocates none)
 //	idx:open              zset    open cases (办理中, 稳控中), score = due day number

@@ -100,6 +100,13 @@ func (tx *Tx) count(cs []xfbot.Count) {
 
 func (tx *Tx) add(o op) { tx.ops = append(tx.ops, o) }
 
+// fail keeps the first error of building tx; Commit returns it.
+func (tx *Tx) fail(err error) {
+	if err != nil && tx.err == nil {
+		tx.err = err
+	}
+}
+
 func (tx *Tx) json(v any) string {
 	b, err := json.Marshal(v)
 	if err != nil && tx.err == nil {
@@ -189,14 +196,18 @@ func (tx *Tx) UpdateCase(old, c *xfbot.Case) {
 
 // AddProgress appends p to the case's timeline.
 func (tx *Tx) AddProgress(no xfbot.CaseNo, p xfbot.Progress) {
-	tx.add(op{Op: "rpush", Key: tx.k.progress(no), Val: tx.json(encodeProgress(p))})
+	line, err := encodeProgress(p)
+	tx.fail(err)
+	tx.add(op{Op: "rpush", Key: tx.k.progress(no), Val: line})
 	tx.texts = append(tx.texts, progText{no, p.Text}) // its words: search.go
 }
 
 // AddChanges appends audited changes to the case's history.
 func (tx *Tx) AddChanges(no xfbot.CaseNo, changes ...xfbot.Change) {
 	for _, c := range changes {
-		tx.add(op{Op: "rpush", Key: tx.k.history(no), Val: tx.json(encodeChange(c))})
+		line, err := encodeChange(c)
+		tx.fail(err)
+		tx.add(op{Op: "rpush", Key: tx.k.history(no), Val: line})
 	}
 }
 

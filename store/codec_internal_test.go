@@ -1,0 +1,84 @@
+package store
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/qingchuan/xfbot"
+	"github.com/qingchuan/xfbot/internal/testredis"
+)
+
+// Progress entries and changes are written as lines (recSep between the
+// fields, the text last) and read back whatever their text holds; a record
+// whose other fields hold recSep is written as JSON, and the JSON records
+// of earlier releases, already in the lists, still read.
+func TestTimelineLines(t *testing.T) {
+	at := time.Unix(1773622800, 0)
+	by := xfbot.Person{OpenID: "ou_84aad35d084aa403a838cf73ee18467", Name: "赵建"}
+	for _, p := range []xfbot.Progress{
+		{At: at, Author: by, Kind: xfbot.KindProgress, Text: "3月12日约谈开发商，明确4月30日前完成消防验收。"},
+		{At: at, Author: by, Kind: xfbot.KindVisit, Text: "{\"not\":json}" + recSep + "a separator in the text" + recSep},
+		{At: at, Author: xfbot.Person{Name: "odd" + recSep + "name"}, Kind: "custom", Text: ""},
+		{Kind: xfbot.KindSystem, Text: "系统"},
+	} {
+		line, err := encodeProgress(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if wantJSON := strings.Contains(p.Author.Name, recSep); isJSON([]byte(line)) != wantJSON {
+			t.Errorf("%q: JSON %v, want %v", line, !wantJSON, wantJSON)
+		}
+		got, err := decodeProgress([]byte(line))
+		if err != nil || !got.At.Equal(p.At) || got.At.IsZero() != p.At.IsZero() || got.Author != p.Author || got.Kind != p.Kind || got.Text != p.Text {
+			t.Errorf("%q read back as %+v, %v; want %+v", line, got, err, p)
+		}
+	}
+	for _, c := range []xfbot.Change{
+		{At: at, By: by, Action: "指派", Field: "包案人", Before: "", After: "赵建"},
+		{At: at, By: by, Action: "改", Field: "诉求", Before: "a" + recSep + "b", After: "c" + recSep},
+	} {
+		line, err := encodeChange(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := decodeChange([]byte(line))
+		if err != nil || !got.At.Equal(c.At) || got.By != c.By || got.Action != c.Action || got.Field != c.Field || got.Before != c.Before || got.After != c.After {
+			t.Errorf("%q read back as %+v, %v; want %+v", line, got, err, c)
+		}
+	}
+	// The JSON of the release before: the kinds by letter, or as written.
+	old := `{"at":1773622800,"b":"ou_84aad35d084aa403a838cf73ee18467","bn":"赵建","k":"v","t":"走访"}`
+	if p, err := decodeProgress([]byte(old)); err != nil || p.Kind != xfbot.KindVisit || p.Text != "走访" || p.Author != by || !p.At.Equal(at) {
+		t.Errorf("old progress %+v, %v", p, err)
+	}
+	oldc := `{"at":1773622800,"b":"ou_84aad35d084aa403a838cf73ee18467","bn":"赵建","a":"指派","f":"包案人","n":"赵建"}`
+	if c, err := decodeChange([]byte(oldc)); err != nil || c.Action != "指派" || c.Field != "包案人" || c.After != "赵建" || c.By != by {
+		t.Errorf("old change %+v, %v", c, err)
+	}
+	if _, err := decodeProgress([]byte("1773622800" + recSep + "p")); err == nil {
+		t.Error("a line of two fields read as a progress entry")
+	}
+}
+
+// A timeline holding records of both releases reads in order through Load
+// and History.
+func TestTimelineMixed(t *testing.T) {
+	ctx := context.Background()
+	rdb, prefix := testredis.New(t)
+	s := New(rdb, prefix)
+	no := xfbot.CaseNo("XF-2026-0001")
+	rdb.RPush(ctx, s.k.progress(no), `{"at":1773622800,"bn":"甲","k":"p","t":"旧"}`)
+	rdb.RPush(ctx, s.k.history(no), `{"at":1773622800,"bn":"甲","a":"新建"}`)
+	tx := s.NewTx()
+	tx.AddProgress(no, xfbot.Progress{At: time.Unix(1773622900, 0), Author: xfbot.Person{Name: "乙"}, Kind: xfbot.KindProgress, Text: "新"})
+	tx.AddChanges(no, xfbot.Change{At: time.Unix(1773622900, 0), By: xfbot.Person{Name: "乙"}, Action: "指派"})
+	if _, err := s.Commit(ctx, tx); err != nil {
+		t.Fatal(err)
+	}
+	ch, ps, err := s.History(ctx, no)
+	if err != nil || len(ps) != 2 || ps[0].Text != "旧" || ps[1].Text != "新" || len(ch) != 2 || ch[0].Action != "新建" || ch[1].Action != "指派" {
+		t.Fatalf("history %+v %+v, %v", ch, ps, err)
+	}
+}
