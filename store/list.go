@@ -48,9 +48,9 @@ func (k keys) index(ix Index) string {
 	case "leader":
 		return k.idxLeader(ix.arg)
 	case "unit":
-		return k.idxUnit(ix.arg)
+		return k.idsUnit(ix.arg)
 	case "area":
-		return k.idxArea(ix.arg)
+		return k.idsArea(ix.arg)
 	case "status":
 		return k.idxStatus(xfbot.Status(ix.arg))
 	case "extreq":
@@ -125,9 +125,9 @@ func (k keys) where(q Query) (groups []string, sizes string, needles [][]string,
 				if indexed {
 					switch c.Field {
 					case FieldUnit:
-						keys = append(keys, k.idxUnit(v))
+						keys = append(keys, k.idsUnit(v))
 					case FieldArea:
-						keys = append(keys, k.idxArea(v))
+						keys = append(keys, k.idsArea(v))
 					case FieldOwner:
 						keys = append(keys, k.idxOwner(v))
 					case FieldLeader:
@@ -186,6 +186,7 @@ func (s *Store) List(ctx context.Context, q Query) ([]*xfbot.Case, int, error) {
 	if q.Reverse {
 		rev = "rev"
 	}
+	q = q.onSets()
 	groups, sizes, needles, err := s.k.where(q)
 	if err != nil {
 		return nil, 0, err
@@ -213,6 +214,23 @@ func (s *Store) List(ctx context.Context, q Query) ([]*xfbot.Case, int, error) {
 	return cases, int(total), err
 }
 
+// onSets turns a list of a unit's or a locality's cases, whose index is a
+// set without scores (keys.idsUnit), into the open cases narrowed by it.
+func (q Query) onSets() Query {
+	var f Field
+	switch q.Index.kind {
+	case "unit":
+		f = FieldUnit
+	case "area":
+		f = FieldArea
+	default:
+		return q
+	}
+	where := append([][]Cond{{{Field: f, Values: []string{q.Index.arg}}}}, q.Where...)
+	q.Index, q.Where = IndexOpen(), where
+	return q
+}
+
 // Range returns the numbers of every case in q's index and due range (q's
 // Offset, Limit and Reverse are ignored), for jobs that go through all of
 // them: read the cases in chunks with Cases. Unlike paging with offsets,
@@ -224,6 +242,9 @@ func (s *Store) Range(ctx context.Context, q Query) ([]xfbot.CaseNo, error) {
 	}
 	if !q.DueTo.IsZero() {
 		max = strconv.Itoa(q.DueTo.DayNumber())
+	}
+	if q.Index.kind == "unit" || q.Index.kind == "area" {
+		return s.rangeOfSet(ctx, s.k.index(q.Index), min, max)
 	}
 	return s.rangeOf(ctx, s.k.index(q.Index), min, max)
 }
