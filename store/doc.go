@@ -36,11 +36,14 @@
 //	                              (list.lua walks the smaller of the due range and the set)
 //	ids:area:<name>       set     open cases by 属地, the same
 //	ids:backfilled:1      string  set when BackfillIndexSets turned the sorted sets of earlier
-//	                              releases (idx:unit:<name>, idx:area:<name>, score = due day)
-//	                              into the sets, at start before any event
+//	                              releases (idx:unit:<name>, idx:area:<name>, idx:status:handling
+//	                              and :monitoring, score = due day) into the sets, at start
+//	                              before any event
 //	idx:extreq            zset    open cases with an extension application waiting for
 //	                              the lead (延期申请), score = due day number
-//	idx:status:<status>   zset    every case by status, score = due day number
+//	idx:status:<status>   zset    every concluded case (已化解, 已销号) by status, score = due day
+//	                              number
+//	ids:status:<status>   set     every open case (办理中, 稳控中) by status, as ids:unit
 //	idx:all               zset    every case, score = registration time (unix s)
 //	idx:watch:<open_id>   zset    every case a leader watches (包保), any status, score =
 //	                              time of its last write (the digest's "changed since")

@@ -80,14 +80,16 @@ end
 redis.call("DEL", KEYS[1])
 return #ids`)
 
-// BackfillIndexSets converts the sorted sets by unit and by locality that
-// earlier releases wrote (idx:unit:<name>, idx:area:<name>, scored by the
-// due day) into the integer sets this one reads (ids:unit:<name>,
-// ids:area:<name>; keys.idsUnit), once: a marker says it is done. Each key
+// BackfillIndexSets converts the sorted sets by unit, by locality and by
+// open status that earlier releases wrote (idx:unit:<name>,
+// idx:area:<name>, idx:status:handling and :monitoring, scored by the due
+// day) into the integer sets this one reads (ids:unit:<name>,
+// ids:area:<name>, ids:status:<status>; keys.idsUnit), once: a marker
+// says it is done. Each key
 // is converted in one script, atomically, so a write racing the pass is
 // kept, and a pass cut short is finished by the next start. It returns how
 // many case entries it moved. serve runs it before it takes events, since
-// lists by unit and by locality read the sets only.
+// lists by unit, locality and open status read the sets only.
 func (s *Store) BackfillIndexSets(ctx context.Context) (int, error) {
 	if n, err := s.rdb.Exists(ctx, s.k.idsBackfilled()).Result(); err != nil {
 		return 0, fmt.Errorf("store: index sets: %w", err)
@@ -109,6 +111,13 @@ func (s *Store) BackfillIndexSets(ctx context.Context) (int, error) {
 			}
 			moved += n
 		}
+	}
+	for _, st := range []xfbot.Status{xfbot.StatusHandling, xfbot.StatusMonitoring} {
+		n, err := convertScript.Run(ctx, s.rdb, []string{s.k.idxStatus(st), s.k.idsStatus(st)}).Int()
+		if err != nil {
+			return moved, fmt.Errorf("store: index sets: %s: %w", st, err)
+		}
+		moved += n
 	}
 	if err := s.rdb.Set(ctx, s.k.idsBackfilled(), "1", 0).Err(); err != nil {
 		return moved, fmt.Errorf("store: index sets: %w", err)

@@ -14,8 +14,9 @@ import (
 )
 
 // unitCases registers 20 open cases: units A (i even) and B, areas X
-// (i%3 == 0) and Y, owner ou_o1 for i < 5 else ou_o2, due today+i-3 (the
-// first three overdue), and returns their numbers.
+// (i%3 == 0) and Y, owner ou_o1 for i < 5 else ou_o2, 稳控中 when i%5 == 1
+// else 办理中, due today+i-3 (the first three overdue), and returns their
+// numbers.
 func unitCases(t *testing.T, st *store.Store) []xfbot.CaseNo {
 	var nos []xfbot.CaseNo
 	for i := 0; i < 20; i++ {
@@ -30,6 +31,9 @@ func unitCases(t *testing.T, st *store.Store) []xfbot.CaseNo {
 		c.Owner = xfbot.Person{OpenID: "ou_o2", Name: "乙"}
 		if i < 5 {
 			c.Owner = xfbot.Person{OpenID: "ou_o1", Name: "甲"}
+		}
+		if i%5 == 1 {
+			c.Status = xfbot.StatusMonitoring
 		}
 		nos = append(nos, create(t, st, c))
 	}
@@ -79,6 +83,10 @@ func checkUnitLists(t *testing.T, st *store.Store, nos []xfbot.CaseNo) {
 		{"set beside a person", store.Query{Index: store.IndexOpen(), DueFrom: today, Where: [][]store.Cond{{unit("A"), owner}}}, expect(nos, func(i int) bool { return i >= 3 && (i%2 == 0 || i < 5) })},
 		{"unit as base", store.Query{Index: store.IndexUnit("B"), DueTo: today.AddDays(5), Where: [][]store.Cond{{area("Y")}}}, expect(nos, func(i int) bool { return i%2 == 1 && i%3 != 0 && i <= 8 })},
 		{"area as base", store.Query{Index: store.IndexArea("X"), Reverse: true}, nil},
+		{"handling", store.Query{Index: store.IndexStatus(xfbot.StatusHandling)}, expect(nos, func(i int) bool { return i%5 != 1 })},
+		{"monitoring overdue", store.Query{Index: store.IndexStatus(xfbot.StatusMonitoring), DueTo: today.AddDays(-1)}, expect(nos, func(i int) bool { return i == 1 })},
+		{"handling in a unit", store.Query{Index: store.IndexStatus(xfbot.StatusHandling), Where: [][]store.Cond{{unit("B")}}}, expect(nos, func(i int) bool { return i%2 == 1 && i%5 != 1 })},
+		{"monitoring, mine", store.Query{Index: store.IndexStatus(xfbot.StatusMonitoring), Where: [][]store.Cond{{owner}}}, expect(nos, func(i int) bool { return i == 1 })},
 		{"nobody", store.Query{Index: store.IndexOpen(), Where: [][]store.Cond{{unit("无")}}}, nil},
 	} {
 		tc.q.Limit = 100
@@ -112,6 +120,10 @@ func checkUnitLists(t *testing.T, st *store.Store, nos []xfbot.CaseNo) {
 	got, err := st.Range(ctx, store.Query{Index: store.IndexUnit("A"), DueTo: today.AddDays(4)})
 	if want := expect(nos, func(i int) bool { return i%2 == 0 && i <= 7 }); err != nil || !slices.Equal(got, want) {
 		t.Errorf("range of unit A: %v, %v; want %v", got, err, want)
+	}
+	got, err = st.Range(ctx, store.Query{Index: store.IndexStatus(xfbot.StatusMonitoring)})
+	if want := expect(nos, func(i int) bool { return i%5 == 1 }); err != nil || !slices.Equal(got, want) {
+		t.Errorf("range of 稳控中: %v, %v; want %v", got, err, want)
 	}
 	got, err = st.Range(ctx, store.Query{Index: store.IndexArea("X"), DueTo: today.AddDays(-1)})
 	if want := expect(nos, func(i int) bool { return i%3 == 0 && i < 3 }); err != nil || !slices.Equal(got, want) {
@@ -148,10 +160,20 @@ func TestUnitSets(t *testing.T) {
 	if !slices.Equal(numbers(cs), []xfbot.CaseNo{nos[0]}) {
 		t.Errorf("unit B overdue after the move: %v, want %v", numbers(cs), nos[0])
 	}
+	// A concluded status keeps its sorted set by due day.
+	cs, n, err = st.List(ctx, store.Query{Index: store.IndexStatus(xfbot.StatusResolved), DueTo: today, Limit: 100})
+	if err != nil || n != 1 || !slices.Equal(numbers(cs), []xfbot.CaseNo{nos[2]}) {
+		t.Errorf("resolved: %v (%d), %v; want %v", numbers(cs), n, err, nos[2])
+	}
+	cs, _, _ = st.List(ctx, store.Query{Index: store.IndexStatus(xfbot.StatusHandling), Limit: 100})
+	if slices.Contains(numbers(cs), nos[2]) || !slices.Contains(numbers(cs), nos[0]) {
+		t.Errorf("办理中 after the moves: %v", numbers(cs))
+	}
 }
 
-// The sorted sets idx:unit:<name> and idx:area:<name> of the release
-// before become the sets at start, once; lists read the same after.
+// The sorted sets idx:unit:<name>, idx:area:<name> and idx:status:<open
+// status> of the release before become the sets at start, once; lists
+// read the same after.
 func TestBackfillIndexSets(t *testing.T) {
 	ctx := context.Background()
 	rdb, prefix := testredis.New(t)
@@ -168,19 +190,24 @@ func TestBackfillIndexSets(t *testing.T) {
 		if i%3 == 0 {
 			area = "X"
 		}
+		status := "handling"
+		if i%5 == 1 {
+			status = "monitoring"
+		}
 		due := float64(today.AddDays(i - 3).DayNumber())
 		rdb.ZAdd(ctx, base+"idx:unit:"+unit, redis.Z{Score: due, Member: string(no)})
 		rdb.ZAdd(ctx, base+"idx:area:"+area, redis.Z{Score: due, Member: string(no)})
+		rdb.ZAdd(ctx, base+"idx:status:"+status, redis.Z{Score: due, Member: string(no)})
 	}
-	rdb.Del(ctx, base+"ids:unit:A", base+"ids:unit:B", base+"ids:area:X", base+"ids:area:Y")
+	rdb.Del(ctx, base+"ids:unit:A", base+"ids:unit:B", base+"ids:area:X", base+"ids:area:Y", base+"ids:status:handling", base+"ids:status:monitoring")
 	if cs, _, _ := st.List(ctx, store.Query{Index: store.IndexUnit("A"), Limit: 100}); len(cs) != 0 {
 		t.Fatalf("the sets were not removed: %d listed", len(cs))
 	}
 	n, err := st.BackfillIndexSets(ctx)
-	if err != nil || n != 40 {
-		t.Fatalf("backfill moved %d, %v; want 40", n, err)
+	if err != nil || n != 60 {
+		t.Fatalf("backfill moved %d, %v; want 60", n, err)
 	}
-	if ex, _ := rdb.Exists(ctx, base+"idx:unit:A", base+"idx:area:X").Result(); ex != 0 {
+	if ex, _ := rdb.Exists(ctx, base+"idx:unit:A", base+"idx:area:X", base+"idx:status:handling").Result(); ex != 0 {
 		t.Errorf("%d old sorted sets left", ex)
 	}
 	checkUnitLists(t, st, nos)

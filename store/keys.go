@@ -55,6 +55,11 @@ func (k keys) idsUnit(u string) string { return k.base + "ids:unit:" + u }
 func (k keys) idsArea(a string) string { return k.base + "ids:area:" + a }
 func (k keys) idsBackfilled() string   { return k.base + "ids:backfilled:1" }
 
+// idsStatus is the same for an open status (办理中, 稳控中: idx:open holds
+// every such case); a concluded status keeps its sorted set, idxStatus,
+// scored by the due day, since idx:open does not hold those cases.
+func (k keys) idsStatus(s xfbot.Status) string { return k.base + "ids:status:" + string(s) }
+
 // Statistics: counters per day and per month (xfbot.CaseCounts), the units
 // ever named, and the indexes the digests read.
 func (k keys) statDay(d xfbot.Date) string    { return k.base + "stat:d:" + d.String() }

@@ -52,6 +52,9 @@ func (k keys) index(ix Index) string {
 	case "area":
 		return k.idsArea(ix.arg)
 	case "status":
+		if st := xfbot.Status(ix.arg); st.Open() {
+			return k.idsStatus(st)
+		}
 		return k.idxStatus(xfbot.Status(ix.arg))
 	case "extreq":
 		return k.idxExtRequest()
@@ -84,6 +87,8 @@ const (
 	FieldOwner                 // 包案人 (open_id)
 	FieldLeader                // 包案领导 (open_id)
 	FieldCategory              // 类别 (code)
+
+	fieldStatus Field = 100 // an open status (Query.onSets)
 )
 
 // Cond holds when the case's field is one of Values (a unit's names: the
@@ -132,6 +137,8 @@ func (k keys) where(q Query) (groups []string, sizes string, needles [][]string,
 						keys = append(keys, k.idxOwner(v))
 					case FieldLeader:
 						keys = append(keys, k.idxLeader(v))
+					case fieldStatus:
+						keys = append(keys, k.idsStatus(xfbot.Status(v)))
 					}
 					continue
 				}
@@ -214,8 +221,9 @@ func (s *Store) List(ctx context.Context, q Query) ([]*xfbot.Case, int, error) {
 	return cases, int(total), err
 }
 
-// onSets turns a list of a unit's or a locality's cases, whose index is a
-// set without scores (keys.idsUnit), into the open cases narrowed by it.
+// onSets turns a list of a unit's, a locality's or an open status's cases,
+// whose index is a set without scores (keys.idsUnit), into the open cases
+// narrowed by it.
 func (q Query) onSets() Query {
 	var f Field
 	switch q.Index.kind {
@@ -223,6 +231,11 @@ func (q Query) onSets() Query {
 		f = FieldUnit
 	case "area":
 		f = FieldArea
+	case "status":
+		if !xfbot.Status(q.Index.arg).Open() {
+			return q
+		}
+		f = fieldStatus
 	default:
 		return q
 	}
@@ -243,7 +256,7 @@ func (s *Store) Range(ctx context.Context, q Query) ([]xfbot.CaseNo, error) {
 	if !q.DueTo.IsZero() {
 		max = strconv.Itoa(q.DueTo.DayNumber())
 	}
-	if q.Index.kind == "unit" || q.Index.kind == "area" {
+	if q.Index.kind == "unit" || q.Index.kind == "area" || q.Index.kind == "status" && xfbot.Status(q.Index.arg).Open() {
 		return s.rangeOfSet(ctx, s.k.index(q.Index), min, max)
 	}
 	return s.rangeOf(ctx, s.k.index(q.Index), min, max)

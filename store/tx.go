@@ -277,12 +277,13 @@ func (tx *Tx) moveIndexes(old, c *xfbot.Case) {
 }
 
 // sets returns the sets of case numbers (keys.idsUnit) c belongs to: an
-// open case's 主责单位 and 属地.
+// open case's status, 主责单位 and 属地.
 func (k keys) sets(c *xfbot.Case) map[string]bool {
 	m := map[string]bool{}
 	if !c.Status.Open() {
 		return m
 	}
+	m[k.idsStatus(c.Status)] = true
 	if c.Unit != "" {
 		m[k.idsUnit(c.Unit)] = true
 	}
@@ -301,7 +302,10 @@ func (k keys) indexes(c *xfbot.Case) map[string]float64 {
 		// after every dated case, never overdue nor due soon.
 		due = unchasedScore
 	}
-	m := map[string]float64{k.idxStatus(c.Status): due}
+	m := map[string]float64{}
+	if !c.Status.Open() { // an open one's is a set: keys.sets
+		m[k.idxStatus(c.Status)] = due
+	}
 	// The leader digest's "what changed": a leader's cases of any status,
 	// by time of the last write.
 	if c.Leader.OpenID != "" {
