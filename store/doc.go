@@ -28,7 +28,7 @@
 //	seq:<YYYY>            string  last serial allocated in that year (INCR inside Commit,
 //	                              so numbers are gap-free: a refused commit allocates none)
 //	idx:open              zset    open cases (办理中, 稳控中), score = due day number
-//	ids:owner:<open_id>   set     open cases by 包案人, as ids:unit
+//	idx:owner:<open_id>   zset    open cases by 包案人, score = due day number
 //	idx:leader:<open_id>  zset    open cases by 包案领导, score = due day number
 //	ids:unit:<name>       set     open cases by 主责单位, members the case numbers as integers
 //	                              (caseMember: XF-2026-0012 is 2026000012), an intset up to
@@ -36,9 +36,9 @@
 //	                              (list.lua walks the smaller of the due range and the set)
 //	ids:area:<name>       set     open cases by 属地, the same
 //	ids:backfilled:1      string  set when BackfillIndexSets turned the sorted sets of earlier
-//	                              releases (idx:owner:<open_id>, idx:unit:<name>, idx:area:<name>,
-//	                              idx:status:handling and :monitoring, score = due day) into
-//	                              the sets, at start before any event
+//	                              releases (idx:unit:<name>, idx:area:<name>, idx:status:handling
+//	                              and :monitoring, score = due day) into the sets, at start
+//	                              before any event
 //	idx:extreq            zset    open cases with an extension application waiting for
 //	                              the lead (延期申请), score = due day number
 //	idx:status:<status>   zset    every concluded case (已化解, 已销号) by status, score = due day
@@ -67,6 +67,7 @@
 //	                              (SeedRegistry), absent = open (names taken as written)
 //	tmp:list[:<n>]        zset    scratch of List with Where: the intersection (and unions of a
 //	                              group's indexes), created and deleted in one script
+//	tmp:fresh:<open_id>   zset    scratch of 统计 成员, created and deleted in one script
 //	digest:last           hash    leader open_id → unix time of the last leader digest
 //	members               hash    open_id → xfbot.Member JSON; the roster (jo, pe, in, lf/lt/si/sn/lr
 //	                              the leave, out/left/fr how and when they left) is absent from

@@ -80,16 +80,16 @@ end
 redis.call("DEL", KEYS[1])
 return #ids`)
 
-// BackfillIndexSets converts the sorted sets by 包案人, unit, locality and
-// open status that earlier releases wrote (idx:owner:<open_id>,
-// idx:unit:<name>, idx:area:<name>, idx:status:handling and :monitoring,
-// scored by the due day) into the integer sets this one reads
-// (ids:owner:<open_id>, ids:unit:<name>, ids:area:<name>,
-// ids:status:<status>; keys.idsUnit), once: a marker says it is done. Each key
+// BackfillIndexSets converts the sorted sets by unit, by locality and by
+// open status that earlier releases wrote (idx:unit:<name>,
+// idx:area:<name>, idx:status:handling and :monitoring, scored by the due
+// day) into the integer sets this one reads (ids:unit:<name>,
+// ids:area:<name>, ids:status:<status>; keys.idsUnit), once: a marker
+// says it is done. Each key
 // is converted in one script, atomically, so a write racing the pass is
 // kept, and a pass cut short is finished by the next start. It returns how
 // many case entries it moved. serve runs it before it takes events, since
-// lists by owner, unit, locality and open status read the sets only.
+// lists by unit, locality and open status read the sets only.
 func (s *Store) BackfillIndexSets(ctx context.Context) (int, error) {
 	if n, err := s.rdb.Exists(ctx, s.k.idsBackfilled()).Result(); err != nil {
 		return 0, fmt.Errorf("store: index sets: %w", err)
@@ -97,7 +97,7 @@ func (s *Store) BackfillIndexSets(ctx context.Context) (int, error) {
 		return 0, nil
 	}
 	moved := 0
-	for _, kind := range []struct{ old, new string }{{"idx:owner:", "ids:owner:"}, {"idx:unit:", "ids:unit:"}, {"idx:area:", "ids:area:"}} {
+	for _, kind := range []struct{ old, new string }{{"idx:unit:", "ids:unit:"}, {"idx:area:", "ids:area:"}} {
 		from := s.k.base + kind.old
 		var olds []string
 		if err := s.scanKeys(ctx, from+"*", func(ks []string) error { olds = append(olds, ks...); return nil }); err != nil {

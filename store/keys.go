@@ -40,6 +40,7 @@ func (k keys) seq(year int) string            { return k.base + "seq:" + strconv
 func (k keys) idxOpen() string                 { return k.base + "idx:open" }
 func (k keys) idxAll() string                  { return k.base + "idx:all" }
 func (k keys) idxStatus(s xfbot.Status) string { return k.base + "idx:status:" + string(s) }
+func (k keys) idxOwner(id string) string       { return k.base + "idx:owner:" + id }
 func (k keys) idxLeader(id string) string      { return k.base + "idx:leader:" + id }
 func (k keys) idxExtRequest() string           { return k.base + "idx:extreq" }
 
@@ -52,10 +53,7 @@ func (k keys) idxExtRequest() string           { return k.base + "idx:extreq" }
 // BackfillIndexSets converts once (idsBackfilled marks it done).
 func (k keys) idsUnit(u string) string { return k.base + "ids:unit:" + u }
 func (k keys) idsArea(a string) string { return k.base + "ids:area:" + a }
-
-// idsOwner is the same by 包案人 (open_id).
-func (k keys) idsOwner(id string) string { return k.base + "ids:owner:" + id }
-func (k keys) idsBackfilled() string     { return k.base + "ids:backfilled:1" }
+func (k keys) idsBackfilled() string   { return k.base + "ids:backfilled:1" }
 
 // idsStatus is the same for an open status (办理中, 稳控中: idx:open holds
 // every such case); a concluded status keeps its sorted set, idxStatus,

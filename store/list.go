@@ -44,7 +44,7 @@ func (k keys) index(ix Index) string {
 	case "all":
 		return k.idxAll()
 	case "owner":
-		return k.idsOwner(ix.arg)
+		return k.idxOwner(ix.arg)
 	case "leader":
 		return k.idxLeader(ix.arg)
 	case "unit":
@@ -134,7 +134,7 @@ func (k keys) where(q Query) (groups []string, sizes string, needles [][]string,
 					case FieldArea:
 						keys = append(keys, k.idsArea(v))
 					case FieldOwner:
-						keys = append(keys, k.idsOwner(v))
+						keys = append(keys, k.idxOwner(v))
 					case FieldLeader:
 						keys = append(keys, k.idxLeader(v))
 					case fieldStatus:
@@ -221,14 +221,12 @@ func (s *Store) List(ctx context.Context, q Query) ([]*xfbot.Case, int, error) {
 	return cases, int(total), err
 }
 
-// onSets turns a list of an owner's, a unit's, a locality's or an open status's cases,
+// onSets turns a list of a unit's, a locality's or an open status's cases,
 // whose index is a set without scores (keys.idsUnit), into the open cases
 // narrowed by it.
 func (q Query) onSets() Query {
 	var f Field
 	switch q.Index.kind {
-	case "owner":
-		f = FieldOwner
 	case "unit":
 		f = FieldUnit
 	case "area":
@@ -258,7 +256,7 @@ func (s *Store) Range(ctx context.Context, q Query) ([]xfbot.CaseNo, error) {
 	if !q.DueTo.IsZero() {
 		max = strconv.Itoa(q.DueTo.DayNumber())
 	}
-	if q.Index.kind == "owner" || q.Index.kind == "unit" || q.Index.kind == "area" || q.Index.kind == "status" && xfbot.Status(q.Index.arg).Open() {
+	if q.Index.kind == "unit" || q.Index.kind == "area" || q.Index.kind == "status" && xfbot.Status(q.Index.arg).Open() {
 		return s.rangeOfSet(ctx, s.k.index(q.Index), min, max)
 	}
 	return s.rangeOf(ctx, s.k.index(q.Index), min, max)

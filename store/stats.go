@@ -507,6 +507,15 @@ func (s *Store) WeekData(ctx context.Context, dueTo xfbot.Date, from, to time.Ti
 	return WeekData{Due: pick(due), New: pick(nw), Resolved: pick(res), Quiet: pick(quiet)}, nil
 }
 
+// freshScript counts the cases of a sorted set (an owner's open cases) whose
+// last activity (idx:activity) is at or after ARGV[1], through a scratch key
+// it deletes again: KEYS = owner index, activity index, scratch key.
+var freshScript = redis.NewScript(`
+redis.call("ZINTERSTORE", KEYS[3], 2, KEYS[1], KEYS[2], "WEIGHTS", 0, 1)
+local n = redis.call("ZCOUNT", KEYS[3], ARGV[1], "+inf")
+redis.call("DEL", KEYS[3])
+return n`)
+
 // MemberData reads the figures of owners (包案人) for period p (a week or a
 // calendar month) as of now: their open cases, overdue, with progress within
 // xfbot.FreshDays, and their resolutions, sign-offs and contacts in the
@@ -546,19 +555,16 @@ func (s *Store) MemberData(ctx context.Context, owners []xfbot.Person, p xfbot.P
 	pipe = s.rdb.Pipeline()
 	since := strconv.FormatInt(now.Add(-xfbot.FreshDays*24*time.Hour).Unix(), 10)
 	open := make([]*redis.IntCmd, len(owners))
+	over := make([]*redis.IntCmd, len(owners))
 	fresh := make([]*redis.Cmd, len(owners))
-	over := make([]*redis.Cmd, len(owners))
 	first := make([]*redis.StringSliceCmd, len(owners))
 	for i, o := range owners {
-		// The owner's open cases are a set of integers: overdue through
-		// idx:open, fresh through idx:activity (EVAL: a pipeline cannot
-		// recover from NOSCRIPT).
-		key := s.k.idsOwner(o.OpenID)
-		open[i] = pipe.SCard(ctx, key)
-		over[i] = onSetScript.Eval(ctx, pipe, []string{s.k.idxOpen(), key}, "-inf", strconv.Itoa(today.DayNumber()-1), "count")
-		fresh[i] = onSetScript.Eval(ctx, pipe, []string{s.k.idxActivity(), key}, since, "+inf", "count")
+		key := s.k.idxOwner(o.OpenID)
+		open[i] = pipe.ZCard(ctx, key)
+		over[i] = pipe.ZCount(ctx, key, "-inf", strconv.Itoa(today.DayNumber()-1))
+		fresh[i] = freshScript.Eval(ctx, pipe, []string{key, s.k.idxActivity(), s.k.scratch("fresh:" + o.OpenID)}, since)
 		if o.Name == "" {
-			first[i] = pipe.SRandMemberN(ctx, key, 1)
+			first[i] = pipe.ZRange(ctx, key, 0, 0)
 		}
 	}
 	if _, err := pipe.Exec(ctx); err != nil && err != redis.Nil {
@@ -568,14 +574,11 @@ func (s *Store) MemberData(ctx context.Context, owners []xfbot.Person, p xfbot.P
 	var look []string
 	for i, o := range owners {
 		n, _ := fresh[i].Int64()
-		od, _ := over[i].Int64()
-		out[i] = xfbot.MemberFigures{Owner: o, Open: open[i].Val(), Overdue: od, Fresh: n}
+		out[i] = xfbot.MemberFigures{Owner: o, Open: open[i].Val(), Overdue: over[i].Val(), Fresh: n}
 		out[i].MemberCounts(counts)
 		if first[i] != nil {
-			for _, id := range first[i].Val() {
-				if no, ok := caseNoOf(id); ok {
-					look = append(look, s.k.caseKey(no))
-				}
+			for _, no := range first[i].Val() {
+				look = append(look, s.k.caseKey(xfbot.CaseNo(no)))
 			}
 		}
 	}

@@ -277,16 +277,13 @@ func (tx *Tx) moveIndexes(old, c *xfbot.Case) {
 }
 
 // sets returns the sets of case numbers (keys.idsUnit) c belongs to: an
-// open case's status, 包案人, 主责单位 and 属地.
+// open case's status, 主责单位 and 属地.
 func (k keys) sets(c *xfbot.Case) map[string]bool {
 	m := map[string]bool{}
 	if !c.Status.Open() {
 		return m
 	}
 	m[k.idsStatus(c.Status)] = true
-	if c.Owner.OpenID != "" {
-		m[k.idsOwner(c.Owner.OpenID)] = true
-	}
 	if c.Unit != "" {
 		m[k.idsUnit(c.Unit)] = true
 	}
@@ -337,6 +334,9 @@ func (k keys) indexes(c *xfbot.Case) map[string]float64 {
 	m[k.idxOpen()] = due
 	if c.ExtensionRequest != nil {
 		m[k.idxExtRequest()] = due
+	}
+	if c.Owner.OpenID != "" {
+		m[k.idxOwner(c.Owner.OpenID)] = due
 	}
 	if c.Leader.OpenID != "" {
 		m[k.idxLeader(c.Leader.OpenID)] = due
