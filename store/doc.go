@@ -30,20 +30,11 @@
 //	idx:open              zset    open cases (办理中, 稳控中), score = due day number
 //	idx:owner:<open_id>   zset    open cases by 包案人, score = due day number
 //	idx:leader:<open_id>  zset    open cases by 包案领导, score = due day number
-//	ids:unit:<name>       set     open cases by 主责单位, members the case numbers as integers
-//	                              (caseMember: XF-2026-0012 is 2026000012), an intset up to
-//	                              set-max-intset-entries; no score: the due day is idx:open's
-//	                              (list.lua walks the smaller of the due range and the set)
-//	ids:area:<name>       set     open cases by 属地, the same
-//	ids:backfilled:1      string  set when BackfillIndexSets turned the sorted sets of earlier
-//	                              releases (idx:unit:<name>, idx:area:<name>, idx:status:handling
-//	                              and :monitoring, score = due day) into the sets, at start
-//	                              before any event
+//	idx:unit:<name>       zset    open cases by 主责单位, score = due day number
+//	idx:area:<name>       zset    open cases by 属地, score = due day number
 //	idx:extreq            zset    open cases with an extension application waiting for
 //	                              the lead (延期申请), score = due day number
-//	idx:status:<status>   zset    every concluded case (已化解, 已销号) by status, score = due day
-//	                              number
-//	ids:status:<status>   set     every open case (办理中, 稳控中) by status, as ids:unit
+//	idx:status:<status>   zset    every case by status, score = due day number
 //	idx:all               zset    every case, score = registration time (unix s)
 //	idx:watch:<open_id>   zset    every case a leader watches (包保), any status, score =
 //	                              time of its last write (the digest's "changed since")
@@ -191,12 +182,9 @@
 // today-1, so its cost follows the matches. Combined filters (列表 逾期
 // 单位:x 属地:y 我的, and a liaison's scope, the unit as 主责单位 or 属地)
 // are one script: ZUNIONSTORE of a group's indexes (a unit's current and
-// former names; SUNIONSTORE for the sets by unit and locality), the sets'
-// intersection turned into a sorted set of idx:open's members and scores by
-// walking the smaller side (the due range asking the sets, or the sets
-// asking idx:open), ZINTERSTORE with the base keeping its due-day score,
-// then ZCOUNT and one page, so the count is exact whatever the size. What has no
-// index (类别; the unit of a resolved or closed case: ids:unit holds open
+// former names), ZINTERSTORE with the base keeping its due-day score, then
+// ZCOUNT and one page, so the count is exact whatever the size. What has no
+// index (类别; the unit of a resolved or closed case: idx:unit holds open
 // cases only) is matched on the records of the candidates, a read each.
 //
 // Units are renamed without rewriting cases (单位 改名): a case keeps the

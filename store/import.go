@@ -50,11 +50,6 @@ func (s *Store) Import(ctx context.Context, cases []*xfbot.Case) error {
 		for key, score := range s.k.indexes(c) {
 			tx.ZAdd(ctx, key, redis.Z{Score: score, Member: string(c.No)})
 		}
-		if id := caseMember(c.No); id != "" {
-			for key := range s.k.sets(c) {
-				tx.SAdd(ctx, key, id)
-			}
-		}
 		s.importTerms(ctx, tx, c) // the search index (search.go)
 		for _, d := range caseDeadlines(c, s.cal, s.loc, s.gap) {
 			m, err := deadlineMember(d)

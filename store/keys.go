@@ -42,23 +42,9 @@ func (k keys) idxAll() string                  { return k.base + "idx:all" }
 func (k keys) idxStatus(s xfbot.Status) string { return k.base + "idx:status:" + string(s) }
 func (k keys) idxOwner(id string) string       { return k.base + "idx:owner:" + id }
 func (k keys) idxLeader(id string) string      { return k.base + "idx:leader:" + id }
+func (k keys) idxUnit(u string) string         { return k.base + "idx:unit:" + u }
+func (k keys) idxArea(a string) string         { return k.base + "idx:area:" + a }
 func (k keys) idxExtRequest() string           { return k.base + "idx:extreq" }
-
-// The open cases by 主责单位 and by 属地 are sets of the case numbers as
-// integers (caseMember), not sorted sets: the due day, their order, is
-// idx:open's score, read through it (list.lua, unitScript). While a set
-// holds up to set-max-intset-entries members Redis keeps it as an intset,
-// 4 bytes a case instead of a sorted set's ~113 (TestCaseMemory). They
-// replaced the sorted sets idx:unit:<name> and idx:area:<name>, which
-// BackfillIndexSets converts once (idsBackfilled marks it done).
-func (k keys) idsUnit(u string) string { return k.base + "ids:unit:" + u }
-func (k keys) idsArea(a string) string { return k.base + "ids:area:" + a }
-func (k keys) idsBackfilled() string   { return k.base + "ids:backfilled:1" }
-
-// idsStatus is the same for an open status (办理中, 稳控中: idx:open holds
-// every such case); a concluded status keeps its sorted set, idxStatus,
-// scored by the due day, since idx:open does not hold those cases.
-func (k keys) idsStatus(s xfbot.Status) string { return k.base + "ids:status:" + string(s) }
 
 // Statistics: counters per day and per month (xfbot.CaseCounts), the units
 // ever named, and the indexes the digests read.

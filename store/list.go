@@ -48,13 +48,10 @@ func (k keys) index(ix Index) string {
 	case "leader":
 		return k.idxLeader(ix.arg)
 	case "unit":
-		return k.idsUnit(ix.arg)
+		return k.idxUnit(ix.arg)
 	case "area":
-		return k.idsArea(ix.arg)
+		return k.idxArea(ix.arg)
 	case "status":
-		if st := xfbot.Status(ix.arg); st.Open() {
-			return k.idsStatus(st)
-		}
 		return k.idxStatus(xfbot.Status(ix.arg))
 	case "extreq":
 		return k.idxExtRequest()
@@ -87,8 +84,6 @@ const (
 	FieldOwner                 // 包案人 (open_id)
 	FieldLeader                // 包案领导 (open_id)
 	FieldCategory              // 类别 (code)
-
-	fieldStatus Field = 100 // an open status (Query.onSets)
 )
 
 // Cond holds when the case's field is one of Values (a unit's names: the
@@ -130,15 +125,13 @@ func (k keys) where(q Query) (groups []string, sizes string, needles [][]string,
 				if indexed {
 					switch c.Field {
 					case FieldUnit:
-						keys = append(keys, k.idsUnit(v))
+						keys = append(keys, k.idxUnit(v))
 					case FieldArea:
-						keys = append(keys, k.idsArea(v))
+						keys = append(keys, k.idxArea(v))
 					case FieldOwner:
 						keys = append(keys, k.idxOwner(v))
 					case FieldLeader:
 						keys = append(keys, k.idxLeader(v))
-					case fieldStatus:
-						keys = append(keys, k.idsStatus(xfbot.Status(v)))
 					}
 					continue
 				}
@@ -193,7 +186,6 @@ func (s *Store) List(ctx context.Context, q Query) ([]*xfbot.Case, int, error) {
 	if q.Reverse {
 		rev = "rev"
 	}
-	q = q.onSets()
 	groups, sizes, needles, err := s.k.where(q)
 	if err != nil {
 		return nil, 0, err
@@ -221,29 +213,6 @@ func (s *Store) List(ctx context.Context, q Query) ([]*xfbot.Case, int, error) {
 	return cases, int(total), err
 }
 
-// onSets turns a list of a unit's, a locality's or an open status's cases,
-// whose index is a set without scores (keys.idsUnit), into the open cases
-// narrowed by it.
-func (q Query) onSets() Query {
-	var f Field
-	switch q.Index.kind {
-	case "unit":
-		f = FieldUnit
-	case "area":
-		f = FieldArea
-	case "status":
-		if !xfbot.Status(q.Index.arg).Open() {
-			return q
-		}
-		f = fieldStatus
-	default:
-		return q
-	}
-	where := append([][]Cond{{{Field: f, Values: []string{q.Index.arg}}}}, q.Where...)
-	q.Index, q.Where = IndexOpen(), where
-	return q
-}
-
 // Range returns the numbers of every case in q's index and due range (q's
 // Offset, Limit and Reverse are ignored), for jobs that go through all of
 // them: read the cases in chunks with Cases. Unlike paging with offsets,
@@ -255,9 +224,6 @@ func (s *Store) Range(ctx context.Context, q Query) ([]xfbot.CaseNo, error) {
 	}
 	if !q.DueTo.IsZero() {
 		max = strconv.Itoa(q.DueTo.DayNumber())
-	}
-	if q.Index.kind == "unit" || q.Index.kind == "area" || q.Index.kind == "status" && xfbot.Status(q.Index.arg).Open() {
-		return s.rangeOfSet(ctx, s.k.index(q.Index), min, max)
 	}
 	return s.rangeOf(ctx, s.k.index(q.Index), min, max)
 }

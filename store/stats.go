@@ -141,13 +141,9 @@ func (s *Store) PeriodData(ctx context.Context, p xfbot.Period, today xfbot.Date
 	}
 	openAll, overAll := pipe.ZCard(ctx, s.k.idxOpen()), overdue(s.k.idxOpen())
 	openU := make([]*redis.IntCmd, len(units))
-	overU := make([]*redis.Cmd, len(units))
+	overU := make([]*redis.IntCmd, len(units))
 	for i, u := range units {
-		// The unit's set has no scores: its overdue cases are read through idx:open.
-		openU[i] = pipe.SCard(ctx, s.k.idsUnit(u))
-		if lo <= hi { // EVAL: a pipeline cannot recover from NOSCRIPT
-			overU[i] = onSetScript.Eval(ctx, pipe, []string{s.k.idxOpen(), s.k.idsUnit(u)}, strconv.Itoa(lo), strconv.Itoa(hi), "count")
-		}
+		openU[i], overU[i] = pipe.ZCard(ctx, s.k.idxUnit(u)), overdue(s.k.idxUnit(u))
 	}
 	if _, err := pipe.Exec(ctx); err != nil && err != redis.Nil {
 		return PeriodData{}, fmt.Errorf("store: period: %w", err)
@@ -168,10 +164,7 @@ func (s *Store) PeriodData(ctx context.Context, p xfbot.Period, today xfbot.Date
 	d.OpenAll, d.OverdueAll = openAll.Val(), val(overAll)
 	restOpen, restOver := d.OpenAll, d.OverdueAll
 	for i, u := range units {
-		d.Open[u] = openU[i].Val()
-		if overU[i] != nil {
-			d.Overdue[u], _ = overU[i].Int64()
-		}
+		d.Open[u], d.Overdue[u] = openU[i].Val(), val(overU[i])
 		restOpen -= d.Open[u]
 		restOver -= d.Overdue[u]
 	}
