@@ -50,6 +50,10 @@ if sizes ~= "" then
       local u = tmp .. ":" .. g
       local args = {u, #live}
       for _, key in ipairs(live) do args[#args + 1] = key end
+      -- A case in two of the group's indexes (a town both 主责单位 and
+      -- 属地) keeps its due day, the same in each, not their sum.
+      args[#args + 1] = "AGGREGATE"
+      args[#args + 1] = "MIN"
       redis.call("ZUNIONSTORE", unpack(args))
       scratch[#scratch + 1] = u
       inter[#inter + 1] = u
