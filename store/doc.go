@@ -31,10 +31,17 @@
 //	idx:owner:<open_id>   zset    open cases by 包案人, score = due day number
 //	idx:leader:<open_id>  zset    open cases by 包案领导, score = due day number
 //	idx:unit:<name>       zset    open cases by 主责单位, score = due day number
-//	idx:area:<name>       zset    open cases by 属地, score = due day number
+//	set:area:<name>       set     open cases by 属地 (case numbers); no score: the due day is
+//	                              idx:open's, which list.lua intersects it with (keys.setArea)
+//	set:backfilled:1      string  set when BackfillIndexSets turned the sorted sets of earlier
+//	                              releases (idx:area:<name>, idx:status:handling and
+//	                              :monitoring, score = due day) into the sets, at start before
+//	                              any event
 //	idx:extreq            zset    open cases with an extension application waiting for
 //	                              the lead (延期申请), score = due day number
-//	idx:status:<status>   zset    every case by status, score = due day number
+//	idx:status:<status>   zset    every concluded case (已化解, 已销号) by status, score = due day
+//	                              number
+//	set:status:<status>   set     every open case (办理中, 稳控中) by status, as set:area
 //	idx:all               zset    every case, score = registration time (unix s)
 //	idx:watch:<open_id>   zset    every case a leader watches (包保), any status, score =
 //	                              time of its last write (the digest's "changed since")
@@ -182,8 +189,10 @@
 // today-1, so its cost follows the matches. Combined filters (列表 逾期
 // 单位:x 属地:y 我的, and a liaison's scope, the unit as 主责单位 or 属地)
 // are one script: ZUNIONSTORE of a group's indexes (a unit's current and
-// former names), ZINTERSTORE with the base keeping its due-day score, then
-// ZCOUNT and one page, so the count is exact whatever the size. What has no
+// former names), ZINTERSTORE with the base keeping its due-day score (the
+// base first when an index is a set: set:area, set:status; cut to the due
+// range first when that is smaller), then ZCOUNT and one page, so the count
+// is exact whatever the size. What has no
 // index (类别; the unit of a resolved or closed case: idx:unit holds open
 // cases only) is matched on the records of the candidates, a read each.
 //

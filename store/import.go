@@ -50,6 +50,9 @@ func (s *Store) Import(ctx context.Context, cases []*xfbot.Case) error {
 		for key, score := range s.k.indexes(c) {
 			tx.ZAdd(ctx, key, redis.Z{Score: score, Member: string(c.No)})
 		}
+		for key := range s.k.sets(c) {
+			tx.SAdd(ctx, key, string(c.No))
+		}
 		s.importTerms(ctx, tx, c) // the search index (search.go)
 		for _, d := range caseDeadlines(c, s.cal, s.loc, s.gap) {
 			m, err := deadlineMember(d)

@@ -43,8 +43,21 @@ func (k keys) idxStatus(s xfbot.Status) string { return k.base + "idx:status:" +
 func (k keys) idxOwner(id string) string       { return k.base + "idx:owner:" + id }
 func (k keys) idxLeader(id string) string      { return k.base + "idx:leader:" + id }
 func (k keys) idxUnit(u string) string         { return k.base + "idx:unit:" + u }
-func (k keys) idxArea(a string) string         { return k.base + "idx:area:" + a }
 func (k keys) idxExtRequest() string           { return k.base + "idx:extreq" }
+
+// The open cases by 属地 and by open status (办理中, 稳控中) are plain sets
+// of case numbers, not sorted sets: their order, the due day, is
+// idx:open's score, which every one of those cases has (list.lua
+// intersects them with it, keeping its score). A set costs ~60 bytes a
+// case in Redis 7.0 (a hash table; 7.2 keeps a small one as a listpack),
+// a sorted set ~113 (TestCaseMemory). They replaced the sorted sets
+// idx:area:<name> and idx:status:handling / :monitoring, which
+// BackfillIndexSets converts once (setsBackfilled marks it done). The
+// indexes by unit and by person stay sorted sets: statistics and digests
+// count their cases by due day.
+func (k keys) setArea(a string) string         { return k.base + "set:area:" + a }
+func (k keys) setStatus(s xfbot.Status) string { return k.base + "set:status:" + string(s) }
+func (k keys) setsBackfilled() string          { return k.base + "set:backfilled:1" }
 
 // Statistics: counters per day and per month (xfbot.CaseCounts), the units
 // ever named, and the indexes the digests read.

@@ -50,8 +50,11 @@ func (k keys) index(ix Index) string {
 	case "unit":
 		return k.idxUnit(ix.arg)
 	case "area":
-		return k.idxArea(ix.arg)
+		return k.setArea(ix.arg)
 	case "status":
+		if st := xfbot.Status(ix.arg); st.Open() {
+			return k.setStatus(st)
+		}
 		return k.idxStatus(xfbot.Status(ix.arg))
 	case "extreq":
 		return k.idxExtRequest()
@@ -84,6 +87,8 @@ const (
 	FieldOwner                 // 包案人 (open_id)
 	FieldLeader                // 包案领导 (open_id)
 	FieldCategory              // 类别 (code)
+
+	fieldStatus Field = 100 // an open status (Query.onSets)
 )
 
 // Cond holds when the case's field is one of Values (a unit's names: the
@@ -127,11 +132,13 @@ func (k keys) where(q Query) (groups []string, sizes string, needles [][]string,
 					case FieldUnit:
 						keys = append(keys, k.idxUnit(v))
 					case FieldArea:
-						keys = append(keys, k.idxArea(v))
+						keys = append(keys, k.setArea(v))
 					case FieldOwner:
 						keys = append(keys, k.idxOwner(v))
 					case FieldLeader:
 						keys = append(keys, k.idxLeader(v))
+					case fieldStatus:
+						keys = append(keys, k.setStatus(xfbot.Status(v)))
 					}
 					continue
 				}
@@ -186,6 +193,7 @@ func (s *Store) List(ctx context.Context, q Query) ([]*xfbot.Case, int, error) {
 	if q.Reverse {
 		rev = "rev"
 	}
+	q = q.onSets()
 	groups, sizes, needles, err := s.k.where(q)
 	if err != nil {
 		return nil, 0, err
@@ -213,6 +221,27 @@ func (s *Store) List(ctx context.Context, q Query) ([]*xfbot.Case, int, error) {
 	return cases, int(total), err
 }
 
+// onSets turns a list of a locality's or an open status's cases, whose
+// index is a set without scores (keys.setArea), into the open cases
+// narrowed by it.
+func (q Query) onSets() Query {
+	var f Field
+	switch q.Index.kind {
+	case "area":
+		f = FieldArea
+	case "status":
+		if !xfbot.Status(q.Index.arg).Open() {
+			return q
+		}
+		f = fieldStatus
+	default:
+		return q
+	}
+	where := append([][]Cond{{{Field: f, Values: []string{q.Index.arg}}}}, q.Where...)
+	q.Index, q.Where = IndexOpen(), where
+	return q
+}
+
 // Range returns the numbers of every case in q's index and due range (q's
 // Offset, Limit and Reverse are ignored), for jobs that go through all of
 // them: read the cases in chunks with Cases. Unlike paging with offsets,
@@ -224,6 +253,9 @@ func (s *Store) Range(ctx context.Context, q Query) ([]xfbot.CaseNo, error) {
 	}
 	if !q.DueTo.IsZero() {
 		max = strconv.Itoa(q.DueTo.DayNumber())
+	}
+	if q.Index.kind == "area" || q.Index.kind == "status" && xfbot.Status(q.Index.arg).Open() {
+		return s.rangeOfSet(ctx, s.k.index(q.Index), min, max)
 	}
 	return s.rangeOf(ctx, s.k.index(q.Index), min, max)
 }

@@ -164,9 +164,7 @@ func (tx *Tx) CreateCase(c *xfbot.Case, year int) {
 	tx.ops = append([]op{{Op: "alloc", Key: tx.k.seq(year), Fmt: fmt.Sprintf("XF-%04d-%%04d", year), Ver: int64(year)}}, tx.ops...)
 	tx.add(op{Op: "set", Key: tx.k.caseKey(c.No), Val: tx.json(encodeCase(c))})
 	tx.add(op{Op: "zadd", Key: tx.k.idxAll(), Member: string(c.No), Score: float64(c.CreatedAt.Unix())})
-	for key, score := range tx.k.indexes(c) {
-		tx.add(op{Op: "zadd", Key: key, Member: string(c.No), Score: score})
-	}
+	tx.moveIndexes(nil, c)
 	tx.moveTerms(nil, c)
 	tx.moveDeadlines(nil, caseDeadlines(c, tx.cal, tx.loc, tx.gap)) // members name @@NO@@: commit.lua substitutes it
 }
@@ -179,17 +177,7 @@ func (tx *Tx) UpdateCase(old, c *xfbot.Case) {
 	tx.count(xfbot.CaseCounts(old, c, tx.loc)) // first: it stamps c.Counted
 	tx.add(op{Op: "check", Key: tx.k.caseKey(old.No), Ver: old.Version})
 	tx.add(op{Op: "set", Key: tx.k.caseKey(c.No), Val: tx.json(encodeCase(c))})
-	before, after := tx.k.indexes(old), tx.k.indexes(c)
-	for key := range before {
-		if _, ok := after[key]; !ok {
-			tx.add(op{Op: "zrem", Key: key, Member: string(c.No)})
-		}
-	}
-	for key, score := range after {
-		if s, ok := before[key]; !ok || s != score {
-			tx.add(op{Op: "zadd", Key: key, Member: string(c.No), Score: score})
-		}
-	}
+	tx.moveIndexes(old, c)
 	tx.moveTerms(old, c)
 	tx.moveDeadlines(caseDeadlines(old, tx.cal, tx.loc, tx.gap), caseDeadlines(c, tx.cal, tx.loc, tx.gap))
 }
@@ -251,6 +239,53 @@ func (tx *Tx) Enqueue(m OutboundMessage) {
 // the day number of 9999-12-31, after any real date.
 var unchasedScore = float64(xfbot.NewDate(9999, 12, 31).DayNumber())
 
+// moveIndexes adds the ops that move a case from old's indexes (nil: a new
+// case, numbered by Commit) to c's: the sorted sets (indexes) and the sets
+// (sets).
+func (tx *Tx) moveIndexes(old, c *xfbot.Case) {
+	no := string(c.No)
+	var before map[string]float64
+	var was map[string]bool
+	if old != nil {
+		before, was = tx.k.indexes(old), tx.k.sets(old)
+	}
+	after, now := tx.k.indexes(c), tx.k.sets(c)
+	for key := range before {
+		if _, ok := after[key]; !ok {
+			tx.add(op{Op: "zrem", Key: key, Member: no})
+		}
+	}
+	for key, score := range after {
+		if s, ok := before[key]; !ok || s != score {
+			tx.add(op{Op: "zadd", Key: key, Member: no, Score: score})
+		}
+	}
+	for key := range was {
+		if !now[key] {
+			tx.add(op{Op: "srem", Key: key, Member: no})
+		}
+	}
+	for key := range now {
+		if !was[key] {
+			tx.add(op{Op: "sadd", Key: key, Member: no})
+		}
+	}
+}
+
+// sets returns the sets of case numbers (keys.setArea) c belongs to: an
+// open case's status and 属地.
+func (k keys) sets(c *xfbot.Case) map[string]bool {
+	m := map[string]bool{}
+	if !c.Status.Open() {
+		return m
+	}
+	m[k.setStatus(c.Status)] = true
+	if c.Area != "" {
+		m[k.setArea(c.Area)] = true
+	}
+	return m
+}
+
 // indexes returns the sorted sets c belongs to and its score in each.
 func (k keys) indexes(c *xfbot.Case) map[string]float64 {
 	due := float64(c.Due.DayNumber())
@@ -260,7 +295,10 @@ func (k keys) indexes(c *xfbot.Case) map[string]float64 {
 		// after every dated case, never overdue nor due soon.
 		due = unchasedScore
 	}
-	m := map[string]float64{k.idxStatus(c.Status): due}
+	m := map[string]float64{}
+	if !c.Status.Open() { // an open one's is a set: keys.sets
+		m[k.idxStatus(c.Status)] = due
+	}
 	// The leader digest's "what changed": a leader's cases of any status,
 	// by time of the last write.
 	if c.Leader.OpenID != "" {
@@ -298,9 +336,6 @@ func (k keys) indexes(c *xfbot.Case) map[string]float64 {
 	}
 	if c.Unit != "" {
 		m[k.idxUnit(c.Unit)] = due
-	}
-	if c.Area != "" {
-		m[k.idxArea(c.Area)] = due
 	}
 	// Time-scored indexes for the gap reminders (久未更新, 久未接触): the
 	// job asks for everything quiet since a moment, whatever the zone.

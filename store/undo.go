@@ -121,17 +121,7 @@ func (tx *Tx) RestoreCase(openID string, cur, before *xfbot.Case, u *Undo) {
 	c.Version = cur.Version + 1
 	tx.add(op{Op: "check", Key: tx.k.caseKey(cur.No), Ver: cur.Version})
 	tx.add(op{Op: "set", Key: tx.k.caseKey(c.No), Val: tx.json(encodeCase(&c))})
-	was, now := tx.k.indexes(cur), tx.k.indexes(&c)
-	for key := range was {
-		if _, ok := now[key]; !ok {
-			tx.add(op{Op: "zrem", Key: key, Member: string(c.No)})
-		}
-	}
-	for key, score := range now {
-		if s, ok := was[key]; !ok || s != score {
-			tx.add(op{Op: "zadd", Key: key, Member: string(c.No), Score: score})
-		}
-	}
+	tx.moveIndexes(cur, &c)
 	tx.moveTerms(cur, &c)
 	tx.moveDeadlines(caseDeadlines(cur, tx.cal, tx.loc, tx.gap), caseDeadlines(&c, tx.cal, tx.loc, tx.gap))
 	if u.Progress > 0 {

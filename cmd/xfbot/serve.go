@@ -183,6 +183,11 @@ func openDistrict(ctx context.Context, cfg Config, rdb redis.UniversalClient, lo
 	if err := a.seedRegistry(ctx, cfg, log); err != nil {
 		return nil, fmt.Errorf("registry: %w", err)
 	}
+	// Lists by locality and open status read sets: the sorted sets of
+	// earlier releases become them once, before any event is taken.
+	if _, err := a.store.BackfillIndexSets(ctx); err != nil {
+		return nil, fmt.Errorf("index sets: %w", err)
+	}
 	// Records written before the deadline index existed get their entries
 	// once (a marker says it is done; replicas racing it do no harm); so
 	// do they in the search index.
