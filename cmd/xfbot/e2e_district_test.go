@@ -23,14 +23,7 @@ func TestE2EDistricts(t *testing.T) {
 	fakeB := larktest.NewServer(larktest.WithApp(appB, e2eSecret))
 	t.Cleanup(fakeB.Close)
 	env := serveEnv(t, fakeA, appA)
-	prefixB := env["XFBOT_REDIS_PREFIX"] + "_hekou"
-	if addr, cluster := testredis.Addr(); addr != "" {
-		t.Cleanup(func() {
-			rdb := testredis.Dial(addr, cluster)
-			defer rdb.Close()
-			testredis.Flush(t, rdb, prefixB)
-		})
-	}
+	prefixB := districtPrefix(t, env, "hekou")
 	const adminB = "ou_e2e_hekou_admin"
 	cfgPath := filepath.Join(t.TempDir(), "config.yaml")
 	yaml := fmt.Sprintf(`district: qingchuan
@@ -105,4 +98,18 @@ districts:
 	if strings.Contains(out.String(), e2eSecret) {
 		t.Errorf("district list shows a secret:\n%s", out.String())
 	}
+}
+
+// districtPrefix is the key prefix of a second district of the deployment
+// env describes, emptied when t ends on a real Redis.
+func districtPrefix(t *testing.T, env map[string]string, id string) string {
+	prefix := env["XFBOT_REDIS_PREFIX"] + "_" + id
+	if addr, cluster := testredis.Addr(); addr != "" {
+		t.Cleanup(func() {
+			rdb := testredis.Dial(addr, cluster)
+			defer rdb.Close()
+			testredis.Flush(t, rdb, prefix)
+		})
+	}
+	return prefix
 }

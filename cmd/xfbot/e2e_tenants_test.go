@@ -8,7 +8,6 @@ import (
 	"testing"
 
 	"github.com/qingchuan/xfbot/bot/larktest"
-	"github.com/qingchuan/xfbot/internal/testredis"
 )
 
 // TestE2ESharedApp: one Feishu app serving two districts (one tenant).
@@ -23,14 +22,7 @@ func TestE2ESharedApp(t *testing.T) {
 	fake := larktest.NewServer(larktest.WithApp(appID, e2eSecret))
 	t.Cleanup(fake.Close)
 	env := serveEnv(t, fake, appID)
-	prefixB := env["XFBOT_REDIS_PREFIX"] + "_hekou"
-	if addr, cluster := testredis.Addr(); addr != "" {
-		t.Cleanup(func() {
-			rdb := testredis.Dial(addr, cluster)
-			defer rdb.Close()
-			testredis.Flush(t, rdb, prefixB)
-		})
-	}
+	prefixB := districtPrefix(t, env, "hekou")
 	const (
 		adminB = "ou_e2e_hekou_admin"
 		both   = "ou_e2e_both" // a district leader seconded to both
