@@ -150,48 +150,13 @@ func NewSender(st *store.Store, t Transport, opt SenderOptions) *Sender {
 	if st == nil || t == nil {
 		panic("bot: NewSender needs a store and a transport")
 	}
-	if opt.Consumer == "" {
-		host, _ := os.Hostname()
-		opt.Consumer = host + "-" + strconv.Itoa(os.Getpid())
-	}
-	if opt.Workers <= 0 {
-		opt.Workers = 16
-	}
-	if opt.PerChat <= 0 {
-		opt.PerChat = 5
-	}
-	if opt.PerApp <= 0 {
-		opt.PerApp = 50
-	}
-	opt.PerChatBurst = max(opt.PerChatBurst, 1)
-	opt.PerAppBurst = max(opt.PerAppBurst, 1)
-	if opt.MaxBackoff <= 0 {
-		opt.MaxBackoff = 60 * time.Second
-	}
-	if opt.ClaimIdle <= 0 {
-		opt.ClaimIdle = 30 * time.Second
-	}
-	if opt.SendTimeout <= 0 {
-		opt.SendTimeout = 30 * time.Second
-	}
-	if opt.ShutdownGrace <= 0 {
-		opt.ShutdownGrace = 10 * time.Second
-	}
-	if opt.Logger == nil {
-		opt.Logger = slog.Default()
-	}
-	if opt.Now == nil {
-		opt.Now = time.Now
-	}
-	if opt.Sleep == nil {
-		opt.Sleep = sleep
-	}
+	opt = withSenderDefaults(opt)
 	s := &Sender{
 		st: st, t: t, opt: opt, log: opt.Logger, met: opt.Metrics, lim: opt.Limiter,
 		inflight: map[string]struct{}{},
 	}
 	if s.lim == nil {
-		s.lim = NewLocalLimiter(opt.PerChat, opt.PerApp, opt.PerChatBurst, opt.PerAppBurst, opt.Now, opt.Sleep)
+		s.lim = senderLocalLimiter(opt)
 	}
 	return s
 }
@@ -723,4 +688,58 @@ func (s *Sender) retry(ctx context.Context, what string, op func(context.Context
 			return err
 		}
 	}
+}
+
+// senderLocalLimiter is the per-process limiter of a sender with opt
+// (its defaults applied).
+func senderLocalLimiter(opt SenderOptions) *LocalLimiter {
+	return NewLocalLimiter(opt.PerChat, opt.PerApp, opt.PerChatBurst, opt.PerAppBurst, opt.Now, opt.Sleep)
+}
+
+// NewSenderLimiter is the per-process limiter a Sender with opt would build
+// for itself, for several senders to share (the districts of one Feishu
+// app in one process: Feishu counts per app).
+func NewSenderLimiter(opt SenderOptions) *LocalLimiter {
+	return senderLocalLimiter(withSenderDefaults(opt))
+}
+
+// withSenderDefaults is opt with its zero values given their defaults.
+func withSenderDefaults(opt SenderOptions) SenderOptions {
+	if opt.Consumer == "" {
+		host, _ := os.Hostname()
+		opt.Consumer = host + "-" + strconv.Itoa(os.Getpid())
+	}
+	if opt.Workers <= 0 {
+		opt.Workers = 16
+	}
+	if opt.PerChat <= 0 {
+		opt.PerChat = 5
+	}
+	if opt.PerApp <= 0 {
+		opt.PerApp = 50
+	}
+	opt.PerChatBurst = max(opt.PerChatBurst, 1)
+	opt.PerAppBurst = max(opt.PerAppBurst, 1)
+	if opt.MaxBackoff <= 0 {
+		opt.MaxBackoff = 60 * time.Second
+	}
+	if opt.ClaimIdle <= 0 {
+		opt.ClaimIdle = 30 * time.Second
+	}
+	if opt.SendTimeout <= 0 {
+		opt.SendTimeout = 30 * time.Second
+	}
+	if opt.ShutdownGrace <= 0 {
+		opt.ShutdownGrace = 10 * time.Second
+	}
+	if opt.Logger == nil {
+		opt.Logger = slog.Default()
+	}
+	if opt.Now == nil {
+		opt.Now = time.Now
+	}
+	if opt.Sleep == nil {
+		opt.Sleep = sleep
+	}
+	return opt
 }

@@ -170,6 +170,12 @@ func (t *Tenants) route(ctx context.Context, req *Request, message bool) (int, e
 			return i, nil
 		}
 	}
+	if len(t.ts) == 1 && !ten.City {
+		// An app of one district (wrapped for the city view): nothing to
+		// choose, nothing to read; its Mux judges the sender as always.
+		ten.Current, ten.Options = t.refs[0], t.refs[:1]
+		return 0, nil
+	}
 	var msgs []string
 	if message {
 		msgs = []string{req.ParentID, req.RootID}
@@ -230,7 +236,9 @@ func (t *Tenants) route(ctx context.Context, req *Request, message bool) (int, e
 	// sender did not pick; 切换 says how to pick.
 	ten.Ambiguous = true
 	if message {
-		req.Text = SwitchVerb
+		// Whatever it was — words, a file to import or attach — it is
+		// not taken: 切换 answers.
+		req.Text, req.File = SwitchVerb, nil
 	}
 	return pick(mine[0], "ambiguous")
 }

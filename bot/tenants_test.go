@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -11,6 +12,7 @@ import (
 	"github.com/qingchuan/xfbot/bot"
 	"github.com/qingchuan/xfbot/internal/testredis"
 	"github.com/qingchuan/xfbot/store"
+	"github.com/redis/go-redis/v9"
 )
 
 // tenantsRig is two districts behind one app, each with a command that
@@ -222,5 +224,84 @@ func BenchmarkTenantsRoute(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// TestTenantsAmbiguousFile: a spreadsheet or a photo sent by a person of
+// several districts who has chosen none is neither imported nor attached
+// anywhere; 切换 answers.
+func TestTenantsAmbiguousFile(t *testing.T) {
+	r := newTenantsRig(t)
+	req := &bot.Request{EventID: "ev_file", MessageID: "om_file", ChatID: "oc_p2p_both", Sender: xfbot.Person{OpenID: tenBoth},
+		File: &bot.File{Key: "file_v2_x", Name: "台账.xlsx"}, Time: time.Date(2026, 3, 16, 9, 0, 0, 0, time.UTC), Via: bot.ViaChat}
+	if err := r.router.ServeMessage(context.Background(), req); err != nil {
+		t.Fatal(err)
+	}
+	out := queued(t, r.st[0])
+	if len(out) != 1 || !strings.HasPrefix(out[0].Text, "qingchuan verb=切换") || !strings.Contains(out[0].Text, "ambiguous=true") {
+		t.Errorf("a file from a person of both, none chosen: %v", out)
+	}
+	if other := queued(t, r.st[1]); len(other) != 0 {
+		t.Errorf("the other district answered: %v", other)
+	}
+}
+
+// TestTenantsOneDistrict: an app of one district, wrapped for the city
+// view, routes without a Redis round trip for anyone but a city viewer, so
+// a write command stays one read and one commit.
+func TestTenantsOneDistrict(t *testing.T) {
+	rdb, prefix := testredis.New(t)
+	var trips atomic.Int64
+	testredis.NodeHook(rdb, tripHook{&trips})
+	st := store.New(rdb, prefix)
+	if err := st.EnsureOutboxGroup(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	m := bot.NewMux(st, bot.MuxOptions{})
+	m.Handle(bot.Route{Verb: "在哪", Public: true, Summary: "where", Handler: bot.HandlerFunc(func(ctx context.Context, req *bot.Request) (*bot.Reply, error) {
+		if req.Tenancy == nil {
+			return &bot.Reply{Text: "direct"}, nil
+		}
+		return &bot.Reply{Text: fmt.Sprintf("current=%s options=%d city=%v", req.Tenancy.Current.ID, len(req.Tenancy.Options), req.Tenancy.City)}, nil
+	})})
+	router, err := bot.NewTenants([]bot.Tenant{{ID: "a", Name: "甲区", Mux: m}}, bot.TenantsOptions{City: []string{tenCity}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	serve := func(srv bot.Server, who string) int64 {
+		t.Helper()
+		before := trips.Load()
+		if err := srv.ServeMessage(context.Background(), &bot.Request{EventID: "ev_" + who + fmt.Sprint(before), MessageID: "om_" + who + fmt.Sprint(before),
+			ChatID: "oc_x", Sender: xfbot.Person{OpenID: who}, Text: "在哪", Time: time.Now(), Via: bot.ViaChat}); err != nil {
+			t.Fatal(err)
+		}
+		return trips.Load() - before
+	}
+	serve(m, "ou_warm") // the commit script loaded
+	direct, routed, city := serve(m, "ou_x"), serve(router, "ou_x"), serve(router, tenCity)
+	if routed != direct || city != direct+1 {
+		t.Errorf("round trips: %d through the Mux, %d routed, %d for the city viewer; want the same, and one more", direct, routed, city)
+	}
+	out := queued(t, st)
+	if len(out) != 4 || out[1].Text != "direct" || out[2].Text != "current=a options=1 city=false" || out[3].Text != "current=a options=0 city=true" {
+		t.Errorf("replies %v", out)
+	}
+}
+
+type tripHook struct{ n *atomic.Int64 }
+
+func (h tripHook) DialHook(next redis.DialHook) redis.DialHook { return next }
+func (h tripHook) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error {
+		if !testredis.Topology(cmd) {
+			h.n.Add(1)
+		}
+		return next(ctx, cmd)
+	}
+}
+func (h tripHook) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return func(ctx context.Context, cmds []redis.Cmder) error {
+		h.n.Add(1)
+		return next(ctx, cmds)
 	}
 }

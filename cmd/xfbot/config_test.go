@@ -597,3 +597,18 @@ func TestDistrictsConfig(t *testing.T) {
 		}
 	}
 }
+
+// TestAppGroups: districts are grouped by the Feishu app they name, in
+// config order; each group gets one intake and one limiter (serve).
+func TestAppGroups(t *testing.T) {
+	base := DefaultConfig()
+	base.Lark = LarkConfig{AppID: "cli_a", AppSecret: "sa"}
+	base.Districts = []DistrictConfig{{ID: "b"}, {ID: "c", Lark: LarkConfig{AppID: "cli_c", AppSecret: "sc"}}, {ID: "d"}, {ID: "e", Lark: LarkConfig{AppID: "cli_c", AppSecret: "sc"}}}
+	cfgs := []Config{base}
+	for _, d := range base.Districts {
+		cfgs = append(cfgs, base.ForDistrict(d))
+	}
+	if got, want := fmt.Sprint(appGroups(cfgs)), "[[0 1 3] [2 4]]"; got != want {
+		t.Errorf("appGroups = %s, want %s (cli_a: the top level, b, d; cli_c: c, e)", got, want)
+	}
+}

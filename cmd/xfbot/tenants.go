@@ -43,14 +43,7 @@ func sharedLimiter(cfg Config, rdb redis.UniversalClient, met *bot.Metrics, log 
 	if lim := senderLimiter(cfg, rdb, met, log); lim != nil {
 		return lim
 	}
-	perChat, perApp := rate.Limit(cfg.Sender.PerChat), rate.Limit(cfg.Sender.PerApp)
-	if perChat <= 0 {
-		perChat = 5
-	}
-	if perApp <= 0 {
-		perApp = 50
-	}
-	return bot.NewLocalLimiter(perChat, perApp, 1, 1, nil, nil)
+	return bot.NewSenderLimiter(bot.SenderOptions{PerChat: rate.Limit(cfg.Sender.PerChat), PerApp: rate.Limit(cfg.Sender.PerApp)})
 }
 
 // buildIntakes gives each district its Feishu intake: its own Mux where the
