@@ -67,7 +67,8 @@ func (h *Handlers) cityStats(monthly bool) bot.HandlerFunc {
 		}
 		p, _, err := statsPeriod(word, today)
 		if err != nil {
-			return nil, err
+			// Its example is the district's 统计; a city viewer writes 全市.
+			return nil, xfbot.Errorf(xfbot.ErrorCode(err), "%s", strings.Replace(xfbot.ErrorMessage(err), "例如：统计", "例如：全市 统计", 1))
 		}
 		if monthly && !p.IsMonth() {
 			return nil, xfbot.Errorf(xfbot.EINVALID, "月报按月出，请写月份或 本月、上月，例如：全市 月报 2026-11")

@@ -152,6 +152,12 @@ districts:
 		if s := cardText(f.say(larktest.Message{ChatID: "oc_p2p_city", SenderOpenID: city, Text: "全市 月报 本月"}).Content); !strings.Contains(s, "全市月报") || !strings.Contains(s, "化解率") {
 			t.Errorf("全市 月报 本月: %s", s)
 		}
+		if s := cardText(f.say(larktest.Message{ChatID: "oc_p2p_city", SenderOpenID: city, Text: "全市 统计 前年"}).Content); !strings.Contains(s, "看不懂") || !strings.Contains(s, "例如：全市 统计") {
+			t.Errorf("a period the city view cannot read: %s", s)
+		}
+		if s := cardText(f.say(larktest.Message{ChatID: "oc_p2p_city", SenderOpenID: city, Text: "全市 月报 本周"}).Content); !strings.Contains(s, "月报按月出") {
+			t.Errorf("全市 月报 本周: %s", s)
+		}
 		if s := cardText(f.say(larktest.Message{ChatID: "oc_p2p_city", SenderOpenID: city, Text: "查看 " + no}).Content); !strings.Contains(s, "市级用户") || strings.Contains(s, "的案件") {
 			t.Errorf("the city viewer asking for a case: %s", s)
 		}
