@@ -102,8 +102,9 @@ type TenantsOptions struct {
 // what may be done there, and a district that is not the sender's treats
 // them as the stranger they are to it.
 type Tenants struct {
-	ts   []Tenant
-	refs []TenantRef
+	ts     []Tenant
+	refs   []TenantRef
+	stores []*store.Store // the districts' ledgers, in ts's order
 	city map[string]bool
 	opt  TenantsOptions
 	log  *slog.Logger
@@ -127,6 +128,7 @@ func NewTenants(ts []Tenant, opt TenantsOptions) (*Tenants, error) {
 			return nil, fmt.Errorf("bot: tenants: district %s has no mux", tn.ID)
 		}
 		t.refs = append(t.refs, TenantRef{ID: tn.ID, Name: tn.Name})
+		t.stores = append(t.stores, tn.Mux.st)
 	}
 	return t, nil
 }
@@ -182,11 +184,7 @@ func (t *Tenants) route(ctx context.Context, req *Request, message bool) (int, e
 	} else {
 		msgs = []string{req.MessageID}
 	}
-	stores := make([]*store.Store, len(t.ts))
-	for i, tn := range t.ts {
-		stores[i] = tn.Mux.st
-	}
-	look, err := store.LookupTenants(ctx, stores[0], stores, req.Sender.OpenID, msgs...)
+	look, err := store.LookupTenants(ctx, t.stores[0], t.stores, req.Sender.OpenID, msgs...)
 	if err != nil {
 		return 0, fmt.Errorf("%w: %w", errStore, err)
 	}
@@ -212,7 +210,7 @@ func (t *Tenants) route(ctx context.Context, req *Request, message bool) (int, e
 		if to, ok := t.switchTo(req, ten); ok {
 			for _, i := range mine {
 				if t.ts[i].ID == to.ID {
-					if err := stores[0].ChooseTenant(ctx, req.Sender.OpenID, to.ID); err != nil {
+					if err := t.stores[0].ChooseTenant(ctx, req.Sender.OpenID, to.ID); err != nil {
 						return 0, fmt.Errorf("%w: %w", errStore, err)
 					}
 					ten.Switched = true
