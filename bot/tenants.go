@@ -105,9 +105,9 @@ type Tenants struct {
 	ts     []Tenant
 	refs   []TenantRef
 	stores []*store.Store // the districts' ledgers, in ts's order
-	city map[string]bool
-	opt  TenantsOptions
-	log  *slog.Logger
+	city   map[string]bool
+	opt    TenantsOptions
+	log    *slog.Logger
 }
 
 // NewTenants returns the router of ts (the first is the app's home: it
