@@ -148,14 +148,14 @@ func encodeExtRequest(q *xfbot.ExtensionRequest) *extReqRec {
 	if q == nil {
 		return nil
 	}
-	return &extReqRec{Days: q.Days, Reason: q.Reason, ByID: q.By.OpenID, ByName: q.By.Name, At: unix(q.At)}
+	return &extReqRec{Days: q.Days, Reason: q.Reason, ByID: packID(q.By.OpenID), ByName: q.By.Name, At: unix(q.At)}
 }
 
 func (r *extReqRec) decode() *xfbot.ExtensionRequest {
 	if r == nil {
 		return nil
 	}
-	return &xfbot.ExtensionRequest{Days: r.Days, Reason: r.Reason, By: xfbot.Person{OpenID: r.ByID, Name: r.ByName}, At: fromUnix(r.At)}
+	return &xfbot.ExtensionRequest{Days: r.Days, Reason: r.Reason, By: xfbot.Person{OpenID: unpackID(r.ByID), Name: r.ByName}, At: fromUnix(r.At)}
 }
 
 type pauseRec struct {
@@ -192,12 +192,12 @@ func encodeCase(c *xfbot.Case) caseRec {
 	return caseRec{
 		No: string(c.No), Title: c.Title, SheetNo: c.SheetNo, Category: string(c.Category), Unit: c.Unit, Area: c.Area,
 		PetName: c.Petitioner.Name, PetPhone: c.Petitioner.Phone, PetID: c.Petitioner.IDCard, Accusation: c.Accusation,
-		OwnerID: c.Owner.OpenID, OwnerName: c.Owner.Name, LeaderID: c.Leader.OpenID, LeaderName: c.Leader.Name,
+		OwnerID: packID(c.Owner.OpenID), OwnerName: c.Owner.Name, LeaderID: packID(c.Leader.OpenID), LeaderName: c.Leader.Name,
 		Screening: string(c.Screening), Hardship: c.Hardship, Status: string(c.Status),
 		AcceptedOn: dateText(c.AcceptedOn), DueOverride: dateText(c.DueOverride), ExtDays: c.ExtensionDays,
 		ExtReason: c.ExtensionReason, Due: dateText(c.Due), Result: c.Result,
 		ResolvedOn: dateText(c.ResolvedOn), FollowedUp: dateText(c.FollowedUpOn), ClosedOn: dateText(c.ClosedOn), Counted: encodeCounted(c.Counted),
-		ByID: c.CreatedBy.OpenID, ByName: c.CreatedBy.Name, CreatedAt: unix(c.CreatedAt), UpdatedAt: unix(c.UpdatedAt),
+		ByID: packID(c.CreatedBy.OpenID), ByName: c.CreatedBy.Name, CreatedAt: unix(c.CreatedAt), UpdatedAt: unix(c.UpdatedAt),
 		LastProg: unix(c.LastProgressAt), LastContact: unix(c.LastContactAt), NProg: c.Progresses, Version: c.Version,
 		Tags: tagsText(c.Tags), Pauses: pausesRec(c.Pauses),
 		DueSetOn: dateText(c.DueSetOn), DueReason: c.DueReason, DueExt: c.DueExt, DueTarget: c.DueTarget,
@@ -237,12 +237,12 @@ func (r caseRec) decode() *xfbot.Case {
 	return &xfbot.Case{
 		No: xfbot.CaseNo(r.No), Title: r.Title, SheetNo: r.SheetNo, Category: xfbot.Category(r.Category), Unit: r.Unit, Area: r.Area,
 		Petitioner: xfbot.Petitioner{Name: r.PetName, Phone: r.PetPhone, IDCard: r.PetID}, Accusation: r.Accusation,
-		Owner: xfbot.Person{OpenID: r.OwnerID, Name: r.OwnerName}, Leader: xfbot.Person{OpenID: r.LeaderID, Name: r.LeaderName},
+		Owner: xfbot.Person{OpenID: unpackID(r.OwnerID), Name: r.OwnerName}, Leader: xfbot.Person{OpenID: unpackID(r.LeaderID), Name: r.LeaderName},
 		Screening: xfbot.Screening(r.Screening), Hardship: r.Hardship, Status: xfbot.Status(r.Status),
 		AcceptedOn: parseDate(r.AcceptedOn), DueOverride: parseDate(r.DueOverride), ExtensionDays: r.ExtDays,
 		ExtensionReason: r.ExtReason, Due: parseDate(r.Due), Result: r.Result,
 		ResolvedOn: parseDate(r.ResolvedOn), FollowedUpOn: parseDate(r.FollowedUp), ClosedOn: parseDate(r.ClosedOn), Counted: r.Counted.decode(),
-		CreatedBy: xfbot.Person{OpenID: r.ByID, Name: r.ByName}, CreatedAt: fromUnix(r.CreatedAt), UpdatedAt: fromUnix(r.UpdatedAt),
+		CreatedBy: xfbot.Person{OpenID: unpackID(r.ByID), Name: r.ByName}, CreatedAt: fromUnix(r.CreatedAt), UpdatedAt: fromUnix(r.UpdatedAt),
 		LastProgressAt: fromUnix(r.LastProg), LastContactAt: fromUnix(r.LastContact), Progresses: r.NProg, Version: r.Version,
 		Tags: tags(r.Tags), Pauses: pauses(r.Pauses),
 		DueSetOn: parseDate(r.DueSetOn), DueReason: r.DueReason, DueExt: r.DueExt, DueTarget: r.DueTarget,
@@ -294,7 +294,8 @@ type progressRec struct {
 // recSep (ASCII's unit separator), the free text last, so that a line
 // carries no field names, quotes or escapes: five typical progress entries
 // take 1,048 bytes of Redis memory instead of 1,176 as JSON, a change 248
-// instead of 280 (TestCaseMemory, Redis 7.0). A record whose
+// instead of 280 (TestCaseMemory, Redis 7.0); with the author's open_id
+// packed (openid.go), 920 and 232. A record whose
 // other fields hold recSep, and every record written before, is JSON; JSON
 // starts with '{' and a line with the time's digits, so both read back.
 const recSep = "\x1f"
@@ -330,10 +331,10 @@ func encodeProgress(p xfbot.Progress) (string, error) {
 	if !ok {
 		k = string(p.Kind)
 	}
-	if line, ok := packed(strconv.FormatInt(unix(p.At), 10), k, p.Author.OpenID, p.Author.Name, p.Text); ok {
+	if line, ok := packed(strconv.FormatInt(unix(p.At), 10), k, packID(p.Author.OpenID), p.Author.Name, p.Text); ok {
 		return line, nil
 	}
-	b, err := json.Marshal(progressRec{At: unix(p.At), ByID: p.Author.OpenID, ByName: p.Author.Name, Kind: k, Text: p.Text})
+	b, err := json.Marshal(progressRec{At: unix(p.At), ByID: packID(p.Author.OpenID), ByName: p.Author.Name, Kind: k, Text: p.Text})
 	return string(b), err
 }
 
@@ -359,7 +360,7 @@ func decodeProgress(b []byte) (xfbot.Progress, error) {
 			kind = k
 		}
 	}
-	return xfbot.Progress{At: fromUnix(r.At), Author: xfbot.Person{OpenID: r.ByID, Name: r.ByName}, Kind: kind, Text: r.Text}, nil
+	return xfbot.Progress{At: fromUnix(r.At), Author: xfbot.Person{OpenID: unpackID(r.ByID), Name: r.ByName}, Kind: kind, Text: r.Text}, nil
 }
 
 type changeRec struct {
@@ -375,10 +376,10 @@ type changeRec struct {
 // encodeChange returns c's line: at, open_id and name of who, action,
 // field, before, after.
 func encodeChange(c xfbot.Change) (string, error) {
-	if line, ok := packed(strconv.FormatInt(unix(c.At), 10), c.By.OpenID, c.By.Name, c.Action, c.Field, c.Before, c.After); ok {
+	if line, ok := packed(strconv.FormatInt(unix(c.At), 10), packID(c.By.OpenID), c.By.Name, c.Action, c.Field, c.Before, c.After); ok {
 		return line, nil
 	}
-	b, err := json.Marshal(changeRec{At: unix(c.At), ByID: c.By.OpenID, ByName: c.By.Name, Action: c.Action, Field: c.Field, Before: c.Before, After: c.After})
+	b, err := json.Marshal(changeRec{At: unix(c.At), ByID: packID(c.By.OpenID), ByName: c.By.Name, Action: c.Action, Field: c.Field, Before: c.Before, After: c.After})
 	return string(b), err
 }
 
@@ -398,7 +399,7 @@ func decodeChange(b []byte) (xfbot.Change, error) {
 		}
 		r.ByID, r.ByName, r.Action, r.Field, r.Before, r.After = fs[1], fs[2], fs[3], fs[4], fs[5], fs[6]
 	}
-	return xfbot.Change{At: fromUnix(r.At), By: xfbot.Person{OpenID: r.ByID, Name: r.ByName}, Action: r.Action, Field: r.Field, Before: r.Before, After: r.After}, nil
+	return xfbot.Change{At: fromUnix(r.At), By: xfbot.Person{OpenID: unpackID(r.ByID), Name: r.ByName}, Action: r.Action, Field: r.Field, Before: r.Before, After: r.After}, nil
 }
 
 type memberRec struct {

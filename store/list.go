@@ -147,6 +147,11 @@ func (k keys) where(q Query) (groups []string, sizes string, needles [][]string,
 					return nil, "", nil, err
 				}
 				ns = append(ns, `,"`+field[c.Field]+`":`+string(b)+`,`)
+				// A person is written packed (openid.go); records
+				// written before, as the open_id itself.
+				if p := packID(v); p != v && (c.Field == FieldOwner || c.Field == FieldLeader) {
+					ns = append(ns, `,"`+field[c.Field]+`":"`+p+`",`)
+				}
 			}
 		}
 		switch {
