@@ -400,7 +400,7 @@ func (x holdings) empty() bool {
 	return len(x.cases) == 0 && len(x.measures) == 0 && len(x.supervision) == 0
 }
 
-// ownedCases are openID's open cases as 包案人 (idx:owner), by due day.
+// ownedCases are openID's open cases as 包案人 (set:owner), by due day.
 func (h *Handlers) ownedCases(ctx context.Context, openID string) ([]*xfbot.Case, error) {
 	nos, err := h.Store.Range(ctx, store.Query{Index: store.IndexOwner(openID)})
 	if err != nil {

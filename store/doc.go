@@ -28,9 +28,12 @@
 //	seq:<YYYY>            string  last serial allocated in that year (INCR inside Commit,
 //	                              so numbers are gap-free: a refused commit allocates none)
 //	idx:open              zset    open cases (办理中, 稳控中), score = due day number
-//	idx:owner:<open_id>   zset    open cases by 包案人, score = due day number
-//	idx:leader:<open_id>  zset    open cases by 包案领导, score = due day number
+//	set:owner:<open_id>   set     open cases by 包案人 (case numbers), like set:area
+//	set:leader:<open_id>  set     open cases by 包案领导, like set:area
 //	idx:unit:<name>       zset    open cases by 主责单位, score = due day number
+//	set:backfilled:2      string  set when BackfillIndexSets turned the sorted sets of earlier
+//	                              releases idx:owner:<open_id> and idx:leader:<open_id>
+//	                              (score = due day) into the two
 //	set:area:<name>       set     open cases by 属地 (case numbers); no score: the due day is
 //	                              idx:open's, which list.lua intersects it with (keys.setArea)
 //	set:backfilled:1      string  set when BackfillIndexSets turned the sorted sets of earlier
@@ -190,7 +193,7 @@
 // 单位:x 属地:y 我的, and a liaison's scope, the unit as 主责单位 or 属地)
 // are one script: ZUNIONSTORE of a group's indexes (a unit's current and
 // former names), ZINTERSTORE with the base keeping its due-day score (the
-// base first when an index is a set: set:area, set:status; cut to the due
+// base first when an index is a set: set:area, set:status, set:owner, set:leader; cut to the due
 // range first when that is smaller), then ZCOUNT and one page, so the count
 // is exact whatever the size. What has no
 // index (类别; the unit of a resolved or closed case: idx:unit holds open

@@ -40,10 +40,8 @@ func (k keys) seq(year int) string            { return k.base + "seq:" + strconv
 func (k keys) idxOpen() string                 { return k.base + "idx:open" }
 func (k keys) idxAll() string                  { return k.base + "idx:all" }
 func (k keys) idxStatus(s xfbot.Status) string { return k.base + "idx:status:" + string(s) }
-func (k keys) idxOwner(id string) string       { return k.base + "idx:owner:" + id }
-func (k keys) idxLeader(id string) string      { return k.base + "idx:leader:" + id }
-func (k keys) idxUnit(u string) string         { return k.base + "idx:unit:" + u }
 func (k keys) idxExtRequest() string           { return k.base + "idx:extreq" }
+func (k keys) idxUnit(u string) string         { return k.base + "idx:unit:" + u }
 
 // The open cases by 属地 and by open status (办理中, 稳控中) are plain sets
 // of case numbers, not sorted sets: their order, the due day, is
@@ -52,12 +50,28 @@ func (k keys) idxExtRequest() string           { return k.base + "idx:extreq" }
 // case in Redis 7.0 (a hash table; 7.2 keeps a small one as a listpack),
 // a sorted set ~113 (TestCaseMemory). They replaced the sorted sets
 // idx:area:<name> and idx:status:handling / :monitoring, which
-// BackfillIndexSets converts once (setsBackfilled marks it done). The
-// indexes by unit and by person stay sorted sets: statistics and digests
-// count their cases by due day.
+// BackfillIndexSets converts once (setsBackfilled marks it done).
+//
+// So are, since, the open cases by 包案人 and 包案领导: they replaced the
+// sorted sets idx:owner:<open_id> and idx:leader:<open_id> (same scores
+// as idx:open), which cost 53 bytes a case more each. 统计 成员 and the
+// leader digests, which count them by due day, intersect them with
+// idx:open in a script (openOfScript, stats.go): measured at 100,000 open
+// cases (BenchmarkFigures, BenchmarkLeaderDigests), 统计 成员 142 → 206–243 ms,
+// the 30 leaders' digests 12 → 93–117 ms. The open cases by 主责单位 stay a
+// sorted set, idx:unit:<name>: as a set, the period statistics' overdue
+// count per unit took 0.2 → 103 ms. setsBackfilled is the marker of the
+// first conversion, setsBackfilled2 of this one.
 func (k keys) setArea(a string) string         { return k.base + "set:area:" + a }
 func (k keys) setStatus(s xfbot.Status) string { return k.base + "set:status:" + string(s) }
+func (k keys) setOwner(id string) string       { return k.base + "set:owner:" + id }
+func (k keys) setLeader(id string) string      { return k.base + "set:leader:" + id }
 func (k keys) setsBackfilled() string          { return k.base + "set:backfilled:1" }
+func (k keys) setsBackfilled2() string         { return k.base + "set:backfilled:2" }
+
+// The sorted sets of earlier releases that BackfillIndexSets converts.
+func (k keys) oldIdxOwner() string  { return k.base + "idx:owner:" }
+func (k keys) oldIdxLeader() string { return k.base + "idx:leader:" }
 
 // Statistics: counters per day and per month (xfbot.CaseCounts), the units
 // ever named, and the indexes the digests read.

@@ -44,9 +44,9 @@ func (k keys) index(ix Index) string {
 	case "all":
 		return k.idxAll()
 	case "owner":
-		return k.idxOwner(ix.arg)
+		return k.setOwner(ix.arg)
 	case "leader":
-		return k.idxLeader(ix.arg)
+		return k.setLeader(ix.arg)
 	case "unit":
 		return k.idxUnit(ix.arg)
 	case "area":
@@ -134,9 +134,9 @@ func (k keys) where(q Query) (groups []string, sizes string, needles [][]string,
 					case FieldArea:
 						keys = append(keys, k.setArea(v))
 					case FieldOwner:
-						keys = append(keys, k.idxOwner(v))
+						keys = append(keys, k.setOwner(v))
 					case FieldLeader:
-						keys = append(keys, k.idxLeader(v))
+						keys = append(keys, k.setLeader(v))
 					case fieldStatus:
 						keys = append(keys, k.setStatus(xfbot.Status(v)))
 					}
@@ -226,14 +226,29 @@ func (s *Store) List(ctx context.Context, q Query) ([]*xfbot.Case, int, error) {
 	return cases, int(total), err
 }
 
-// onSets turns a list of a locality's or an open status's cases, whose
-// index is a set without scores (keys.setArea), into the open cases
-// narrowed by it.
+// onSet reports whether ix is a set of case numbers without scores
+// (keys.setArea): a locality's, a person's, an open status's.
+func (ix Index) onSet() bool {
+	switch ix.kind {
+	case "area", "owner", "leader":
+		return true
+	case "status":
+		return xfbot.Status(ix.arg).Open()
+	}
+	return false
+}
+
+// onSets turns a list of the cases of an index that is a set without
+// scores (Index.onSet) into the open cases narrowed by it.
 func (q Query) onSets() Query {
 	var f Field
 	switch q.Index.kind {
 	case "area":
 		f = FieldArea
+	case "owner":
+		f = FieldOwner
+	case "leader":
+		f = FieldLeader
 	case "status":
 		if !xfbot.Status(q.Index.arg).Open() {
 			return q
@@ -259,7 +274,7 @@ func (s *Store) Range(ctx context.Context, q Query) ([]xfbot.CaseNo, error) {
 	if !q.DueTo.IsZero() {
 		max = strconv.Itoa(q.DueTo.DayNumber())
 	}
-	if q.Index.kind == "area" || q.Index.kind == "status" && xfbot.Status(q.Index.arg).Open() {
+	if q.Index.onSet() {
 		return s.rangeOfSet(ctx, s.k.index(q.Index), min, max)
 	}
 	return s.rangeOf(ctx, s.k.index(q.Index), min, max)

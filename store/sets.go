@@ -56,12 +56,49 @@ return #ms`)
 // next start. It returns how many case entries it moved. serve runs it
 // before it takes events, since lists by locality and open status read
 // the sets only.
+//
+// A second pass, marked on its own, converts the sorted sets by 包案人 and
+// by 包案领导 (idx:owner:<open_id>, idx:leader:<open_id>) into set:owner:
+// and set:leader:.
 func (s *Store) BackfillIndexSets(ctx context.Context) (int, error) {
-	if n, err := s.rdb.Exists(ctx, s.k.setsBackfilled()).Result(); err != nil {
+	n1, err := s.rdb.Exists(ctx, s.k.setsBackfilled()).Result()
+	if err != nil {
 		return 0, fmt.Errorf("store: index sets: %w", err)
-	} else if n == 1 {
-		return 0, nil
 	}
+	moved := 0
+	if n1 == 0 {
+		if moved, err = s.backfillSets1(ctx); err != nil {
+			return moved, err
+		}
+	}
+	n2, err := s.rdb.Exists(ctx, s.k.setsBackfilled2()).Result()
+	if err != nil || n2 == 1 {
+		return moved, err
+	}
+	for _, p := range []struct {
+		old string
+		set func(string) string
+	}{{s.k.oldIdxOwner(), s.k.setOwner}, {s.k.oldIdxLeader(), s.k.setLeader}} {
+		var olds []string
+		if err := s.scanKeys(ctx, p.old+"*", func(ks []string) error { olds = append(olds, ks...); return nil }); err != nil {
+			return moved, fmt.Errorf("store: index sets: scan: %w", err)
+		}
+		for _, key := range olds {
+			n, err := convertScript.Run(ctx, s.rdb, []string{key, p.set(key[len(p.old):])}).Int()
+			if err != nil {
+				return moved, fmt.Errorf("store: index sets: %s: %w", key, err)
+			}
+			moved += n
+		}
+	}
+	if err := s.rdb.Set(ctx, s.k.setsBackfilled2(), "1", 0).Err(); err != nil {
+		return moved, fmt.Errorf("store: index sets: %w", err)
+	}
+	return moved, nil
+}
+
+// backfillSets1 is BackfillIndexSets' first pass: 属地 and open status.
+func (s *Store) backfillSets1(ctx context.Context) (int, error) {
 	moved := 0
 	convert := func(from, to string) error {
 		n, err := convertScript.Run(ctx, s.rdb, []string{from, to}).Int()

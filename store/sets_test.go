@@ -259,3 +259,53 @@ func TestSetPageWalk(t *testing.T) {
 		t.Errorf("overdue in Z: %d of %d, %v; want 49", len(cs), total, err)
 	}
 }
+
+// A deployment that ran the first conversion holds its open cases by
+// 包案人 and 包案领导 as sorted sets scored by the due day (idx:owner:,
+// idx:leader:): the second pass, marked on its own, turns them into the
+// sets, once, and lists and members' figures read the same.
+func TestBackfillPersonSets(t *testing.T) {
+	ctx := context.Background()
+	rdb, prefix := testredis.New(t)
+	st := store.New(rdb, prefix)
+	nos := unitCases(t, st)
+	base := "{" + prefix + "}:v1:"
+	// Rewind to the layout before: each set of case numbers becomes the
+	// sorted set it replaced, scored as idx:open scores its members.
+	moved := 0
+	for _, kind := range []string{"owner", "leader"} {
+		sets, err := rdb.Keys(ctx, base+"set:"+kind+":*").Result()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, set := range sets {
+			for _, no := range rdb.SMembers(ctx, set).Val() {
+				due := rdb.ZScore(ctx, base+"idx:open", no).Val()
+				rdb.ZAdd(ctx, base+"idx:"+kind+":"+set[len(base+"set:"+kind+":"):], redis.Z{Score: due, Member: no})
+				moved++
+			}
+			rdb.Del(ctx, set)
+		}
+	}
+	rdb.Set(ctx, base+"set:backfilled:1", "1", 0)
+	rdb.Del(ctx, base+"set:backfilled:2")
+	mine := store.Query{Index: store.IndexOwner("ou_o1"), Limit: 100}
+	if cs, _, _ := st.List(ctx, mine); len(cs) != 0 || moved < 20 {
+		t.Fatalf("the rewind left %d of ou_o1's cases listed (moved %d)", len(cs), moved)
+	}
+	n, err := st.BackfillIndexSets(ctx)
+	if err != nil || n != moved {
+		t.Fatalf("backfill moved %d, %v; want %d", n, err, moved)
+	}
+	if ks, _ := rdb.Keys(ctx, base+"idx:owner:*").Result(); len(ks) != 0 {
+		t.Errorf("sorted sets left: %v", ks)
+	}
+	checkUnitLists(t, st, nos)
+	figs, err := st.MemberData(ctx, []xfbot.Person{{OpenID: "ou_o1", Name: "甲"}}, xfbot.WeekPeriod(today), now)
+	if err != nil || len(figs) == 0 || figs[0].Open != 5 || figs[0].Overdue != 3 {
+		t.Errorf("ou_o1's figures after the backfill: %+v, %v; want 5 open, 3 overdue", figs, err)
+	}
+	if n, err := st.BackfillIndexSets(ctx); err != nil || n != 0 {
+		t.Errorf("second backfill moved %d, %v; want 0 (done once)", n, err)
+	}
+}

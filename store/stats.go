@@ -303,11 +303,16 @@ func (s *Store) LeaderWatches(ctx context.Context, leaders []string, now time.Ti
 		}
 	}
 
+	// A leader's open cases are read in one script (openOf); the indexes
+	// of what each read returns are kept in reads.
 	type reads struct {
-		open                *redis.IntCmd
-		levels              map[xfbot.Level]*redis.IntCmd
-		all, att, week, chg *redis.StringSliceCmd
-		attN, weekN, chgN   *redis.IntCmd
+		cmd                  *redis.Cmd
+		open, all, att, week int
+		attN, weekN          int
+		levels               map[xfbot.Level]int
+		chg                  *redis.StringSliceCmd
+		chgN                 *redis.IntCmd
+		res                  []any
 	}
 	t := today.DayNumber()
 	num := func(n int) string { return strconv.Itoa(n) }
@@ -322,17 +327,16 @@ func (s *Store) LeaderWatches(ctx context.Context, leaders []string, now time.Ti
 	rs := make([]reads, len(leaders))
 	page := &redis.ZRangeBy{Offset: 0, Count: int64(limit)}
 	for i, w := range out {
-		key := s.k.idxLeader(w.Leader)
-		r := reads{open: pipe.ZCard(ctx, key), levels: map[xfbot.Level]*redis.IntCmd{}}
+		var or openReads
+		r := reads{open: or.card(), levels: map[xfbot.Level]int{}}
 		for l, rg := range ranges {
-			r.levels[l] = pipe.ZCount(ctx, key, rg[0], rg[1])
+			r.levels[l] = or.count(rg[0], rg[1])
 		}
-		r.all = pipe.ZRangeByScore(ctx, key, &redis.ZRangeBy{Min: "-inf", Max: "+inf", Count: page.Count})
+		r.all = or.page("-inf", "+inf", page.Count)
 		attTo := num(t + th.Orange)
-		r.att = pipe.ZRangeByScore(ctx, key, &redis.ZRangeBy{Min: "-inf", Max: attTo, Count: page.Count})
-		r.attN = pipe.ZCount(ctx, key, "-inf", attTo)
-		r.week = pipe.ZRangeByScore(ctx, key, &redis.ZRangeBy{Min: num(t), Max: num(weekEnd.DayNumber()), Count: page.Count})
-		r.weekN = pipe.ZCount(ctx, key, num(t), num(weekEnd.DayNumber()))
+		r.att, r.attN = or.page("-inf", attTo, page.Count), or.count("-inf", attTo)
+		r.week, r.weekN = or.page(num(t), num(weekEnd.DayNumber()), page.Count), or.count(num(t), num(weekEnd.DayNumber()))
+		r.cmd = s.openOf(ctx, pipe, s.k.setLeader(w.Leader), &or)
 		since := "(" + strconv.FormatInt(w.Since.Unix(), 10)
 		r.chg = pipe.ZRevRangeByScore(ctx, s.k.idxWatch(w.Leader), &redis.ZRangeBy{Min: since, Max: "+inf", Count: page.Count})
 		r.chgN = pipe.ZCount(ctx, s.k.idxWatch(w.Leader), since, "+inf")
@@ -341,14 +345,20 @@ func (s *Store) LeaderWatches(ctx context.Context, leaders []string, now time.Ti
 	if _, err := pipe.Exec(ctx); err != nil && err != redis.Nil {
 		return nil, fmt.Errorf("store: digests: %w", err)
 	}
+	for i := range rs {
+		var err error
+		if rs[i].res, err = rs[i].cmd.Slice(); err != nil {
+			return nil, fmt.Errorf("store: digests: %w", err)
+		}
+	}
 
 	// The cases named, and the recent history of the changed ones: one
 	// more pipeline.
 	want := map[xfbot.CaseNo]bool{}
 	changed := map[xfbot.CaseNo]bool{}
 	for _, r := range rs {
-		for _, list := range []*redis.StringSliceCmd{r.all, r.att, r.week, r.chg} {
-			for _, no := range list.Val() {
+		for _, list := range [][]string{openPage(r.res, r.all), openPage(r.res, r.att), openPage(r.res, r.week), r.chg.Val()} {
+			for _, no := range list {
 				want[xfbot.CaseNo(no)] = true
 			}
 		}
@@ -414,15 +424,15 @@ func (s *Store) LeaderWatches(ctx context.Context, leaders []string, now time.Ti
 	}
 	for i := range out {
 		w, r := &out[i], rs[i]
-		w.Open = r.open.Val()
+		w.Open = openCount(r.res, r.open)
 		for l, c := range r.levels {
-			if n := c.Val(); n > 0 {
+			if n := openCount(r.res, c); n > 0 {
 				w.Levels[l] = n
 			}
 		}
-		w.All = pick(r.all.Val())
-		w.Attention, w.Attentions = pick(r.att.Val()), r.attN.Val()
-		w.DueWeek, w.DueWeeks = pick(r.week.Val()), r.weekN.Val()
+		w.All = pick(openPage(r.res, r.all))
+		w.Attention, w.Attentions = pick(openPage(r.res, r.att)), openCount(r.res, r.attN)
+		w.DueWeek, w.DueWeeks = pick(openPage(r.res, r.week)), openCount(r.res, r.weekN)
 		w.Changed, w.Changes = pick(r.chg.Val()), r.chgN.Val()
 		w.History = map[xfbot.CaseNo][]xfbot.Change{}
 		w.Progress = map[xfbot.CaseNo][]xfbot.Progress{}
@@ -500,7 +510,80 @@ func (s *Store) WeekData(ctx context.Context, dueTo xfbot.Date, from, to time.Ti
 	return WeekData{Due: pick(due), New: pick(nw), Resolved: pick(res), Quiet: pick(quiet)}, nil
 }
 
-// freshScript counts the cases of a sorted set (an owner's open cases) whose
+// openOfScript reads the open cases of a set of case numbers (KEYS[2]: a
+// owner's, a leader's; keys.sets) as a sorted set scored by the
+// due day, as idx:open (KEYS[1]) scores them, built in the scratch key
+// KEYS[3] and deleted again. ARGV is a list of reads: "card"; "count" min
+// max; "page" min max limit (by due day). It returns one result per read.
+var openOfScript = redis.NewScript(`
+redis.call("ZINTERSTORE", KEYS[3], 2, KEYS[1], KEYS[2], "WEIGHTS", 1, 0)
+local out, i = {}, 1
+while i <= #ARGV do
+  local r = ARGV[i]
+  if r == "card" then
+    out[#out + 1] = redis.call("ZCARD", KEYS[3])
+    i = i + 1
+  elseif r == "count" then
+    out[#out + 1] = redis.call("ZCOUNT", KEYS[3], ARGV[i + 1], ARGV[i + 2])
+    i = i + 3
+  elseif r == "page" then
+    out[#out + 1] = redis.call("ZRANGEBYSCORE", KEYS[3], ARGV[i + 1], ARGV[i + 2], "LIMIT", 0, ARGV[i + 3])
+    i = i + 4
+  else
+    redis.call("DEL", KEYS[3])
+    return redis.error_reply("openOf: unknown read " .. r)
+  end
+end
+redis.call("DEL", KEYS[3])
+return out`)
+
+// openReads are the reads of one openOf call; each method returns the
+// index of its result.
+type openReads struct {
+	args []any
+	n    int
+}
+
+func (r *openReads) add(a ...any) int {
+	r.args = append(r.args, a...)
+	r.n++
+	return r.n - 1
+}
+func (r *openReads) card() int                 { return r.add("card") }
+func (r *openReads) count(min, max string) int { return r.add("count", min, max) }
+func (r *openReads) page(min, max string, limit int64) int {
+	return r.add("page", min, max, limit)
+}
+
+// openOf queues in pipe the reads r of the open cases of set.
+func (s *Store) openOf(ctx context.Context, pipe redis.Pipeliner, set string, r *openReads) *redis.Cmd {
+	return openOfScript.Eval(ctx, pipe, []string{s.k.idxOpen(), set, s.k.scratch("open")}, r.args...)
+}
+
+// openCount and openPage are the i-th result of an openOf call.
+func openCount(res []any, i int) int64 {
+	if i < len(res) {
+		n, _ := res[i].(int64)
+		return n
+	}
+	return 0
+}
+
+func openPage(res []any, i int) []string {
+	if i >= len(res) {
+		return nil
+	}
+	xs, _ := res[i].([]any)
+	out := make([]string, 0, len(xs))
+	for _, x := range xs {
+		if s, ok := x.(string); ok {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// freshScript counts the cases of a set (an owner's open cases) whose
 // last activity (idx:activity) is at or after ARGV[1], through a scratch key
 // it deletes again: KEYS = owner index, activity index, scratch key.
 var freshScript = redis.NewScript(`
@@ -548,16 +631,18 @@ func (s *Store) MemberData(ctx context.Context, owners []xfbot.Person, p xfbot.P
 	pipe = s.rdb.Pipeline()
 	since := strconv.FormatInt(now.Add(-xfbot.FreshDays*24*time.Hour).Unix(), 10)
 	open := make([]*redis.IntCmd, len(owners))
-	over := make([]*redis.IntCmd, len(owners))
+	over := make([]*redis.Cmd, len(owners))
 	fresh := make([]*redis.Cmd, len(owners))
 	first := make([]*redis.StringSliceCmd, len(owners))
 	for i, o := range owners {
-		key := s.k.idxOwner(o.OpenID)
-		open[i] = pipe.ZCard(ctx, key)
-		over[i] = pipe.ZCount(ctx, key, "-inf", strconv.Itoa(today.DayNumber()-1))
+		key := s.k.setOwner(o.OpenID)
+		open[i] = pipe.SCard(ctx, key)
+		var r openReads
+		r.count("-inf", strconv.Itoa(today.DayNumber()-1))
+		over[i] = s.openOf(ctx, pipe, key, &r)
 		fresh[i] = freshScript.Eval(ctx, pipe, []string{key, s.k.idxActivity(), s.k.scratch("fresh:" + o.OpenID)}, since)
 		if o.Name == "" {
-			first[i] = pipe.ZRange(ctx, key, 0, 0)
+			first[i] = pipe.SRandMemberN(ctx, key, 1)
 		}
 	}
 	if _, err := pipe.Exec(ctx); err != nil && err != redis.Nil {
@@ -567,7 +652,11 @@ func (s *Store) MemberData(ctx context.Context, owners []xfbot.Person, p xfbot.P
 	var look []string
 	for i, o := range owners {
 		n, _ := fresh[i].Int64()
-		out[i] = xfbot.MemberFigures{Owner: o, Open: open[i].Val(), Overdue: over[i].Val(), Fresh: n}
+		res, err := over[i].Slice()
+		if err != nil {
+			return nil, fmt.Errorf("store: members' figures: %w", err)
+		}
+		out[i] = xfbot.MemberFigures{Owner: o, Open: open[i].Val(), Overdue: openCount(res, 0), Fresh: n}
 		out[i].MemberCounts(counts)
 		if first[i] != nil {
 			for _, no := range first[i].Val() {

@@ -273,7 +273,7 @@ func (tx *Tx) moveIndexes(old, c *xfbot.Case) {
 }
 
 // sets returns the sets of case numbers (keys.setArea) c belongs to: an
-// open case's status and 属地.
+// open case's status, 属地, 包案人 and 包案领导.
 func (k keys) sets(c *xfbot.Case) map[string]bool {
 	m := map[string]bool{}
 	if !c.Status.Open() {
@@ -282,6 +282,12 @@ func (k keys) sets(c *xfbot.Case) map[string]bool {
 	m[k.setStatus(c.Status)] = true
 	if c.Area != "" {
 		m[k.setArea(c.Area)] = true
+	}
+	if c.Owner.OpenID != "" {
+		m[k.setOwner(c.Owner.OpenID)] = true
+	}
+	if c.Leader.OpenID != "" {
+		m[k.setLeader(c.Leader.OpenID)] = true
 	}
 	return m
 }
@@ -327,12 +333,6 @@ func (k keys) indexes(c *xfbot.Case) map[string]float64 {
 	m[k.idxOpen()] = due
 	if c.ExtensionRequest != nil {
 		m[k.idxExtRequest()] = due
-	}
-	if c.Owner.OpenID != "" {
-		m[k.idxOwner(c.Owner.OpenID)] = due
-	}
-	if c.Leader.OpenID != "" {
-		m[k.idxLeader(c.Leader.OpenID)] = due
 	}
 	if c.Unit != "" {
 		m[k.idxUnit(c.Unit)] = due
