@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -176,6 +178,9 @@ func TestCaseMemory(t *testing.T) {
 		intsets, _ = strconv.Atoi(v["set-max-intset-entries"])
 	}
 	all := (after - before) / int64(n)
+	if testing.Verbose() {
+		logMemoryByKind(t, rdb, "{"+prefix+"}:", n)
+	}
 	t.Logf("MEMORY USAGE per case (case + 5 progress + 1 change): avg %d B, worst %d B; used_memory delta incl. indexes: %d B/case (%d cases, set-max-intset-entries %d)",
 		sum/50, worst, all, n, intsets)
 	if worst > 2048 {
@@ -183,6 +188,39 @@ func TestCaseMemory(t *testing.T) {
 	}
 	if n >= 10_000 && intsets >= store.RecommendedIntsetEntries && all > 2048 {
 		t.Errorf("a case with five progress entries takes %d bytes of Redis memory all in, over the 2 KB budget (issue 13)", all)
+	}
+}
+
+// logMemoryByKind logs MEMORY USAGE of the keys under pattern's prefix,
+// summed by kind (the key with its numbers and open_ids taken out) and
+// divided by the n cases, largest first: where a case's bytes go.
+func logMemoryByKind(t *testing.T, rdb *redis.Client, prefix string, n int) {
+	ctx := context.Background()
+	kind := regexp.MustCompile(`[0-9]+|ou_[0-9a-z_]+`)
+	sums, types := map[string]int64{}, map[string]string{}
+	iter := rdb.Scan(ctx, 0, prefix+"*", 1000).Iterator()
+	for iter.Next(ctx) {
+		k := iter.Val()
+		g := kind.ReplaceAllString(k[len(prefix):], "#")
+		if strings.HasPrefix(g, "v#:q:") {
+			g = "v#:q:* (search index)"
+		}
+		v, _ := rdb.MemoryUsage(ctx, k, 0).Result()
+		sums[g] += v
+		if _, ok := types[g]; !ok {
+			enc, _ := rdb.ObjectEncoding(ctx, k).Result()
+			types[g] = rdb.Type(ctx, k).Val() + "/" + enc
+		}
+	}
+	gs := make([]string, 0, len(sums))
+	for g := range sums {
+		gs = append(gs, g)
+	}
+	sort.Slice(gs, func(i, j int) bool { return sums[gs[i]] > sums[gs[j]] })
+	for _, g := range gs {
+		if per := float64(sums[g]) / float64(n); per >= 1 {
+			t.Logf("%8.1f B/case  %-28s %s", per, g, types[g])
+		}
 	}
 }
 
