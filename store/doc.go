@@ -27,14 +27,20 @@
 //	                              each a line at␟open_id␟name␟action␟field␟before␟after, or JSON
 //	seq:<YYYY>            string  last serial allocated in that year (INCR inside Commit,
 //	                              so numbers are gap-free: a refused commit allocates none)
-//	idx:open              zset    open cases (办理中, 稳控中), score = due day number
-//	set:owner:<open_id>   set     open cases by 包案人 (case numbers), like set:area
+//	idx:open              zset    open cases (办理中, 稳控中), score = due day number; this and
+//	                              every index of open cases below (idx:unit, idx:extreq,
+//	                              idx:hard, idx:activity, idx:contact, set:*) hold a case as its
+//	                              integer id, 2026000012 for XF-2026-0012 (keys.byID), so that
+//	                              the sets are intsets; the others hold its number
+//	set:owner:<open_id>   set     open cases by 包案人, like set:area
 //	set:leader:<open_id>  set     open cases by 包案领导, like set:area
 //	idx:unit:<name>       zset    open cases by 主责单位, score = due day number
 //	set:backfilled:2      string  set when BackfillIndexSets turned the sorted sets of earlier
 //	                              releases idx:owner:<open_id> and idx:leader:<open_id>
 //	                              (score = due day) into the two
-//	set:area:<name>       set     open cases by 属地 (case numbers); no score: the due day is
+//	set:backfilled:3      string  set when BackfillIndexSets rewrote the members of the indexes
+//	                              of open cases, numbers in earlier releases, as integer ids
+//	set:area:<name>       set     open cases by 属地 (case ids); no score: the due day is
 //	                              idx:open's, which list.lua intersects it with (keys.setArea)
 //	set:backfilled:1      string  set when BackfillIndexSets turned the sorted sets of earlier
 //	                              releases (idx:area:<name>, idx:status:handling and

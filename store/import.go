@@ -48,10 +48,10 @@ func (s *Store) Import(ctx context.Context, cases []*xfbot.Case) error {
 		tx.Set(ctx, s.k.caseKey(c.No), b, 0)
 		tx.ZAdd(ctx, s.k.idxAll(), redis.Z{Score: float64(c.CreatedAt.Unix()), Member: string(c.No)})
 		for key, score := range s.k.indexes(c) {
-			tx.ZAdd(ctx, key, redis.Z{Score: score, Member: string(c.No)})
+			tx.ZAdd(ctx, key, redis.Z{Score: score, Member: s.k.memberOf(key, c.No)})
 		}
 		for key := range s.k.sets(c) {
-			tx.SAdd(ctx, key, string(c.No))
+			tx.SAdd(ctx, key, s.k.memberOf(key, c.No))
 		}
 		s.importTerms(ctx, tx, c) // the search index (search.go)
 		for _, d := range caseDeadlines(c, s.cal, s.loc, s.gap) {

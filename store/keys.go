@@ -2,6 +2,7 @@ package store
 
 import (
 	"strconv"
+	"strings"
 
 	"github.com/qingchuan/xfbot"
 )
@@ -46,9 +47,11 @@ func (k keys) idxUnit(u string) string         { return k.base + "idx:unit:" + u
 // The open cases by 属地 and by open status (办理中, 稳控中) are plain sets
 // of case numbers, not sorted sets: their order, the due day, is
 // idx:open's score, which every one of those cases has (list.lua
-// intersects them with it, keeping its score). A set costs ~60 bytes a
-// case in Redis 7.0 (a hash table; 7.2 keeps a small one as a listpack),
-// a sorted set ~113 (TestCaseMemory). They replaced the sorted sets
+// intersects them with it, keeping its score). A set of case numbers cost
+// ~60 bytes a case in Redis 7.0 (a hash table; 7.2 keeps a small one as a
+// listpack), a sorted set ~113 (TestCaseMemory); since they hold integer
+// ids (keys.byID), a tuned server keeps them as intsets, 4 bytes a case.
+// They replaced the sorted sets
 // idx:area:<name> and idx:status:handling / :monitoring, which
 // BackfillIndexSets converts once (setsBackfilled marks it done).
 //
@@ -68,6 +71,59 @@ func (k keys) setOwner(id string) string       { return k.base + "set:owner:" + 
 func (k keys) setLeader(id string) string      { return k.base + "set:leader:" + id }
 func (k keys) setsBackfilled() string          { return k.base + "set:backfilled:1" }
 func (k keys) setsBackfilled2() string         { return k.base + "set:backfilled:2" }
+func (k keys) setsBackfilled3() string         { return k.base + "set:backfilled:3" }
+
+// byID reports whether index key (a sorted set of keys.indexes, a set of
+// keys.sets) holds cases by their integer id (caseMember: 2026000012)
+// rather than their number (XF-2026-0012): every index of open cases does,
+// since lists and statistics intersect them with the sets, and a set of
+// integers is an intset (4 bytes a member instead of ~60, with
+// set-max-intset-entries as RecommendedIntsetEntries advises). The
+// indexes of every case (idx:all, idx:watch, idx:resolved, idx:status of
+// a closed status) keep numbers. memberOf writes the member, memberNo
+// reads any back.
+func (k keys) byID(key string) bool {
+	rest, ok := strings.CutPrefix(key, k.base)
+	if !ok {
+		return false
+	}
+	switch rest {
+	case "idx:open", "idx:extreq", "idx:hard", "idx:activity":
+		return true
+	}
+	for _, p := range []string{"idx:contact:", "idx:unit:", "set:area:", "set:status:", "set:owner:", "set:leader:"} {
+		if strings.HasPrefix(rest, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// idIndexes are the patterns of the keys byID holds true for.
+func (k keys) idIndexes() []string {
+	return []string{k.idxOpen(), k.idxExtRequest(), k.idxHard(), k.idxActivity(), k.base + "idx:contact:*", k.base + "idx:unit:*",
+		k.base + "set:area:*", k.base + "set:status:*", k.base + "set:owner:*", k.base + "set:leader:*"}
+}
+
+// memberOf is case no as index key holds it (keys.byID). A number that has
+// no integer id (none allocated has not) stays a number.
+func (k keys) memberOf(key string, no xfbot.CaseNo) string {
+	if k.byID(key) {
+		if m := caseMember(no); m != "" {
+			return m
+		}
+	}
+	return string(no)
+}
+
+// memberNo is the case number of an index's member, an integer id or a
+// number.
+func memberNo(m string) xfbot.CaseNo {
+	if no, ok := caseNoOf(m); ok {
+		return no
+	}
+	return xfbot.CaseNo(m)
+}
 
 // The sorted sets of earlier releases that BackfillIndexSets converts.
 func (k keys) oldIdxOwner() string  { return k.base + "idx:owner:" }

@@ -297,7 +297,7 @@ func (s *Store) rangeOf(ctx context.Context, key, min, max string) ([]xfbot.Case
 	}
 	out := make([]xfbot.CaseNo, len(ms))
 	for i, m := range ms {
-		out[i] = xfbot.CaseNo(m)
+		out[i] = memberNo(m)
 	}
 	return out, nil
 }

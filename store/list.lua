@@ -22,6 +22,16 @@
 local base, tmp = KEYS[1], KEYS[2]
 local lo, hi, off, cnt, prefix = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4]), ARGV[5]
 local rev = ARGV[6] == "rev"
+-- A case's record: the indexes of open cases hold its integer id
+-- (2026000012, keys.byID), the others its number (XF-2026-0012), and the
+-- indexes of receptions, letters and the rest their own ids.
+local function record(no)
+  if string.find(no, "^%d+$") then
+    local v = tonumber(no)
+    no = string.format("XF-%04d-%04d", math.floor(v / 1000000), v % 1000000)
+  end
+  return redis.call("GET", prefix .. no)
+end
 local src = base
 local scratch = {}
 
@@ -104,7 +114,7 @@ if sizes ~= "" then
         for _, no in ipairs(nos) do
           if redis.call("SISMEMBER", one.key, no) == 1 then
             found = found + 1
-            if found > off then out[#out + 1] = redis.call("GET", prefix .. no) end
+            if found > off then out[#out + 1] = record(no) end
             if found >= off + cnt then break end
           end
         end
@@ -166,7 +176,7 @@ if #needles == 0 then
   end
   out = {total}
   for i, no in ipairs(nos) do
-    out[i + 1] = redis.call("GET", prefix .. no)
+    out[i + 1] = record(no)
   end
 else
   -- No index: the records in the score range are read and matched; the
@@ -180,7 +190,7 @@ else
   local total = 0
   out = {0}
   for _, no in ipairs(nos) do
-    local v = redis.call("GET", prefix .. no)
+    local v = record(no)
     local ok = v ~= false
     if ok then
       for _, group in ipairs(needles) do

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/qingchuan/xfbot"
 	"github.com/redis/go-redis/v9"
@@ -27,7 +28,7 @@ func (s *Store) rangeOfSet(ctx context.Context, set, min, max string) ([]xfbot.C
 	}
 	out := make([]xfbot.CaseNo, len(ms))
 	for i, m := range ms {
-		out[i] = xfbot.CaseNo(m)
+		out[i] = memberNo(m)
 	}
 	return out, nil
 }
@@ -53,13 +54,14 @@ return #ms`)
 // (set:area:<name>, set:status:<status>; keys.setArea), once: a marker
 // says it is done. Each key is converted in one script, atomically, so a
 // write racing the pass is kept, and a pass cut short is finished by the
-// next start. It returns how many case entries it moved. serve runs it
+// next start. It returns how many case entries it moved or rewrote. serve runs it
 // before it takes events, since lists by locality and open status read
 // the sets only.
 //
 // A second pass, marked on its own, converts the sorted sets by 包案人 and
 // by 包案领导 (idx:owner:<open_id>, idx:leader:<open_id>) into set:owner:
-// and set:leader:.
+// and set:leader:. A third writes the members of every index of open
+// cases as integer ids (keys.byID) instead of numbers.
 func (s *Store) BackfillIndexSets(ctx context.Context) (int, error) {
 	n1, err := s.rdb.Exists(ctx, s.k.setsBackfilled()).Result()
 	if err != nil {
@@ -72,9 +74,92 @@ func (s *Store) BackfillIndexSets(ctx context.Context) (int, error) {
 		}
 	}
 	n2, err := s.rdb.Exists(ctx, s.k.setsBackfilled2()).Result()
-	if err != nil || n2 == 1 {
+	if err != nil {
+		return moved, fmt.Errorf("store: index sets: %w", err)
+	}
+	if n2 == 0 {
+		n, err := s.backfillSets2(ctx)
+		if moved += n; err != nil {
+			return moved, err
+		}
+	}
+	n3, err := s.rdb.Exists(ctx, s.k.setsBackfilled3()).Result()
+	if err != nil || n3 == 1 {
 		return moved, err
 	}
+	n, err := s.backfillIDs(ctx)
+	return moved + n, err
+}
+
+// idScript rewrites the members of index KEYS[1] that are case numbers
+// (XF-2026-0012) as integer ids (2026000012, caseMember's), through the
+// scratch key KEYS[2] renamed over it, so that a set of integers becomes
+// an intset (a set once a hash table stays one). Returns how many members
+// it rewrote.
+var idScript = redis.NewScript(`
+local t = redis.call("TYPE", KEYS[1])
+if type(t) == "table" then t = t.ok end
+local function id(m)
+  local y, n = string.match(m, "^XF%-(%d+)%-(%d+)$")
+  if not y then return nil end
+  y, n = tonumber(y), tonumber(n)
+  if y < 1000 or y > 2999 or n < 1 or n > 999999 then return nil end
+  return string.format("%d", y * 1000000 + n)
+end
+local done = 0
+redis.call("DEL", KEYS[2])
+if t == "zset" then
+  local ms = redis.call("ZRANGE", KEYS[1], 0, -1, "WITHSCORES")
+  for i = 1, #ms, 2 do
+    local v = id(ms[i])
+    if v then done = done + 1 else v = ms[i] end
+    redis.call("ZADD", KEYS[2], ms[i + 1], v)
+  end
+elseif t == "set" then
+  local ms = redis.call("SMEMBERS", KEYS[1])
+  for i = 1, #ms do
+    local v = id(ms[i])
+    if v then done = done + 1 else v = ms[i] end
+    redis.call("SADD", KEYS[2], v)
+  end
+else
+  return 0
+end
+if done == 0 then
+  redis.call("DEL", KEYS[2])
+  return 0
+end
+redis.call("RENAME", KEYS[2], KEYS[1])
+return done`)
+
+// backfillIDs is BackfillIndexSets' third pass: the indexes of open cases
+// by integer id, each key rewritten in one script.
+func (s *Store) backfillIDs(ctx context.Context) (int, error) {
+	moved := 0
+	for _, pattern := range s.k.idIndexes() {
+		var ks []string
+		if !strings.HasSuffix(pattern, "*") {
+			ks = []string{pattern}
+		} else if err := s.scanKeys(ctx, pattern, func(b []string) error { ks = append(ks, b...); return nil }); err != nil {
+			return moved, fmt.Errorf("store: index ids: scan: %w", err)
+		}
+		for _, key := range ks {
+			n, err := idScript.Run(ctx, s.rdb, []string{key, s.k.scratch("ids")}).Int()
+			if err != nil {
+				return moved, fmt.Errorf("store: index ids: %s: %w", key, err)
+			}
+			moved += n
+		}
+	}
+	if err := s.rdb.Set(ctx, s.k.setsBackfilled3(), "1", 0).Err(); err != nil {
+		return moved, fmt.Errorf("store: index ids: %w", err)
+	}
+	return moved, nil
+}
+
+// backfillSets2 is BackfillIndexSets' second pass: 包案人 and 包案领导.
+func (s *Store) backfillSets2(ctx context.Context) (int, error) {
+	moved := 0
 	for _, p := range []struct {
 		old string
 		set func(string) string

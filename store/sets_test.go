@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/redis/go-redis/v9"
@@ -205,8 +207,10 @@ func TestBackfillIndexSets(t *testing.T) {
 		t.Fatalf("the sets were not removed: %d listed", len(cs))
 	}
 	n, err := st.BackfillIndexSets(ctx)
-	if err != nil || n != 40 {
-		t.Fatalf("backfill moved %d, %v; want 40", n, err)
+	// 40 moved into the sets, then those 40 and the 20 of idx:unit
+	// rewritten as integer ids.
+	if err != nil || n != 100 {
+		t.Fatalf("backfill moved %d, %v; want 100", n, err)
 	}
 	if ex, _ := rdb.Exists(ctx, base+"idx:area:X", base+"idx:area:Y", base+"idx:status:handling", base+"idx:status:monitoring").Result(); ex != 0 {
 		t.Errorf("%d old sorted sets left", ex)
@@ -307,5 +311,74 @@ func TestBackfillPersonSets(t *testing.T) {
 	}
 	if n, err := st.BackfillIndexSets(ctx); err != nil || n != 0 {
 		t.Errorf("second backfill moved %d, %v; want 0 (done once)", n, err)
+	}
+}
+
+// The indexes of open cases of a release before held case numbers
+// (XF-2026-0012); the third pass rewrites them as integer ids, once, so
+// that the sets become intsets, and lists and figures read the same.
+func TestBackfillIDs(t *testing.T) {
+	ctx := context.Background()
+	rdb, prefix := testredis.New(t)
+	st := store.New(rdb, prefix)
+	nos := unitCases(t, st)
+	base := "{" + prefix + "}:v1:"
+	number := func(m string) string {
+		v, err := strconv.Atoi(m)
+		if err != nil {
+			t.Fatalf("member %q of an index of open cases is not an integer id", m)
+		}
+		return string(xfbot.FormatCaseNo(v/1_000_000, v%1_000_000))
+	}
+	// Rewind: every index of open cases by number, as written before.
+	rewound := 0
+	for _, pattern := range []string{"idx:open", "idx:activity", "idx:unit:*", "set:area:*", "set:status:*", "set:owner:*"} {
+		ks, err := rdb.Keys(ctx, base+pattern).Result()
+		if err != nil || len(ks) == 0 {
+			t.Fatalf("no %s (%v)", pattern, err)
+		}
+		for _, key := range ks {
+			if zs, err := rdb.ZRangeWithScores(ctx, key, 0, -1).Result(); err == nil {
+				rdb.Del(ctx, key)
+				for _, z := range zs {
+					rdb.ZAdd(ctx, key, redis.Z{Score: z.Score, Member: number(z.Member.(string))})
+					rewound++
+				}
+				continue
+			}
+			ms := rdb.SMembers(ctx, key).Val()
+			rdb.Del(ctx, key)
+			for _, m := range ms {
+				rdb.SAdd(ctx, key, number(m))
+				rewound++
+			}
+		}
+	}
+	rdb.Set(ctx, base+"set:backfilled:1", "1", 0)
+	rdb.Set(ctx, base+"set:backfilled:2", "1", 0)
+	n, err := st.BackfillIndexSets(ctx)
+	if err != nil || n != rewound {
+		t.Fatalf("backfill rewrote %d, %v; want %d", n, err, rewound)
+	}
+	for _, key := range []string{base + "idx:open", base + "set:status:handling", base + "set:owner:ou_o1"} {
+		var ms []string
+		if strings.HasPrefix(key, base+"idx:") {
+			ms = rdb.ZRange(ctx, key, 0, -1).Val()
+		} else {
+			ms = rdb.SMembers(ctx, key).Val()
+			if enc, err := rdb.ObjectEncoding(ctx, key).Result(); err == nil && enc != "intset" {
+				t.Errorf("%s is a %s after the backfill, want an intset", key, enc)
+			}
+		}
+		for _, m := range ms {
+			number(m)
+		}
+	}
+	checkUnitLists(t, st, nos)
+	if cs, total, err := st.List(ctx, store.Query{Index: store.IndexOwner("ou_o1"), Limit: 100}); err != nil || total != 5 || len(cs) != 5 {
+		t.Errorf("ou_o1's cases after the backfill: %d of %d, %v", len(cs), total, err)
+	}
+	if n, err := st.BackfillIndexSets(ctx); err != nil || n != 0 {
+		t.Errorf("second backfill rewrote %d, %v; want 0 (done once)", n, err)
 	}
 }

@@ -482,7 +482,7 @@ func (s *Store) WeekData(ctx context.Context, dueTo xfbot.Date, from, to time.Ti
 	seen := map[xfbot.CaseNo]bool{}
 	for _, l := range lists {
 		for _, no := range l.Val() {
-			if n := xfbot.CaseNo(no); !seen[n] {
+			if n := memberNo(no); !seen[n] {
 				seen[n] = true
 				all = append(all, n)
 			}
@@ -501,7 +501,7 @@ func (s *Store) WeekData(ctx context.Context, dueTo xfbot.Date, from, to time.Ti
 	pick := func(l *redis.StringSliceCmd) []*xfbot.Case {
 		var out []*xfbot.Case
 		for _, no := range l.Val() {
-			if c := byNo[xfbot.CaseNo(no)]; c != nil {
+			if c := byNo[memberNo(no)]; c != nil {
 				out = append(out, c)
 			}
 		}
@@ -560,7 +560,8 @@ func (s *Store) openOf(ctx context.Context, pipe redis.Pipeliner, set string, r 
 	return openOfScript.Eval(ctx, pipe, []string{s.k.idxOpen(), set, s.k.scratch("open")}, r.args...)
 }
 
-// openCount and openPage are the i-th result of an openOf call.
+// openCount and openPage are the i-th result of an openOf call, a page's
+// members as case numbers.
 func openCount(res []any, i int) int64 {
 	if i < len(res) {
 		n, _ := res[i].(int64)
@@ -577,7 +578,7 @@ func openPage(res []any, i int) []string {
 	out := make([]string, 0, len(xs))
 	for _, x := range xs {
 		if s, ok := x.(string); ok {
-			out = append(out, s)
+			out = append(out, string(memberNo(s)))
 		}
 	}
 	return out
@@ -660,7 +661,7 @@ func (s *Store) MemberData(ctx context.Context, owners []xfbot.Person, p xfbot.P
 		out[i].MemberCounts(counts)
 		if first[i] != nil {
 			for _, no := range first[i].Val() {
-				look = append(look, s.k.caseKey(xfbot.CaseNo(no)))
+				look = append(look, s.k.caseKey(memberNo(no)))
 			}
 		}
 	}

@@ -243,7 +243,6 @@ var unchasedScore = float64(xfbot.NewDate(9999, 12, 31).DayNumber())
 // case, numbered by Commit) to c's: the sorted sets (indexes) and the sets
 // (sets).
 func (tx *Tx) moveIndexes(old, c *xfbot.Case) {
-	no := string(c.No)
 	var before map[string]float64
 	var was map[string]bool
 	if old != nil {
@@ -252,22 +251,22 @@ func (tx *Tx) moveIndexes(old, c *xfbot.Case) {
 	after, now := tx.k.indexes(c), tx.k.sets(c)
 	for key := range before {
 		if _, ok := after[key]; !ok {
-			tx.add(op{Op: "zrem", Key: key, Member: no})
+			tx.add(op{Op: "zrem", Key: key, Member: tx.k.memberOf(key, c.No)})
 		}
 	}
 	for key, score := range after {
 		if s, ok := before[key]; !ok || s != score {
-			tx.add(op{Op: "zadd", Key: key, Member: no, Score: score})
+			tx.add(op{Op: "zadd", Key: key, Member: tx.k.memberOf(key, c.No), Score: score})
 		}
 	}
 	for key := range was {
 		if !now[key] {
-			tx.add(op{Op: "srem", Key: key, Member: no})
+			tx.add(op{Op: "srem", Key: key, Member: tx.k.memberOf(key, c.No)})
 		}
 	}
 	for key := range now {
 		if !was[key] {
-			tx.add(op{Op: "sadd", Key: key, Member: no})
+			tx.add(op{Op: "sadd", Key: key, Member: tx.k.memberOf(key, c.No)})
 		}
 	}
 }
