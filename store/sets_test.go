@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/redis/go-redis/v9"
@@ -278,10 +279,7 @@ func TestBackfillPersonSets(t *testing.T) {
 	// sorted set it replaced, scored as idx:open scores its members.
 	moved := 0
 	for _, kind := range []string{"owner", "leader"} {
-		sets, err := rdb.Keys(ctx, base+"set:"+kind+":*").Result()
-		if err != nil {
-			t.Fatal(err)
-		}
+		sets := keysLike(t, rdb, base+"set:"+kind+":*")
 		for _, set := range sets {
 			for _, no := range rdb.SMembers(ctx, set).Val() {
 				due := rdb.ZScore(ctx, base+"idx:open", no).Val()
@@ -301,7 +299,7 @@ func TestBackfillPersonSets(t *testing.T) {
 	if err != nil || n != moved {
 		t.Fatalf("backfill moved %d, %v; want %d", n, err, moved)
 	}
-	if ks, _ := rdb.Keys(ctx, base+"idx:owner:*").Result(); len(ks) != 0 {
+	if ks := keysLike(t, rdb, base+"idx:owner:*"); len(ks) != 0 {
 		t.Errorf("sorted sets left: %v", ks)
 	}
 	checkUnitLists(t, st, nos)
@@ -333,9 +331,9 @@ func TestBackfillIDs(t *testing.T) {
 	// Rewind: every index of open cases by number, as written before.
 	rewound := 0
 	for _, pattern := range []string{"idx:open", "idx:activity", "idx:unit:*", "set:area:*", "set:status:*", "set:owner:*"} {
-		ks, err := rdb.Keys(ctx, base+pattern).Result()
-		if err != nil || len(ks) == 0 {
-			t.Fatalf("no %s (%v)", pattern, err)
+		ks := keysLike(t, rdb, base+pattern)
+		if len(ks) == 0 {
+			t.Fatalf("no %s", pattern)
 		}
 		for _, key := range ks {
 			if zs, err := rdb.ZRangeWithScores(ctx, key, 0, -1).Result(); err == nil {
@@ -381,4 +379,30 @@ func TestBackfillIDs(t *testing.T) {
 	if n, err := st.BackfillIndexSets(ctx); err != nil || n != 0 {
 		t.Errorf("second backfill rewrote %d, %v; want 0 (done once)", n, err)
 	}
+}
+
+// keysLike is KEYS pattern, on every master of a cluster.
+func keysLike(t *testing.T, rdb redis.UniversalClient, pattern string) []string {
+	t.Helper()
+	ctx := context.Background()
+	cc, ok := rdb.(*redis.ClusterClient)
+	if !ok {
+		ks, err := rdb.Keys(ctx, pattern).Result()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ks
+	}
+	var mu sync.Mutex
+	var out []string
+	if err := cc.ForEachMaster(ctx, func(ctx context.Context, c *redis.Client) error {
+		ks, err := c.Keys(ctx, pattern).Result()
+		mu.Lock()
+		out = append(out, ks...)
+		mu.Unlock()
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return out
 }
