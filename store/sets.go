@@ -137,11 +137,9 @@ return done`)
 func (s *Store) backfillIDs(ctx context.Context) (int, error) {
 	moved := 0
 	for _, pattern := range s.k.idIndexes() {
-		var ks []string
-		if !strings.HasSuffix(pattern, "*") {
-			ks = []string{pattern}
-		} else if err := s.scanKeys(ctx, pattern, func(b []string) error { ks = append(ks, b...); return nil }); err != nil {
-			return moved, fmt.Errorf("store: index ids: scan: %w", err)
+		ks, err := s.keysLike(ctx, pattern)
+		if err != nil {
+			return moved, fmt.Errorf("store: index ids: %w", err)
 		}
 		for _, key := range ks {
 			n, err := idScript.Run(ctx, s.rdb, []string{key, s.k.scratch("ids")}).Int()
@@ -157,6 +155,19 @@ func (s *Store) backfillIDs(ctx context.Context) (int, error) {
 	return moved, nil
 }
 
+// keysLike is the keys matching pattern (SCAN, every master of a
+// cluster), or pattern itself when it has no "*".
+func (s *Store) keysLike(ctx context.Context, pattern string) ([]string, error) {
+	if !strings.Contains(pattern, "*") {
+		return []string{pattern}, nil
+	}
+	var ks []string
+	if err := s.scanKeys(ctx, pattern, func(b []string) error { ks = append(ks, b...); return nil }); err != nil {
+		return nil, fmt.Errorf("scan %s: %w", pattern, err)
+	}
+	return ks, nil
+}
+
 // backfillSets2 is BackfillIndexSets' second pass: 包案人 and 包案领导.
 func (s *Store) backfillSets2(ctx context.Context) (int, error) {
 	moved := 0
@@ -164,9 +175,9 @@ func (s *Store) backfillSets2(ctx context.Context) (int, error) {
 		old string
 		set func(string) string
 	}{{s.k.oldIdxOwner(), s.k.setOwner}, {s.k.oldIdxLeader(), s.k.setLeader}} {
-		var olds []string
-		if err := s.scanKeys(ctx, p.old+"*", func(ks []string) error { olds = append(olds, ks...); return nil }); err != nil {
-			return moved, fmt.Errorf("store: index sets: scan: %w", err)
+		olds, err := s.keysLike(ctx, p.old+"*")
+		if err != nil {
+			return moved, fmt.Errorf("store: index sets: %w", err)
 		}
 		for _, key := range olds {
 			n, err := convertScript.Run(ctx, s.rdb, []string{key, p.set(key[len(p.old):])}).Int()
@@ -194,9 +205,9 @@ func (s *Store) backfillSets1(ctx context.Context) (int, error) {
 		return nil
 	}
 	prefix := s.k.base + "idx:area:"
-	var olds []string
-	if err := s.scanKeys(ctx, prefix+"*", func(ks []string) error { olds = append(olds, ks...); return nil }); err != nil {
-		return moved, fmt.Errorf("store: index sets: scan: %w", err)
+	olds, err := s.keysLike(ctx, prefix+"*")
+	if err != nil {
+		return moved, fmt.Errorf("store: index sets: %w", err)
 	}
 	for _, key := range olds {
 		if err := convert(key, s.k.setArea(key[len(prefix):])); err != nil {
