@@ -154,6 +154,7 @@ func (k keys) snoozes() string                   { return k.base + "snooze" }
 // a changed gap runs the backfill again).
 func (k keys) deadlines() string              { return k.base + "dl" }
 func (k keys) dlBackfilled(tag string) string { return k.base + "dl:backfilled" + tag }
+func (k keys) dlPacked() string               { return k.base + "dl:packed:1" }
 
 // jobSince holds the first start of the deployment as far as one scheduled
 // job is concerned (unix s): a firing before it is never caught up.

@@ -61,7 +61,8 @@ return #ms`)
 // A second pass, marked on its own, converts the sorted sets by 包案人 and
 // by 包案领导 (idx:owner:<open_id>, idx:leader:<open_id>) into set:owner:
 // and set:leader:. A third writes the members of every index of open
-// cases as integer ids (keys.byID) instead of numbers.
+// cases as integer ids (keys.byID) instead of numbers; a fourth the
+// deadline ledger's members packed (deadlineMember).
 func (s *Store) BackfillIndexSets(ctx context.Context) (int, error) {
 	n1, err := s.rdb.Exists(ctx, s.k.setsBackfilled()).Result()
 	if err != nil {
@@ -84,11 +85,27 @@ func (s *Store) BackfillIndexSets(ctx context.Context) (int, error) {
 		}
 	}
 	n3, err := s.rdb.Exists(ctx, s.k.setsBackfilled3()).Result()
-	if err != nil || n3 == 1 {
+	if err != nil {
+		return moved, fmt.Errorf("store: index ids: %w", err)
+	}
+	if n3 == 0 {
+		n, err := s.backfillIDs(ctx)
+		if moved += n; err != nil {
+			return moved, err
+		}
+	}
+	n4, err := s.rdb.Exists(ctx, s.k.dlPacked()).Result()
+	if err != nil || n4 == 1 {
 		return moved, err
 	}
-	n, err := s.backfillIDs(ctx)
-	return moved + n, err
+	n, err := s.packDeadlines(ctx)
+	if moved += n; err != nil {
+		return moved, err
+	}
+	if err := s.rdb.Set(ctx, s.k.dlPacked(), "1", 0).Err(); err != nil {
+		return moved, fmt.Errorf("store: pack deadlines: %w", err)
+	}
+	return moved, nil
 }
 
 // idScript rewrites the members of index KEYS[1] that are case numbers
