@@ -109,6 +109,101 @@ type DistrictConfig struct {
 	Admins      []string `yaml:"admins"`
 	Leaders     []string `yaml:"leaders"`
 	GroupChatID string   `yaml:"group_chat_id"`
+
+	// sections are the district's own values of the top-level sections
+	// listed in districtSections (its thresholds, holidays, registry seed,
+	// schedule, quiet hours…), as written: ForDistrict decodes each over
+	// the top level's, so that a key left out is inherited. Set by
+	// UnmarshalYAML, which has already type-checked them.
+	sections map[string]*yaml.Node
+}
+
+// districtSections are the top-level keys a district entry may carry:
+// what is the district's own business (its calendar, thresholds, registry,
+// jobs and their hours, its rules for cases). The rest stays with the
+// deployment: lark (a district names its own app above), http, redis
+// (one Redis; the district has its own prefix), timezone (one process, one
+// city view: the districts of a province keep one clock), sender (Feishu
+// limits an app, not a district), privacy (one index secret per Redis),
+// log, and the city view.
+var districtSections = []string{"group_replies", "deadline", "holidays", "units", "areas", "categories",
+	"schedule", "reception", "resolution", "supervision", "roster", "attachments", "reminders"}
+
+// districtOwnKeys are the keys of DistrictConfig itself.
+var districtOwnKeys = []string{"id", "name", "lark", "prefix", "admins", "leaders", "group_chat_id"}
+
+// UnmarshalYAML reads a district entry: its own keys strictly (a typo is
+// an error, as at the top level), and the sections of districtSections,
+// each checked against its type now and kept for ForDistrict. Any other
+// key is refused, naming the keys a district may set.
+func (d *DistrictConfig) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind != yaml.MappingNode {
+		return fmt.Errorf("line %d: 每个区应为一组键值 / a district must be a mapping", n.Line)
+	}
+	own := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
+	var sections map[string]*yaml.Node
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		switch {
+		case slices.Contains(districtOwnKeys, k.Value):
+			own.Content = append(own.Content, k, v)
+		case slices.Contains(districtSections, k.Value):
+			f, _ := configField(k.Value)
+			if err := strictDecode(v, reflect.New(f.Type).Interface()); err != nil {
+				return fmt.Errorf("line %d: %s: %w", k.Line, k.Value, err)
+			}
+			if sections == nil {
+				sections = map[string]*yaml.Node{}
+			}
+			sections[k.Value] = v
+		default:
+			return fmt.Errorf("line %d: 区的配置里不能写 %q（全部署共用或不认识）；区可写 %s / a district cannot set %q (deployment-wide or unknown); it may set %s",
+				k.Line, k.Value, strings.Join(append(slices.Clone(districtOwnKeys), districtSections...), ", "), k.Value, strings.Join(append(slices.Clone(districtOwnKeys), districtSections...), ", "))
+		}
+	}
+	type plain DistrictConfig // without this method
+	var p plain
+	if err := strictDecode(own, &p); err != nil {
+		return fmt.Errorf("line %d: %w", n.Line, err)
+	}
+	*d = DistrictConfig(p)
+	d.sections = sections
+	return nil
+}
+
+// Sections are the top-level sections d sets itself, in
+// districtSections' order.
+func (d DistrictConfig) Sections() []string {
+	var out []string
+	for _, name := range districtSections {
+		if d.sections[name] != nil {
+			out = append(out, name)
+		}
+	}
+	return out
+}
+
+// strictDecode decodes n into v refusing unknown keys, which Node.Decode
+// alone does not.
+func strictDecode(n *yaml.Node, v any) error {
+	b, err := yaml.Marshal(n)
+	if err != nil {
+		return err
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(b))
+	dec.KnownFields(true)
+	return dec.Decode(v)
+}
+
+// configField is Config's field of top-level key name.
+func configField(name string) (reflect.StructField, bool) {
+	t := reflect.TypeFor[Config]()
+	for i := range t.NumField() {
+		if f := t.Field(i); strings.Split(f.Tag.Get("yaml"), ",")[0] == name {
+			return f, true
+		}
+	}
+	return reflect.StructField{}, false
 }
 
 // DefaultDistrict is the id of the district of the top-level keys when
@@ -124,9 +219,33 @@ func (c Config) DistrictID() string {
 }
 
 // ForDistrict is the configuration of district d: c with d's app, prefix,
-// people and group.
+// people and group, and with d's own sections (districtSections) over c's.
+//
+// The merge is YAML's own rule for a value already filled: each section
+// the district writes is decoded over a copy of the top level's, so a key
+// it writes replaces the top level's and a key it leaves out is inherited
+// (reminders: {quiet_from: 22} keeps quiet_to, the ladder…); a list it
+// writes (units, reminders.ladder) replaces the top level's list. One
+// exception: holidays add to the top level's tables, year by year (a
+// district's own days off and make-up days on top of the national ones),
+// since a district has no business dropping a public holiday.
 func (c Config) ForDistrict(d DistrictConfig) Config {
 	out := c
+	root := reflect.ValueOf(&out).Elem()
+	for _, name := range districtSections {
+		n := d.sections[name]
+		if n == nil {
+			continue
+		}
+		if name == "holidays" {
+			var own []xfbot.HolidayTable
+			_ = n.Decode(&own) // type-checked by UnmarshalYAML
+			out.Holidays = addHolidays(c.Holidays, own)
+			continue
+		}
+		f, _ := configField(name)
+		_ = n.Decode(root.FieldByIndex(f.Index).Addr().Interface()) // type-checked by UnmarshalYAML
+	}
 	out.Districts, out.District, out.DistrictName = nil, d.ID, d.Name
 	base, mode := c.Lark.BaseURL, c.Lark.Mode
 	if d.Lark.AppID != "" {
@@ -143,6 +262,28 @@ func (c Config) ForDistrict(d DistrictConfig) Config {
 		out.Redis.Prefix = "xf_" + d.ID
 	}
 	out.Admins, out.Leaders, out.GroupChatID = d.Admins, d.Leaders, d.GroupChatID
+	return out
+}
+
+// addHolidays is the tables of top with own's days added: a year both
+// have gets own's holidays and workdays appended to top's (a day in both
+// lists then fails Validate, naming it); a year only own has is added.
+// top is not modified.
+func addHolidays(top, own []xfbot.HolidayTable) []xfbot.HolidayTable {
+	out := make([]xfbot.HolidayTable, 0, len(top)+len(own))
+	for _, t := range top {
+		t.Holidays, t.Workdays = slices.Clone(t.Holidays), slices.Clone(t.Workdays)
+		out = append(out, t)
+	}
+	for _, o := range own {
+		i := slices.IndexFunc(out, func(t xfbot.HolidayTable) bool { return t.Year == o.Year })
+		if i < 0 {
+			out = append(out, o)
+			continue
+		}
+		out[i].Holidays = append(out[i].Holidays, o.Holidays...)
+		out[i].Workdays = append(out[i].Workdays, o.Workdays...)
+	}
 	return out
 }
 
@@ -616,8 +757,16 @@ func (c Config) Validate() error {
 			bad(path+".prefix", "与区 %q 的前缀相同，两区的数据会混在一起 / the same key prefix as district %q", other, other)
 		}
 		prefixes[dc.Redis.Prefix] = d.ID
+		// The district's merged configuration is checked as the top level
+		// is, each line naming the district: districts[2] 河口区: schedule.…
 		if err := dc.Validate(); err != nil {
-			bad(path, "%v", err)
+			label := path
+			if d.Name != "" {
+				label += " " + d.Name
+			}
+			for line := range strings.SplitSeq(err.Error(), "\n") {
+				errs = append(errs, fmt.Errorf("%s: %s", label, line))
+			}
 		}
 	}
 

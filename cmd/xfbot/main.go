@@ -176,7 +176,11 @@ func listDistricts(w io.Writer, cfg Config) error {
 		cfgs, names = append(cfgs, cfg.ForDistrict(d)), append(names, d.Name)
 	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\t名称 NAME\t飞书应用 APP\t键前缀 PREFIX\t事件地址 WEBHOOK\t管理员 ADMINS\t专班群 GROUP")
+	fmt.Fprintln(tw, "ID\t名称 NAME\t飞书应用 APP\t键前缀 PREFIX\t事件地址 WEBHOOK\t管理员 ADMINS\t专班群 GROUP\t本区设置 OWN")
+	own := []string{"-"} // the sections each district sets itself
+	for _, d := range cfg.Districts {
+		own = append(own, orDash(strings.Join(d.Sections(), ",")))
+	}
 	first := map[string]string{} // app id → the first district on it
 	for i, c := range cfgs {
 		app := orDash(c.Lark.AppID)
@@ -192,7 +196,7 @@ func listDistricts(w io.Writer, cfg Config) error {
 		if c.Lark.Mode != ModeWebhook {
 			path = "(" + c.Lark.Mode + ")"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t{%s}\t%s\t%d\t%s\n", c.DistrictID(), orDash(names[i]), app, c.Redis.Prefix, path, len(c.Admins), orDash(c.GroupChatID))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t{%s}\t%s\t%d\t%s\t%s\n", c.DistrictID(), orDash(names[i]), app, c.Redis.Prefix, path, len(c.Admins), orDash(c.GroupChatID), own[i])
 	}
 	return tw.Flush()
 }

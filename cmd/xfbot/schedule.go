@@ -42,7 +42,10 @@ const (
 // printSchedule writes every job with its variable, its spec and its next five
 // firing times after now, in the configured zone. It plans with the
 // scheduler itself (no Redis), so it shows what serve will do, "@every"
-// alignment included.
+// alignment included. A district whose schedule or quiet hours differ
+// from the top level's gets a table of its own after it, where a job the
+// district sets itself shows "-" for its variable (the environment sets
+// the top level only).
 func printSchedule(w io.Writer, cfg Config, now time.Time) error {
 	if cfg.Timezone == "" {
 		return fmt.Errorf("timezone: 不能为空 / must not be empty")
@@ -51,8 +54,32 @@ func printSchedule(w io.Writer, cfg Config, now time.Time) error {
 	if err != nil {
 		return fmt.Errorf("timezone: %w", err)
 	}
+	top := scheduledJobs(cfg)
+	if err := printJobs(w, top, loc, now); err != nil {
+		return err
+	}
+	for i, d := range cfg.Districts {
+		dc := cfg.ForDistrict(d)
+		if dc.Schedule == cfg.Schedule && dc.Reminders.QuietFrom == cfg.Reminders.QuietFrom && dc.Reminders.QuietTo == cfg.Reminders.QuietTo {
+			continue
+		}
+		jobs := scheduledJobs(dc)
+		for j := range jobs {
+			if jobs[j].Spec != top[j].Spec {
+				jobs[j].Env = "-"
+			}
+		}
+		fmt.Fprintf(w, "\ndistricts[%d] %s %s: 免打扰 quiet %02d–%02d\n", i, dc.DistrictID(), dc.DistrictLabel(), dc.Reminders.QuietFrom, dc.Reminders.QuietTo)
+		if err := printJobs(w, jobs, loc, now); err != nil {
+			return fmt.Errorf("districts[%d] %s: %w", i, dc.DistrictLabel(), err)
+		}
+	}
+	return nil
+}
+
+// printJobs is one table of printSchedule.
+func printJobs(w io.Writer, jobs []scheduledJob, loc *time.Location, now time.Time) error {
 	plan := scheduler.New(nil, scheduler.Options{Location: loc})
-	jobs := scheduledJobs(cfg)
 	idle := scheduler.JobFunc(func(context.Context, time.Time) error { return nil })
 	for _, j := range jobs {
 		if err := plan.Add(j.Name, j.Spec, idle, 0); err != nil {
