@@ -297,6 +297,9 @@ func (c Config) DistrictLabel() string {
 
 var districtID = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,31}$`)
 
+// envLabel is the " (XFBOT_…)" keyLabel adds to a key's path.
+var envLabel = regexp.MustCompile(` \(` + envPrefix + `[A-Z0-9_]+\)`)
+
 // PrivacyConfig protects personal data at rest.
 type PrivacyConfig struct {
 	// IndexSecret keys the search index's hashes of names, phones and ID
@@ -765,7 +768,10 @@ func (c Config) Validate() error {
 				label += " " + d.Name
 			}
 			for line := range strings.SplitSeq(err.Error(), "\n") {
-				errs = append(errs, fmt.Errorf("%s: %s", label, line))
+				// The variable keyLabel names sets the top level, not the
+				// district's own value: leaving it would send the operator
+				// to the wrong place.
+				errs = append(errs, fmt.Errorf("%s: %s", label, envLabel.ReplaceAllString(line, "")))
 			}
 		}
 	}
