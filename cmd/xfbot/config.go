@@ -73,8 +73,10 @@ type Config struct {
 	// District names the district the top-level keys describe (the
 	// default one); Districts are the others this deployment serves, each
 	// with its own Feishu app, its own keys in Redis (its own hash tag),
-	// its own people and group; every other key is shared. Not settable
-	// from env: too structured for one variable.
+	// its own people and group, and its own values of districtSections
+	// (ForDistrict); every other key is shared. Not settable from env: too
+	// structured for one variable (the environment sets the top level,
+	// which a district inherits where it sets nothing).
 	District  string           `yaml:"district"`
 	Districts []DistrictConfig `yaml:"districts"`
 	// DistrictName is the top-level district's name (青川区), shown by 切换
