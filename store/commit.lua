@@ -18,10 +18,13 @@ if dkey ~= "" and redis.call("EXISTS", dkey) == 1 then
 end
 
 local ops = cjson.decode(ARGV[3])
+-- The records the checks read, by key, for the undo note.
+local before = {}
 
 for _, op in ipairs(ops) do
   if op.op == "check" then
     local cur = redis.call("GET", op.key)
+    before[op.key] = cur
     local ver = 0
     if cur then
       -- Records end with their version ("ver":N}); reading it there spares
@@ -113,6 +116,13 @@ for _, op in ipairs(ops) do
     for _ = 1, op.ver do redis.call("RPOP", sub(op.key)) end
   elseif o == "expire" then
     redis.call("EXPIRE", sub(op.key), op.maxlen)
+  elseif o == "undo" then
+    -- The undo note (a JSON object) with the record of op.field as its
+    -- check read it, before this write: "before".
+    local b = before[op.field]
+    if b then
+      redis.call("SET", sub(op.key), string.sub(op.val, 1, -2) .. ',"before":' .. b .. "}", "EX", op.maxlen)
+    end
   elseif o == "xaddm" then
     redis.call("XADD", sub(op.key), "*", "m", sub(op.val), "c", sub(ARGV[3 + op.c]), "t", sub(ARGV[3 + op.t]))
   elseif o == "xadd" then

@@ -23,7 +23,7 @@ type Undo struct {
 	Verb     string          `json:"verb"`
 	At       time.Time       `json:"at"`
 	Version  int64           `json:"v"`
-	Before   json.RawMessage `json:"before"`
+	Before   json.RawMessage `json:"before,omitempty"`
 	Progress int             `json:"p,omitempty"`
 	Counts   []UndoCount     `json:"counts,omitempty"`
 }
@@ -65,12 +65,10 @@ func (tx *Tx) undoOps() []op {
 	if c == nil || c.Version != n.before.Version+1 {
 		return nil // the Tx did not update that case (once): nothing to undo
 	}
+	// The case before the write is the record the Tx's check of it reads:
+	// commit.lua adds it to the note (op undo), so that it is neither
+	// encoded again here nor sent to Redis a second time.
 	u := Undo{No: n.before.No, Verb: n.verb, At: n.at, Version: c.Version}
-	before, err := json.Marshal(encodeCase(n.before))
-	if err != nil {
-		return nil
-	}
-	u.Before = before
 	prog := tx.k.progress(n.before.No)
 	for _, o := range tx.ops {
 		if o.Op == "rpush" && o.Key == prog {
@@ -86,8 +84,7 @@ func (tx *Tx) undoOps() []op {
 	if err != nil {
 		return nil
 	}
-	key := tx.k.undo(n.by)
-	return []op{{Op: "set", Key: key, Val: string(b)}, {Op: "expire", Key: key, MaxLen: int64(UndoWindow / time.Second)}}
+	return []op{{Op: "undo", Key: tx.k.undo(n.by), Field: tx.k.caseKey(n.before.No), Val: string(b), MaxLen: int64(UndoWindow / time.Second)}}
 }
 
 // LastUndo returns openID's undoable write and the case as it was before
