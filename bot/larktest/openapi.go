@@ -94,6 +94,7 @@ func (s *Server) auth(next http.HandlerFunc) http.HandlerFunc {
 // call is a validated message call waiting for the stateful checks.
 type call struct {
 	sent     Sent
+	raw      []byte // WithLightSends: the content as sent, a JSON string (sent.Content is then empty)
 	rateKey  string
 	chatID   string
 	rootID   string
@@ -112,7 +113,33 @@ func (s *Server) handleCreate(w http.ResponseWriter, r *http.Request) {
 		UUID      string `json:"uuid"`
 	}
 	idType := r.URL.Query().Get("receive_id_type")
-	if err := decodeBody(r, &body); err != nil || !validReceiveID(idType, body.ReceiveID) {
+	data, err := readAll(r)
+	if err == nil && s.light {
+		if ls, ok := scanSend(data); ok && validReceiveID(idType, ls.receiveID) {
+			if e, ok := lightContentOK(ls.msgType, ls.content); ok {
+				if e.code != 0 {
+					writeError(w, e)
+					return
+				}
+				chatID := ls.receiveID
+				if idType != "chat_id" {
+					chatID = p2pChatID(ls.receiveID)
+				}
+				s.send(w, call{
+					sent: Sent{
+						Method: r.Method, Path: r.URL.Path, ReceiveIDType: idType, ReceiveID: ls.receiveID,
+						MsgType: ls.msgType, UUID: ls.uuid,
+					},
+					raw: ls.content, rateKey: ls.receiveID, chatID: chatID,
+				})
+				return
+			}
+		}
+	}
+	if err == nil {
+		err = json.Unmarshal(data, &body)
+	}
+	if err != nil || !validReceiveID(idType, body.ReceiveID) {
 		writeError(w, apiError{http.StatusBadRequest, codeFieldValidation, msgFieldValidation})
 		return
 	}
@@ -146,13 +173,31 @@ func (s *Server) handleReply(w http.ResponseWriter, r *http.Request) {
 		ReplyInThread bool   `json:"reply_in_thread"`
 		UUID          string `json:"uuid"`
 	}
-	if err := decodeBody(r, &body); err != nil {
-		writeError(w, apiError{http.StatusBadRequest, codeFieldValidation, msgFieldValidation})
-		return
+	data, err := readAll(r)
+	var raw []byte // the content as sent, on the light path
+	if err == nil && s.light {
+		if ls, ok := scanSend(data); ok {
+			if e, ok := lightContentOK(ls.msgType, ls.content); ok {
+				if e.code != 0 {
+					writeError(w, e)
+					return
+				}
+				body.MsgType, body.UUID, body.ReplyInThread, raw = ls.msgType, ls.uuid, ls.replyInThread, ls.content
+			}
+		}
 	}
-	if e, ok := s.checkContent(body.MsgType, body.Content); !ok {
-		writeError(w, e)
-		return
+	if raw == nil {
+		if err == nil {
+			err = json.Unmarshal(data, &body)
+		}
+		if err != nil {
+			writeError(w, apiError{http.StatusBadRequest, codeFieldValidation, msgFieldValidation})
+			return
+		}
+		if e, ok := s.checkContent(body.MsgType, body.Content); !ok {
+			writeError(w, e)
+			return
+		}
 	}
 	parent := r.PathValue("message_id")
 	s.mu.Lock()
@@ -163,6 +208,7 @@ func (s *Server) handleReply(w http.ResponseWriter, r *http.Request) {
 			Method: r.Method, Path: r.URL.Path, ReplyTo: parent, MsgType: body.MsgType,
 			Content: body.Content, UUID: body.UUID, ReplyInThread: body.ReplyInThread,
 		},
+		raw:      raw,
 		rateKey:  parent,
 		parentID: parent,
 		rootID:   parent,
@@ -276,11 +322,17 @@ func (s *Server) send(w http.ResponseWriter, c call) {
 	id := newID("om_")
 	c.sent.MessageID, c.sent.At = id, now
 	ms := strconv.FormatInt(now.UnixMilli(), 10)
-	body, _ := json.Marshal(sendAnswer{Msg: "success", Data: sentMessage{
+	answer := sendAnswer{Msg: "success", Data: sentMessage{
 		MessageID: id, RootID: c.rootID, ParentID: c.parentID, MsgType: c.sent.MsgType, CreateTime: ms, UpdateTime: ms,
 		ChatID: c.chatID, Sender: sentSender{ID: s.appID, IDType: "app_id", SenderType: "app", TenantKey: defaultTenantKey},
 		Body: sentBody{Content: c.sent.Content}, Mentions: []any{},
-	}})
+	}}
+	var body []byte
+	if c.raw != nil {
+		body = lightAnswer(answer, c.raw)
+	} else {
+		body, _ = json.Marshal(answer)
+	}
 	if c.sent.UUID != "" {
 		s.uuids[c.sent.UUID] = uuidEntry{at: now, body: body}
 	}
@@ -289,6 +341,9 @@ func (s *Server) send(w http.ResponseWriter, c call) {
 		rateKey: c.rateKey, rootID: c.rootID,
 	}
 	s.recordLocked(c.sent)
+	if c.raw != nil {
+		s.rawContent[len(s.sent)-1] = c.raw
+	}
 	stall := s.stall
 	s.mu.Unlock()
 	if stall > 0 {
@@ -518,16 +573,14 @@ func oneOf(s string, set ...string) bool {
 	return false
 }
 
-// decodeBody reads a request's JSON body whole and decodes it.
-func decodeBody(r *http.Request, v any) error {
+// readAll reads a request's body whole.
+func readAll(r *http.Request) ([]byte, error) {
 	var buf bytes.Buffer
 	if n := r.ContentLength; n > 0 && n < 1<<24 {
 		buf.Grow(int(n) + bytes.MinRead) // read once, no regrowth
 	}
-	if _, err := buf.ReadFrom(r.Body); err != nil {
-		return err
-	}
-	return json.Unmarshal(buf.Bytes(), v)
+	_, err := buf.ReadFrom(r.Body)
+	return buf.Bytes(), err
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

@@ -43,7 +43,9 @@ type Server struct {
 	failStatus int
 	failCode   int
 	down       bool
-	stall      time.Duration // SetStall: message answers held this long
+	stall      time.Duration  // SetStall: message answers held this long
+	light      bool           // WithLightSends (light.go)
+	rawContent map[int][]byte // light: index in sent → its content as sent, until resolveLocked
 
 	// Calendar v4 (calendar.go)
 	calendars  map[string]bool
@@ -108,14 +110,15 @@ func WithClock(now func() time.Time) Option {
 // NewServer starts a fake Feishu server.
 func NewServer(opts ...Option) *Server {
 	s := &Server{
-		appID:     "cli_test",
-		appSecret: "secret",
-		now:       time.Now,
-		changed:   make(chan struct{}),
-		uuids:     map[string]uuidEntry{},
-		msgs:      map[string]msgInfo{},
-		chatHits:  map[string][]time.Time{},
-		pending:   map[string]*pendingAck{},
+		appID:      "cli_test",
+		appSecret:  "secret",
+		now:        time.Now,
+		changed:    make(chan struct{}),
+		uuids:      map[string]uuidEntry{},
+		msgs:       map[string]msgInfo{},
+		chatHits:   map[string][]time.Time{},
+		pending:    map[string]*pendingAck{},
+		rawContent: map[int][]byte{},
 	}
 	for _, o := range opts {
 		o(s)
@@ -166,6 +169,7 @@ func (s *Server) TokenCalls() int {
 func (s *Server) Messages() []Sent {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.resolveLocked()
 	return append([]Sent(nil), s.sent...)
 }
 
@@ -194,6 +198,7 @@ func (s *Server) RateLimited() int {
 // of them; ok is false if the timeout passed first.
 func (s *Server) WaitMessages(n int, timeout time.Duration) (msgs []Sent, ok bool) {
 	s.wait(timeout, func() bool {
+		s.resolveLocked()
 		msgs = append([]Sent(nil), s.sent...)
 		return len(msgs) >= n
 	})
@@ -206,6 +211,7 @@ func (s *Server) WaitMessages(n int, timeout time.Duration) (msgs []Sent, ok boo
 func (s *Server) WaitFor(pred func(Sent) bool, timeout time.Duration) (Sent, bool) {
 	var found Sent
 	ok := s.wait(timeout, func() bool {
+		s.resolveLocked()
 		for _, m := range s.sent {
 			if pred(m) {
 				found = m
@@ -224,6 +230,7 @@ func (s *Server) Reset() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.sent, s.files, s.images = nil, nil, nil
+	clear(s.rawContent)
 	s.tokenCalls, s.dups, s.limited = 0, 0, 0
 	s.uuids = map[string]uuidEntry{}
 	s.msgs = map[string]msgInfo{}

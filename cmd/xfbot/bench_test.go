@@ -182,7 +182,7 @@ type posted struct {
 // postEvents posts events from..from+n-1 as benchWebhook describes and
 // checks that n replies were recorded at the fake.
 func postEvents(client *http.Client, from, n int, urls []string, fake *larktest.Server, watch *replyWatch, msg func(poster, n int) larktest.Message) (posted, error) {
-	before := len(fake.Messages())
+	before := fake.MessageCount()
 	var (
 		answerNs atomic.Int64
 		replyNs  atomic.Int64
@@ -246,7 +246,7 @@ func postEvents(client *http.Client, from, n int, urls []string, fake *larktest.
 	if failure != nil {
 		return r, failure
 	}
-	if got := len(fake.Messages()) - before; got != n {
+	if got := fake.MessageCount() - before; got != n {
 		return r, fmt.Errorf("%d replies recorded at the fake for %d events", got, n)
 	}
 	return r, nil
