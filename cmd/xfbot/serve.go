@@ -206,8 +206,12 @@ func openDistrict(ctx context.Context, cfg Config, rdb redis.UniversalClient, lo
 
 	// Go's default transport keeps two idle connections per host: with the
 	// sender's workers that would mean a TLS handshake per send under load.
+	// Its 4 KB buffers split a card (a few KB, up to Feishu's 30 KB) and
+	// the answer echoing it into several writes and reads each; on HTTP/1.1
+	// these buffers hold a whole send and its answer.
 	httpc := &http.Client{Transport: &http.Transport{Proxy: http.ProxyFromEnvironment, MaxIdleConns: 64,
-		MaxIdleConnsPerHost: 64, IdleConnTimeout: 90 * time.Second, TLSHandshakeTimeout: 10 * time.Second, ForceAttemptHTTP2: true}}
+		MaxIdleConnsPerHost: 64, IdleConnTimeout: 90 * time.Second, TLSHandshakeTimeout: 10 * time.Second, ForceAttemptHTTP2: true,
+		WriteBufferSize: 32 << 10, ReadBufferSize: 32 << 10}}
 	client := lark.NewClient(cfg.Lark.AppID, cfg.Lark.AppSecret,
 		lark.WithOpenBaseUrl(cfg.Lark.BaseURL),
 		lark.WithTokenCache(a.store.TokenCache()),
