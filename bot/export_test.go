@@ -9,3 +9,6 @@ var ParseSendAnswer = parseSendAnswer
 func LimitErrors(m *Metrics) prometheus.Counter {
 	return m.limitErrors
 }
+
+// EncryptOf exposes encryptOf to the black-box tests.
+var EncryptOf = encryptOf

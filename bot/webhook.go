@@ -153,6 +153,11 @@ type envelope struct {
 	Schema    json.RawMessage `json:"schema"`
 	Header    json.RawMessage `json:"header"`
 	Event     json.RawMessage `json:"event"`
+
+	// header is Header decoded, when decode could (message reads it
+	// again otherwise).
+	header   *larkevent.EventHeader
+	headerOK bool
 }
 
 // decode reads plain into e and the header's token into token, failing
@@ -161,13 +166,24 @@ func (e *envelope) decode(plain []byte) (token string, err error) {
 	if err := json.Unmarshal(plain, e); err != nil {
 		return "", err
 	}
+	if len(e.Header) == 0 {
+		return "", nil
+	}
+	// The header as the dispatcher reads it, once: its token is the one
+	// a struct of the token alone would read (same key, same rules).
+	if json.Unmarshal(e.Header, &e.header) == nil {
+		e.headerOK = true
+		if e.header == nil {
+			return "", nil
+		}
+		return e.header.Token, nil
+	}
+	e.header = nil
 	var h struct {
 		Token string `json:"token"`
 	}
-	if len(e.Header) > 0 {
-		if err := json.Unmarshal(e.Header, &h); err != nil {
-			return "", err
-		}
+	if err := json.Unmarshal(e.Header, &h); err != nil {
+		return "", err
 	}
 	return h.Token, nil
 }
@@ -182,8 +198,8 @@ func (e *envelope) message(plain []byte) (*larkim.P2MessageReceiveV1, bool) {
 	if e.Encrypt != "" || len(e.Header) == 0 {
 		return nil, false
 	}
-	var h *larkevent.EventHeader
-	if json.Unmarshal(e.Header, &h) != nil || h == nil || h.EventType != "im.message.receive_v1" {
+	h := e.header
+	if !e.headerOK && json.Unmarshal(e.Header, &h) != nil || h == nil || h.EventType != "im.message.receive_v1" {
 		return nil, false
 	}
 	var schema string
@@ -210,10 +226,8 @@ func (l *Lark) authenticate(h http.Header, body []byte) ([]byte, envelope, int, 
 	var env envelope
 	plain, signed := body, false
 	if l.opt.EncryptKey != "" {
-		var enc struct {
-			Encrypt string `json:"encrypt"`
-		}
-		if json.Unmarshal(body, &enc) != nil || enc.Encrypt == "" {
+		enc, ok := encryptOf(body)
+		if !ok || enc == "" {
 			return nil, env, http.StatusBadRequest, "body is not encrypted"
 		}
 		if sig := h.Get("X-Lark-Signature"); sig != "" {
@@ -231,7 +245,7 @@ func (l *Lark) authenticate(h http.Header, body []byte) ([]byte, envelope, int, 
 			}
 			signed = true
 		}
-		p, err := decrypt(enc.Encrypt, l.opt.EncryptKey)
+		p, err := decrypt(enc, l.opt.EncryptKey)
 		switch {
 		case err != nil && !signed:
 			return nil, env, http.StatusUnauthorized, "unsigned request"
@@ -265,6 +279,35 @@ func (l *Lark) authenticate(h http.Header, body []byte) ([]byte, envelope, int, 
 		return nil, env, http.StatusUnauthorized, "bad verification token"
 	}
 	return plain, env, 0, ""
+}
+
+// encryptOf is the "encrypt" field of an encrypted body, as
+// json.Unmarshal into struct{ Encrypt string } reads it; ok is false where
+// that fails. Feishu's body is {"encrypt":"<base64>"}, a kilobyte or more:
+// read directly, without encoding/json's validating pass and copy; any
+// other shape (another key, an escape) is decoded by encoding/json.
+func encryptOf(body []byte) (string, bool) {
+	var v []byte
+	s := jsonScan{b: body}
+	if s.object(func(key []byte) bool {
+		if string(key) != "encrypt" {
+			return false
+		}
+		var ok bool
+		v, ok = s.plainString()
+		return ok
+	}) {
+		if s.space(); s.i == len(s.b) {
+			return string(v), true
+		}
+	}
+	var enc struct {
+		Encrypt string `json:"encrypt"`
+	}
+	if json.Unmarshal(body, &enc) != nil {
+		return "", false
+	}
+	return enc.Encrypt, true
 }
 
 // decrypt is the SDK's EventDecrypt, which slices the plaintext between its
