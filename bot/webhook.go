@@ -158,11 +158,47 @@ type envelope struct {
 	// again otherwise).
 	header   *larkevent.EventHeader
 	headerOK bool
+	// event is a message event's data, when decode read the plaintext in
+	// one pass (decodeMessage); Header and Event are then left empty.
+	event   *larkim.P2MessageReceiveV1Data
+	eventOK bool
+}
+
+// messageEventType is in every message event's plaintext.
+var messageEventType = []byte(`"im.message.receive_v1"`)
+
+// decodeMessage decodes a plaintext that is a message event, the webhook's
+// commonest, in one pass: envelope, header and event, into the types the
+// envelope, the header and dispatchMessage would decode them into one by
+// one. false for anything else, and where that decoding fails; decode then
+// goes the long way, which decides what is refused.
+func (e *envelope) decodeMessage(plain []byte) (token string, ok bool) {
+	var m struct {
+		Type      string                         `json:"type"`
+		Challenge string                         `json:"challenge"`
+		Token     string                         `json:"token"`
+		Encrypt   string                         `json:"encrypt"`
+		Schema    json.RawMessage                `json:"schema"`
+		Header    *larkevent.EventHeader         `json:"header"`
+		Event     *larkim.P2MessageReceiveV1Data `json:"event"`
+	}
+	if json.Unmarshal(plain, &m) != nil || m.Header == nil || m.Header.EventType != "im.message.receive_v1" {
+		return "", false
+	}
+	e.Type, e.Challenge, e.Token, e.Encrypt, e.Schema = m.Type, m.Challenge, m.Token, m.Encrypt, m.Schema
+	e.header, e.headerOK, e.event, e.eventOK = m.Header, true, m.Event, true
+	return m.Header.Token, true
 }
 
 // decode reads plain into e and the header's token into token, failing
 // where the SDK's own decoding of the envelope would.
 func (e *envelope) decode(plain []byte) (token string, err error) {
+	if bytes.Contains(plain, messageEventType) {
+		if token, ok := e.decodeMessage(plain); ok {
+			return token, nil
+		}
+		*e = envelope{}
+	}
 	if err := json.Unmarshal(plain, e); err != nil {
 		return "", err
 	}
@@ -195,7 +231,7 @@ func (e *envelope) decode(plain []byte) (token string, err error) {
 // plaintext the SDK would refuse (encrypted, a header or schema of the
 // wrong type), is left to the dispatcher (ok false).
 func (e *envelope) message(plain []byte) (*larkim.P2MessageReceiveV1, bool) {
-	if e.Encrypt != "" || len(e.Header) == 0 {
+	if e.Encrypt != "" || len(e.Header) == 0 && e.header == nil {
 		return nil, false
 	}
 	h := e.header
@@ -209,6 +245,7 @@ func (e *envelope) message(plain []byte) (*larkim.P2MessageReceiveV1, bool) {
 	return &larkim.P2MessageReceiveV1{
 		EventV2Base: &larkevent.EventV2Base{Schema: schema, Header: h},
 		EventReq:    &larkevent.EventReq{Body: plain},
+		Event:       e.event, // decoded already (eventOK), or by dispatchMessage from Event
 	}, true
 }
 
