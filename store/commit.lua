@@ -108,6 +108,9 @@ for _, op in ipairs(ops) do
     redis.call("HINCRBY", sub(op.key), sub(op.field), op.score or 0)
   elseif o == "sadd" then
     redis.call("SADD", sub(op.key), sub(op.member))
+  elseif o == "saddm" then
+    local m, pre = sub(op.member), sub(op.key)
+    for _, k in ipairs(op.keys) do redis.call("SADD", pre .. k, m) end
   elseif o == "srem" then
     redis.call("SREM", sub(op.key), sub(op.member))
   elseif o == "del" then

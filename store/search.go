@@ -141,20 +141,34 @@ func (tx *Tx) moveTerms(old, c *xfbot.Case) {
 
 // textOps are the word terms of the progress entries the Tx writes, each
 // scrubbed with its case's petitioner when the Tx writes the case too.
+//
+// Each case's terms are one op, saddm: a sadd each made a progress entry's
+// commit a dozen ops, marshalled in Go and decoded again by the script.
 func (tx *Tx) textOps() []op {
 	var out []op
-	seen := map[string]bool{}
+	at := map[string]int{} // member → its op in out
+	seen := map[xfbot.Term]map[string]bool{}
+	prefix := tx.k.term("")
 	for _, p := range tx.texts {
 		m := caseMember(p.no)
 		if m == "" {
 			continue
 		}
 		for _, t := range xfbot.TextTerms(p.text, tx.written[p.no]) {
-			key := tx.k.term(t)
-			if !seen[key+" "+m] {
-				seen[key+" "+m] = true
-				out = append(out, op{Op: "sadd", Key: key, Member: m})
+			if seen[t][m] {
+				continue
 			}
+			if seen[t] == nil {
+				seen[t] = map[string]bool{}
+			}
+			seen[t][m] = true
+			i, ok := at[m]
+			if !ok {
+				i = len(out)
+				at[m] = i
+				out = append(out, op{Op: "saddm", Key: prefix, Member: m})
+			}
+			out[i].Keys = append(out[i].Keys, string(t))
 		}
 	}
 	return out

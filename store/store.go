@@ -174,6 +174,12 @@ func (s *Store) commitKeys(ops []op, dkey string) []string {
 	}
 	add(dkey)
 	for _, o := range ops {
+		if o.Op == "saddm" {
+			for _, k := range o.Keys {
+				add(o.Key + k)
+			}
+			continue
+		}
 		add(o.Key)
 	}
 	return keys

@@ -54,6 +54,9 @@ type op struct {
 	Arg    int     `json:"arg,omitempty"` // Val travels as ARGV[3+Arg] instead
 	C      int     `json:"c,omitempty"`   // xaddm: the content is ARGV[3+C]
 	T      int     `json:"t,omitempty"`   // xaddm: the text is ARGV[3+T]
+	// saddm: Member is added to the sets Key+Keys[i] (Key their common
+	// prefix): a progress entry's dozen search terms in one op.
+	Keys []string `json:"keys,omitempty"`
 
 	content, text string // xaddm's, moved into arguments by encode
 }
