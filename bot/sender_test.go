@@ -274,16 +274,20 @@ func TestSender(t *testing.T) {
 			ms = append(ms, textTo(fmt.Sprintf("oc_%02d", i), fmt.Sprint(i)))
 		}
 		enqueue(t, st, ms...)
-		release := make(chan struct{})
-		var others atomic.Int32
-		tr := &fakeTransport{DeliverFn: func(_ context.Context, m store.OutboundMessage) (string, error) {
+		// The stuck send returns only once every other one is recorded
+		// (a channel closed by the last other send raced that send's own
+		// recording, and made this test flaky under -race).
+		tr := &fakeTransport{}
+		tr.DeliverFn = func(_ context.Context, m store.OutboundMessage) (string, error) {
 			if m.ID == stuck.ID {
-				<-release
-			} else if others.Add(1) == int32(len(ms)-1) {
-				close(release)
+				for give := time.Now().Add(20 * time.Second); len(tr.Calls()) < len(ms)-1; time.Sleep(time.Millisecond) {
+					if time.Now().After(give) {
+						return "", errors.New("the other chats were not sent while one send hung")
+					}
+				}
 			}
 			return "om_" + m.ID, nil
-		}}
+		}
 		opt := options(t, c)
 		opt.Workers = 2
 		drain(t, bot.NewSender(st, tr, opt))
