@@ -76,6 +76,11 @@ func console(ctx context.Context, cfg Config, addr string, stdin io.Reader, stdo
 	if err := a.seedRegistry(ctx, cfg, log); err != nil {
 		return err
 	}
+	// On a Redis an earlier release wrote, its indexes are converted as
+	// serve converts them before it takes events: lists read the new ones.
+	if _, err := a.store.BackfillIndexSets(ctx); err != nil {
+		return fmt.Errorf("index sets: %w", err)
+	}
 	fmt.Fprintln(stdout, "您现在是“控制台管理员”，在私聊中。输入命令与机器人对话（如“帮助”“演示数据”）；:help 查看控制台指令，Ctrl-D 退出。")
 	if noAdmins {
 		fmt.Fprintln(stdout, "提示：配置中没有管理员（admins 为空）。控制台里您总是管理员；正式运行（xfbot serve）前请在配置的 admins 中填写专班负责人的 open_id，"+
