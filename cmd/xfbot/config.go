@@ -152,7 +152,7 @@ func (d *DistrictConfig) UnmarshalYAML(n *yaml.Node) error {
 		case slices.Contains(districtSections, k.Value):
 			f, _ := configField(k.Value)
 			if err := strictDecode(v, reflect.New(f.Type).Interface()); err != nil {
-				return fmt.Errorf("line %d: %s: %w", k.Line, k.Value, err)
+				return fmt.Errorf("%s: %s", k.Value, fileLines(err.Error(), v.Line))
 			}
 			if sections == nil {
 				sections = map[string]*yaml.Node{}
@@ -183,6 +183,21 @@ func (d DistrictConfig) Sections() []string {
 		}
 	}
 	return out
+}
+
+// sectionLine is a "line N:" of an error strictDecode returned.
+var sectionLine = regexp.MustCompile(`line (\d+):`)
+
+// fileLines turns the lines of msg, an error of strictDecode on a node
+// whose first line is the file's line first, into the file's lines (the
+// node is decoded from its own YAML text, which starts at line 1), and
+// drops yaml's "unmarshal errors:" heading.
+func fileLines(msg string, first int) string {
+	msg = strings.TrimSpace(strings.TrimPrefix(msg, "yaml: unmarshal errors:"))
+	return sectionLine.ReplaceAllStringFunc(msg, func(m string) string {
+		n, _ := strconv.Atoi(sectionLine.FindStringSubmatch(m)[1])
+		return fmt.Sprintf("line %d:", first+n-1)
+	})
 }
 
 // strictDecode decodes n into v refusing unknown keys, which Node.Decode

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"os"
@@ -241,5 +242,14 @@ func TestDistrictOverrideRefused(t *testing.T) {
 				}
 			})
 		}
+		// A typo deep in a section is reported at its line of the file.
+		t.Run("TypoLine", func(t *testing.T) {
+			yml := entry("    reminders:\n      quiet_from: 22\n      quiet_form: 6\n")
+			line := strings.Count(yml[:strings.Index(yml, "quiet_form")], "\n") + 1
+			_, err := loadDistricts(t, yml)
+			if want := fmt.Sprintf("reminders: line %d: field quiet_form not found", line); err == nil || !strings.Contains(err.Error(), want) {
+				t.Fatalf("LoadConfig = %v, want %q", err, want)
+			}
+		})
 	})
 }
