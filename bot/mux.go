@@ -362,6 +362,9 @@ func (m *Mux) ServeMessage(ctx context.Context, req *Request) error {
 			m.metrics.Command(verb, "store_error", time.Since(start))
 			return err
 		}
+		if unconfirmed(req, err) {
+			return errReroute
+		}
 		res := "ok"
 		if err != nil {
 			res = xfbot.ErrorCode(err)
@@ -407,6 +410,9 @@ func (m *Mux) ServeAction(ctx context.Context, req *Request) (*ActionResponse, e
 		name = req.Action.Name
 	}
 	ar := m.actions[name]
+	if ar == nil && req.route != nil {
+		return nil, errReroute // the district that sent the card may know it
+	}
 	if ar == nil {
 		m.metrics.Command("card:"+name, "unknown", time.Since(start))
 		return &ActionResponse{Toast: "这个按钮已失效，请发送“查看 案件号”获取新卡片。", ToastKind: "warning"}, nil
@@ -420,6 +426,9 @@ func (m *Mux) ServeAction(ctx context.Context, req *Request) (*ActionResponse, e
 		if errors.Is(err, errStore) {
 			m.metrics.Command(req.Verb, "store_error", time.Since(start))
 			return nil, err
+		}
+		if unconfirmed(req, err) {
+			return nil, errReroute
 		}
 		if err != nil {
 			m.metrics.Command(req.Verb, xfbot.ErrorCode(err), time.Since(start))
@@ -454,6 +463,14 @@ func (m *Mux) ServeAction(ctx context.Context, req *Request) (*ActionResponse, e
 		m.metrics.Command(req.Verb, "store_error", time.Since(start))
 		return nil, err
 	}
+}
+
+// unconfirmed reports whether req was sent here on a guess that its
+// outcome err did not confirm: refused by the check, or answered on a path
+// that read nothing (an input refused before the load). Such a request is
+// neither committed nor answered here.
+func unconfirmed(req *Request, err error) bool {
+	return req.route != nil && (errors.Is(err, errReroute) || !req.route.done)
 }
 
 func (m *Mux) runAction(ctx context.Context, req *Request, ar *ActionRoute) (reply *Reply, err error) {
@@ -593,6 +610,7 @@ func (m *Mux) runMessage(ctx context.Context, req *Request) (verb string, rt *Ro
 func (m *Mux) Run(ctx context.Context, req *Request, text string) (*Reply, error) {
 	cp := *req
 	cp.Text, cp.Action = text, nil
+	cp.route = nil // req's district is confirmed: it runs the handler calling Run
 	cp.Verb, cp.Sub, cp.Args, cp.Member, cp.Case, cp.Recent = "", "", Args{}, xfbot.Member{}, nil, nil
 	_, rt, reply, err := m.runMessage(ctx, &cp)
 	if err != nil && xfbot.ErrorCode(err) == xfbot.EINVALID && rt != nil {
@@ -749,9 +767,20 @@ func (m *Mux) run(ctx context.Context, req *Request, wantCase bool, rt *Route, h
 	if rt.Preload != nil {
 		rt.Preload(req, &spec)
 	}
+	if req.route != nil {
+		spec.Tenants = &req.route.query
+	}
 	l, err := m.st.LoadFor(ctx, spec)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", errStore, err)
+	}
+	if req.route != nil {
+		// Sent here on a guess: what the load read must route here too
+		// before anything is decided (Tenants.route).
+		if err := req.route.verify(l.Tenants); err != nil {
+			return nil, err
+		}
+		req.route.done = true
 	}
 	req.Registry, req.mentioned = l.Registry, l.Mentioned
 	req.members, req.membersOK = l.Members, rt.Members

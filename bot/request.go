@@ -66,6 +66,7 @@ type Request struct {
 	undo        bool         // its write may be reversed with 撤销 (Route.Undo)
 	onCard      xfbot.CaseNo // the case of the card this message replies to
 	cardMessage string       // that card's message id
+	route       *routeCheck  // the routing the mux's load is to confirm (Tenants), nil for none
 }
 
 // MentionedMember is the member record of an @-mentioned person, read

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/qingchuan/xfbot/store"
 )
@@ -108,6 +109,9 @@ type Tenants struct {
 	city   map[string]bool
 	opt    TenantsOptions
 	log    *slog.Logger
+	// last is the district each person was routed to last (guess).
+	mu   sync.Mutex
+	last map[string]int
 }
 
 // NewTenants returns the router of ts (the first is the app's home: it
@@ -116,7 +120,7 @@ func NewTenants(ts []Tenant, opt TenantsOptions) (*Tenants, error) {
 	if len(ts) == 0 {
 		return nil, errors.New("bot: tenants: no district")
 	}
-	t := &Tenants{ts: ts, city: map[string]bool{}, opt: opt, log: opt.Logger}
+	t := &Tenants{ts: ts, city: map[string]bool{}, opt: opt, log: opt.Logger, last: map[string]int{}}
 	if t.log == nil {
 		t.log = slog.Default()
 	}
@@ -139,7 +143,14 @@ func (t *Tenants) ServeMessage(ctx context.Context, req *Request) error {
 	if err != nil {
 		return err
 	}
-	return t.ts[tn].Mux.ServeMessage(ctx, req)
+	err = t.ts[tn].Mux.ServeMessage(ctx, req)
+	if errors.Is(err, errReroute) {
+		if tn, err = t.reroute(ctx, req, true); err != nil {
+			return err
+		}
+		err = t.ts[tn].Mux.ServeMessage(ctx, req)
+	}
+	return err
 }
 
 // ServeAction routes a card click to its district's Mux.
@@ -148,21 +159,58 @@ func (t *Tenants) ServeAction(ctx context.Context, req *Request) (*ActionRespons
 	if err != nil {
 		return nil, err
 	}
-	if req.Tenancy.Ambiguous {
-		// A card no district owns (sent before its district noted its
-		// cards, or over 30 days ago), clicked by a person of several:
-		// acted on nowhere rather than in a district guessed.
-		return &ActionResponse{ToastKind: "warning", Toast: fmt.Sprintf("您同时是%s的成员。请先在与机器人的私聊中发送“%s 区名”选择，再发送“查看 案件号”获取新卡片。",
-			refNames(req.Tenancy.Options), SwitchVerb)}, nil
+	for {
+		if req.Tenancy.Ambiguous {
+			// A card no district owns (sent before its district noted its
+			// cards, or over 30 days ago), clicked by a person of several:
+			// acted on nowhere rather than in a district guessed.
+			return &ActionResponse{ToastKind: "warning", Toast: fmt.Sprintf("您同时是%s的成员。请先在与机器人的私聊中发送“%s 区名”选择，再发送“查看 案件号”获取新卡片。",
+				refNames(req.Tenancy.Options), SwitchVerb)}, nil
+		}
+		resp, err := t.ts[tn].Mux.ServeAction(ctx, req)
+		if !errors.Is(err, errReroute) || req.route == nil {
+			return resp, err
+		}
+		if tn, err = t.reroute(ctx, req, false); err != nil {
+			return nil, err
+		}
 	}
-	return t.ts[tn].Mux.ServeAction(ctx, req)
 }
+
+// errReroute is a Mux's answer to a request whose guessed district its
+// load did not confirm (routeCheck): nothing was written or sent, and the
+// request is routed again on a read of its own.
+var errReroute = errors.New("bot: the district guessed for the request was not confirmed")
+
+// A routeCheck rides on the load of the district a request was sent to
+// on a guess (Tenants.route): the Mux adds query to its first read and
+// calls verify with what it read before it decides anything; a request
+// that reaches its commit unconfirmed (a path that read nothing) is not
+// committed but answered with errReroute.
+type routeCheck struct {
+	query  store.TenantQuery
+	verify func(store.TenantLookup) error
+	done   bool
+}
+
+// guessCap bounds the routes Tenants remembers (guess); when full it
+// starts again, at the cost of one round trip per person.
+const guessCap = 1 << 16
 
 // route picks the district of req and sets req.Tenancy. An error is
 // Redis's: the event is refused and delivered again.
+//
+// Where the districts' records must decide, they are read in one round
+// trip (store.LookupTenants) before the district's Mux reads what the
+// command needs. A person routed before is sent at once to the district
+// they were routed to last, and the Mux's own read carries the routing's
+// reads (routeCheck): a write command stays one read and one commit. If
+// what is read routes elsewhere (a choice made on another replica, a
+// membership changed), the Mux stops before it writes or sends anything
+// and the request is routed again.
 func (t *Tenants) route(ctx context.Context, req *Request, message bool) (int, error) {
 	ten := &Tenancy{City: t.city[req.Sender.OpenID]}
-	req.Tenancy = ten
+	req.Tenancy, req.route = ten, nil
 	for i, tn := range t.ts {
 		if req.ChatID != "" && slices.Contains(tn.Groups, req.ChatID) {
 			ten.Group = true
@@ -178,67 +226,157 @@ func (t *Tenants) route(ctx context.Context, req *Request, message bool) (int, e
 		ten.Current, ten.Options = t.refs[0], t.refs[:1]
 		return 0, nil
 	}
-	var msgs []string
-	if message {
-		msgs = []string{req.ParentID, req.RootID}
-	} else {
-		msgs = []string{req.MessageID}
+	if g, ok := t.guess(req, message); ok {
+		q := t.query(req, message)
+		req.route = &routeCheck{query: q, verify: func(look store.TenantLookup) error {
+			ten := &Tenancy{City: t.city[req.Sender.OpenID]}
+			i, how := t.decide(req, ten, look)
+			if i != g || ten.Ambiguous {
+				return errReroute
+			}
+			ten.Current = t.refs[i]
+			req.Tenancy = ten
+			t.opt.Metrics.Event("tenant", how)
+			return nil
+		}}
+		ten.Current = t.refs[g]
+		return g, nil
 	}
-	look, err := store.LookupTenants(ctx, t.stores[0], t.stores, req.Sender.OpenID, msgs...)
+	return t.read(ctx, req, message)
+}
+
+// reroute routes again, on a read of its own, a request whose guess the
+// Mux did not confirm.
+func (t *Tenants) reroute(ctx context.Context, req *Request, message bool) (int, error) {
+	t.opt.Metrics.Event("tenant", "reroute")
+	t.forget(req.Sender.OpenID)
+	req.Tenancy, req.route = &Tenancy{City: t.city[req.Sender.OpenID]}, nil
+	return t.read(ctx, req, message)
+}
+
+// query is what routing req reads.
+func (t *Tenants) query(req *Request, message bool) store.TenantQuery {
+	q := store.TenantQuery{Districts: t.stores, OpenID: req.Sender.OpenID, MessageIDs: []string{req.MessageID}}
+	if message {
+		q.MessageIDs = []string{req.ParentID, req.RootID}
+	}
+	return q
+}
+
+// read routes req on the districts' records, read first.
+func (t *Tenants) read(ctx context.Context, req *Request, message bool) (int, error) {
+	ten := req.Tenancy
+	look, err := store.LookupTenants(ctx, t.query(req, message))
 	if err != nil {
 		return 0, fmt.Errorf("%w: %w", errStore, err)
 	}
-	var mine []int
-	for i, tn := range t.ts {
-		if look.Member[i] || tn.Mux.admins[req.Sender.OpenID] || slices.Contains(tn.Mux.leaders, req.Sender.OpenID) {
-			mine = append(mine, i)
-			ten.Options = append(ten.Options, t.refs[i])
-		}
-	}
-	pick := func(i int, how string) (int, error) {
-		ten.Current = t.refs[i]
-		t.opt.Metrics.Event("tenant", how)
-		return i, nil
-	}
-	// The card's own district: clicked, or replied to.
-	for i := range t.ts {
-		if look.Sent[i] {
-			return pick(i, "card")
-		}
-	}
-	if message && !req.Group {
+	i, how := t.decide(req, ten, look)
+	if message && !req.Group && how != "card" {
 		if to, ok := t.switchTo(req, ten); ok {
-			for _, i := range mine {
-				if t.ts[i].ID == to.ID {
+			for _, j := range t.mine(req, look) {
+				if t.ts[j].ID == to.ID {
 					if err := t.stores[0].ChooseTenant(ctx, req.Sender.OpenID, to.ID); err != nil {
 						return 0, fmt.Errorf("%w: %w", errStore, err)
 					}
-					ten.Switched = true
-					return pick(i, "switch")
+					ten.Switched, ten.Ambiguous = true, false
+					i, how = j, "switch"
 				}
 			}
 		}
 	}
+	ten.Current = t.refs[i]
+	t.opt.Metrics.Event("tenant", how)
+	if ten.Ambiguous {
+		t.forget(req.Sender.OpenID)
+		if message {
+			// Whatever it was — words, a file to import or attach — it
+			// is not taken: 切换 answers.
+			req.Text, req.File = SwitchVerb, nil
+		}
+	} else {
+		t.remember(req.Sender.OpenID, i)
+	}
+	return i, nil
+}
+
+// mine are the districts the sender of req belongs to.
+func (t *Tenants) mine(req *Request, look store.TenantLookup) []int {
+	var mine []int
+	for i, tn := range t.ts {
+		if look.Member[i] || tn.Mux.admins[req.Sender.OpenID] || slices.Contains(tn.Mux.leaders, req.Sender.OpenID) {
+			mine = append(mine, i)
+		}
+	}
+	return mine
+}
+
+// decide picks the district of req by what was read, but for 切换, which
+// read handles: the card's own district (clicked, or replied to), the
+// sender's one district, or of several the one chosen last; several and
+// none chosen leaves ten.Ambiguous. It fills ten.Options and returns how
+// it chose (a metric's label).
+func (t *Tenants) decide(req *Request, ten *Tenancy, look store.TenantLookup) (int, string) {
+	mine := t.mine(req, look)
+	ten.Options = nil
+	for _, i := range mine {
+		ten.Options = append(ten.Options, t.refs[i])
+	}
+	for i := range t.ts {
+		if look.Sent[i] {
+			return i, "card"
+		}
+	}
 	switch len(mine) {
 	case 0:
-		return pick(0, "stranger")
+		return 0, "stranger"
 	case 1:
-		return pick(mine[0], "member")
+		return mine[0], "member"
 	}
 	for _, i := range mine {
 		if t.ts[i].ID == look.Choice {
-			return pick(i, "chosen")
+			return i, "chosen"
 		}
 	}
 	// Several districts and none chosen: nothing is run in a district the
 	// sender did not pick; 切换 says how to pick.
 	ten.Ambiguous = true
-	if message {
-		// Whatever it was — words, a file to import or attach — it is
-		// not taken: 切换 answers.
-		req.Text, req.File = SwitchVerb, nil
+	return mine[0], "ambiguous"
+}
+
+// guess is the district req's sender was routed to last, when req may be
+// sent there on that guess: a click, or a message that replies to no card,
+// carries no file and is not 切换 (whose choice is written before the
+// district answers).
+func (t *Tenants) guess(req *Request, message bool) (int, bool) {
+	if message && (req.ParentID != "" || req.RootID != "" || req.File != nil) {
+		return 0, false
 	}
-	return pick(mine[0], "ambiguous")
+	if message {
+		if word, _ := splitVerb(strings.TrimSpace(req.Text)); word != "" {
+			if rt := t.ts[0].Mux.Lookup(word); rt != nil && rt.Verb == SwitchVerb {
+				return 0, false
+			}
+		}
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	i, ok := t.last[req.Sender.OpenID]
+	return i, ok
+}
+
+func (t *Tenants) remember(openID string, i int) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if len(t.last) >= guessCap {
+		clear(t.last)
+	}
+	t.last[openID] = i
+}
+
+func (t *Tenants) forget(openID string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	delete(t.last, openID)
 }
 
 // switchTo reads 切换 <区> (or an alias of 切换) from a message.

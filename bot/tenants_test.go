@@ -19,7 +19,9 @@ import (
 // says where it ran and how it was routed.
 type tenantsRig struct {
 	t      *testing.T
+	rdb    redis.UniversalClient
 	st     [2]*store.Store
+	ts     []bot.Tenant
 	router *bot.Tenants
 	seq    int
 }
@@ -32,7 +34,7 @@ const (
 func newTenantsRig(t *testing.T) *tenantsRig {
 	t.Helper()
 	rdb, prefix := testredis.New(t)
-	r := &tenantsRig{t: t}
+	r := &tenantsRig{t: t, rdb: rdb}
 	var ts []bot.Tenant
 	for i, d := range []struct{ id, name, admin string }{{"qingchuan", "青川区", tenA}, {"hekou", "河口区", tenB}} {
 		st := store.New(rdb, fmt.Sprintf("%s_%d", prefix, i))
@@ -60,11 +62,151 @@ func newTenantsRig(t *testing.T) *tenantsRig {
 		}
 		ts = append(ts, tn)
 	}
-	var err error
-	if r.router, err = bot.NewTenants(ts, bot.TenantsOptions{City: []string{tenCity}}); err != nil {
-		t.Fatal(err)
-	}
+	r.ts = ts
+	r.router = r.replica()
 	return r
+}
+
+// replica is another router of the same districts: a second replica.
+func (r *tenantsRig) replica() *bot.Tenants {
+	r.t.Helper()
+	router, err := bot.NewTenants(r.ts, bot.TenantsOptions{City: []string{tenCity}})
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	return router
+}
+
+// sayTo is say through srv; it returns the reply, the district whose
+// outbox it went to and the round trips srv made (the pipelines and
+// commands the client sent, a cluster's pipeline once: they are sent to
+// its nodes at once).
+func (r *tenantsRig) sayTo(srv bot.Server, who, text string) (string, int, int64) {
+	r.t.Helper()
+	var trips atomic.Int64
+	r.seq++
+	req := &bot.Request{EventID: fmt.Sprintf("ev%d", r.seq), MessageID: fmt.Sprintf("om_%d", r.seq), ChatID: "oc_p2p_" + who,
+		Sender: xfbot.Person{OpenID: who}, Text: text, Time: time.Date(2026, 3, 16, 9, 0, 0, 0, time.UTC), Via: bot.ViaChat}
+	ctx := context.WithValue(context.Background(), countTrips{}, &trips)
+	if err := srv.ServeMessage(ctx, req); err != nil {
+		r.t.Fatalf("ServeMessage(%q): %v", text, err)
+	}
+	n := trips.Load()
+	for i, st := range r.st {
+		if out := queued(r.t, st); len(out) > 0 {
+			if len(out) > 1 {
+				r.t.Errorf("%q: %d replies queued", text, len(out))
+			}
+			for j, other := range r.st {
+				if j != i {
+					if more := queued(r.t, other); len(more) > 0 {
+						r.t.Errorf("%q: answered in districts %d and %d: %v", text, i, j, more)
+					}
+				}
+			}
+			return out[0].Text, i, n
+		}
+	}
+	r.t.Fatalf("%q: no reply queued in either district", text)
+	return "", -1, n
+}
+
+// countTrips is the context key of a request's round-trip counter
+// (ctxTripHook).
+type countTrips struct{}
+
+// ctxTripHook counts, into the counter its context carries, each command
+// and pipeline the client sends.
+type ctxTripHook struct{}
+
+func (ctxTripHook) DialHook(next redis.DialHook) redis.DialHook { return next }
+func (ctxTripHook) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error {
+		if n, ok := ctx.Value(countTrips{}).(*atomic.Int64); ok && !testredis.Topology(cmd) {
+			n.Add(1)
+		}
+		return next(ctx, cmd)
+	}
+}
+func (ctxTripHook) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return func(ctx context.Context, cmds []redis.Cmder) error {
+		if n, ok := ctx.Value(countTrips{}).(*atomic.Int64); ok {
+			n.Add(1)
+		}
+		return next(ctx, cmds)
+	}
+}
+
+// TestTenantsGuess: a person routed before is sent straight to the
+// district they were routed to last, and that district's own load reads
+// the routing with what the command needs: a command costs the round
+// trips it costs in the district's own Mux, one fewer than routed on a
+// read of its own. A guess the load does not confirm — a choice made on
+// another replica, a membership moved, an input refused before any load —
+// is answered where it belongs, and the district guessed writes and
+// queues nothing.
+func TestTenantsGuess(t *testing.T) {
+	r := newTenantsRig(t)
+	r.rdb.AddHook(ctxTripHook{})
+	ctx := context.Background()
+	r.sayTo(r.ts[0].Mux, tenA, "在哪") // the scripts loaded
+	_, _, direct := r.sayTo(r.ts[0].Mux, tenA, "在哪")
+	if _, in, cold := r.sayTo(r.router, tenA, "在哪"); in != 0 || cold != direct+1 {
+		t.Errorf("first message routed: answered in %d with %d round trips; want 0 with %d (the Mux's %d and the routing's read)", in, cold, direct+1, direct)
+	}
+	got, in, warm := r.sayTo(r.router, tenA, "在哪")
+	if in != 0 || warm != direct || !strings.HasPrefix(got, "qingchuan verb=在哪 current=qingchuan options=1 ambiguous=false") {
+		t.Errorf("next message: answered in %d with %d round trips: %q; want 0 with %d, as in the district's own Mux", in, warm, got, direct)
+	}
+
+	// A choice made on another replica.
+	other := r.replica()
+	if _, in, _ := r.sayTo(r.router, tenBoth, "切换 河口"); in != 1 {
+		t.Fatalf("切换 河口 answered in %d", in)
+	}
+	if _, in, _ := r.sayTo(other, tenBoth, "切换 青川"); in != 0 {
+		t.Fatalf("切换 青川 on the other replica answered in %d", in)
+	}
+	if got, in, _ := r.sayTo(r.router, tenBoth, "在哪"); in != 0 || !strings.HasPrefix(got, "qingchuan verb=在哪 current=qingchuan options=2 ambiguous=false") {
+		t.Errorf("after 切换 青川 on another replica, answered in %d: %q; want in 0", in, got)
+	}
+	// The guess is right again: no extra read.
+	if _, in, n := r.sayTo(r.router, tenBoth, "在哪"); in != 0 || n != direct {
+		t.Errorf("the next message: in %d with %d round trips, want 0 with %d", in, n, direct)
+	}
+
+	// An input refused before any load, after a choice made elsewhere.
+	if _, in, _ := r.sayTo(other, tenBoth, "切换 河口"); in != 1 {
+		t.Fatalf("切换 河口 on the other replica answered in %d", in)
+	}
+	if got, in, _ := r.sayTo(r.router, tenBoth, strings.Repeat("长", bot.MaxCommandRunes+1)); in != 1 || !strings.Contains(got, "消息太长") {
+		t.Errorf("a message too long, after 切换 河口 on another replica: answered in %d: %q; want the refusal in 1", in, got)
+	}
+
+	// A membership moved from one district to the other.
+	const mover = "ou_mover"
+	put := func(st *store.Store, f func(tx *store.Tx)) {
+		t.Helper()
+		tx := st.NewTx()
+		f(tx)
+		if _, err := st.Commit(ctx, tx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	put(r.st[0], func(tx *store.Tx) { tx.PutMember(xfbot.Member{OpenID: mover, Name: "调动", Role: xfbot.RoleMember}) })
+	if _, in, _ := r.sayTo(r.router, mover, "在哪"); in != 0 {
+		t.Fatalf("a member of A answered in %d", in)
+	}
+	put(r.st[0], func(tx *store.Tx) { tx.RemoveMember(mover) })
+	put(r.st[1], func(tx *store.Tx) { tx.PutMember(xfbot.Member{OpenID: mover, Name: "调动", Role: xfbot.RoleMember}) })
+	if got, in, _ := r.sayTo(r.router, mover, "在哪"); in != 1 || !strings.HasPrefix(got, "hekou verb=在哪 current=hekou options=1") {
+		t.Errorf("moved from A to B: answered in %d: %q; want in 1", in, got)
+	}
+	// Moved to both, chosen none: asked to choose, nothing else run.
+	put(r.st[0], func(tx *store.Tx) { tx.PutMember(xfbot.Member{OpenID: mover, Name: "调动", Role: xfbot.RoleMember}) })
+	if got, in, _ := r.sayTo(r.router, mover, "在哪"); in != 0 || !strings.HasPrefix(got, "qingchuan verb=切换") || !strings.Contains(got, "ambiguous=true") {
+		t.Errorf("now of both, none chosen: answered in %d: %q; want 切换 asking in 0", in, got)
+	}
 }
 
 // say routes text from who in chat and returns the reply and the district

@@ -37,14 +37,19 @@ var loc = time.FixedZone("CST", 8*3600)
 
 // harness drives the real mux, handlers and store, as the transports do.
 type harness struct {
-	t      testing.TB
-	st     *store.Store
-	rdb    redis.UniversalClient
-	mux    *bot.Mux
-	now    time.Time
-	seq    int
-	mu     sync.Mutex   // guards seq for clicks made at once
-	calls  atomic.Int64 // Redis round trips, counted by a hook
+	t     testing.TB
+	st    *store.Store
+	rdb   redis.UniversalClient
+	mux   *bot.Mux
+	now   time.Time
+	seq   int
+	mu    sync.Mutex   // guards seq for clicks made at once
+	calls atomic.Int64 // Redis round trips, counted by a hook
+	// shared, when set, routes trips's messages (an app of several
+	// districts); waves counts the client's round trips, a cluster's
+	// pipeline once.
+	shared *bot.Tenants
+	waves  atomic.Int64
 	reader string
 
 	reports *report.Reports

@@ -9,6 +9,8 @@ import (
 
 	"github.com/qingchuan/xfbot"
 	"github.com/qingchuan/xfbot/bot"
+	"github.com/qingchuan/xfbot/handlers"
+	"github.com/qingchuan/xfbot/store"
 )
 
 // trips sends text from p as say does and returns the Redis round trips
@@ -21,11 +23,16 @@ func (h *harness) trips(p xfbot.Person, text string, o msg) (int64, string) {
 	if o.group {
 		req.Group, req.ChatID = true, groupChat
 	}
-	before := h.calls.Load()
-	if err := h.mux.ServeMessage(context.Background(), req); err != nil {
+	var srv bot.Server = h.mux
+	calls := &h.calls
+	if h.shared != nil {
+		srv, calls = h.shared, &h.waves
+	}
+	before := calls.Load()
+	if err := srv.ServeMessage(context.Background(), req); err != nil {
 		h.t.Fatalf("ServeMessage(%q): %v", text, err)
 	}
-	n := h.calls.Load() - before
+	n := calls.Load() - before
 	out := h.drain()
 	if len(out) == 0 {
 		h.t.Fatalf("no reply to %q", text)
@@ -39,6 +46,38 @@ func (h *harness) trips(p xfbot.Person, text string, o msg) (int64, string) {
 // on two cases, so that the first run loads the scripts it uses.
 func TestWriteCommandsRoundTrips(t *testing.T) {
 	h := newHarness(t)
+	writeCommandsRoundTrips(t, h)
+}
+
+// TestWriteCommandsRoundTripsSharedApp: the same, with the district one of
+// two that share a Feishu app (bot.Tenants). Each sender has been routed
+// once before, so the router sends the command to its district on that
+// guess, and the district's own read carries the routing's reads: still
+// one read and one commit. On a cluster those reads go to the districts'
+// nodes at once, in the same round trip (counted once, at the client).
+func TestWriteCommandsRoundTripsSharedApp(t *testing.T) {
+	h := newHarness(t)
+	h.rdb.AddHook(countHook{&h.waves})
+	other := store.New(h.rdb, h.prefix+"_other")
+	if err := other.EnsureOutboxGroup(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	om := bot.NewMux(other, bot.MuxOptions{Location: loc})
+	handlers.Register(om, &handlers.Handlers{Store: other, Thresholds: xfbot.DefaultThresholds})
+	var err error
+	h.shared, err = bot.NewTenants([]bot.Tenant{{ID: "other", Name: "河口区", Mux: om}, {ID: "qingchuan", Name: "青川区", Mux: h.mux}}, bot.TenantsOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []xfbot.Person{member, admin} {
+		if n, r := h.trips(p, "帮助", msg{}); n < 2 || strings.Contains(r, "还不是专班成员") {
+			t.Fatalf("%s routed first: %d round trips, %q", p.Name, n, r)
+		}
+	}
+	writeCommandsRoundTrips(t, h)
+}
+
+func writeCommandsRoundTrips(t *testing.T, h *harness) {
 	withRegistry(t, h)
 	mention := func(ps ...xfbot.Person) msg { return msg{mentions: ps} }
 	tests := []struct {

@@ -34,6 +34,8 @@ type Loaded struct {
 	// Petitioner is the lookup LoadSpec.Petitioner asked for, nil when it
 	// did not or it could not be read ahead.
 	Petitioner *PetitionerMatch
+	// Tenants is what LoadSpec.Tenants read (zero when not asked).
+	Tenants TenantLookup
 }
 
 // LoadSpec is what LoadFor reads.
@@ -52,6 +54,10 @@ type LoadSpec struct {
 	// words give them.
 	Petitioner     *xfbot.Petitioner
 	PetitionerArea string
+	// Tenants, when set, is read with the rest (Loaded.Tenants): the
+	// routing of an event whose district was guessed, confirmed by the
+	// guessed district's own load rather than by a read of its own.
+	Tenants *TenantQuery
 }
 
 // Load reads the member record of openID and, if no is not empty, the case and
@@ -104,6 +110,10 @@ func (s *Store) LoadFor(ctx context.Context, spec LoadSpec) (Loaded, error) {
 	if spec.Petitioner != nil {
 		pet = s.queuePetitioner(ctx, pipe, *spec.Petitioner, spec.PetitionerArea)
 	}
+	var tenants func() TenantLookup
+	if spec.Tenants != nil && len(spec.Tenants.Districts) > 0 {
+		tenants = spec.Tenants.queue(ctx, pipe)
+	}
 	if cmds, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
 		if err = pipelineErr(cmds, pet); err != nil {
 			return Loaded{}, fmt.Errorf("store: load %s %s: %w", openID, no, err)
@@ -111,6 +121,9 @@ func (s *Store) LoadFor(ctx context.Context, spec LoadSpec) (Loaded, error) {
 	}
 	var l Loaded
 	l.Petitioner = pet.match()
+	if tenants != nil {
+		l.Tenants = tenants()
+	}
 	if mentions != nil {
 		l.Mentioned = make(map[string]*xfbot.Member, len(spec.Mentions))
 		for i, v := range mentions.Val() {

@@ -30,24 +30,49 @@ type TenantLookup struct {
 	Choice string
 }
 
-// LookupTenants reads, in one round trip, the sender's choice (kept by
-// home, the first district of the app) and, in each of ds, the sender's
-// member record and whether messageIDs (a clicked card, a message's parent
-// and root; "" skipped) are that district's cards.
-func LookupTenants(ctx context.Context, home *Store, ds []*Store, openID string, messageIDs ...string) (TenantLookup, error) {
-	out := TenantLookup{Member: make([]bool, len(ds)), Sent: make([]bool, len(ds))}
+// TenantQuery names what LookupTenants reads: the sender, the app's
+// districts (the first, the home, keeps the choices) and the messages
+// whose cards may say where the event belongs (a clicked card, a message's
+// parent and root; "" skipped). LoadSpec.Tenants reads it with a command's
+// own load, when the router has guessed the district and the load is to
+// confirm it (bot.Tenants). The districts of one deployment share its
+// Redis (a district's config may not name another), so their reads go in
+// any one district's pipeline.
+type TenantQuery struct {
+	Districts  []*Store
+	OpenID     string
+	MessageIDs []string
+}
+
+// LookupTenants reads q in one round trip (a pipeline; on a cluster
+// go-redis sends each node its part at once).
+func LookupTenants(ctx context.Context, q TenantQuery) (TenantLookup, error) {
+	if len(q.Districts) == 0 {
+		return TenantLookup{}, errors.New("store: tenant lookup: no district")
+	}
+	pipe := q.Districts[0].rdb.Pipeline()
+	read := q.queue(ctx, pipe)
+	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
+		return TenantLookup{}, fmt.Errorf("store: tenant lookup: %w", err)
+	}
+	return read(), nil
+}
+
+// queue adds q's reads to pipe; the function returns what they read once
+// pipe has run.
+func (q TenantQuery) queue(ctx context.Context, pipe redis.Pipeliner) func() TenantLookup {
 	var ids []string
-	for _, id := range messageIDs {
+	for _, id := range q.MessageIDs {
 		if id != "" {
 			ids = append(ids, id)
 		}
 	}
-	pipe := home.rdb.Pipeline()
-	choice := pipe.HGet(ctx, home.k.tenantChoice(), openID)
-	member := make([]*redis.BoolCmd, len(ds))
-	sent := make([]*redis.IntCmd, len(ds))
-	for i, d := range ds {
-		member[i] = pipe.HExists(ctx, d.k.members(), openID)
+	home := q.Districts[0]
+	choice := pipe.HGet(ctx, home.k.tenantChoice(), q.OpenID)
+	member := make([]*redis.BoolCmd, len(q.Districts))
+	sent := make([]*redis.IntCmd, len(q.Districts))
+	for i, d := range q.Districts {
+		member[i] = pipe.HExists(ctx, d.k.members(), q.OpenID)
 		if len(ids) > 0 {
 			ks := make([]string, len(ids))
 			for j, id := range ids {
@@ -57,15 +82,14 @@ func LookupTenants(ctx context.Context, home *Store, ds []*Store, openID string,
 			sent[i] = pipe.Exists(ctx, ks...)
 		}
 	}
-	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
-		return TenantLookup{}, fmt.Errorf("store: tenant lookup: %w", err)
+	return func() TenantLookup {
+		out := TenantLookup{Member: make([]bool, len(q.Districts)), Sent: make([]bool, len(q.Districts)), Choice: choice.Val()}
+		for i := range q.Districts {
+			out.Member[i] = member[i].Val()
+			out.Sent[i] = sent[i] != nil && sent[i].Val() > 0
+		}
+		return out
 	}
-	out.Choice = choice.Val()
-	for i := range ds {
-		out.Member[i] = member[i].Val()
-		out.Sent[i] = sent[i] != nil && sent[i].Val() > 0
-	}
-	return out, nil
 }
 
 // ChooseTenant records that openID works in district id (切换 <区>) until

@@ -41,7 +41,7 @@ func TestLookupTenants(t *testing.T) {
 	}
 	look := func(msgs ...string) store.TenantLookup {
 		t.Helper()
-		l, err := store.LookupTenants(ctx, a, []*store.Store{a, b}, "ou_m", msgs...)
+		l, err := store.LookupTenants(ctx, store.TenantQuery{Districts: []*store.Store{a, b}, OpenID: "ou_m", MessageIDs: msgs})
 		if err != nil {
 			t.Fatal(err)
 		}
