@@ -40,8 +40,50 @@ func typicalCase(i int, due xfbot.Date) *xfbot.Case {
 	return c
 }
 
-// fill registers n cases, of which overdue are past due, concurrently.
+// fill registers n cases, of which overdue are past due, concurrently:
+// every case with the same owner, leader and unit (the worst case for the
+// indexes by person and unit).
 func fill(tb testing.TB, st *store.Store, n, overdue int, progress int) {
+	fillShaped(tb, st, n, overdue, progress, nil)
+}
+
+// Districts as TestCaseMemory measures them: the task force's nine
+// members own the cases in turn, fifteen district leaders watch them in
+// turn, and forty units hold them as units do, unevenly — the k-th
+// largest unit has 1/k of the largest's cases (Zipf's law: of 10,000
+// cases the largest unit holds 2,340, the tenth 234, the fortieth 58).
+const (
+	shapeOwners, shapeLeaders, shapeUnits = 9, 15, 40
+)
+
+// district spreads case i over owners, leaders and units like a district.
+func district(i int, c *xfbot.Case) {
+	c.Owner = xfbot.Person{OpenID: fmt.Sprintf("ou_84aad35d084aa403a838cf73ee1846%02d", i%shapeOwners), Name: "赵建"}
+	c.CreatedBy = c.Owner
+	c.Leader = xfbot.Person{OpenID: fmt.Sprintf("ou_3c14f3a59eaf2825dbe25359f15d3e%02d", i%shapeLeaders), Name: "周某"}
+	c.Unit = fmt.Sprintf("区第%d委办局", zipfUnit(i))
+}
+
+// zipfUnit is the unit (0 the largest) of the i-th case: the cases cycle
+// over a deck of units dealt by Zipf's weights, 1/k for the k-th.
+func zipfUnit(i int) int {
+	const deck = 1000
+	h := 0.0
+	for k := 1; k <= shapeUnits; k++ {
+		h += 1 / float64(k)
+	}
+	pos, acc := i%deck, 0.0
+	for k := 1; k <= shapeUnits; k++ {
+		acc += deck / (h * float64(k))
+		if float64(pos) < acc {
+			return k - 1
+		}
+	}
+	return shapeUnits - 1
+}
+
+// fillShaped is fill with shape, when not nil, applied to each case.
+func fillShaped(tb testing.TB, st *store.Store, n, overdue int, progress int, shape func(i int, c *xfbot.Case)) {
 	ctx := context.Background()
 	var wg sync.WaitGroup
 	work := make(chan int)
@@ -56,6 +98,9 @@ func fill(tb testing.TB, st *store.Store, n, overdue int, progress int) {
 				}
 				tx := st.NewTx()
 				c := typicalCase(i, due)
+				if shape != nil {
+					shape(i, c)
+				}
 				tx.CreateCase(c, 2026)
 				tx.AddChanges(store.NoPlaceholder, xfbot.Change{At: now, By: c.Owner, Action: "指派", Field: "包案人", After: c.Owner.Name})
 				for p := 0; p < progress; p++ {
@@ -145,8 +190,10 @@ func BenchmarkListOverdueAll(b *testing.B) {
 // included. The all-in budget is asserted when the run is large enough for
 // the delta to mean something (XFBOT_MEMORY_CASES ≥ 10,000; run it on a
 // private, otherwise empty redis-server) and the server has the tuning the
-// README recommends (set-max-intset-entries ≥ store.RecommendedIntsetEntries);
-// always, MEMORY USAGE of the case's own keys (case, timeline, history).
+// README recommends (store.RecommendedIntsetEntries,
+// store.RecommendedZsetListpackEntries); always, MEMORY USAGE of the
+// case's own keys (case, timeline, history). The cases are spread over
+// owners, leaders and units as a district's are (district).
 func TestCaseMemory(t *testing.T) {
 	rdb := realRedis(t)
 	defer rdb.Close()
@@ -157,7 +204,7 @@ func TestCaseMemory(t *testing.T) {
 	defer cleanup(t, rdb, prefix)
 	before := usedMemory(t, rdb)
 	st := store.New(rdb, prefix)
-	fill(t, st, n, 100, 5)
+	fillShaped(t, st, n, 100, 5, district)
 	after := usedMemory(t, rdb)
 	var worst, sum int64
 	for i := 1; i <= 50; i++ {
@@ -173,20 +220,23 @@ func TestCaseMemory(t *testing.T) {
 		sum += per
 		worst = max(worst, per)
 	}
-	intsets := 0
+	intsets, zsets := 0, 0
 	if v, err := rdb.ConfigGet(ctx, "set-max-intset-entries").Result(); err == nil {
 		intsets, _ = strconv.Atoi(v["set-max-intset-entries"])
+	}
+	if v, err := rdb.ConfigGet(ctx, "zset-max-listpack-entries").Result(); err == nil {
+		zsets, _ = strconv.Atoi(v["zset-max-listpack-entries"])
 	}
 	all := (after - before) / int64(n)
 	if testing.Verbose() {
 		logMemoryByKind(t, rdb, "{"+prefix+"}:", n)
 	}
-	t.Logf("MEMORY USAGE per case (case + 5 progress + 1 change): avg %d B, worst %d B; used_memory delta incl. indexes: %d B/case (%d cases, set-max-intset-entries %d)",
-		sum/50, worst, all, n, intsets)
+	t.Logf("MEMORY USAGE per case (case + 5 progress + 1 change): avg %d B, worst %d B; used_memory delta incl. indexes: %d B/case (%d cases, set-max-intset-entries %d, zset-max-listpack-entries %d)",
+		sum/50, worst, all, n, intsets, zsets)
 	if worst > 2048 {
 		t.Fatalf("a case with five progress entries uses %d bytes in its own keys, over the 2 KB budget", worst)
 	}
-	if n >= 10_000 && intsets >= store.RecommendedIntsetEntries && all > 2048 {
+	if n >= 10_000 && intsets >= store.RecommendedIntsetEntries && zsets >= store.RecommendedZsetListpackEntries && all > 2048 {
 		t.Errorf("a case with five progress entries takes %d bytes of Redis memory all in, over the 2 KB budget (issue 13)", all)
 	}
 }
