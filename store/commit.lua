@@ -83,6 +83,18 @@ local function sub(s)
   return s
 end
 
+-- The deadline index's set of member m (keys.go dlBucket): op.dl names
+-- a new case's deadline, whose set is known once its number is.
+local function dl_key(op, m)
+  local k = sub(op.key)
+  if not op.dl then return k end
+  local h = 0
+  for i = 1, #m do
+    h = (h * 31 + string.byte(m, i)) % 65521
+  end
+  return k .. (h % 64)
+end
+
 for _, op in ipairs(ops) do
   local o = op.op
   if op.arg then
@@ -97,9 +109,11 @@ for _, op in ipairs(ops) do
   elseif o == "rpush" then
     redis.call("RPUSH", sub(op.key), sub(op.val))
   elseif o == "zadd" then
-    redis.call("ZADD", sub(op.key), op.score or 0, sub(op.member))
+    local m = sub(op.member)
+    redis.call("ZADD", dl_key(op, m), op.score or 0, m)
   elseif o == "zrem" then
-    redis.call("ZREM", sub(op.key), sub(op.member))
+    local m = sub(op.member)
+    redis.call("ZREM", dl_key(op, m), m)
   elseif o == "hset" then
     redis.call("HSET", sub(op.key), sub(op.field), sub(op.val))
   elseif o == "hdel" then

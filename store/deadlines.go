@@ -1,8 +1,10 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -11,13 +13,15 @@ import (
 	"github.com/redis/go-redis/v9"
 )
 
-// The deadline index (key dl): every open deadline of every entity, one
-// member each, scored by its due day number, so that "what is due by day
-// d" is one ZRANGEBYSCORE whose cost follows the matches. A write that
-// changes an entity moves its deadlines in the same commit: the deadlines
-// of the record before and after are computed here, with the store's
-// calendar, on the record's own day of writing (the same record always
-// gives the same deadlines), and the difference becomes zrem/zadd ops.
+// The deadline index (keys dl:0 … dl:63, keys.deadlineKey): every open
+// deadline of every entity, one member each, in the set its hash names,
+// scored by its due day number, so that "what is due by day d" is one
+// ZRANGEBYSCORE of each set, sent in one pipeline, whose cost follows the
+// matches. A write that changes an entity moves its deadlines in the same
+// commit: the deadlines of the record before and after are computed here,
+// with the store's calendar, on the record's own day of writing (the same
+// record always gives the same deadlines), and the difference becomes
+// zrem/zadd ops, each on its member's set.
 //
 // A member is kind|subject|flags|owner, for example
 //
@@ -26,11 +30,13 @@ import (
 //	lr|letter:LX-2026-0003||~PBTzpZ6vKCXb4lNZ8V0-RQ  (letter_read)
 //
 // The kind is its code (deadlineCodes), the owner's open_id packed
-// (packID): a case's two members (its stage's, its gap's) take 306 bytes
-// of Redis memory instead of 346 with both written out (TestCaseMemory,
-// Redis 7.0). Members written before, with
-// the kind's name and the open_id as it is, read the same, and
-// BackfillIndexSets rewrites them once at start (packDeadlines). kind and
+// (packID). Split 64 ways the sets are listpacks, where a member costs
+// about its length: a case's two members (its stage's, its gap's) take
+// 110 bytes of Redis memory, against 290 in one skiplist and 346 with
+// both written out (TestCaseMemory, Redis 7.0, 10,000 cases). The one
+// sorted set of earlier releases, dl, whose members may be written out
+// (the kind's name, the open_id as it is), is moved into the 64 and packed
+// once at start (BackfillIndexSets, splitDeadlines). kind and
 // subject (xfbot.Subject, "kind:id") never hold "|" (the encoder refuses
 // them), flags is "p" when the clock is paused (other letters are
 // ignored, for later flags), and the owner comes last, so it may hold
@@ -92,46 +98,51 @@ func parseDeadline(member string, score float64) (xfbot.Deadline, error) {
 		Due: xfbot.DateFromDayNumber(int(score)), Owner: unpackID(f[3]), Paused: strings.Contains(f[2], "p")}, nil
 }
 
-// packScript rewrites members of the index KEYS[1]: ARGV holds pairs of
-// a member as written before and as written now; each still there is
-// replaced, with its score. Returns how many were.
-var packScript = redis.NewScript(`
+// splitScript moves members of the sorted set that held the whole index
+// before it was split, KEYS[1], into their sets: ARGV holds triples of a
+// member as written there, the set it belongs in and the member as written
+// now (packed: deadlineMember); each still there is moved, with its score.
+// Returns how many were.
+var splitScript = redis.NewScript(`
 local n = 0
-for i = 1, #ARGV, 2 do
+for i = 1, #ARGV, 3 do
   local s = redis.call("ZSCORE", KEYS[1], ARGV[i])
   if s then
     redis.call("ZREM", KEYS[1], ARGV[i])
-    redis.call("ZADD", KEYS[1], s, ARGV[i + 1])
+    redis.call("ZADD", ARGV[i + 1], s, ARGV[i + 2])
     n = n + 1
   end
 end
 return n`)
 
-// packDeadlines rewrites every member of the index written before its
-// members were packed (deadlineMember), in batches of one ZSCAN step, and
-// returns how many it rewrote. A member seen twice is rewritten once.
-func (s *Store) packDeadlines(ctx context.Context) (int, error) {
+// splitDeadlines moves every member of the index as earlier releases kept
+// it, one sorted set (dl), into the set of dl:0 … dl:63 it belongs in, in
+// batches of one ZSCAN step, packing those written before members were
+// packed, and returns how many it moved. A member that is not a deadline
+// is moved as it is. When the old set is empty Redis has deleted it, and
+// the next start finds nothing to do.
+func (s *Store) splitDeadlines(ctx context.Context) (int, error) {
 	total := 0
 	var cursor uint64
 	for {
-		zs, next, err := s.rdb.ZScan(ctx, s.k.deadlines(), cursor, "*", 1000).Result()
+		zs, next, err := s.rdb.ZScan(ctx, s.k.oldDeadlines(), cursor, "*", 1000).Result()
 		if err != nil {
-			return total, fmt.Errorf("store: pack deadlines: %w", err)
+			return total, fmt.Errorf("store: split deadlines: %w", err)
 		}
 		var args []any
 		for i := 0; i+1 < len(zs); i += 2 {
-			d, err := parseDeadline(zs[i], 0)
-			if err != nil {
-				continue // not one of ours: left as it is
+			m := zs[i]
+			if d, err := parseDeadline(m, 0); err == nil {
+				if packed, err := deadlineMember(d); err == nil {
+					m = packed
+				}
 			}
-			if m, err := deadlineMember(d); err == nil && m != zs[i] {
-				args = append(args, zs[i], m)
-			}
+			args = append(args, zs[i], s.k.deadlineKey(m), m)
 		}
 		if len(args) > 0 {
-			n, err := packScript.Run(ctx, s.rdb, []string{s.k.deadlines()}, args...).Int()
+			n, err := splitScript.Run(ctx, s.rdb, []string{s.k.oldDeadlines()}, args...).Int()
 			if err != nil {
-				return total, fmt.Errorf("store: pack deadlines: %w", err)
+				return total, fmt.Errorf("store: split deadlines: %w", err)
 			}
 			total += n
 		}
@@ -211,11 +222,11 @@ func (tx *Tx) moveDeadlines(before, after []xfbot.Deadline) {
 		if due, ok := was[m]; ok && d.Reminded() && due == d.Due {
 			continue
 		}
-		adds = append(adds, op{Op: "zadd", Key: tx.k.deadlines(), Member: m, Score: float64(d.Due.DayNumber())})
+		adds = append(adds, tx.k.deadlineOp("zadd", m, float64(d.Due.DayNumber())))
 	}
 	for _, d := range before {
 		if m, err := deadlineMember(d); err == nil && !keep[m] {
-			tx.add(op{Op: "zrem", Key: tx.k.deadlines(), Member: m})
+			tx.add(tx.k.deadlineOp("zrem", m, 0))
 		}
 	}
 	tx.ops = append(tx.ops, adds...)
@@ -229,17 +240,40 @@ func (s *Store) Deadlines(ctx context.Context, to xfbot.Date, limit int) ([]xfbo
 }
 
 // DeadlinesPage is Deadlines from the offset-th entry on: one page of a
-// scan of the range, in one round trip.
+// scan of the range, in one round trip. The index's 64 sets are read in
+// one pipeline, each up to offset+limit members, and merged by due day,
+// then member, as one sorted set would order them. (The reminder scan
+// reads all that is due, in pages of 5,000: at a district's size it is
+// one page; BenchmarkDistrictScan 54–55 → 53–66 ms, within the noise.)
 func (s *Store) DeadlinesPage(ctx context.Context, to xfbot.Date, offset, limit int) ([]xfbot.Deadline, error) {
-	by := &redis.ZRangeBy{Min: "-inf", Max: strconv.Itoa(to.DayNumber()), Offset: int64(offset)}
+	by := &redis.ZRangeBy{Min: "-inf", Max: strconv.Itoa(to.DayNumber())}
 	if limit > 0 {
-		by.Count = int64(limit)
-	} else if offset > 0 {
-		by.Count = -1
+		by.Count = int64(offset + limit)
 	}
-	zs, err := s.rdb.ZRangeByScoreWithScores(ctx, s.k.deadlines(), by).Result()
-	if err != nil {
+	pipe := s.rdb.Pipeline()
+	cmds := make([]*redis.ZSliceCmd, dlBuckets)
+	for i, key := range s.k.deadlineKeys() {
+		cmds[i] = pipe.ZRangeByScoreWithScores(ctx, key, by)
+	}
+	if _, err := pipe.Exec(ctx); err != nil {
 		return nil, fmt.Errorf("store: deadlines to %s: %w", to, err)
+	}
+	var zs []redis.Z
+	for _, c := range cmds {
+		zs = append(zs, c.Val()...)
+	}
+	slices.SortFunc(zs, func(a, b redis.Z) int {
+		if c := cmp.Compare(a.Score, b.Score); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Member.(string), b.Member.(string))
+	})
+	if offset >= len(zs) {
+		return nil, nil
+	}
+	zs = zs[offset:]
+	if limit > 0 && len(zs) > limit {
+		zs = zs[:limit]
 	}
 	out := make([]xfbot.Deadline, 0, len(zs))
 	for _, z := range zs {
@@ -256,11 +290,19 @@ func (s *Store) DeadlinesPage(ctx context.Context, to xfbot.Date, offset, limit 
 // CountDeadlines returns how many open deadlines are due on or before day
 // to, in one round trip.
 func (s *Store) CountDeadlines(ctx context.Context, to xfbot.Date) (int, error) {
-	n, err := s.rdb.ZCount(ctx, s.k.deadlines(), "-inf", strconv.Itoa(to.DayNumber())).Result()
-	if err != nil {
+	pipe := s.rdb.Pipeline()
+	cmds := make([]*redis.IntCmd, dlBuckets)
+	for i, key := range s.k.deadlineKeys() {
+		cmds[i] = pipe.ZCount(ctx, key, "-inf", strconv.Itoa(to.DayNumber()))
+	}
+	if _, err := pipe.Exec(ctx); err != nil {
 		return 0, fmt.Errorf("store: count deadlines to %s: %w", to, err)
 	}
-	return int(n), nil
+	n := 0
+	for _, c := range cmds {
+		n += int(c.Val())
+	}
+	return n, nil
 }
 
 // backfillBatch is how many records one round trip of the backfill reads.
@@ -282,14 +324,15 @@ for i = 1, #page, 2 do
 end
 return out`)
 
-// snoozeMoveScript adds snooze deadlines (ARGV: score, member pairs) to dl
-// (KEYS[2]) and deletes the old key of snoozes, snooze (KEYS[1]).
+// snoozeMoveScript adds snooze deadlines (ARGV: triples of the index's
+// set, score and member) to the index and deletes the old key of snoozes,
+// snooze (KEYS[1]).
 var snoozeMoveScript = redis.NewScript(`
-for i = 1, #ARGV, 2 do
-  redis.call("ZADD", KEYS[2], ARGV[i], ARGV[i + 1])
+for i = 1, #ARGV, 3 do
+  redis.call("ZADD", ARGV[i], ARGV[i + 1], ARGV[i + 2])
 end
 redis.call("DEL", KEYS[1])
-return #ARGV / 2`)
+return #ARGV / 3`)
 
 // moveSnoozes moves the snoozes of the key written before dl held them
 // (snooze, member no|open_id, score the day) into dl as snooze deadlines,
@@ -309,16 +352,17 @@ func (s *Store) moveSnoozes(ctx context.Context) (int, error) {
 		if err != nil {
 			continue
 		}
-		args = append(args, z.Score, m)
+		args = append(args, s.k.deadlineKey(m), z.Score, m)
 	}
-	return snoozeMoveScript.Run(ctx, s.rdb, []string{s.k.snoozes(), s.k.deadlines()}, args...).Int()
+	return snoozeMoveScript.Run(ctx, s.rdb, []string{s.k.snoozes()}, args...).Int()
 }
 
 // backfillWriteScript adds the deadlines of records read earlier, each only
 // if its record still has the version read: a record written since has
 // had its deadlines moved by that write, and the ones read would be stale.
-// KEYS[1] dl; ARGV: per record, its key, its version, the number k of its
-// deadlines, then k pairs of score and member. Returns how many members
+// KEYS[1] a key of the district, which routes the script; ARGV: per
+// record, its key, its version, the number k of its deadlines, then k
+// triples of the index's set, score and member. Returns how many members
 // were added or rescored.
 var backfillWriteScript = redis.NewScript(`
 local i, n = 1, 0
@@ -331,11 +375,11 @@ while i <= #ARGV do
     if v then v = tonumber(v) else v = cjson.decode(cur).ver or 0 end
     if v == ver then
       for j = 0, k - 1 do
-        n = n + redis.call("ZADD", KEYS[1], "CH", ARGV[i + 2 * j], ARGV[i + 2 * j + 1])
+        n = n + redis.call("ZADD", ARGV[i + 3 * j], "CH", ARGV[i + 3 * j + 1], ARGV[i + 3 * j + 2])
       end
     end
   end
-  i = i + 2 * k
+  i = i + 3 * k
 end
 return n`)
 
@@ -429,11 +473,11 @@ func (s *Store) BackfillDeadlines(ctx context.Context) (int, error) {
 					if err != nil {
 						return total, err
 					}
-					args = append(args, d.Due.DayNumber(), m)
+					args = append(args, s.k.deadlineKey(m), d.Due.DayNumber(), m)
 				}
 			}
 			if len(args) > 0 {
-				n, err := backfillWriteScript.Run(ctx, s.rdb, []string{s.k.deadlines()}, args...).Int()
+				n, err := backfillWriteScript.Run(ctx, s.rdb, []string{s.k.deadlineKey("")}, args...).Int()
 				if err != nil {
 					return total, fmt.Errorf("store: backfill deadlines: write: %w", err)
 				}

@@ -44,13 +44,15 @@ func BenchmarkDeadlineIndexMemory(b *testing.B) {
 		}
 	}
 	with := usedMemory(t, rdb)
-	dl := "{" + prefix + "}:v1:dl"
-	card, _ := rdb.ZCard(ctx, dl).Result()
-	usage, _ := rdb.MemoryUsage(ctx, dl, 0).Result()
+	var card, usage int64
+	for _, key := range store.DeadlineKeys(st) {
+		card += rdb.ZCard(ctx, key).Val()
+		usage += rdb.MemoryUsage(ctx, key, 0).Val()
+	}
 	if card != n {
 		t.Fatalf("the index holds %d deadlines of %d cases", card, n)
 	}
-	rdb.Del(ctx, dl)
+	rdb.Del(ctx, store.DeadlineKeys(st)...)
 	without := usedMemory(t, rdb)
 	start := time.Now()
 	added, err := st.BackfillDeadlines(ctx)
@@ -79,7 +81,7 @@ func BenchmarkDeadlinesDue(b *testing.B) {
 	cleanup(b, rdb, prefix)
 	defer cleanup(b, rdb, prefix)
 	st := store.New(rdb, prefix)
-	fillDeadlines(b, rdb, "{"+prefix+"}:v1:dl", n, due)
+	fillDeadlines(b, rdb, st, n, due)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		ds, err := st.Deadlines(ctx, today, 10_000)
@@ -91,9 +93,9 @@ func BenchmarkDeadlinesDue(b *testing.B) {
 	b.ReportMetric(float64(b.Elapsed().Microseconds())/1000/float64(b.N), "ms/scan")
 }
 
-// fillDeadlines writes n members of mixed kinds to the index at key, due of
-// them on or before today, the rest within the next 200 days.
-func fillDeadlines(tb testing.TB, rdb *redis.Client, key string, n, due int) {
+// fillDeadlines writes n members of mixed kinds to st's index, due of them
+// on or before today, the rest within the next 200 days.
+func fillDeadlines(tb testing.TB, rdb *redis.Client, st *store.Store, n, due int) {
 	ctx := context.Background()
 	kinds := []struct{ kind, subject, prefix string }{
 		{"handle", "case", "XF"}, {"accept", "case", "XF"}, {"review_decide", "case", "XF"},
@@ -102,7 +104,6 @@ func fillDeadlines(tb testing.TB, rdb *redis.Client, key string, n, due int) {
 	const batch = 10_000
 	for i := 0; i < n; i += batch {
 		pipe := rdb.Pipeline()
-		zs := make([]redis.Z, 0, batch)
 		for j := i; j < i+batch && j < n; j++ {
 			k := kinds[j%len(kinds)]
 			day := today.AddDays(1 + j%200)
@@ -114,9 +115,8 @@ func fillDeadlines(tb testing.TB, rdb *redis.Client, key string, n, due int) {
 				flags = "p"
 			}
 			m := fmt.Sprintf("%s|%s:%s-%04d-%06d|%s|ou_84aad35d084aa403a838cf73ee18%03d", k.kind, k.subject, k.prefix, 2020+j%7, j, flags, j%40)
-			zs = append(zs, redis.Z{Score: float64(day.DayNumber()), Member: m})
+			pipe.ZAdd(ctx, store.DeadlineKeyOf(st, m), redis.Z{Score: float64(day.DayNumber()), Member: m})
 		}
-		pipe.ZAdd(ctx, key, zs...)
 		if _, err := pipe.Exec(ctx); err != nil {
 			tb.Fatal(err)
 		}

@@ -303,7 +303,7 @@ func TestBackfillDeadlines(t *testing.T) {
 	st, prefix := newTestStorePrefix(t)
 	st.WithCalendar(cal)
 	rdb := st.Client()
-	dl := "{" + prefix + "}:v1:dl"
+	dl := store.DeadlineKeys(st)
 	marker := "{" + prefix + "}:v1:dl:backfilled:2:7.30.14"
 
 	ledgerFixture(t, st, cal)
@@ -314,7 +314,7 @@ func TestBackfillDeadlines(t *testing.T) {
 	ledger, _ := st.Ledgers(ctx, []xfbot.CaseNo{"XF-2026-0001"})
 
 	t.Run("GivesTheIndexOfLiveWrites", func(t *testing.T) {
-		rdb.Del(ctx, dl) // the records as written before the index existed
+		rdb.Del(ctx, dl...) // the records as written before the index existed
 		n, err := st.BackfillDeadlines(ctx)
 		if err != nil || n != len(live) {
 			t.Fatalf("backfill = %d, %v; want %d", n, err, len(live))
@@ -327,7 +327,7 @@ func TestBackfillDeadlines(t *testing.T) {
 		}
 	})
 	t.Run("SkippedOnceDone", func(t *testing.T) {
-		rdb.Del(ctx, dl)
+		rdb.Del(ctx, dl...)
 		if n, err := st.BackfillDeadlines(ctx); err != nil || n != 0 {
 			t.Fatalf("second start: backfill = %d, %v; want skipped", n, err)
 		}
@@ -336,7 +336,7 @@ func TestBackfillDeadlines(t *testing.T) {
 		}
 	})
 	t.Run("TwiceGivesTheSame", func(t *testing.T) {
-		rdb.Del(ctx, dl, marker)
+		rdb.Del(ctx, append(dl, marker)...)
 		if _, err := st.BackfillDeadlines(ctx); err != nil {
 			t.Fatal(err)
 		}
@@ -349,7 +349,7 @@ func TestBackfillDeadlines(t *testing.T) {
 		}
 	})
 	t.Run("ReplicasAtOnce", func(t *testing.T) {
-		rdb.Del(ctx, dl, marker)
+		rdb.Del(ctx, append(dl, marker)...)
 		var wg sync.WaitGroup
 		for i := 0; i < 4; i++ {
 			wg.Add(1)

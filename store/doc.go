@@ -118,10 +118,12 @@
 //	idx:dc:insp:<id>      zset    an inspector's open 督查单, same score (成员 召回 / 移交)
 //	dcstat:d:<YYYY-MM-DD> hash    督查 counters of a day (xfbot.SupervisionField: counter,
 //	dcstat:m:<YYYY-MM>    hash    counter|u:<unit>, counter|t:<type>) and of a month
-//	dl                    zset    every open deadline (xfbot.Deadline) of every case, letter
-//	                              and reception, score = due day number; member
-//	                              kind|subject|flags|owner, e.g. handle|case:XF-2026-0012||ou_abc
-//	                              (flags "p": paused; the owner last, so it may hold anything);
+//	dl:<0…63>             zset    every open deadline (xfbot.Deadline) of every case, letter
+//	                              and reception, split over 64 sets by a hash of the member
+//	                              (keys.deadlineKey; listpacks at a district's size), score =
+//	                              due day number; member kind|subject|flags|owner, e.g.
+//	                              h|case:XF-2026-0012||~<packed open_id> (the kind as a code;
+//	                              flags "p": paused; the owner last, so it may hold anything);
 //	                              moved by the write that changes the entity, in its commit,
 //	                              computed with the store's calendar and gaps on the record's
 //	                              own day of writing (deadlines.go); a case's gaps too
@@ -133,6 +135,8 @@
 //	                              化解目标日 (plan_target|plan:<no>||<包案人>) once approved
 //	                              and a 督查单's 整改期限 while the unit is to act
 //	                              (rectify|supervise:<DC-…>||<督查专员>)
+//	dl                    zset    the index before it was split: BackfillIndexSets moves its
+//	                              members into dl:<0…63> at start, and it is gone
 //	dl:backfilled:2:<gaps> string set when BackfillDeadlines indexed the records written
 //	                              before dl existed (version 2: with the gaps; <gaps> is
 //	                              stale.backlog.key days); later starts skip it
@@ -190,8 +194,8 @@
 // period is the open cases now minus the net "open" counts since (stats.go).
 //
 // Reminders never scan the ledger either: what is due by a day, of any
-// kind, gaps and snoozes included, is ZRANGEBYSCORE dl -inf day
-// (Deadlines, DeadlinesPage); a case quiet for months is in that range
+// kind, gaps and snoozes included, is ZRANGEBYSCORE dl:<n> -inf day of the
+// 64 sets, in one pipeline (Deadlines, DeadlinesPage); a case quiet for months is in that range
 // once per episode, since its reminder takes its gap out.
 //
 // Lists never scan the ledger: "overdue" is ZRANGEBYSCORE idx:open -inf

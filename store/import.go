@@ -59,7 +59,7 @@ func (s *Store) Import(ctx context.Context, cases []*xfbot.Case) error {
 			if err != nil {
 				return fmt.Errorf("store: import %s: %w", c.No, err)
 			}
-			tx.ZAdd(ctx, s.k.deadlines(), redis.Z{Score: float64(d.Due.DayNumber()), Member: m})
+			tx.ZAdd(ctx, s.k.deadlineKey(m), redis.Z{Score: float64(d.Due.DayNumber()), Member: m})
 		}
 	}
 	for k, n := range counts.counts {

@@ -148,13 +148,63 @@ func (k keys) snoozes() string                   { return k.base + "snooze" }
 
 // The deadline index: one member per open deadline of any entity (a
 // case's stage, a reception's record, a letter's 阅批/交办), scored by its
-// due day (deadlines.go); dlBackfilled marks that the deadlines of the
-// records written before the index existed were added, by a pass named
-// tag (its version and the gaps it counted with: a new kind of deadline or
-// a changed gap runs the backfill again).
-func (k keys) deadlines() string              { return k.base + "dl" }
+// due day (deadlines.go), in one of dlBuckets sorted sets, dl:0 … dl:63:
+// the one the member's FNV-1a hash names (deadlineKey). dlBackfilled
+// marks that the deadlines of the records written before the index
+// existed were added, by a pass named tag (its version and the gaps it
+// counted with: a new kind of deadline or a changed gap runs the backfill
+// again). oldDeadlines is the one sorted set that held the index before
+// it was split (BackfillIndexSets moves its members).
+func (k keys) deadlineKey(member string) string {
+	return k.base + "dl:" + strconv.Itoa(dlBucket(member))
+}
 func (k keys) dlBackfilled(tag string) string { return k.base + "dl:backfilled" + tag }
-func (k keys) dlPacked() string               { return k.base + "dl:packed:1" }
+func (k keys) oldDeadlines() string           { return k.base + "dl" }
+
+// deadlineKeys are the index's sorted sets, dl:0 to dl:63.
+func (k keys) deadlineKeys() []string {
+	ks := make([]string, dlBuckets)
+	for i := range ks {
+		ks[i] = k.base + "dl:" + strconv.Itoa(i)
+	}
+	return ks
+}
+
+// dlBuckets is how many sorted sets the deadline index is split over. A
+// district's index holds two members for each open case (its stage's and
+// its gap's) and one for each open reception, letter, plan, 会诊 and
+// 督查单: 20,000 and more at 10,000 open cases, where one sorted set is a
+// skiplist, ~113 bytes a member beside the member itself. Split 64 ways,
+// each holds ~300, a listpack (with zset-max-listpack-entries as
+// RecommendedZsetListpackEntries advises: 1,024), which stores a member
+// and its score in about the member's length; up to ~32,000 open cases
+// the sets stay listpacks. Writes name their member, so they go to its
+// set; what is due by a day is read from all 64 in one pipeline and
+// merged (DeadlinesPage).
+const dlBuckets = 64
+
+// dlBucket is the set of the index that holds member: a polynomial hash
+// of its bytes modulo the prime 65521, then modulo dlBuckets. commit.lua
+// computes the same (dl_bucket) for a new case's members, whose number it
+// allocates; the arithmetic stays below 2^21, exact in Lua's doubles
+// (TestDeadlineBucketInLua).
+func dlBucket(member string) int {
+	h := 0
+	for i := 0; i < len(member); i++ {
+		h = (h*31 + int(member[i])) % 65521
+	}
+	return h % dlBuckets
+}
+
+// deadlineOp is the op that adds (zadd) or removes (zrem) member of the
+// index: to its set, or, for a member naming a case not yet numbered
+// (@@NO@@), to the set commit.lua names once it has the number (DL).
+func (k keys) deadlineOp(o, member string, score float64) op {
+	if strings.Contains(member, "@@") {
+		return op{Op: o, Key: k.base + "dl:", Member: member, Score: score, DL: true}
+	}
+	return op{Op: o, Key: k.deadlineKey(member), Member: member, Score: score}
+}
 
 // jobSince holds the first start of the deployment as far as one scheduled
 // job is concerned (unix s): a firing before it is never caught up.

@@ -186,13 +186,13 @@ func (tx *Tx) Snooze(no xfbot.CaseNo, openID string, day xfbot.Date) {
 		}
 		return
 	}
-	tx.add(op{Op: "zadd", Key: tx.k.deadlines(), Member: m, Score: float64(day.DayNumber())})
+	tx.add(tx.k.deadlineOp("zadd", m, float64(day.DayNumber())))
 }
 
 // Unsnooze drops a snooze once its reminder went out.
 func (tx *Tx) Unsnooze(no xfbot.CaseNo, openID string) {
 	if m, err := deadlineMember(snoozeDeadline(no, openID, xfbot.Date{})); err == nil {
-		tx.add(op{Op: "zrem", Key: tx.k.deadlines(), Member: m})
+		tx.add(tx.k.deadlineOp("zrem", m, 0))
 	}
 	tx.add(op{Op: "zrem", Key: tx.k.snoozes(), Member: string(no) + "|" + openID}) // written before dl held snoozes
 }
@@ -207,7 +207,7 @@ func snoozeDeadline(no xfbot.CaseNo, openID string, day xfbot.Date) xfbot.Deadli
 // resets the gap puts it back on its new day.
 func (tx *Tx) DoneDeadline(d xfbot.Deadline) {
 	if m, err := deadlineMember(d); err == nil {
-		tx.add(op{Op: "zrem", Key: tx.k.deadlines(), Member: m})
+		tx.add(tx.k.deadlineOp("zrem", m, 0))
 	}
 }
 

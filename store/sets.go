@@ -61,8 +61,9 @@ return #ms`)
 // A second pass, marked on its own, converts the sorted sets by 包案人 and
 // by 包案领导 (idx:owner:<open_id>, idx:leader:<open_id>) into set:owner:
 // and set:leader:. A third writes the members of every index of open
-// cases as integer ids (keys.byID) instead of numbers; a fourth the
-// deadline ledger's members packed (deadlineMember).
+// cases as integer ids (keys.byID) instead of numbers; a fourth moves the
+// deadline ledger, one sorted set before, into its 64 (keys.deadlineKey),
+// its members packed (deadlineMember) — whenever the old set is there.
 func (s *Store) BackfillIndexSets(ctx context.Context) (int, error) {
 	n1, err := s.rdb.Exists(ctx, s.k.setsBackfilled()).Result()
 	if err != nil {
@@ -94,18 +95,12 @@ func (s *Store) BackfillIndexSets(ctx context.Context) (int, error) {
 			return moved, err
 		}
 	}
-	n4, err := s.rdb.Exists(ctx, s.k.dlPacked()).Result()
-	if err != nil || n4 == 1 {
+	n4, err := s.rdb.Exists(ctx, s.k.oldDeadlines()).Result()
+	if err != nil || n4 == 0 {
 		return moved, err
 	}
-	n, err := s.packDeadlines(ctx)
-	if moved += n; err != nil {
-		return moved, err
-	}
-	if err := s.rdb.Set(ctx, s.k.dlPacked(), "1", 0).Err(); err != nil {
-		return moved, fmt.Errorf("store: pack deadlines: %w", err)
-	}
-	return moved, nil
+	n, err := s.splitDeadlines(ctx)
+	return moved + n, err
 }
 
 // idScript rewrites the members of index KEYS[1] that are case numbers

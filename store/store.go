@@ -174,9 +174,15 @@ func (s *Store) commitKeys(ops []op, dkey string) []string {
 	}
 	add(dkey)
 	for _, o := range ops {
-		if o.Op == "saddm" {
+		switch {
+		case o.Op == "saddm":
 			for _, k := range o.Keys {
 				add(o.Key + k)
+			}
+			continue
+		case o.DL:
+			for _, k := range s.k.deadlineKeys() {
+				add(k) // the set is named in the script: declare them all
 			}
 			continue
 		}

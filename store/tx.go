@@ -57,6 +57,9 @@ type op struct {
 	// saddm: Member is added to the sets Key+Keys[i] (Key their common
 	// prefix): a progress entry's dozen search terms in one op.
 	Keys []string `json:"keys,omitempty"`
+	// DL: Key is the deadline index's prefix, and the set is the one the
+	// member (its placeholders replaced) hashes to (keys.deadlineOp).
+	DL bool `json:"dl,omitempty"`
 
 	content, text string // xaddm's, moved into arguments by encode
 }
