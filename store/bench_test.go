@@ -210,7 +210,7 @@ func TestCaseMemory(t *testing.T) {
 	for i := 1; i <= 50; i++ {
 		no := string(xfbot.FormatCaseNo(2026, i))
 		var per int64
-		for _, k := range []string{"case:", "prog:", "hist:"} {
+		for _, k := range []string{"case:", "prog:"} {
 			v, err := rdb.MemoryUsage(ctx, "{"+prefix+"}:v1:"+k+no).Result()
 			if err != nil {
 				t.Fatalf("MEMORY USAGE %s%s: %v", k, no, err)

@@ -205,7 +205,7 @@ func (s *Store) LoadFor(ctx context.Context, spec LoadSpec) (Loaded, error) {
 				return Loaded{}, fmt.Errorf("store: decode case %s: %w", no, err)
 			}
 			l.Case = c
-			l.Recent, err = decodeEach(pcmd.Val(), decodeProgress)
+			l.Recent, err = decodeEach(progressLines(pcmd.Val()), decodeProgress)
 			if err != nil {
 				return Loaded{}, fmt.Errorf("store: decode progress %s: %w", no, err)
 			}
@@ -216,17 +216,15 @@ func (s *Store) LoadFor(ctx context.Context, spec LoadSpec) (Loaded, error) {
 
 // History returns the case's whole audited history and timeline.
 func (s *Store) History(ctx context.Context, no xfbot.CaseNo) ([]xfbot.Change, []xfbot.Progress, error) {
-	pipe := s.rdb.Pipeline()
-	h := pipe.LRange(ctx, s.k.history(no), 0, -1)
-	p := pipe.LRange(ctx, s.k.progress(no), 0, -1)
-	if _, err := pipe.Exec(ctx); err != nil {
+	items, err := s.rdb.LRange(ctx, s.k.progress(no), 0, -1).Result()
+	if err != nil {
 		return nil, nil, fmt.Errorf("store: history %s: %w", no, err)
 	}
-	changes, err := decodeEach(h.Val(), decodeChange)
+	changes, err := decodeEach(changeLines(items), decodeChange)
 	if err != nil {
 		return nil, nil, fmt.Errorf("store: decode history %s: %w", no, err)
 	}
-	progs, err := decodeEach(p.Val(), decodeProgress)
+	progs, err := decodeEach(progressLines(items), decodeProgress)
 	if err != nil {
 		return nil, nil, fmt.Errorf("store: decode progress %s: %w", no, err)
 	}

@@ -3,6 +3,7 @@ package store
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -431,6 +432,35 @@ func decodeMember(b []byte) (xfbot.Member, error) {
 		Title: r.Title, Duties: r.Duties, ReceptionEvery: r.Every}
 	r.roster.decode(&m)
 	return m, nil
+}
+
+// changeMark starts a change's line in a case's timeline (keys.progress);
+// a progress entry's line starts with its time's digits, or "{" when
+// written as JSON, never with it.
+const changeMark = "!"
+
+// progressLines are the progress entries of items of a timeline, in order.
+func progressLines(items []string) []string {
+	out := make([]string, 0, len(items))
+	for _, v := range items {
+		if !strings.HasPrefix(v, changeMark) {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// changeLines are the changes of items of a timeline, oldest first: the
+// head holds them newest first.
+func changeLines(items []string) []string {
+	var out []string
+	for _, v := range items {
+		if rest, ok := strings.CutPrefix(v, changeMark); ok {
+			out = append(out, rest)
+		}
+	}
+	slices.Reverse(out)
+	return out
 }
 
 func decodeEach[T any](vals []string, dec func([]byte) (T, error)) ([]T, error) {

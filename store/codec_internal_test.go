@@ -63,22 +63,41 @@ func TestTimelineLines(t *testing.T) {
 }
 
 // A timeline holding records of both releases reads in order through Load
-// and History.
+// and History, once the start has moved the changes of the release before
+// (their own list, hist:<number>) into it.
 func TestTimelineMixed(t *testing.T) {
 	ctx := context.Background()
 	rdb, prefix := testredis.New(t)
 	s := New(rdb, prefix)
 	no := xfbot.CaseNo("XF-2026-0001")
 	rdb.RPush(ctx, s.k.progress(no), `{"at":1773622800,"bn":"甲","k":"p","t":"旧"}`)
-	rdb.RPush(ctx, s.k.history(no), `{"at":1773622800,"bn":"甲","a":"新建"}`)
+	rdb.RPush(ctx, s.k.history(no), `{"at":1773622800,"bn":"甲","a":"新建"}`, `{"at":1773622850,"bn":"甲","a":"受理"}`)
 	tx := s.NewTx()
 	tx.AddProgress(no, xfbot.Progress{At: time.Unix(1773622900, 0), Author: xfbot.Person{Name: "乙"}, Kind: xfbot.KindProgress, Text: "新"})
-	tx.AddChanges(no, xfbot.Change{At: time.Unix(1773622900, 0), By: xfbot.Person{Name: "乙"}, Action: "指派"})
+	tx.AddChanges(no, xfbot.Change{At: time.Unix(1773622900, 0), By: xfbot.Person{Name: "乙"}, Action: "指派"},
+		xfbot.Change{At: time.Unix(1773622900, 0), By: xfbot.Person{Name: "乙"}, Action: "包保"})
 	if _, err := s.Commit(ctx, tx); err != nil {
 		t.Fatal(err)
 	}
+	if n, err := s.BackfillIndexSets(ctx); err != nil || n != 2 {
+		t.Fatalf("moved %d, %v; want the two changes", n, err)
+	}
+	if rdb.Exists(ctx, s.k.history(no)).Val() != 0 {
+		t.Error("the old list of changes is left")
+	}
 	ch, ps, err := s.History(ctx, no)
-	if err != nil || len(ps) != 2 || ps[0].Text != "旧" || ps[1].Text != "新" || len(ch) != 2 || ch[0].Action != "新建" || ch[1].Action != "指派" {
-		t.Fatalf("history %+v %+v, %v", ch, ps, err)
+	var acts []string
+	for _, c := range ch {
+		acts = append(acts, c.Action)
+	}
+	if err != nil || len(ps) != 2 || ps[0].Text != "旧" || ps[1].Text != "新" || strings.Join(acts, ",") != "新建,受理,指派,包保" {
+		t.Fatalf("history %v %+v, %v", acts, ps, err)
+	}
+	l, err := s.Load(ctx, "", no)
+	if err != nil || len(l.Recent) != 0 {
+		t.Fatalf("Load of a timeline without its case: %+v, %v", l.Recent, err)
+	}
+	if rec, err := s.RecentOf(ctx, []xfbot.CaseNo{no}, 3); err != nil || len(rec[no]) != 2 {
+		t.Fatalf("the last 3 progress entries of 2 and 4 changes: %+v, %v", rec[no], err)
 	}
 }

@@ -108,6 +108,8 @@ for _, op in ipairs(ops) do
     redis.call("SET", sub(op.key), sub(op.val))
   elseif o == "rpush" then
     redis.call("RPUSH", sub(op.key), sub(op.val))
+  elseif o == "lpush" then
+    redis.call("LPUSH", sub(op.key), sub(op.val))
   elseif o == "zadd" then
     local m = sub(op.member)
     redis.call("ZADD", dl_key(op, m), op.score or 0, m)

@@ -20,11 +20,14 @@
 //
 //	case:<XF-YYYY-NNNN>   string  the case as JSON (xfbot.Case); field "ver" is
 //	                              its version, checked by Commit
-//	prog:<no>             list    timeline entries (xfbot.Progress), oldest first, each a line
-//	                              at␟kind␟open_id␟name␟text (␟ = \x1f; codec.go), or JSON
-//	                              (written before, or a name holding ␟)
-//	hist:<no>             list    audited changes (xfbot.Change): who, when, before → after,
-//	                              each a line at␟open_id␟name␟action␟field␟before␟after, or JSON
+//	prog:<no>             list    the case's timeline: at the tail its entries (xfbot.Progress),
+//	                              oldest first (RPUSH), each a line at␟kind␟open_id␟name␟text
+//	                              (␟ = \x1f; codec.go), or JSON (written before, or a name
+//	                              holding ␟); at the head its audited changes (xfbot.Change:
+//	                              who, when, before → after), newest first (LPUSH), each "!"
+//	                              and a line at␟open_id␟name␟action␟field␟before␟after, or JSON
+//	hist:<no>             list    a case's changes before they joined its timeline: moved there
+//	                              at start (BackfillIndexSets; marker hist:moved:1)
 //	seq:<YYYY>            string  last serial allocated in that year (INCR inside Commit,
 //	                              so numbers are gap-free: a refused commit allocates none)
 //	idx:open              zset    open cases (办理中, 稳控中), score = due day number; this and

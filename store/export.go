@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/qingchuan/xfbot"
@@ -287,6 +288,9 @@ func (pg *exportPager) next(ctx context.Context) exportPage {
 		ps := make([]xfbot.Progress, 0, len(vals))
 		for _, v := range vals {
 			str, _ := v.(string)
+			if strings.HasPrefix(str, changeMark) {
+				continue // a change (keys.progress)
+			}
 			e, err := decodeProgress([]byte(str))
 			if err != nil {
 				return fail(fmt.Errorf("store: export: decode progress %s: %w", no, err))

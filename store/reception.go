@@ -507,7 +507,7 @@ func (s *Store) RecentOf(ctx context.Context, nos []xfbot.CaseNo, n int) (map[xf
 		return nil, fmt.Errorf("store: recent progress: %w", err)
 	}
 	for i, no := range nos {
-		ps, err := decodeEach(cmds[i].Val(), decodeProgress)
+		ps, err := decodeEach(progressLines(cmds[i].Val()), decodeProgress)
 		if err != nil {
 			return nil, fmt.Errorf("store: decode progress %s: %w", no, err)
 		}

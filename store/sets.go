@@ -63,7 +63,8 @@ return #ms`)
 // and set:leader:. A third writes the members of every index of open
 // cases as integer ids (keys.byID) instead of numbers; a fourth moves the
 // deadline ledger, one sorted set before, into its 64 (keys.deadlineKey),
-// its members packed (deadlineMember) — whenever the old set is there.
+// its members packed (deadlineMember) — whenever the old set is there; a
+// fifth the changes of each case into its timeline (moveHistories).
 func (s *Store) BackfillIndexSets(ctx context.Context) (int, error) {
 	n1, err := s.rdb.Exists(ctx, s.k.setsBackfilled()).Result()
 	if err != nil {
@@ -96,11 +97,78 @@ func (s *Store) BackfillIndexSets(ctx context.Context) (int, error) {
 		}
 	}
 	n4, err := s.rdb.Exists(ctx, s.k.oldDeadlines()).Result()
-	if err != nil || n4 == 0 {
+	if err != nil {
+		return moved, fmt.Errorf("store: split deadlines: %w", err)
+	}
+	if n4 == 1 {
+		n, err := s.splitDeadlines(ctx)
+		if moved += n; err != nil {
+			return moved, err
+		}
+	}
+	n5, err := s.rdb.Exists(ctx, s.k.historiesMoved()).Result()
+	if err != nil || n5 == 1 {
 		return moved, err
 	}
-	n, err := s.splitDeadlines(ctx)
-	return moved + n, err
+	n, err := s.moveHistories(ctx)
+	if moved += n; err != nil {
+		return moved, err
+	}
+	if err := s.rdb.Set(ctx, s.k.historiesMoved(), "1", 0).Err(); err != nil {
+		return moved, fmt.Errorf("store: move histories: %w", err)
+	}
+	return moved, nil
+}
+
+// historyScript moves cases' changes from the lists that held them
+// (hist:<number>) into their timelines (keys.progress), marked, and
+// deletes the old lists: KEYS are pairs of the old list and the timeline.
+// They are older than any change the timeline already holds (the run of
+// marked items at its head, written by this release), so those are taken
+// off, the old pushed oldest first, and those put back: the head holds
+// the newest. Returns how many changes it moved.
+var historyScript = redis.NewScript(`
+local mark = "` + changeMark + `"
+local n = 0
+for i = 1, #KEYS, 2 do
+  local hs = redis.call("LRANGE", KEYS[i], 0, -1)
+  local tl = KEYS[i + 1]
+  local newer = {}
+  while true do
+    local v = redis.call("LINDEX", tl, 0)
+    if not v or string.sub(v, 1, #mark) ~= mark then break end
+    newer[#newer + 1] = redis.call("LPOP", tl)
+  end
+  for j = 1, #hs do
+    redis.call("LPUSH", tl, mark .. hs[j])
+  end
+  for j = #newer, 1, -1 do
+    redis.call("LPUSH", tl, newer[j])
+  end
+  redis.call("DEL", KEYS[i])
+  n = n + #hs
+end
+return n`)
+
+// moveHistories moves the changes of every case written before changes
+// joined the timeline (historyScript), a batch of keys a script, and
+// returns how many it moved.
+func (s *Store) moveHistories(ctx context.Context) (int, error) {
+	total := 0
+	prefix := s.k.history("")
+	err := s.scanKeys(ctx, prefix+"*", func(ks []string) error {
+		pairs := make([]string, 0, 2*len(ks))
+		for _, k := range ks {
+			pairs = append(pairs, k, s.k.progress(xfbot.CaseNo(strings.TrimPrefix(k, prefix))))
+		}
+		n, err := historyScript.Run(ctx, s.rdb, pairs).Int()
+		total += n
+		return err
+	})
+	if err != nil {
+		return total, fmt.Errorf("store: move histories: %w", err)
+	}
+	return total, nil
 }
 
 // idScript rewrites the members of index KEYS[1] that are case numbers

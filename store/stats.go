@@ -381,7 +381,7 @@ func (s *Store) LeaderWatches(ctx context.Context, leaders []string, now time.Ti
 		hcmds := map[xfbot.CaseNo]*redis.StringSliceCmd{}
 		pcmds := map[xfbot.CaseNo]*redis.StringSliceCmd{}
 		for no := range changed {
-			hcmds[no] = pipe.LRange(ctx, s.k.history(no), -8, -1)
+			hcmds[no] = pipe.LRange(ctx, s.k.progress(no), 0, 7) // the last 8 changes (keys.progress)
 			pcmds[no] = pipe.LRange(ctx, s.k.progress(no), -3, -1)
 		}
 		if _, err := pipe.Exec(ctx); err != nil && err != redis.Nil {
@@ -395,7 +395,7 @@ func (s *Store) LeaderWatches(ctx context.Context, leaders []string, now time.Ti
 			cases[c.No] = c
 		}
 		for no, cmd := range hcmds {
-			for _, raw := range cmd.Val() {
+			for _, raw := range changeLines(cmd.Val()) {
 				ch, err := decodeChange([]byte(raw))
 				if err != nil {
 					return nil, fmt.Errorf("store: history of %s: %w", no, err)
@@ -404,7 +404,7 @@ func (s *Store) LeaderWatches(ctx context.Context, leaders []string, now time.Ti
 			}
 		}
 		for no, cmd := range pcmds {
-			for _, raw := range cmd.Val() {
+			for _, raw := range progressLines(cmd.Val()) {
 				p, err := decodeProgress([]byte(raw))
 				if err != nil {
 					return nil, fmt.Errorf("store: timeline of %s: %w", no, err)

@@ -201,7 +201,7 @@ func (tx *Tx) AddChanges(no xfbot.CaseNo, changes ...xfbot.Change) {
 	for _, c := range changes {
 		line, err := encodeChange(c)
 		tx.fail(err)
-		tx.add(op{Op: "rpush", Key: tx.k.history(no), Val: line})
+		tx.add(op{Op: "lpush", Key: tx.k.progress(no), Val: changeMark + line})
 	}
 }
 
