@@ -83,16 +83,13 @@ local function sub(s)
   return s
 end
 
--- The deadline index's set of member m (keys.go dlBucket): op.dl names
--- a new case's deadline, whose set is known once its number is.
+-- The set of a split index (keys.go bucketOp) for member m: op.dl names
+-- a new case's, known once its number is. bucket is defined before this
+-- script (luaBucket).
 local function dl_key(op, m)
   local k = sub(op.key)
   if not op.dl then return k end
-  local h = 0
-  for i = 1, #m do
-    h = (h * 31 + string.byte(m, i)) % 65521
-  end
-  return k .. (h % 64)
+  return k .. bucket(m)
 end
 
 for _, op in ipairs(ops) do

@@ -1,10 +1,8 @@
 package store
 
 import (
-	"cmp"
 	"context"
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -98,11 +96,11 @@ func parseDeadline(member string, score float64) (xfbot.Deadline, error) {
 		Due: xfbot.DateFromDayNumber(int(score)), Owner: unpackID(f[3]), Paused: strings.Contains(f[2], "p")}, nil
 }
 
-// splitScript moves members of the sorted set that held the whole index
+// splitScript moves members of a sorted set that held a whole index
 // before it was split, KEYS[1], into their sets: ARGV holds triples of a
 // member as written there, the set it belongs in and the member as written
-// now (packed: deadlineMember); each still there is moved, with its score.
-// Returns how many were.
+// now (a deadline's packed: deadlineMember); each still there is moved,
+// with its score. Returns how many were.
 var splitScript = redis.NewScript(`
 local n = 0
 for i = 1, #ARGV, 3 do
@@ -116,33 +114,41 @@ end
 return n`)
 
 // splitDeadlines moves every member of the index as earlier releases kept
-// it, one sorted set (dl), into the set of dl:0 … dl:63 it belongs in, in
-// batches of one ZSCAN step, packing those written before members were
-// packed, and returns how many it moved. A member that is not a deadline
-// is moved as it is. When the old set is empty Redis has deleted it, and
-// the next start finds nothing to do.
+// it, one sorted set (dl), into the set of dl:0 … dl:63 it belongs in,
+// packing those written before members were packed, and returns how many
+// it moved. A member that is not a deadline is moved as it is.
 func (s *Store) splitDeadlines(ctx context.Context) (int, error) {
+	return s.splitIndex(ctx, s.k.oldDeadlines(), func(m string) (string, string) {
+		if d, err := parseDeadline(m, 0); err == nil {
+			if packed, err := deadlineMember(d); err == nil {
+				m = packed
+			}
+		}
+		return s.k.deadlineKey(m), m
+	})
+}
+
+// splitIndex moves every member of the sorted set old into the set and as
+// the member dest names (splitScript), in batches of one ZSCAN step, and
+// returns how many it moved. When old is empty Redis has deleted it, and
+// the next start finds nothing to do.
+func (s *Store) splitIndex(ctx context.Context, old string, dest func(string) (key, member string)) (int, error) {
 	total := 0
 	var cursor uint64
 	for {
-		zs, next, err := s.rdb.ZScan(ctx, s.k.oldDeadlines(), cursor, "*", 1000).Result()
+		zs, next, err := s.rdb.ZScan(ctx, old, cursor, "*", 1000).Result()
 		if err != nil {
-			return total, fmt.Errorf("store: split deadlines: %w", err)
+			return total, fmt.Errorf("store: split %s: %w", old, err)
 		}
 		var args []any
 		for i := 0; i+1 < len(zs); i += 2 {
-			m := zs[i]
-			if d, err := parseDeadline(m, 0); err == nil {
-				if packed, err := deadlineMember(d); err == nil {
-					m = packed
-				}
-			}
-			args = append(args, zs[i], s.k.deadlineKey(m), m)
+			key, m := dest(zs[i])
+			args = append(args, zs[i], key, m)
 		}
 		if len(args) > 0 {
-			n, err := splitScript.Run(ctx, s.rdb, []string{s.k.oldDeadlines()}, args...).Int()
+			n, err := splitScript.Run(ctx, s.rdb, []string{old}, args...).Int()
 			if err != nil {
-				return total, fmt.Errorf("store: split deadlines: %w", err)
+				return total, fmt.Errorf("store: split %s: %w", old, err)
 			}
 			total += n
 		}
@@ -246,28 +252,14 @@ func (s *Store) Deadlines(ctx context.Context, to xfbot.Date, limit int) ([]xfbo
 // reads all that is due, in pages of 5,000: at a district's size it is
 // one page; BenchmarkDistrictScan 54–55 → 53–66 ms, within the noise.)
 func (s *Store) DeadlinesPage(ctx context.Context, to xfbot.Date, offset, limit int) ([]xfbot.Deadline, error) {
-	by := &redis.ZRangeBy{Min: "-inf", Max: strconv.Itoa(to.DayNumber())}
+	want := 0
 	if limit > 0 {
-		by.Count = int64(offset + limit)
+		want = offset + limit
 	}
-	pipe := s.rdb.Pipeline()
-	cmds := make([]*redis.ZSliceCmd, dlBuckets)
-	for i, key := range s.k.deadlineKeys() {
-		cmds[i] = pipe.ZRangeByScoreWithScores(ctx, key, by)
-	}
-	if _, err := pipe.Exec(ctx); err != nil {
+	zs, _, err := s.rangeOfSplit(ctx, s.k.deadlineKeys(), "-inf", strconv.Itoa(to.DayNumber()), want, false)
+	if err != nil {
 		return nil, fmt.Errorf("store: deadlines to %s: %w", to, err)
 	}
-	var zs []redis.Z
-	for _, c := range cmds {
-		zs = append(zs, c.Val()...)
-	}
-	slices.SortFunc(zs, func(a, b redis.Z) int {
-		if c := cmp.Compare(a.Score, b.Score); c != 0 {
-			return c
-		}
-		return strings.Compare(a.Member.(string), b.Member.(string))
-	})
 	if offset >= len(zs) {
 		return nil, nil
 	}

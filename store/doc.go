@@ -32,7 +32,7 @@
 //	                              so numbers are gap-free: a refused commit allocates none)
 //	idx:open              zset    open cases (办理中, 稳控中), score = due day number; this and
 //	                              every index of open cases below (idx:unit, idx:extreq,
-//	                              idx:hard, idx:activity, idx:contact, set:*) hold a case as its
+//	                              idx:hard, idx:activity:<n>, idx:contact, set:*) hold a case as its
 //	                              integer id, 2026000012 for XF-2026-0012 (keys.byID), so that
 //	                              the sets are intsets; the others hold its number
 //	set:owner:<open_id>   set     open cases by 包案人, like set:area
@@ -59,6 +59,10 @@
 //	                              time of its last write (the digest's "changed since")
 //	idx:resolved          zset    every case ever resolved, score = day number of 化解
 //	idx:hard              zset    open 积案/骨头案/钉子案/三老, score = last activity (unix s)
+//	idx:activity:<0…63>   zset    open cases by last activity (unix s), split over 64 sets by
+//	                              a hash of the case's id (keys.activityKey; listpacks at a
+//	                              district's size): 进展更新及时率's count (MemberData)
+//	idx:activity          zset    the same as one set, before it was split: moved at start
 //	stat:d:<YYYY-MM-DD>   hash    that day's counts (xfbot.CaseCounts): counter → n and
 //	                              counter|unit → n, counter@owner → n (a 包案人's
 //	                              resolutions, sign-offs, contacts), HINCRBY inside Commit

@@ -103,7 +103,7 @@ func (k keys) byID(key string) bool {
 	case "idx:open", "idx:extreq", "idx:hard", "idx:activity":
 		return true
 	}
-	for _, p := range []string{"idx:contact:", "idx:unit:", "set:area:", "set:status:", "set:owner:", "set:leader:"} {
+	for _, p := range []string{"idx:activity:", "idx:contact:", "idx:unit:", "set:area:", "set:status:", "set:owner:", "set:leader:"} {
 		if strings.HasPrefix(rest, p) {
 			return true
 		}
@@ -152,7 +152,18 @@ func (k keys) idxResolved() string            { return k.base + "idx:resolved" }
 func (k keys) idxHard() string                { return k.base + "idx:hard" }
 func (k keys) digestLast() string             { return k.base + "digest:last" }
 
-func (k keys) idxActivity() string               { return k.base + "idx:activity" }
+// idxActivity is the open cases by their last activity (unix s), split
+// like the deadline index over 64 sorted sets by a hash of the member (the
+// case's integer id): idx:activity:0 … :63, listpacks at a district's
+// size. activityKey is the set of case no; the members' figures read all
+// 64 (MemberData). idxActivity is the one sorted set of
+// earlier releases (BackfillIndexSets splits it).
+func (k keys) idxActivity() string { return k.base + "idx:activity" }
+func (k keys) activityKey(no xfbot.CaseNo) string {
+	return bucketKey(k.base+"idx:activity:", caseMember(no))
+}
+func (k keys) activityKeys() []string { return bucketKeys(k.base + "idx:activity:") }
+
 func (k keys) idxContact(class string) string    { return k.base + "idx:contact:" + class }
 func (k keys) escalations() string               { return k.base + "esc" }
 func (k keys) escalation(no xfbot.CaseNo) string { return k.base + "esc:" + string(no) }
@@ -167,19 +178,45 @@ func (k keys) snoozes() string                   { return k.base + "snooze" }
 // counted with: a new kind of deadline or a changed gap runs the backfill
 // again). oldDeadlines is the one sorted set that held the index before
 // it was split (BackfillIndexSets moves its members).
-func (k keys) deadlineKey(member string) string {
-	return k.base + "dl:" + strconv.Itoa(dlBucket(member))
-}
-func (k keys) dlBackfilled(tag string) string { return k.base + "dl:backfilled" + tag }
-func (k keys) oldDeadlines() string           { return k.base + "dl" }
+func (k keys) deadlineKey(member string) string { return bucketKey(k.base+"dl:", member) }
+func (k keys) dlBackfilled(tag string) string   { return k.base + "dl:backfilled" + tag }
+func (k keys) oldDeadlines() string             { return k.base + "dl" }
 
 // deadlineKeys are the index's sorted sets, dl:0 to dl:63.
-func (k keys) deadlineKeys() []string {
+func (k keys) deadlineKeys() []string { return bucketKeys(k.base + "dl:") }
+
+// bucketKeys are the dlBuckets sorted sets of a split index: prefix and 0
+// to 63.
+func bucketKeys(prefix string) []string {
 	ks := make([]string, dlBuckets)
 	for i := range ks {
-		ks[i] = k.base + "dl:" + strconv.Itoa(i)
+		ks[i] = prefix + strconv.Itoa(i)
 	}
 	return ks
+}
+
+// bucketKey is the set of the split index prefix that holds member; for a
+// member naming a case not yet numbered (@@NO@@, @@ID@@) it is prefix and
+// bucketMark, and the commit names the set (bucketOp).
+func bucketKey(prefix, member string) string {
+	if strings.Contains(member, "@@") {
+		return prefix + bucketMark
+	}
+	return prefix + strconv.Itoa(dlBucket(member))
+}
+
+// bucketMark ends a bucketKey whose set commit.lua computes.
+const bucketMark = "@@B@@"
+
+// bucketOp is the op o (zadd, zrem) of member on key: on a bucketKey
+// ending in bucketMark, the op names the index's prefix and DL, and
+// commit.lua puts the member in its set once its placeholders are
+// replaced.
+func bucketOp(o, key, member string, score float64) op {
+	if prefix, ok := strings.CutSuffix(key, bucketMark); ok {
+		return op{Op: o, Key: prefix, Member: member, Score: score, DL: true}
+	}
+	return op{Op: o, Key: key, Member: member, Score: score}
 }
 
 // dlBuckets is how many sorted sets the deadline index is split over. A
@@ -208,14 +245,22 @@ func dlBucket(member string) int {
 	return h % dlBuckets
 }
 
+// luaBucket is dlBucket in Lua, bucket(m), for the scripts that name a
+// member's set themselves (commit.lua, freshScript).
+const luaBucket = `local function bucket(m)
+  local h = 0
+  for i = 1, #m do
+    h = (h * 31 + string.byte(m, i)) % 65521
+  end
+  return h % 64
+end
+`
+
 // deadlineOp is the op that adds (zadd) or removes (zrem) member of the
 // index: to its set, or, for a member naming a case not yet numbered
 // (@@NO@@), to the set commit.lua names once it has the number (DL).
 func (k keys) deadlineOp(o, member string, score float64) op {
-	if strings.Contains(member, "@@") {
-		return op{Op: o, Key: k.base + "dl:", Member: member, Score: score, DL: true}
-	}
-	return op{Op: o, Key: k.deadlineKey(member), Member: member, Score: score}
+	return bucketOp(o, k.deadlineKey(member), member, score)
 }
 
 // jobSince holds the first start of the deployment as far as one scheduled

@@ -1,13 +1,15 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	_ "embed"
 	"encoding/json"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
-	"time"
+	"strings"
 
 	"github.com/qingchuan/xfbot"
 	"github.com/redis/go-redis/v9"
@@ -280,14 +282,42 @@ func (s *Store) Range(ctx context.Context, q Query) ([]xfbot.CaseNo, error) {
 	return s.rangeOf(ctx, s.k.index(q.Index), min, max)
 }
 
-// QuietRange returns the numbers of the open cases without progress since
-// before (class ""), or without contact ("key", "backlog").
-func (s *Store) QuietRange(ctx context.Context, class string, before time.Time) ([]xfbot.CaseNo, error) {
-	key := s.k.idxActivity()
-	if class != "" {
-		key = s.k.idxContact(class)
+// rangeOfSplit reads the members of a split index (keys, bucketKeys)
+// scored from min to max, in one round trip: the first want of each set
+// (want <= 0: all), merged by score, then member, as one sorted set would
+// order them, and, if count, how many there are in all.
+func (s *Store) rangeOfSplit(ctx context.Context, keys []string, min, max string, want int, count bool) ([]redis.Z, int, error) {
+	by := &redis.ZRangeBy{Min: min, Max: max}
+	if want > 0 {
+		by.Count = int64(want)
 	}
-	return s.rangeOf(ctx, key, "-inf", strconv.FormatInt(before.Unix(), 10))
+	pipe := s.rdb.Pipeline()
+	cmds := make([]*redis.ZSliceCmd, len(keys))
+	counts := make([]*redis.IntCmd, len(keys))
+	for i, key := range keys {
+		cmds[i] = pipe.ZRangeByScoreWithScores(ctx, key, by)
+		if count {
+			counts[i] = pipe.ZCount(ctx, key, min, max)
+		}
+	}
+	if _, err := pipe.Exec(ctx); err != nil {
+		return nil, 0, err
+	}
+	var zs []redis.Z
+	n := 0
+	for i, c := range cmds {
+		zs = append(zs, c.Val()...)
+		if count {
+			n += int(counts[i].Val())
+		}
+	}
+	slices.SortFunc(zs, func(a, b redis.Z) int {
+		if c := cmp.Compare(a.Score, b.Score); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Member.(string), b.Member.(string))
+	})
+	return zs, n, nil
 }
 
 func (s *Store) rangeOf(ctx context.Context, key, min, max string) ([]xfbot.CaseNo, error) {

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -233,23 +232,6 @@ func (s *Store) DueSnoozes(ctx context.Context, day xfbot.Date) ([]SnoozeDue, er
 		}
 	}
 	return out, nil
-}
-
-// Quiet lists the open cases without progress since before (久未更新), or
-// without contact when class is "key" or "backlog" (久未接触), one page at a
-// time, oldest first; the cost follows the matches.
-func (s *Store) Quiet(ctx context.Context, class string, before time.Time, offset, limit int) ([]*xfbot.Case, int, error) {
-	key := s.k.idxActivity()
-	if class != "" {
-		key = s.k.idxContact(class)
-	}
-	res, err := listScript.Run(ctx, s.rdb, []string{key}, "-inf", strconv.FormatInt(before.Unix(), 10), offset, limit, s.k.caseKey(""), "").Slice()
-	if err != nil {
-		return nil, 0, fmt.Errorf("store: quiet cases: %w", err)
-	}
-	total, _ := res[0].(int64)
-	cases, err := decodeCases(res[1:])
-	return cases, int(total), err
 }
 
 // RestartReminders forgets what was sent about a case's deadline due (its

@@ -64,7 +64,9 @@ return #ms`)
 // cases as integer ids (keys.byID) instead of numbers; a fourth moves the
 // deadline ledger, one sorted set before, into its 64 (keys.deadlineKey),
 // its members packed (deadlineMember) — whenever the old set is there; a
-// fifth the changes of each case into its timeline (moveHistories).
+// fifth the changes of each case into its timeline (moveHistories); and
+// the activity index, one sorted set before, is split into its 64
+// (keys.activityKey) whenever the old set is there.
 func (s *Store) BackfillIndexSets(ctx context.Context) (int, error) {
 	n1, err := s.rdb.Exists(ctx, s.k.setsBackfilled()).Result()
 	if err != nil {
@@ -102,6 +104,18 @@ func (s *Store) BackfillIndexSets(ctx context.Context) (int, error) {
 	}
 	if n4 == 1 {
 		n, err := s.splitDeadlines(ctx)
+		if moved += n; err != nil {
+			return moved, err
+		}
+	}
+	n6, err := s.rdb.Exists(ctx, s.k.idxActivity()).Result()
+	if err != nil {
+		return moved, fmt.Errorf("store: split idx:activity: %w", err)
+	}
+	if n6 == 1 {
+		n, err := s.splitIndex(ctx, s.k.idxActivity(), func(m string) (string, string) {
+			return bucketKey(s.k.base+"idx:activity:", m), m // its ids, after the third pass
+		})
 		if moved += n; err != nil {
 			return moved, err
 		}

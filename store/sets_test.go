@@ -328,7 +328,17 @@ func TestBackfillIDs(t *testing.T) {
 		}
 		return string(xfbot.FormatCaseNo(v/1_000_000, v%1_000_000))
 	}
-	// Rewind: every index of open cases by number, as written before.
+	// Rewind: every index of open cases by number, as written before, the
+	// activity index one sorted set.
+	var act []redis.Z
+	for _, key := range keysLike(t, rdb, base+"idx:activity:*") {
+		act = append(act, rdb.ZRangeWithScores(ctx, key, 0, -1).Val()...)
+		rdb.Del(ctx, key)
+	}
+	if len(act) == 0 {
+		t.Fatal("no idx:activity")
+	}
+	rdb.ZAdd(ctx, base+"idx:activity", act...)
 	rewound := 0
 	for _, pattern := range []string{"idx:open", "idx:activity", "idx:unit:*", "set:area:*", "set:status:*", "set:owner:*"} {
 		ks := keysLike(t, rdb, base+pattern)
@@ -355,8 +365,18 @@ func TestBackfillIDs(t *testing.T) {
 	rdb.Set(ctx, base+"set:backfilled:1", "1", 0)
 	rdb.Set(ctx, base+"set:backfilled:2", "1", 0)
 	n, err := st.BackfillIndexSets(ctx)
-	if err != nil || n != rewound {
-		t.Fatalf("backfill rewrote %d, %v; want %d", n, err, rewound)
+	if err != nil || n != rewound+len(act) {
+		t.Fatalf("backfill rewrote and moved %d, %v; want %d and %d", n, err, rewound, len(act))
+	}
+	if ks := keysLike(t, rdb, base+"idx:activity"); len(ks) != 0 {
+		t.Errorf("the activity index's old sorted set is left")
+	}
+	moved := 0
+	for _, key := range keysLike(t, rdb, base+"idx:activity:*") {
+		moved += int(rdb.ZCard(ctx, key).Val())
+	}
+	if moved != len(act) {
+		t.Errorf("the activity index's sets hold %d, want %d", moved, len(act))
 	}
 	for _, key := range []string{base + "idx:open", base + "set:status:handling", base + "set:owner:ou_o1"} {
 		var ms []string

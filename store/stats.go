@@ -584,14 +584,28 @@ func openPage(res []any, i int) []string {
 	return out
 }
 
-// freshScript counts the cases of a set (an owner's open cases) whose
-// last activity (idx:activity) is at or after ARGV[1], through a scratch key
-// it deletes again: KEYS = owner index, activity index, scratch key.
+// freshScript counts, for each of several sets (owners' open cases), its
+// cases whose last activity is at or after ARGV[1]: the activity index's
+// 64 sets are read from ARGV[1] on once, into a table, and each owner's set
+// is counted against it, so the cost follows the recently active cases and
+// the owners' cases, whatever the number of owners. KEYS = the activity
+// index's 64 sets, then the owners' sets. Returns the counts in order.
 var freshScript = redis.NewScript(`
-redis.call("ZINTERSTORE", KEYS[3], 2, KEYS[1], KEYS[2], "WEIGHTS", 0, 1)
-local n = redis.call("ZCOUNT", KEYS[3], ARGV[1], "+inf")
-redis.call("DEL", KEYS[3])
-return n`)
+local fresh = {}
+for i = 1, 64 do
+  for _, m in ipairs(redis.call("ZRANGEBYSCORE", KEYS[i], ARGV[1], "+inf")) do
+    fresh[m] = true
+  end
+end
+local out = {}
+for i = 65, #KEYS do
+  local n = 0
+  for _, m in ipairs(redis.call("SMEMBERS", KEYS[i])) do
+    if fresh[m] then n = n + 1 end
+  end
+  out[#out + 1] = n
+end
+return out`)
 
 // MemberData reads the figures of owners (包案人) for period p (a week or a
 // calendar month) as of now: their open cases, overdue, with progress within
@@ -633,26 +647,31 @@ func (s *Store) MemberData(ctx context.Context, owners []xfbot.Person, p xfbot.P
 	since := strconv.FormatInt(now.Add(-xfbot.FreshDays*24*time.Hour).Unix(), 10)
 	open := make([]*redis.IntCmd, len(owners))
 	over := make([]*redis.Cmd, len(owners))
-	fresh := make([]*redis.Cmd, len(owners))
 	first := make([]*redis.StringSliceCmd, len(owners))
+	freshKeys := s.k.activityKeys()
 	for i, o := range owners {
 		key := s.k.setOwner(o.OpenID)
 		open[i] = pipe.SCard(ctx, key)
 		var r openReads
 		r.count("-inf", strconv.Itoa(today.DayNumber()-1))
 		over[i] = s.openOf(ctx, pipe, key, &r)
-		fresh[i] = freshScript.Eval(ctx, pipe, []string{key, s.k.idxActivity(), s.k.scratch("fresh:" + o.OpenID)}, since)
+		freshKeys = append(freshKeys, key)
 		if o.Name == "" {
 			first[i] = pipe.SRandMemberN(ctx, key, 1)
 		}
 	}
+	fresh := freshScript.Eval(ctx, pipe, freshKeys, since)
 	if _, err := pipe.Exec(ctx); err != nil && err != redis.Nil {
 		return nil, fmt.Errorf("store: members' figures: %w", err)
+	}
+	freshN, err := fresh.Int64Slice()
+	if err != nil || len(freshN) != len(owners) {
+		return nil, fmt.Errorf("store: members' figures: fresh: %d counts, %v", len(freshN), err)
 	}
 	out := make([]xfbot.MemberFigures, len(owners))
 	var look []string
 	for i, o := range owners {
-		n, _ := fresh[i].Int64()
+		n := freshN[i]
 		res, err := over[i].Slice()
 		if err != nil {
 			return nil, fmt.Errorf("store: members' figures: %w", err)

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -348,4 +349,55 @@ func load(t *testing.T, st *store.Store, no xfbot.CaseNo) *xfbot.Case {
 		t.Fatalf("load %s: %v", no, err)
 	}
 	return cs[0]
+}
+
+// TestMemberFresh: 进展更新及时率's count — an owner's open cases with
+// progress within the last FreshDays — read from the activity index's 64
+// sets: of 100 cases of two owners, those with progress two days ago count,
+// those quiet for ten days do not, nor the other owner's, nor a closed one,
+// and a case that gets progress now counts from then on.
+func TestMemberFresh(t *testing.T) {
+	ctx := context.Background()
+	st := newTestStore(t)
+	at := time.Date(2026, 3, 16, 9, 0, 0, 0, time.UTC)
+	a, b := xfbot.Person{OpenID: "ou_fresh_a", Name: "甲"}, xfbot.Person{OpenID: "ou_fresh_b", Name: "乙"}
+	var quiet xfbot.CaseNo
+	for i := 0; i < 100; i++ {
+		c := newCase(fmt.Sprintf("案件%d", i), xfbot.NewDate(2026, 5, 15))
+		c.Owner, c.LastProgressAt = a, at.AddDate(0, 0, -2)
+		switch {
+		case i%2 == 1:
+			c.Owner = b
+		case i%5 == 0:
+			c.LastProgressAt = at.AddDate(0, 0, -10) // quiet
+		}
+		if i == 98 {
+			c.Status, c.ResolvedOn = xfbot.StatusResolved, xfbot.NewDate(2026, 3, 14)
+		}
+		c.CreatedAt, c.UpdatedAt = c.LastProgressAt, c.LastProgressAt
+		no := create(t, st, c)
+		if i == 0 {
+			quiet = no
+		}
+	}
+	fresh := func() int64 {
+		t.Helper()
+		ms, err := st.MemberData(ctx, []xfbot.Person{a, b}, xfbot.WeekPeriod(xfbot.DateOf(at, time.UTC)), at)
+		if err != nil || len(ms) < 2 {
+			t.Fatalf("MemberData: %+v, %v", ms, err)
+		}
+		if ms[1].Fresh != 50 {
+			t.Errorf("the other owner's fresh cases: %d, want 50", ms[1].Fresh)
+		}
+		return ms[0].Fresh
+	}
+	// a: 50 cases, 10 of them quiet, one resolved.
+	if got := fresh(); got != 39 {
+		t.Errorf("fresh cases of a: %d, want 39", got)
+	}
+	c := load(t, st, quiet)
+	update(t, st, c, at, func(c *xfbot.Case) { c.LastProgressAt = at })
+	if got := fresh(); got != 40 {
+		t.Errorf("after progress on a quiet case: %d, want 40", got)
+	}
 }

@@ -33,7 +33,7 @@ const auditMaxLen = 1_000_000
 //go:embed commit.lua
 var commitSrc string
 
-var commitScript = redis.NewScript(commitSrc)
+var commitScript = redis.NewScript(luaBucket + commitSrc)
 
 // Store is the Redis adapter of the ledger. Every exported method is one
 // round trip to Redis: one pipeline of reads, or one script that writes.
@@ -181,7 +181,7 @@ func (s *Store) commitKeys(ops []op, dkey string) []string {
 			}
 			continue
 		case o.DL:
-			for _, k := range s.k.deadlineKeys() {
+			for _, k := range bucketKeys(o.Key) {
 				add(k) // the set is named in the script: declare them all
 			}
 			continue

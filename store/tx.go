@@ -257,12 +257,12 @@ func (tx *Tx) moveIndexes(old, c *xfbot.Case) {
 	after, now := tx.k.indexes(c), tx.k.sets(c)
 	for key := range before {
 		if _, ok := after[key]; !ok {
-			tx.add(op{Op: "zrem", Key: key, Member: tx.k.memberOf(key, c.No)})
+			tx.add(bucketOp("zrem", key, tx.k.memberOf(key, c.No), 0))
 		}
 	}
 	for key, score := range after {
 		if s, ok := before[key]; !ok || s != score {
-			tx.add(op{Op: "zadd", Key: key, Member: tx.k.memberOf(key, c.No), Score: score})
+			tx.add(bucketOp("zadd", key, tx.k.memberOf(key, c.No), score))
 		}
 	}
 	for key := range was {
@@ -345,7 +345,7 @@ func (k keys) indexes(c *xfbot.Case) map[string]float64 {
 	// Time-scored indexes for the gap reminders (久未更新, 久未接触): the
 	// job asks for everything quiet since a moment, whatever the zone.
 	if at := c.LastActivity(); !at.IsZero() {
-		m[k.idxActivity()] = float64(at.Unix())
+		m[k.activityKey(c.No)] = float64(at.Unix())
 	}
 	if at := c.LastContact(); !at.IsZero() {
 		switch {
