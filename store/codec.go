@@ -194,17 +194,59 @@ func encodeCase(c *xfbot.Case) caseRec {
 		No: string(c.No), Title: c.Title, SheetNo: c.SheetNo, Category: string(c.Category), Unit: c.Unit, Area: c.Area,
 		PetName: c.Petitioner.Name, PetPhone: c.Petitioner.Phone, PetID: c.Petitioner.IDCard, Accusation: c.Accusation,
 		OwnerID: packID(c.Owner.OpenID), OwnerName: c.Owner.Name, LeaderID: packID(c.Leader.OpenID), LeaderName: c.Leader.Name,
-		Screening: string(c.Screening), Hardship: c.Hardship, Status: string(c.Status),
+		Screening: screeningCode(c.Screening), Hardship: c.Hardship, Status: string(c.Status),
 		AcceptedOn: dateText(c.AcceptedOn), DueOverride: dateText(c.DueOverride), ExtDays: c.ExtensionDays,
 		ExtReason: c.ExtensionReason, Due: dateText(c.Due), Result: c.Result,
 		ResolvedOn: dateText(c.ResolvedOn), FollowedUp: dateText(c.FollowedUpOn), ClosedOn: dateText(c.ClosedOn), Counted: encodeCounted(c.Counted),
-		ByID: packID(c.CreatedBy.OpenID), ByName: c.CreatedBy.Name, CreatedAt: unix(c.CreatedAt), UpdatedAt: unix(c.UpdatedAt),
+		ByID: creatorID(c), ByName: creatorName(c), CreatedAt: unix(c.CreatedAt), UpdatedAt: unix(c.UpdatedAt),
 		LastProg: unix(c.LastProgressAt), LastContact: unix(c.LastContactAt), NProg: c.Progresses, Version: c.Version,
 		Tags: tagsText(c.Tags), Pauses: pausesRec(c.Pauses),
 		DueSetOn: dateText(c.DueSetOn), DueReason: c.DueReason, DueExt: c.DueExt, DueTarget: c.DueTarget,
 		ExtRequest: encodeExtRequest(c.ExtensionRequest), Proc: encodeProc(c.Proc), Plan: encodeBrief(c.Plan),
 		Related: relatedText(c.Related), Attachments: c.Attachments,
 	}
+}
+
+// sameAsOwner is the creator's field ("b") of a case registered by its
+// owner, as most are: the creator is not written twice. packID never
+// writes a lone mark, and records written before hold the creator in
+// full.
+const sameAsOwner = "="
+
+func creatorID(c *xfbot.Case) string {
+	if c.CreatedBy == c.Owner && c.Owner.OpenID != "" {
+		return sameAsOwner
+	}
+	return packID(c.CreatedBy.OpenID)
+}
+
+func creatorName(c *xfbot.Case) string {
+	if c.CreatedBy == c.Owner && c.Owner.OpenID != "" {
+		return ""
+	}
+	return c.CreatedBy.Name
+}
+
+// screeningCodes are the results of 甄别 as a record writes them; a value
+// without a code (or written before) is written, and read, as it is.
+var screeningCodes = map[xfbot.Screening]string{
+	xfbot.ScreenReasonable: "r", xfbot.ScreenPartly: "p", xfbot.ScreenUnreasonable: "u", xfbot.ScreenExcessive: "x",
+}
+
+func screeningCode(s xfbot.Screening) string {
+	if c, ok := screeningCodes[s]; ok {
+		return c
+	}
+	return string(s)
+}
+
+func screeningOf(code string) xfbot.Screening {
+	for s, c := range screeningCodes {
+		if c == code {
+			return s
+		}
+	}
+	return xfbot.Screening(code)
 }
 
 func relatedText(nos []xfbot.CaseNo) []string {
@@ -239,16 +281,23 @@ func (r caseRec) decode() *xfbot.Case {
 		No: xfbot.CaseNo(r.No), Title: r.Title, SheetNo: r.SheetNo, Category: xfbot.Category(r.Category), Unit: r.Unit, Area: r.Area,
 		Petitioner: xfbot.Petitioner{Name: r.PetName, Phone: r.PetPhone, IDCard: r.PetID}, Accusation: r.Accusation,
 		Owner: xfbot.Person{OpenID: unpackID(r.OwnerID), Name: r.OwnerName}, Leader: xfbot.Person{OpenID: unpackID(r.LeaderID), Name: r.LeaderName},
-		Screening: xfbot.Screening(r.Screening), Hardship: r.Hardship, Status: xfbot.Status(r.Status),
+		Screening: screeningOf(r.Screening), Hardship: r.Hardship, Status: xfbot.Status(r.Status),
 		AcceptedOn: parseDate(r.AcceptedOn), DueOverride: parseDate(r.DueOverride), ExtensionDays: r.ExtDays,
 		ExtensionReason: r.ExtReason, Due: parseDate(r.Due), Result: r.Result,
 		ResolvedOn: parseDate(r.ResolvedOn), FollowedUpOn: parseDate(r.FollowedUp), ClosedOn: parseDate(r.ClosedOn), Counted: r.Counted.decode(),
-		CreatedBy: xfbot.Person{OpenID: unpackID(r.ByID), Name: r.ByName}, CreatedAt: fromUnix(r.CreatedAt), UpdatedAt: fromUnix(r.UpdatedAt),
+		CreatedBy: r.creator(), CreatedAt: fromUnix(r.CreatedAt), UpdatedAt: fromUnix(r.UpdatedAt),
 		LastProgressAt: fromUnix(r.LastProg), LastContactAt: fromUnix(r.LastContact), Progresses: r.NProg, Version: r.Version,
 		Tags: tags(r.Tags), Pauses: pauses(r.Pauses),
 		DueSetOn: parseDate(r.DueSetOn), DueReason: r.DueReason, DueExt: r.DueExt, DueTarget: r.DueTarget,
 		ExtensionRequest: r.ExtRequest.decode(), Proc: r.Proc.decode(), Plan: r.Plan.decode(), Related: related(r.Related), Attachments: r.Attachments,
 	}
+}
+
+func (r caseRec) creator() xfbot.Person {
+	if r.ByID == sameAsOwner {
+		return xfbot.Person{OpenID: unpackID(r.OwnerID), Name: r.OwnerName}
+	}
+	return xfbot.Person{OpenID: unpackID(r.ByID), Name: r.ByName}
 }
 
 func related(ss []string) []xfbot.CaseNo {

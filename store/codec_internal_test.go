@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"strings"
 	"testing"
 	"time"
@@ -99,5 +100,48 @@ func TestTimelineMixed(t *testing.T) {
 	}
 	if rec, err := s.RecentOf(ctx, []xfbot.CaseNo{no}, 3); err != nil || len(rec[no]) != 2 {
 		t.Fatalf("the last 3 progress entries of 2 and 4 changes: %+v, %v", rec[no], err)
+	}
+}
+
+// TestCaseRecordShort: a record writes the 甄别 result as a code and a
+// creator who is the owner as "=", and reads them back as they were; a
+// creator who is someone else, or nobody, is written in full; a record of
+// the release before (the result by name, the creator in full) reads the
+// same.
+func TestCaseRecordShort(t *testing.T) {
+	owner := xfbot.Person{OpenID: "ou_84aad35d084aa403a838cf73ee184612", Name: "赵建"}
+	other := xfbot.Person{OpenID: "ou_3c14f3a59eaf2825dbe25359f15d3e45", Name: "周某"}
+	for _, tt := range []struct {
+		name        string
+		by          xfbot.Person
+		screen      xfbot.Screening
+		wantB, want string // the record's "b" and "s"
+	}{
+		{"ByOwner", owner, xfbot.ScreenPartly, `"b":"="`, `"s":"p"`},
+		{"ByOther", other, xfbot.ScreenExcessive, `"b":"~PBTzpZ6vKCXb4lNZ8V0-RQ","bn":"周某"`, `"s":"x"`},
+		{"ByNobody", xfbot.Person{}, xfbot.ScreenReasonable, ``, `"s":"r"`},
+		{"SameNameOtherID", xfbot.Person{OpenID: other.OpenID, Name: owner.Name}, xfbot.ScreenUnreasonable, `"bn":"赵建"`, `"s":"u"`},
+		{"Unscreened", owner, "", `"b":"="`, ``},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			c := &xfbot.Case{No: "XF-2026-0001", Title: "回迁房", Status: xfbot.StatusHandling, Owner: owner, CreatedBy: tt.by, Screening: tt.screen}
+			b, err := json.Marshal(encodeCase(c))
+			if err != nil {
+				t.Fatal(err)
+			}
+			rec := string(b)
+			if tt.wantB != "" && !strings.Contains(rec, tt.wantB) || tt.want != "" && !strings.Contains(rec, tt.want) || tt.wantB == "" && strings.Contains(rec, `"b":`) {
+				t.Errorf("record %s; want %s and %s", rec, tt.wantB, tt.want)
+			}
+			got, err := decodeCase(b)
+			if err != nil || got.CreatedBy != tt.by || got.Screening != tt.screen || got.Owner != owner {
+				t.Errorf("read back: by %+v, screening %q, owner %+v, %v", got.CreatedBy, got.Screening, got.Owner, err)
+			}
+		})
+	}
+	old := `{"no":"XF-2026-0001","t":"回迁房","o":"~hKrTXQhKpAOoOM9z7hhGcA","on":"赵建","s":"partly_reasonable","st":"handling","b":"~hKrTXQhKpAOoOM9z7hhGcA","bn":"赵建","ver":3}`
+	got, err := decodeCase([]byte(old))
+	if err != nil || got.Screening != xfbot.ScreenPartly || got.CreatedBy != got.Owner || got.CreatedBy.Name != "赵建" {
+		t.Errorf("a record of the release before: %+v, %v", got, err)
 	}
 }
