@@ -191,6 +191,10 @@ type routeCheck struct {
 	query  store.TenantQuery
 	verify func(store.TenantLookup) error
 	done   bool
+	// orig is the request as it came, for a reroute: what the guessed
+	// district's run set on it (its case, its words, a handler's fields,
+	// over a conflict's retries) is not carried to the district it goes to.
+	orig Request
 }
 
 // guessCap bounds the routes Tenants remembers (guess); when full it
@@ -228,7 +232,7 @@ func (t *Tenants) route(ctx context.Context, req *Request, message bool) (int, e
 	}
 	if g, ok := t.guess(req, message); ok {
 		q := t.query(req, message)
-		req.route = &routeCheck{query: q, verify: func(look store.TenantLookup) error {
+		req.route = &routeCheck{query: q, orig: *req, verify: func(look store.TenantLookup) error {
 			ten := &Tenancy{City: t.city[req.Sender.OpenID]}
 			i, how := t.decide(req, ten, look)
 			if i != g || ten.Ambiguous {
@@ -250,6 +254,9 @@ func (t *Tenants) route(ctx context.Context, req *Request, message bool) (int, e
 func (t *Tenants) reroute(ctx context.Context, req *Request, message bool) (int, error) {
 	t.opt.Metrics.Event("tenant", "reroute")
 	t.forget(req.Sender.OpenID)
+	if req.route != nil {
+		*req = req.route.orig
+	}
 	req.Tenancy, req.route = &Tenancy{City: t.city[req.Sender.OpenID]}, nil
 	return t.read(ctx, req, message)
 }

@@ -55,6 +55,13 @@ func newTenantsRig(t *testing.T) *tenantsRig {
 		m.Handle(bot.Route{Verb: "在哪", Public: true, Handler: where, Summary: "where"})
 		m.Handle(bot.Route{Verb: bot.SwitchVerb, Aliases: []string{"switch"}, Public: true, Handler: where, Summary: "switch"})
 		m.HandleAction(bot.ActionRoute{Name: "where", Verb: "在哪", Handler: where})
+		// A write: it leaves a mark (a member record named by the event)
+		// in the district it ran in.
+		m.Handle(bot.Route{Verb: "记下", Write: true, Summary: "write", Handler: bot.HandlerFunc(func(ctx context.Context, req *bot.Request) (*bot.Reply, error) {
+			tx := st.NewTx()
+			tx.PutMember(xfbot.Member{OpenID: "ou_mark_" + req.EventID, Name: "mark", Role: xfbot.RoleViewer})
+			return &bot.Reply{Text: d.id + " wrote", Tx: tx}, nil
+		})})
 		r.st[i] = st
 		tn := bot.Tenant{ID: d.id, Name: d.name, Mux: m}
 		if i == 1 {
@@ -202,8 +209,28 @@ func TestTenantsGuess(t *testing.T) {
 	if got, in, _ := r.sayTo(r.router, mover, "在哪"); in != 1 || !strings.HasPrefix(got, "hekou verb=在哪 current=hekou options=1") {
 		t.Errorf("moved from A to B: answered in %d: %q; want in 1", in, got)
 	}
-	// Moved to both, chosen none: asked to choose, nothing else run.
+	// A write on a guess the load does not confirm leaves nothing in the
+	// district guessed: the mover moves back to A, and writes.
+	put(r.st[1], func(tx *store.Tx) { tx.RemoveMember(mover) })
 	put(r.st[0], func(tx *store.Tx) { tx.PutMember(xfbot.Member{OpenID: mover, Name: "调动", Role: xfbot.RoleMember}) })
+	if got, in, _ := r.sayTo(r.router, mover, "记下"); in != 0 || got != "qingchuan wrote" {
+		t.Errorf("a write after moving back to A: answered in %d: %q", in, got)
+	}
+	ev := fmt.Sprintf("ev%d", r.seq)
+	for i, st := range r.st {
+		l, err := st.Load(ctx, "ou_mark_"+ev, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if wrote := l.Member != nil; wrote != (i == 0) {
+			t.Errorf("district %d holds the write's mark: %v", i, wrote)
+		}
+		if seen, _ := st.Seen(ctx, ev); seen != (i == 0) {
+			t.Errorf("district %d marked the event handled: %v", i, seen)
+		}
+	}
+	// Moved to both, chosen none: asked to choose, nothing else run.
+	put(r.st[1], func(tx *store.Tx) { tx.PutMember(xfbot.Member{OpenID: mover, Name: "调动", Role: xfbot.RoleMember}) })
 	if got, in, _ := r.sayTo(r.router, mover, "在哪"); in != 0 || !strings.HasPrefix(got, "qingchuan verb=切换") || !strings.Contains(got, "ambiguous=true") {
 		t.Errorf("now of both, none chosen: answered in %d: %q; want 切换 asking in 0", in, got)
 	}

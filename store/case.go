@@ -110,11 +110,13 @@ func (s *Store) LoadFor(ctx context.Context, spec LoadSpec) (Loaded, error) {
 	if spec.Petitioner != nil {
 		pet = s.queuePetitioner(ctx, pipe, *spec.Petitioner, spec.PetitionerArea)
 	}
-	var tenants func() TenantLookup
+	var tenants func() (TenantLookup, error)
 	if spec.Tenants != nil && len(spec.Tenants.Districts) > 0 {
 		tenants = spec.Tenants.queue(ctx, pipe)
 	}
-	if cmds, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
+	// Exec reports the first command's error only, and a read that finds
+	// nothing is one (redis.Nil): every command is looked at.
+	if cmds, err := pipe.Exec(ctx); err != nil {
 		if err = pipelineErr(cmds, pet); err != nil {
 			return Loaded{}, fmt.Errorf("store: load %s %s: %w", openID, no, err)
 		}
@@ -122,7 +124,10 @@ func (s *Store) LoadFor(ctx context.Context, spec LoadSpec) (Loaded, error) {
 	var l Loaded
 	l.Petitioner = pet.match()
 	if tenants != nil {
-		l.Tenants = tenants()
+		var err error
+		if l.Tenants, err = tenants(); err != nil {
+			return Loaded{}, err
+		}
 	}
 	if mentions != nil {
 		l.Mentioned = make(map[string]*xfbot.Member, len(spec.Mentions))

@@ -256,7 +256,7 @@ func (s *Store) DeadlinesPage(ctx context.Context, to xfbot.Date, offset, limit 
 	if limit > 0 {
 		want = offset + limit
 	}
-	zs, _, err := s.rangeOfSplit(ctx, s.k.deadlineKeys(), "-inf", strconv.Itoa(to.DayNumber()), want, false)
+	zs, err := s.rangeOfSplit(ctx, s.k.deadlineKeys(), "-inf", strconv.Itoa(to.DayNumber()), want)
 	if err != nil {
 		return nil, fmt.Errorf("store: deadlines to %s: %w", to, err)
 	}

@@ -160,7 +160,7 @@ func (k keys) digestLast() string             { return k.base + "digest:last" }
 // earlier releases (BackfillIndexSets splits it).
 func (k keys) idxActivity() string { return k.base + "idx:activity" }
 func (k keys) activityKey(no xfbot.CaseNo) string {
-	return bucketKey(k.base+"idx:activity:", caseMember(no))
+	return bucketKey(k.base+"idx:activity:", k.memberOf(k.base+"idx:activity:", no))
 }
 func (k keys) activityKeys() []string { return bucketKeys(k.base + "idx:activity:") }
 
@@ -199,7 +199,7 @@ func bucketKeys(prefix string) []string {
 // member naming a case not yet numbered (@@NO@@, @@ID@@) it is prefix and
 // bucketMark, and the commit names the set (bucketOp).
 func bucketKey(prefix, member string) string {
-	if strings.Contains(member, "@@") {
+	if strings.Contains(member, NoPlaceholder) || strings.Contains(member, "@@ID@@") {
 		return prefix + bucketMark
 	}
 	return prefix + strconv.Itoa(dlBucket(member))
@@ -245,8 +245,8 @@ func dlBucket(member string) int {
 	return h % dlBuckets
 }
 
-// luaBucket is dlBucket in Lua, bucket(m), for the scripts that name a
-// member's set themselves (commit.lua, freshScript).
+// luaBucket is dlBucket in Lua, bucket(m), for commit.lua, which names the
+// set of a new case's members itself.
 const luaBucket = `local function bucket(m)
   local h = 0
   for i = 1, #m do

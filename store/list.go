@@ -285,31 +285,23 @@ func (s *Store) Range(ctx context.Context, q Query) ([]xfbot.CaseNo, error) {
 // rangeOfSplit reads the members of a split index (keys, bucketKeys)
 // scored from min to max, in one round trip: the first want of each set
 // (want <= 0: all), merged by score, then member, as one sorted set would
-// order them, and, if count, how many there are in all.
-func (s *Store) rangeOfSplit(ctx context.Context, keys []string, min, max string, want int, count bool) ([]redis.Z, int, error) {
+// order them.
+func (s *Store) rangeOfSplit(ctx context.Context, keys []string, min, max string, want int) ([]redis.Z, error) {
 	by := &redis.ZRangeBy{Min: min, Max: max}
 	if want > 0 {
 		by.Count = int64(want)
 	}
 	pipe := s.rdb.Pipeline()
 	cmds := make([]*redis.ZSliceCmd, len(keys))
-	counts := make([]*redis.IntCmd, len(keys))
 	for i, key := range keys {
 		cmds[i] = pipe.ZRangeByScoreWithScores(ctx, key, by)
-		if count {
-			counts[i] = pipe.ZCount(ctx, key, min, max)
-		}
 	}
 	if _, err := pipe.Exec(ctx); err != nil {
-		return nil, 0, err
+		return nil, err
 	}
 	var zs []redis.Z
-	n := 0
-	for i, c := range cmds {
+	for _, c := range cmds {
 		zs = append(zs, c.Val()...)
-		if count {
-			n += int(counts[i].Val())
-		}
 	}
 	slices.SortFunc(zs, func(a, b redis.Z) int {
 		if c := cmp.Compare(a.Score, b.Score); c != 0 {
@@ -317,7 +309,7 @@ func (s *Store) rangeOfSplit(ctx context.Context, keys []string, min, max string
 		}
 		return strings.Compare(a.Member.(string), b.Member.(string))
 	})
-	return zs, n, nil
+	return zs, nil
 }
 
 func (s *Store) rangeOf(ctx context.Context, key, min, max string) ([]xfbot.CaseNo, error) {

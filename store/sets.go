@@ -68,70 +68,45 @@ return #ms`)
 // the activity index, one sorted set before, is split into its 64
 // (keys.activityKey) whenever the old set is there.
 func (s *Store) BackfillIndexSets(ctx context.Context) (int, error) {
-	n1, err := s.rdb.Exists(ctx, s.k.setsBackfilled()).Result()
-	if err != nil {
-		return 0, fmt.Errorf("store: index sets: %w", err)
+	passes := []struct {
+		name string
+		// key is the pass's marker, set when it is done (the pass runs
+		// while it is absent), or, with old, the key of the layout it
+		// converts (the pass runs while it is there).
+		key string
+		old bool
+		run func(context.Context) (int, error)
+	}{
+		{"index sets", s.k.setsBackfilled(), false, s.backfillSets1},
+		{"index sets", s.k.setsBackfilled2(), false, s.backfillSets2},
+		{"index ids", s.k.setsBackfilled3(), false, s.backfillIDs},
+		{"split deadlines", s.k.oldDeadlines(), true, s.splitDeadlines},
+		{"split idx:activity", s.k.idxActivity(), true, s.splitActivity},
+		{"move histories", s.k.historiesMoved(), false, s.moveHistories},
 	}
 	moved := 0
-	if n1 == 0 {
-		if moved, err = s.backfillSets1(ctx); err != nil {
+	for _, p := range passes {
+		n, err := s.rdb.Exists(ctx, p.key).Result()
+		if err != nil {
+			return moved, fmt.Errorf("store: %s: %w", p.name, err)
+		}
+		if (n == 1) != p.old {
+			continue
+		}
+		k, err := p.run(ctx)
+		if moved += k; err != nil {
 			return moved, err
 		}
-	}
-	n2, err := s.rdb.Exists(ctx, s.k.setsBackfilled2()).Result()
-	if err != nil {
-		return moved, fmt.Errorf("store: index sets: %w", err)
-	}
-	if n2 == 0 {
-		n, err := s.backfillSets2(ctx)
-		if moved += n; err != nil {
-			return moved, err
-		}
-	}
-	n3, err := s.rdb.Exists(ctx, s.k.setsBackfilled3()).Result()
-	if err != nil {
-		return moved, fmt.Errorf("store: index ids: %w", err)
-	}
-	if n3 == 0 {
-		n, err := s.backfillIDs(ctx)
-		if moved += n; err != nil {
-			return moved, err
-		}
-	}
-	n4, err := s.rdb.Exists(ctx, s.k.oldDeadlines()).Result()
-	if err != nil {
-		return moved, fmt.Errorf("store: split deadlines: %w", err)
-	}
-	if n4 == 1 {
-		n, err := s.splitDeadlines(ctx)
-		if moved += n; err != nil {
-			return moved, err
-		}
-	}
-	n6, err := s.rdb.Exists(ctx, s.k.idxActivity()).Result()
-	if err != nil {
-		return moved, fmt.Errorf("store: split idx:activity: %w", err)
-	}
-	if n6 == 1 {
-		n, err := s.splitIndex(ctx, s.k.idxActivity(), func(m string) (string, string) {
-			return bucketKey(s.k.base+"idx:activity:", m), m // its ids, after the third pass
-		})
-		if moved += n; err != nil {
-			return moved, err
-		}
-	}
-	n5, err := s.rdb.Exists(ctx, s.k.historiesMoved()).Result()
-	if err != nil || n5 == 1 {
-		return moved, err
-	}
-	n, err := s.moveHistories(ctx)
-	if moved += n; err != nil {
-		return moved, err
-	}
-	if err := s.rdb.Set(ctx, s.k.historiesMoved(), "1", 0).Err(); err != nil {
-		return moved, fmt.Errorf("store: move histories: %w", err)
 	}
 	return moved, nil
+}
+
+// splitActivity moves the activity index of earlier releases, one sorted
+// set (its members ids since the third pass), into its 64 sets.
+func (s *Store) splitActivity(ctx context.Context) (int, error) {
+	return s.splitIndex(ctx, s.k.idxActivity(), func(m string) (string, string) {
+		return bucketKey(s.k.base+"idx:activity:", m), m
+	})
 }
 
 // historyScript moves cases' changes from the lists that held them
@@ -180,6 +155,9 @@ func (s *Store) moveHistories(ctx context.Context) (int, error) {
 		return err
 	})
 	if err != nil {
+		return total, fmt.Errorf("store: move histories: %w", err)
+	}
+	if err := s.rdb.Set(ctx, s.k.historiesMoved(), "1", 0).Err(); err != nil {
 		return total, fmt.Errorf("store: move histories: %w", err)
 	}
 	return total, nil

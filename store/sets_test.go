@@ -373,7 +373,12 @@ func TestBackfillIDs(t *testing.T) {
 	}
 	moved := 0
 	for _, key := range keysLike(t, rdb, base+"idx:activity:*") {
-		moved += int(rdb.ZCard(ctx, key).Val())
+		for _, m := range rdb.ZRange(ctx, key, 0, -1).Val() {
+			moved++
+			if no := number(m); store.ActivityKeyOf(st, xfbot.CaseNo(no)) != key {
+				t.Errorf("%s (%s) moved into %s, not %s", m, no, key, store.ActivityKeyOf(st, xfbot.CaseNo(no)))
+			}
+		}
 	}
 	if moved != len(act) {
 		t.Errorf("the activity index's sets hold %d, want %d", moved, len(act))

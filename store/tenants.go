@@ -52,15 +52,15 @@ func LookupTenants(ctx context.Context, q TenantQuery) (TenantLookup, error) {
 	}
 	pipe := q.Districts[0].rdb.Pipeline()
 	read := q.queue(ctx, pipe)
-	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
-		return TenantLookup{}, fmt.Errorf("store: tenant lookup: %w", err)
-	}
-	return read(), nil
+	_, _ = pipe.Exec(ctx) // each read's error is its own: read
+	return read()
 }
 
 // queue adds q's reads to pipe; the function returns what they read once
-// pipe has run.
-func (q TenantQuery) queue(ctx context.Context, pipe redis.Pipeliner) func() TenantLookup {
+// pipe has run, or the error of the first that failed (an absent choice is
+// none): a read that failed never counts as "not a member" or "not this
+// district's card", which could route an event where it does not belong.
+func (q TenantQuery) queue(ctx context.Context, pipe redis.Pipeliner) func() (TenantLookup, error) {
 	var ids []string
 	for _, id := range q.MessageIDs {
 		if id != "" {
@@ -82,13 +82,22 @@ func (q TenantQuery) queue(ctx context.Context, pipe redis.Pipeliner) func() Ten
 			sent[i] = pipe.Exists(ctx, ks...)
 		}
 	}
-	return func() TenantLookup {
+	return func() (TenantLookup, error) {
+		if err := choice.Err(); err != nil && !errors.Is(err, redis.Nil) {
+			return TenantLookup{}, fmt.Errorf("store: tenant lookup: %w", err)
+		}
 		out := TenantLookup{Member: make([]bool, len(q.Districts)), Sent: make([]bool, len(q.Districts)), Choice: choice.Val()}
 		for i := range q.Districts {
+			if err := member[i].Err(); err != nil {
+				return TenantLookup{}, fmt.Errorf("store: tenant lookup: %w", err)
+			}
+			if sent[i] != nil && sent[i].Err() != nil {
+				return TenantLookup{}, fmt.Errorf("store: tenant lookup: %w", sent[i].Err())
+			}
 			out.Member[i] = member[i].Val()
 			out.Sent[i] = sent[i] != nil && sent[i].Val() > 0
 		}
-		return out
+		return out, nil
 	}
 }
 

@@ -2,7 +2,11 @@ package store_test
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"testing"
+
+	"github.com/redis/go-redis/v9"
 
 	"github.com/qingchuan/xfbot"
 	"github.com/qingchuan/xfbot/internal/testredis"
@@ -65,5 +69,44 @@ func TestLookupTenants(t *testing.T) {
 	}
 	if l := look(); l.Choice != "b" || l.Sent[0] || l.Sent[1] {
 		t.Errorf("after ChooseTenant: %+v", l)
+	}
+}
+
+// TestLookupTenantsReadFails: a read of the routing that fails is an
+// error, never "not a member" or "not this district's card" — with the
+// load of a guessed district too (LoadSpec.Tenants) — even when an earlier
+// read of the same pipeline found nothing (redis.Nil), which is the error
+// a pipeline reports first.
+func TestLookupTenantsReadFails(t *testing.T) {
+	ctx := context.Background()
+	rdb, prefix := testredis.New(t)
+	a, b := store.New(rdb, prefix+"_a"), store.New(rdb, prefix+"_b")
+	q := store.TenantQuery{Districts: []*store.Store{a, b}, OpenID: "ou_nobody", MessageIDs: []string{"om_x"}}
+	if _, err := store.LookupTenants(ctx, q); err != nil {
+		t.Fatalf("before the failure: %v", err)
+	}
+	rdb.AddHook(failHook{match: "{" + prefix + "_b}:v1:members"})
+	if l, err := store.LookupTenants(ctx, q); err == nil {
+		t.Errorf("a failed member read routed as %+v", l)
+	}
+	if l, err := a.LoadFor(ctx, store.LoadSpec{OpenID: "ou_nobody", Tenants: &q}); err == nil {
+		t.Errorf("a failed member read in a guessed district's load: %+v", l.Tenants)
+	}
+}
+
+// failHook fails, in a pipeline, every command naming key match.
+type failHook struct{ match string }
+
+func (failHook) DialHook(next redis.DialHook) redis.DialHook          { return next }
+func (failHook) ProcessHook(next redis.ProcessHook) redis.ProcessHook { return next }
+func (h failHook) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return func(ctx context.Context, cmds []redis.Cmder) error {
+		err := next(ctx, cmds)
+		for _, c := range cmds {
+			if len(c.Args()) > 1 && fmt.Sprint(c.Args()[1]) == h.match {
+				c.SetErr(errors.New("injected failure"))
+			}
+		}
+		return err
 	}
 }

@@ -34,8 +34,10 @@ const RecommendedIntsetEntries = 100_000
 // ZSCORE, ZADD and a ZREVRANGEBYSCORE page take no longer than a round
 // trip's own cost in redis-benchmark (~30,000/s at 4 clients either way;
 // at 20,000 members, which no sorted set of these reaches, ZSCORE would
-// take 0.2 ms). The ledger-wide sorted sets (idx:open, idx:all, dl) are
-// past the limit at any district's size and stay skiplists.
+// take 0.2 ms). The deadline ledger and the activity index are split
+// over 64 sorted sets each so that they stay below it (keys.bucketKey);
+// idx:open and idx:all are past it at any district's size and stay
+// skiplists.
 const RecommendedZsetListpackEntries = 1024
 
 // tunings are the settings Tuning checks: the name in CONFIG GET (the
