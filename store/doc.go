@@ -32,7 +32,7 @@
 //	                              so numbers are gap-free: a refused commit allocates none)
 //	idx:open              zset    open cases (办理中, 稳控中), score = due day number; this and
 //	                              every index of open cases below (idx:unit, idx:extreq,
-//	                              idx:hard, idx:activity:<n>, idx:contact, set:*) hold a case as its
+//	                              idx:hard, idx:activity:<n>, set:*) hold a case as its
 //	                              integer id, 2026000012 for XF-2026-0012 (keys.byID), so that
 //	                              the sets are intsets; the others hold its number
 //	set:owner:<open_id>   set     open cases by 包案人, like set:area

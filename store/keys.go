@@ -164,7 +164,11 @@ func (k keys) activityKey(no xfbot.CaseNo) string {
 }
 func (k keys) activityKeys() []string { return bucketKeys(k.base + "idx:activity:") }
 
+// idxContact is the open 重点 and 积案 cases by last contact, class "key"
+// or "backlog", as earlier releases wrote them for a scan the deadline
+// ledger replaced; nothing reads them, and BackfillIndexSets deletes them.
 func (k keys) idxContact(class string) string    { return k.base + "idx:contact:" + class }
+func (k keys) contactDropped() string            { return k.base + "idx:contact:dropped" }
 func (k keys) escalations() string               { return k.base + "esc" }
 func (k keys) escalation(no xfbot.CaseNo) string { return k.base + "esc:" + string(no) }
 func (k keys) snoozes() string                   { return k.base + "snooze" }

@@ -83,6 +83,7 @@ func (s *Store) BackfillIndexSets(ctx context.Context) (int, error) {
 		{"split deadlines", s.k.oldDeadlines(), true, s.splitDeadlines},
 		{"split idx:activity", s.k.idxActivity(), true, s.splitActivity},
 		{"move histories", s.k.historiesMoved(), false, s.moveHistories},
+		{"drop idx:contact", s.k.contactDropped(), false, s.dropContact},
 	}
 	moved := 0
 	for _, p := range passes {
@@ -99,6 +100,18 @@ func (s *Store) BackfillIndexSets(ctx context.Context) (int, error) {
 		}
 	}
 	return moved, nil
+}
+
+// dropContact deletes the indexes by last contact that earlier releases
+// wrote and nothing reads (keys.idxContact), and marks it done.
+func (s *Store) dropContact(ctx context.Context) (int, error) {
+	pipe := s.rdb.Pipeline()
+	n := pipe.Del(ctx, s.k.idxContact("key"), s.k.idxContact("backlog"))
+	pipe.Set(ctx, s.k.contactDropped(), "1", 0)
+	if _, err := pipe.Exec(ctx); err != nil {
+		return 0, fmt.Errorf("store: drop idx:contact: %w", err)
+	}
+	return int(n.Val()), nil
 }
 
 // splitActivity moves the activity index of earlier releases, one sorted

@@ -342,18 +342,10 @@ func (k keys) indexes(c *xfbot.Case) map[string]float64 {
 	if c.Unit != "" {
 		m[k.idxUnit(c.Unit)] = due
 	}
-	// Time-scored indexes for the gap reminders (久未更新, 久未接触): the
-	// job asks for everything quiet since a moment, whatever the zone.
+	// By last activity, for the members' 进展更新及时率 (MemberData). The
+	// gap reminders (久未更新, 久未接触) are deadlines (deadlines.go).
 	if at := c.LastActivity(); !at.IsZero() {
 		m[k.activityKey(c.No)] = float64(at.Unix())
-	}
-	if at := c.LastContact(); !at.IsZero() {
-		switch {
-		case c.HasTag(xfbot.TagKey):
-			m[k.idxContact("key")] = float64(at.Unix())
-		case c.HasTag(xfbot.TagBacklog):
-			m[k.idxContact("backlog")] = float64(at.Unix())
-		}
 	}
 	return m
 }
