@@ -23,7 +23,10 @@ import (
 // (issue 13). Real Redis (XFBOT_TEST_REDIS_ADDR); miniredis with 1/10 of
 // the sizes otherwise. Measured (a private redis-server 7, 2 shared
 // cores, -benchtime 5x): alone 75–81 ms; beside 20 others 54 ms (0.72×);
-// beside 99 others, 1,000,000 cases in the one Redis, 77 ms (0.95×).
+// beside 99 others, 1,000,000 cases in the one Redis, 77 ms (0.95×). With
+// the deadline ledger and the activity index split over 64 sets each
+// (2026-12-03, two runs of -count 2): alone 78–98 ms, beside 99 others
+// 72–100 ms, medians 88 and 88 (1.0×); beside 20, 53–66 and 59–80 ms.
 func BenchmarkDistrictScan(b *testing.B) {
 	var rdb *redis.Client
 	size, due := 10_000, 1_000
