@@ -240,7 +240,9 @@ func (t *Tenants) route(ctx context.Context, req *Request, message bool) (int, e
 			}
 			ten.Current = t.refs[i]
 			req.Tenancy = ten
-			t.opt.Metrics.Event("tenant", how)
+			if !req.route.done { // a conflict's retry reads it again: counted once
+				t.opt.Metrics.Event("tenant", how)
+			}
 			return nil
 		}}
 		ten.Current = t.refs[g]
