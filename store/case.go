@@ -210,7 +210,7 @@ func (s *Store) LoadFor(ctx context.Context, spec LoadSpec) (Loaded, error) {
 				return Loaded{}, fmt.Errorf("store: decode case %s: %w", no, err)
 			}
 			l.Case = c
-			l.Recent, err = decodeEach(progressLines(pcmd.Val()), decodeProgress)
+			l.Recent, err = decodeEach(progressLines(pcmd.Val()), progressOf(c.CreatedBy))
 			if err != nil {
 				return Loaded{}, fmt.Errorf("store: decode progress %s: %w", no, err)
 			}
@@ -221,15 +221,22 @@ func (s *Store) LoadFor(ctx context.Context, spec LoadSpec) (Loaded, error) {
 
 // History returns the case's whole audited history and timeline.
 func (s *Store) History(ctx context.Context, no xfbot.CaseNo) ([]xfbot.Change, []xfbot.Progress, error) {
-	items, err := s.rdb.LRange(ctx, s.k.progress(no), 0, -1).Result()
+	pipe := s.rdb.Pipeline()
+	rec := pipe.Get(ctx, s.k.caseKey(no)) // its creator: codec.go's byCreator
+	lines := pipe.LRange(ctx, s.k.progress(no), 0, -1)
+	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
+		return nil, nil, fmt.Errorf("store: history %s: %w", no, err)
+	}
+	creator, err := creatorOf(rec)
 	if err != nil {
 		return nil, nil, fmt.Errorf("store: history %s: %w", no, err)
 	}
-	changes, err := decodeEach(changeLines(items), decodeChange)
+	items := lines.Val()
+	changes, err := decodeEach(changeLines(items), changeOf(creator))
 	if err != nil {
 		return nil, nil, fmt.Errorf("store: decode history %s: %w", no, err)
 	}
-	progs, err := decodeEach(progressLines(items), decodeProgress)
+	progs, err := decodeEach(progressLines(items), progressOf(creator))
 	if err != nil {
 		return nil, nil, fmt.Errorf("store: decode progress %s: %w", no, err)
 	}

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -24,14 +25,14 @@ func TestTimelineLines(t *testing.T) {
 		{At: at, Author: xfbot.Person{Name: "odd" + recSep + "name"}, Kind: "custom", Text: ""},
 		{Kind: xfbot.KindSystem, Text: "系统"},
 	} {
-		line, err := encodeProgress(p)
+		line, err := encodeProgress(p, xfbot.Person{})
 		if err != nil {
 			t.Fatal(err)
 		}
 		if wantJSON := strings.Contains(p.Author.Name, recSep); isJSON([]byte(line)) != wantJSON {
 			t.Errorf("%q: JSON %v, want %v", line, !wantJSON, wantJSON)
 		}
-		got, err := decodeProgress([]byte(line))
+		got, err := decodeProgress([]byte(line), xfbot.Person{})
 		if err != nil || !got.At.Equal(p.At) || got.At.IsZero() != p.At.IsZero() || got.Author != p.Author || got.Kind != p.Kind || got.Text != p.Text {
 			t.Errorf("%q read back as %+v, %v; want %+v", line, got, err, p)
 		}
@@ -40,25 +41,25 @@ func TestTimelineLines(t *testing.T) {
 		{At: at, By: by, Action: "指派", Field: "包案人", Before: "", After: "赵建"},
 		{At: at, By: by, Action: "改", Field: "诉求", Before: "a" + recSep + "b", After: "c" + recSep},
 	} {
-		line, err := encodeChange(c)
+		line, err := encodeChange(c, xfbot.Person{})
 		if err != nil {
 			t.Fatal(err)
 		}
-		got, err := decodeChange([]byte(line))
+		got, err := decodeChange([]byte(line), xfbot.Person{})
 		if err != nil || !got.At.Equal(c.At) || got.By != c.By || got.Action != c.Action || got.Field != c.Field || got.Before != c.Before || got.After != c.After {
 			t.Errorf("%q read back as %+v, %v; want %+v", line, got, err, c)
 		}
 	}
 	// The JSON of the release before: the kinds by letter, or as written.
 	old := `{"at":1773622800,"b":"ou_84aad35d084aa403a838cf73ee18467","bn":"赵建","k":"v","t":"走访"}`
-	if p, err := decodeProgress([]byte(old)); err != nil || p.Kind != xfbot.KindVisit || p.Text != "走访" || p.Author != by || !p.At.Equal(at) {
+	if p, err := decodeProgress([]byte(old), xfbot.Person{}); err != nil || p.Kind != xfbot.KindVisit || p.Text != "走访" || p.Author != by || !p.At.Equal(at) {
 		t.Errorf("old progress %+v, %v", p, err)
 	}
 	oldc := `{"at":1773622800,"b":"ou_84aad35d084aa403a838cf73ee18467","bn":"赵建","a":"指派","f":"包案人","n":"赵建"}`
-	if c, err := decodeChange([]byte(oldc)); err != nil || c.Action != "指派" || c.Field != "包案人" || c.After != "赵建" || c.By != by {
+	if c, err := decodeChange([]byte(oldc), xfbot.Person{}); err != nil || c.Action != "指派" || c.Field != "包案人" || c.After != "赵建" || c.By != by {
 		t.Errorf("old change %+v, %v", c, err)
 	}
-	if _, err := decodeProgress([]byte("1773622800" + recSep + "p")); err == nil {
+	if _, err := decodeProgress([]byte("1773622800"+recSep+"p"), xfbot.Person{}); err == nil {
 		t.Error("a line of two fields read as a progress entry")
 	}
 }
@@ -144,4 +145,119 @@ func TestCaseRecordShort(t *testing.T) {
 	if err != nil || got.Screening != xfbot.ScreenPartly || got.CreatedBy != got.Owner || got.CreatedBy.Name != "赵建" {
 		t.Errorf("a record of the release before: %+v, %v", got, err)
 	}
+}
+
+// TestTimelineByCreator: a progress entry or a change by the case's
+// creator is written without the author (byCreator), one by anyone else in
+// full, a line of a Tx that does not write the case in full too; every
+// reader gives each line its author, also once the case has another
+// 包案人, and a line is the same whoever reads it.
+func TestTimelineByCreator(t *testing.T) {
+	ctx := context.Background()
+	rdb, prefix := testredis.New(t)
+	s := New(rdb, prefix)
+	creator := xfbot.Person{OpenID: "ou_84aad35d084aa403a838cf73ee184612", Name: "赵建"}
+	other := xfbot.Person{OpenID: "ou_3c14f3a59eaf2825dbe25359f15d3e45", Name: "周某"}
+	next := xfbot.Person{OpenID: "ou_0c14f3a59eaf2825dbe25359f15d3e46", Name: "钱进"}
+	at := time.Unix(1773622800, 0)
+
+	c := &xfbot.Case{Title: "回迁房", Status: xfbot.StatusHandling, Owner: creator, CreatedBy: creator, CreatedAt: at,
+		AcceptedOn: xfbot.DateOf(at, time.Local), Due: xfbot.DateOf(at, time.Local).AddDays(60)}
+	tx := s.NewTx()
+	tx.CreateCase(c, 2026)
+	tx.AddChanges(NoPlaceholder, xfbot.Change{At: at, By: creator, Action: "新建"})
+	tx.AddProgress(NoPlaceholder, xfbot.Progress{At: at, Author: creator, Kind: xfbot.KindProgress, Text: "约谈开发商"})
+	tx.AddProgress(NoPlaceholder, xfbot.Progress{At: at, Author: other, Kind: xfbot.KindVisit, Text: "走访"})
+	no, err := s.Commit(ctx, tx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Reassigned: the creator stays who registered it.
+	l, err := s.Load(ctx, "", no)
+	if err != nil || l.Case == nil {
+		t.Fatalf("load: %+v, %v", l, err)
+	}
+	moved := *l.Case
+	moved.Owner = next
+	tx = s.NewTx()
+	tx.UpdateCase(l.Case, &moved)
+	tx.AddChanges(no, xfbot.Change{At: at, By: creator, Action: "指派", Field: "包案人", Before: "赵建", After: "钱进"})
+	tx.AddProgress(no, xfbot.Progress{At: at, Author: next, Kind: xfbot.KindProgress, Text: "接手"})
+	if _, err := s.Commit(ctx, tx); err != nil {
+		t.Fatal(err)
+	}
+	// A line of a Tx that writes no case: its author in full.
+	tx = s.NewTx()
+	tx.AddProgress(no, xfbot.Progress{At: at, Author: creator, Kind: xfbot.KindProgress, Text: "补记"})
+	if _, err := s.Commit(ctx, tx); err != nil {
+		t.Fatal(err)
+	}
+	// The creator again, with the case written: short.
+	if l, err = s.Load(ctx, "", no); err != nil {
+		t.Fatal(err)
+	}
+	again := *l.Case
+	again.Progresses++
+	tx = s.NewTx()
+	tx.UpdateCase(l.Case, &again)
+	tx.AddProgress(no, xfbot.Progress{At: at, Author: creator, Kind: xfbot.KindVisit, Text: "回访"})
+	if _, err := s.Commit(ctx, tx); err != nil {
+		t.Fatal(err)
+	}
+
+	lines := rdb.LRange(ctx, s.k.progress(no), 0, -1).Val()
+	short := 0
+	for _, line := range lines {
+		fs := strings.Split(strings.TrimPrefix(line, changeMark), recSep)
+		byCreatorLine := slices.Contains(fs, byCreator)
+		if byCreatorLine {
+			short++
+		}
+		if strings.Contains(line, packID(creator.OpenID)) && byCreatorLine {
+			t.Errorf("line %q has the creator twice", line)
+		}
+	}
+	if short != 4 { // 新建, 约谈开发商, 指派, 回访 (补记's Tx writes no case)
+		t.Errorf("%d lines by the creator written short, want 4: %q", short, lines)
+	}
+
+	wantProg := []xfbot.Person{creator, other, next, creator, creator}
+	check := func(name string, ps []xfbot.Progress, want []xfbot.Person) {
+		t.Helper()
+		if len(ps) != len(want) {
+			t.Fatalf("%s: %d entries, want %d: %+v", name, len(ps), len(want), ps)
+		}
+		for i := range ps {
+			if ps[i].Author != want[i] {
+				t.Errorf("%s: entry %d (%s) by %+v, want %+v", name, i, ps[i].Text, ps[i].Author, want[i])
+			}
+		}
+	}
+	ch, ps, err := s.History(ctx, no)
+	if err != nil {
+		t.Fatal(err)
+	}
+	check("History", ps, wantProg)
+	if len(ch) != 2 || ch[0].By != creator || ch[1].By != creator || ch[1].After != "钱进" {
+		t.Errorf("History's changes: %+v", ch)
+	}
+	if l, err = s.Load(ctx, "", no); err != nil {
+		t.Fatal(err)
+	}
+	check("Load", l.Recent, wantProg[len(wantProg)-min(len(wantProg), RecentProgress):])
+	rec, err := s.RecentOf(ctx, []xfbot.CaseNo{no, "XF-2026-0999"}, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	check("RecentOf", rec[no], wantProg)
+	var exported []xfbot.Progress
+	if err := s.EachCase(ctx, ExportQuery{}, 0, func(_ []*xfbot.Case, progs [][]xfbot.Progress) error {
+		for _, p := range progs {
+			exported = append(exported, p...)
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	check("EachCase", exported, wantProg)
 }

@@ -25,7 +25,9 @@
 //	                              (␟ = \x1f; codec.go), or JSON (written before, or a name
 //	                              holding ␟); at the head its audited changes (xfbot.Change:
 //	                              who, when, before → after), newest first (LPUSH), each "!"
-//	                              and a line at␟open_id␟name␟action␟field␟before␟after, or JSON
+//	                              and a line at␟open_id␟name␟action␟field␟before␟after, or JSON;
+//	                              a line by the case's creator has "=" and no name for the
+//	                              author (codec.go's byCreator)
 //	hist:<no>             list    a case's changes before they joined its timeline: moved there
 //	                              at start (BackfillIndexSets; marker hist:moved:1)
 //	seq:<YYYY>            string  last serial allocated in that year (INCR inside Commit,

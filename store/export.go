@@ -291,7 +291,7 @@ func (pg *exportPager) next(ctx context.Context) exportPage {
 			if strings.HasPrefix(str, changeMark) {
 				continue // a change (keys.progress)
 			}
-			e, err := decodeProgress([]byte(str))
+			e, err := decodeProgress([]byte(str), c.CreatedBy)
 			if err != nil {
 				return fail(fmt.Errorf("store: export: decode progress %s: %w", no, err))
 			}

@@ -500,14 +500,20 @@ func (s *Store) RecentOf(ctx context.Context, nos []xfbot.CaseNo, n int) (map[xf
 	}
 	pipe := s.rdb.Pipeline()
 	cmds := make([]*redis.StringSliceCmd, len(nos))
+	recs := make([]*redis.StringCmd, len(nos)) // their creators: codec.go's byCreator
 	for i, no := range nos {
+		recs[i] = pipe.Get(ctx, s.k.caseKey(no))
 		cmds[i] = pipe.LRange(ctx, s.k.progress(no), int64(-n), -1)
 	}
-	if _, err := pipe.Exec(ctx); err != nil {
+	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
 		return nil, fmt.Errorf("store: recent progress: %w", err)
 	}
 	for i, no := range nos {
-		ps, err := decodeEach(progressLines(cmds[i].Val()), decodeProgress)
+		creator, err := creatorOf(recs[i])
+		if err != nil {
+			return nil, fmt.Errorf("store: recent progress %s: %w", no, err)
+		}
+		ps, err := decodeEach(progressLines(cmds[i].Val()), progressOf(creator))
 		if err != nil {
 			return nil, fmt.Errorf("store: decode progress %s: %w", no, err)
 		}

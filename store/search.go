@@ -676,7 +676,7 @@ func (s *Store) BackfillSearch(ctx context.Context) (int, error) {
 				}
 				terms := s.ix.CaseTerms(c)
 				words := map[xfbot.Term]bool{}
-				ps, err := decodeEach(progressLines(progs[i].Val()), decodeProgress)
+				ps, err := decodeEach(progressLines(progs[i].Val()), progressOf(c.CreatedBy))
 				if err != nil {
 					return total, fmt.Errorf("store: backfill search: decode progress %s: %w", c.No, err)
 				}

@@ -396,7 +396,7 @@ func (s *Store) LeaderWatches(ctx context.Context, leaders []string, now time.Ti
 		}
 		for no, cmd := range hcmds {
 			for _, raw := range changeLines(cmd.Val()) {
-				ch, err := decodeChange([]byte(raw))
+				ch, err := decodeChange([]byte(raw), creatorIn(cases[no]))
 				if err != nil {
 					return nil, fmt.Errorf("store: history of %s: %w", no, err)
 				}
@@ -405,7 +405,7 @@ func (s *Store) LeaderWatches(ctx context.Context, leaders []string, now time.Ti
 		}
 		for no, cmd := range pcmds {
 			for _, raw := range progressLines(cmd.Val()) {
-				p, err := decodeProgress([]byte(raw))
+				p, err := decodeProgress([]byte(raw), creatorIn(cases[no]))
 				if err != nil {
 					return nil, fmt.Errorf("store: timeline of %s: %w", no, err)
 				}

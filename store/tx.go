@@ -62,6 +62,10 @@ type op struct {
 	DL bool `json:"dl,omitempty"`
 
 	content, text string // xaddm's, moved into arguments by encode
+	// A timeline line's case and encoder: encode writes it again with the
+	// case's creator when the Tx writes the case (codec.go's byCreator).
+	no   xfbot.CaseNo
+	line func(creator xfbot.Person) (string, error)
 }
 
 // NewTx starts an empty transaction for this store.
@@ -147,6 +151,13 @@ func (tx *Tx) encode() (string, []any, []op, error) {
 	}
 	ops = append(ops, tx.undoOps()...)
 	for i := range ops {
+		if c := tx.written[ops[i].no]; ops[i].line != nil && c != nil {
+			line, err := ops[i].line(c.CreatedBy)
+			if err != nil {
+				return "", nil, nil, err
+			}
+			ops[i].Val = line
+		}
 		if len(ops[i].Val) >= bigVal {
 			extra = append(extra, ops[i].Val)
 			ops[i].Val, ops[i].Arg = "", len(extra)
@@ -190,18 +201,23 @@ func (tx *Tx) UpdateCase(old, c *xfbot.Case) {
 
 // AddProgress appends p to the case's timeline.
 func (tx *Tx) AddProgress(no xfbot.CaseNo, p xfbot.Progress) {
-	line, err := encodeProgress(p)
+	enc := func(creator xfbot.Person) (string, error) { return encodeProgress(p, creator) }
+	line, err := enc(xfbot.Person{})
 	tx.fail(err)
-	tx.add(op{Op: "rpush", Key: tx.k.progress(no), Val: line})
+	tx.add(op{Op: "rpush", Key: tx.k.progress(no), Val: line, no: no, line: enc})
 	tx.texts = append(tx.texts, progText{no, p.Text}) // its words: search.go
 }
 
 // AddChanges appends audited changes to the case's history.
 func (tx *Tx) AddChanges(no xfbot.CaseNo, changes ...xfbot.Change) {
 	for _, c := range changes {
-		line, err := encodeChange(c)
+		enc := func(creator xfbot.Person) (string, error) {
+			line, err := encodeChange(c, creator)
+			return changeMark + line, err
+		}
+		line, err := enc(xfbot.Person{})
 		tx.fail(err)
-		tx.add(op{Op: "lpush", Key: tx.k.progress(no), Val: changeMark + line})
+		tx.add(op{Op: "lpush", Key: tx.k.progress(no), Val: line, no: no, line: enc})
 	}
 }
 
