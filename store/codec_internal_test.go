@@ -261,3 +261,69 @@ func TestTimelineByCreator(t *testing.T) {
 	}
 	check("EachCase", exported, wantProg)
 }
+
+// TestCaseRecordCodes: a record writes its dates as day numbers and its
+// category and status as codes, and reads them back; a record of the
+// release before (dates as text, category and status by name) reads the
+// same, and a list by category finds records of both.
+func TestCaseRecordCodes(t *testing.T) {
+	due := xfbot.NewDate(2026, 5, 24)
+	c := &xfbot.Case{No: "XF-2026-0001", Title: "回迁房", Category: "land_demolition", Status: xfbot.StatusMonitoring,
+		AcceptedOn: xfbot.NewDate(2026, 3, 25), Due: due, DueSetOn: xfbot.NewDate(1970, 1, 1), Version: 2}
+	b, err := json.Marshal(encodeCase(c))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`"c":"ld"`, `"st":"m"`, `"ao":20537`, `"d":20597`, `"ds":0`} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("record %s: no %s", b, want)
+		}
+	}
+	for _, absent := range []string{`"ro"`, `"co"`, `"fu"`, `"do"`} {
+		if strings.Contains(string(b), absent) {
+			t.Errorf("record %s: a zero date written (%s)", b, absent)
+		}
+	}
+	got, err := decodeCase(b)
+	if err != nil || got.Category != c.Category || got.Status != c.Status || got.AcceptedOn != c.AcceptedOn || got.Due != due ||
+		got.DueSetOn != c.DueSetOn || !got.ResolvedOn.IsZero() {
+		t.Errorf("read back %+v, %v", got, err)
+	}
+	old := `{"no":"XF-2026-0001","t":"回迁房","c":"land_demolition","st":"monitoring","ao":"2026-03-25","d":"2026-05-24","ver":2}`
+	if got, err := decodeCase([]byte(old)); err != nil || got.Category != c.Category || got.Status != c.Status || got.AcceptedOn != c.AcceptedOn || got.Due != due {
+		t.Errorf("a record of the release before: %+v, %v", got, err)
+	}
+	unknown := `{"no":"XF-2026-0001","t":"x","c":"mars","st":"paused","d":"not a date","ver":1}`
+	if got, err := decodeCase([]byte(unknown)); err != nil || got.Category != "mars" || got.Status != "paused" || !got.Due.IsZero() {
+		t.Errorf("values without codes: %+v, %v", got, err)
+	}
+	if _, err := decodeCase([]byte(`{"t":"x","d":true,"ver":1}`)); err == nil {
+		t.Error("a date of true read")
+	}
+
+	ctx := context.Background()
+	rdb, prefix := testredis.New(t)
+	s := New(rdb, prefix)
+	var nos []xfbot.CaseNo
+	for i := 0; i < 3; i++ {
+		c := &xfbot.Case{Title: "回迁房", Category: "land_demolition", Status: xfbot.StatusHandling, AcceptedOn: due.AddDays(-60), Due: due.AddDays(i)}
+		if i == 2 {
+			c.Category = "housing"
+		}
+		tx := s.NewTx()
+		tx.CreateCase(c, 2026)
+		no, err := s.Commit(ctx, tx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		nos = append(nos, no)
+	}
+	// The first as the release before wrote it.
+	rec := rdb.Get(ctx, s.k.caseKey(nos[0])).Val()
+	rec = strings.Replace(strings.Replace(rec, `"c":"ld"`, `"c":"land_demolition"`, 1), `"st":"h"`, `"st":"handling"`, 1)
+	rdb.Set(ctx, s.k.caseKey(nos[0]), rec, 0)
+	cs, total, err := s.List(ctx, Query{Index: IndexOpen(), Limit: 10, Where: [][]Cond{{{Field: FieldCategory, Values: []string{"land_demolition"}}}}})
+	if err != nil || total != 2 || len(cs) != 2 || cs[0].No != nos[0] || cs[1].No != nos[1] || cs[0].Status != xfbot.StatusHandling {
+		t.Errorf("征地拆迁: %d of %d, %v", len(cs), total, err)
+	}
+}

@@ -19,7 +19,8 @@
 // one script on one node. Bump the version when a layout changes meaning.
 //
 //	case:<XF-YYYY-NNNN>   string  the case as JSON (xfbot.Case); field "ver" is
-//	                              its version, checked by Commit
+//	                              its version, checked by Commit; its dates as day
+//	                              numbers, category, status and 甄别 as codes (codec.go)
 //	prog:<no>             list    the case's timeline: at the tail its entries (xfbot.Progress),
 //	                              oldest first (RPUSH), each a line at␟kind␟open_id␟name␟text
 //	                              (␟ = \x1f; codec.go), or JSON (written before, or a name

@@ -154,6 +154,11 @@ func (k keys) where(q Query) (groups []string, sizes string, needles [][]string,
 				if p := packID(v); p != v && (c.Field == FieldOwner || c.Field == FieldLeader) {
 					ns = append(ns, `,"`+field[c.Field]+`":"`+p+`",`)
 				}
+				// A category is written as its code (codec.go); records
+				// written before, by name.
+				if code := categoryCodes.code(xfbot.Category(v)); code != v && c.Field == FieldCategory {
+					ns = append(ns, `,"c":"`+code+`",`)
+				}
 			}
 		}
 		switch {
